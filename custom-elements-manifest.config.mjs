@@ -1,0 +1,52 @@
+// Configuration of @custom-elements-manifest/analyzer (`npm run analyze`).
+// The element's JSDoc (@fires, @csspart, @cssprop, @slot) is the source; this
+// config adds what JSDoc cannot say well: one `events` entry per server event
+// type (the element re-dispatches each under its verbatim name), read from
+// the same list the code uses, and drops the nameless entries the analyzer
+// infers from `dispatchEvent(new CustomEvent(variable))`.
+import { readFileSync } from 'node:fs';
+
+function serverEventTypes() {
+  const source = readFileSync(new URL('./src/events/server-events.ts', import.meta.url), 'utf8');
+  const list = source.slice(source.indexOf('SERVER_EVENT_TYPES = ['), source.indexOf('] as const'));
+  return [...list.matchAll(/'([a-z_.]+)'/g)].map((m) => m[1]);
+}
+
+function realtimeEvents() {
+  return {
+    name: 'realtime-voice-events',
+    packageLinkPhase({ customElementsManifest }) {
+      for (const mod of customElementsManifest.modules) {
+        for (const declaration of mod.declarations ?? []) {
+          if (declaration.tagName !== 'realtime-voice') continue;
+          // Documented events only: the inferred ones carry variable names like `type`.
+          const named = (declaration.events ?? []).filter((event) => event.name && event.description);
+          const server = serverEventTypes().map((type) => ({
+            name: type,
+            type: { text: `CustomEvent<ServerEventMap['${type}']>` },
+            description:
+              type === 'error'
+                ? 'The server\'s `error` event, verbatim. Dispatched on the element only (not bubbling), so it never reaches window.onerror; it also arrives as `realtime-event` and `realtime-error`.'
+                : `The server event \`${type}\`, re-dispatched verbatim (bubbles, composed); \`detail\` is the parsed event.`,
+          }));
+          declaration.events = [...named, ...server];
+        }
+        // define.ts registers through a guard function the analyzer cannot follow.
+        if (mod.path === 'src/define.ts') {
+          mod.exports = [
+            ...(mod.exports ?? []),
+            { kind: 'custom-element-definition', name: 'realtime-voice', declaration: { name: 'RealtimeVoice', module: 'src/realtime-voice.ts' } },
+          ];
+        }
+      }
+    },
+  };
+}
+
+export default {
+  globs: ['src/**/*.ts'],
+  exclude: ['src/**/*.test.ts'],
+  outdir: '.',
+  litelement: true,
+  plugins: [realtimeEvents()],
+};

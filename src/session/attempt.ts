@@ -1,0 +1,64 @@
+/**
+ * Everything one connection attempt owns. Disposing it releases all of it,
+ * whatever step the attempt had reached; it is idempotent, so stop(), a
+ * failure and element removal can all call it without coordinating.
+ */
+export class Attempt {
+  readonly abort = new AbortController();
+  stream?: MediaStream;
+  pc?: RTCPeerConnection;
+  dc?: RTCDataChannel;
+  audio?: HTMLAudioElement;
+  /** True when the session created `audio` and must remove it from the page. */
+  ownsAudio = false;
+  #timers = new Set<ReturnType<typeof setTimeout>>();
+  #disposed = false;
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  get timerCount(): number {
+    return this.#timers.size;
+  }
+
+  setTimer(callback: () => void, ms: number): ReturnType<typeof setTimeout> {
+    const id = setTimeout(() => {
+      this.#timers.delete(id);
+      if (!this.#disposed) callback();
+    }, ms);
+    this.#timers.add(id);
+    return id;
+  }
+
+  clearTimer(id: ReturnType<typeof setTimeout> | undefined): void {
+    if (id === undefined) return;
+    clearTimeout(id);
+    this.#timers.delete(id);
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.abort.abort();
+    for (const id of this.#timers) clearTimeout(id);
+    this.#timers.clear();
+    if (this.dc) {
+      // Handlers first: a close we cause is not a failure to report.
+      this.dc.onopen = this.dc.onclose = this.dc.onmessage = this.dc.onerror = null;
+      this.dc.close();
+    }
+    this.stream?.getTracks().forEach((track) => track.stop());
+    if (this.pc) {
+      this.pc.ontrack = this.pc.onconnectionstatechange = this.pc.oniceconnectionstatechange = null;
+      this.pc.getSenders().forEach((sender) => sender.track?.stop());
+      this.pc.close();
+    }
+    if (this.audio) {
+      this.audio.pause();
+      this.audio.srcObject = null;
+      if (this.ownsAudio) this.audio.remove();
+    }
+    this.stream = this.pc = this.dc = this.audio = undefined;
+  }
+}

@@ -1,0 +1,73 @@
+import { AttemptAborted, RealtimeError, describeUrl, httpError } from './errors.js';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface RequestOptions {
+  fetch: FetchLike;
+  /** Aborts when the user stops the attempt. */
+  signal: AbortSignal;
+  timeoutMs: number;
+  stage: 'token' | 'call' | 'connect';
+}
+
+/**
+ * fetch() with a deadline and with failures turned into specific errors:
+ * a hang becomes `*-timeout`, a refused connection or CORS failure becomes
+ * `*-unreachable`, and a stop() by the user becomes AttemptAborted.
+ */
+export async function request(url: string, init: RequestInit, options: RequestOptions): Promise<Response> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
+  const onStop = () => timeout.abort();
+  options.signal.addEventListener('abort', onStop, { once: true });
+  try {
+    return await options.fetch(url, { ...init, signal: timeout.signal });
+  } catch (error) {
+    if (options.signal.aborted) throw new AttemptAborted();
+    const token = options.stage === 'token';
+    if (timeout.signal.aborted) {
+      throw new RealtimeError(
+        token ? 'token-timeout' : 'signaling-timeout',
+        `${token ? 'The token service' : 'The realtime service'} (${describeUrl(url)}) did not answer within ${Math.round(options.timeoutMs / 1000)} s.`,
+        { cause: error },
+      );
+    }
+    throw new RealtimeError(
+      token ? 'token-unreachable' : 'signaling-unreachable',
+      `${token ? 'The token service' : 'The realtime service'} (${describeUrl(url)}) could not be reached: it may be down, the URL may be wrong, or it does not allow this origin (CORS).`,
+      { cause: error },
+    );
+  } finally {
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onStop);
+  }
+}
+
+/** Throws the fitting error for a non-2xx answer, reading a JSON error message when present. */
+export async function assertOk(response: Response, stage: 'token' | 'call' | 'connect', url: string): Promise<void> {
+  if (response.ok) return;
+  throw httpError(stage, response.status, await readServiceMessage(response), url);
+}
+
+/** `{error:{message}}` (OpenAI, Azure, our server) or `{message}`; undefined for other bodies. */
+export async function readServiceMessage(response: Response): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    return undefined;
+  }
+  try {
+    const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+    if (typeof body.error === 'string') return body.error;
+    if (body.error && typeof body.error.message === 'string') return body.error.message;
+    if (typeof body.message === 'string') return body.message;
+  } catch {
+    /* not JSON: an HTML error page or plain text tells the user nothing useful */
+  }
+  return undefined;
+}
+
+export function contentTypeOf(response: Response): string {
+  return (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}

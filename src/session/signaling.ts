@@ -1,0 +1,171 @@
+import { RealtimeError, describeUrl } from './errors.js';
+import { assertOk, contentTypeOf, request, type FetchLike } from './http.js';
+
+/** The OpenAI GA endpoint, used in token mode when neither the token service nor `calls-url` names one. */
+export const DEFAULT_CALLS_URL = 'https://api.openai.com/v1/realtime/calls';
+
+export interface SignalingContext {
+  fetch: FetchLike;
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+export interface SdpAnswer {
+  sdp: string;
+  /** `rtc_…`, from the last path segment of `Location`, when the service sent one. */
+  callId?: string;
+}
+
+/**
+ * How the offer reaches the service. The session does not know which one it
+ * has: token mode (token service + calls URL) or connect mode (a proxy that
+ * holds the credentials, so the browser never sees a token).
+ */
+export interface Signaling {
+  /** Work that can overlap with opening the microphone (fetching a token). */
+  prepare(context: SignalingContext): Promise<void>;
+  exchange(offerSdp: string, context: SignalingContext): Promise<SdpAnswer>;
+}
+
+export interface SessionPreferences {
+  voice?: string;
+  instructions?: string;
+}
+
+export interface EphemeralToken {
+  value: string;
+  /** Unix seconds, when the service said. */
+  expiresAt?: number;
+  callsUrl?: string;
+}
+
+/** Token mode: POST {voice, instructions} to the token URL, then the offer to the calls URL with the token. */
+export class TokenSignaling implements Signaling {
+  #token?: EphemeralToken;
+
+  constructor(
+    private readonly tokenUrl: string,
+    private readonly callsUrl: string | undefined,
+    private readonly preferences: SessionPreferences,
+  ) {}
+
+  get token(): EphemeralToken | undefined {
+    return this.#token;
+  }
+
+  async prepare(context: SignalingContext): Promise<void> {
+    const response = await request(
+      this.tokenUrl,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(definedOnly(this.preferences)),
+        credentials: 'same-origin',
+      },
+      { ...context, stage: 'token' },
+    );
+    await assertOk(response, 'token', this.tokenUrl);
+    this.#token = await parseTokenResponse(response, this.tokenUrl);
+  }
+
+  async exchange(offerSdp: string, context: SignalingContext): Promise<SdpAnswer> {
+    const token = this.#token;
+    if (!token) throw new Error('TokenSignaling.exchange() called before prepare()');
+    const url = token.callsUrl ?? this.callsUrl ?? DEFAULT_CALLS_URL;
+    const response = await request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token.value}` },
+        body: offerSdp,
+      },
+      { ...context, stage: 'call' },
+    );
+    return readSdpAnswer(response, 'call', url);
+  }
+}
+
+/** Connect mode: the offer (and the page's preferences) go to your own server, which answers with the SDP. */
+export class ConnectSignaling implements Signaling {
+  constructor(
+    private readonly connectUrl: string,
+    private readonly preferences: SessionPreferences,
+  ) {}
+
+  async prepare(): Promise<void> {}
+
+  async exchange(offerSdp: string, context: SignalingContext): Promise<SdpAnswer> {
+    const response = await request(
+      this.connectUrl,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/sdp' },
+        body: JSON.stringify({ sdp: offerSdp, ...definedOnly(this.preferences) }),
+        credentials: 'same-origin',
+      },
+      { ...context, stage: 'connect' },
+    );
+    return readSdpAnswer(response, 'connect', this.connectUrl);
+  }
+}
+
+async function parseTokenResponse(response: Response, url: string): Promise<EphemeralToken> {
+  const text = await response.text();
+  const where = describeUrl(url);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    const looksHtml = /^\s*</.test(text);
+    throw new RealtimeError(
+      'token-invalid-response',
+      looksHtml
+        ? `The token service (${where}) answered with an HTML page instead of JSON: the token URL probably points at a web page or a login redirect.`
+        : `The token service (${where}) answered with malformed JSON.`,
+      { status: response.status },
+    );
+  }
+  const record = (body ?? {}) as Record<string, unknown>;
+  // GA: {value, expires_at}; beta and some proxies: {client_secret: {value, expires_at}}.
+  const legacy = (record.client_secret ?? {}) as Record<string, unknown>;
+  const value = typeof record.value === 'string' ? record.value : legacy.value;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new RealtimeError(
+      'token-invalid-response',
+      `The token service (${where}) answered without a token: expected {"value": "ek_…"} or {"client_secret": {"value": …}}.`,
+      { status: response.status },
+    );
+  }
+  const expiresAt = numberOrUndefined(record.expires_at) ?? numberOrUndefined(legacy.expires_at);
+  const callsUrl = typeof record.calls_url === 'string' && record.calls_url ? new URL(record.calls_url, new URL(url, globalThis.location?.href)).href : undefined;
+  return { value, expiresAt, callsUrl };
+}
+
+async function readSdpAnswer(response: Response, stage: 'call' | 'connect', url: string): Promise<SdpAnswer> {
+  await assertOk(response, stage, url);
+  const type = contentTypeOf(response);
+  const sdp = await response.text();
+  // Checked before setRemoteDescription: an error page fed to it gives the opaque
+  // "Failed to parse SessionDescription" that hides the real cause.
+  if ((type !== 'application/sdp' && type !== 'text/plain' && type !== '') || !sdp.startsWith('v=')) {
+    throw new RealtimeError(
+      'sdp-rejected',
+      `The ${stage === 'call' ? 'realtime' : 'connect'} service (${describeUrl(url)}) answered ${response.status} with ${type || 'an empty body'} instead of an SDP answer.`,
+      { status: response.status },
+    );
+  }
+  const location = response.headers.get('location');
+  const callId = location ? location.split('?')[0]!.split('/').filter(Boolean).pop() : undefined;
+  return callId ? { sdp, callId } : { sdp };
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function definedOnly(preferences: SessionPreferences): SessionPreferences {
+  const out: SessionPreferences = {};
+  if (preferences.voice) out.voice = preferences.voice;
+  if (preferences.instructions) out.instructions = preferences.instructions;
+  return out;
+}

@@ -1,0 +1,132 @@
+import { expect } from '@open-wc/testing';
+import { FAKE_CALLS_URL, FakeRealtimeService } from '../fakes/fake-realtime-service.js';
+import { LeakProbe, nextEvent, record, tokenRequests, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
+
+describe('token mode: the whole flow against a real peer', () => {
+  let service: FakeRealtimeService;
+  let probe: LeakProbe;
+
+  beforeEach(() => {
+    probe = new LeakProbe().install();
+    service = FakeRealtimeService.install();
+  });
+  afterEach(() => {
+    service.uninstall();
+    probe.uninstall();
+  });
+
+  it('fetches a token, negotiates, opens the channel and goes idle → connecting → connected', async () => {
+    const token = tokenUrl();
+    const el = await voiceFixture({ 'token-url': token.url, voice: 'marin', instructions: 'Be brief.' });
+    expect(el.state).to.equal('idle');
+    const log = record(el, ['realtime-state', 'session.created', 'realtime-event']);
+
+    const connected = await el.start();
+
+    expect(connected, JSON.stringify(el.error)).to.equal(true);
+    expect(el.state).to.equal('connected');
+    expect(log.filter((e) => e.type === 'realtime-state').map((e) => e.detail.state)).to.deep.equal(['connecting', 'connected']);
+
+    // The token service got the page's voice and instructions as JSON.
+    const [tokenRequest] = await tokenRequests(token.id);
+    expect(tokenRequest).to.deep.include({ method: 'POST' });
+    expect(tokenRequest!.contentType).to.match(/^application\/json/);
+    expect(tokenRequest!.body).to.deep.equal({ voice: 'marin', instructions: 'Be brief.' });
+
+    // The offer went to the calls URL named by the token service, as SDP with the token.
+    const call = service.lastCall!;
+    expect(call.request.url).to.equal(FAKE_CALLS_URL);
+    expect(call.request.headers['content-type']).to.equal('application/sdp');
+    expect(call.request.headers.authorization).to.match(/^Bearer ek_fake_\d+$/);
+    // Mic track and data channel were both in the offer.
+    expect(call.offerSdp).to.match(/m=audio /);
+    expect(call.offerSdp).to.match(/m=application /);
+    expect(el.session.callId).to.equal(call.id);
+
+    await nextEvent(el, 'session.created', 5000).catch(() => undefined);
+    expect(log.some((e) => e.type === 'session.created')).to.equal(true);
+  });
+
+  it('plays the remote audio through an audio element it created, and releases it on stop', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await el.start();
+    const audio = el.shadowRoot!.querySelector('audio')!;
+    expect(audio, 'audio element in the shadow root').to.exist;
+    // The remote track arrives with the answer; wait until it actually plays.
+    for (let i = 0; i < 50 && (!(audio.srcObject instanceof MediaStream) || audio.paused || audio.currentTime === 0); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(audio.srcObject).to.be.instanceOf(MediaStream);
+    expect(audio.paused).to.equal(false);
+    expect(audio.currentTime).to.be.greaterThan(0);
+
+    el.stop();
+    expect(el.shadowRoot!.querySelector('audio')).to.equal(null);
+    expect(audio.srcObject).to.equal(null);
+  });
+
+  it('accepts the older {client_secret:{value}} token shape and falls back to calls-url', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl({ body: 'legacy', calls: '' }).url, 'calls-url': `${FAKE_CALLS_URL}?from=attribute` });
+    expect(await el.start()).to.equal(true);
+    expect(service.lastCall!.request.url).to.equal(`${FAKE_CALLS_URL}?from=attribute`);
+    expect(service.lastCall!.request.headers.authorization).to.match(/^Bearer ek_fake_/);
+  });
+
+  it('stop() leaves no live track, open peer connection, channel or timer, and start() works again', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await el.start();
+    const dc = await service.lastCall!.channel();
+    expect(probe.liveTracks().length).to.equal(1);
+    const states = record(el, ['realtime-state']);
+
+    el.stop();
+
+    expect(states.map((e) => e.detail.state)).to.deep.equal(['closing', 'closed']);
+    expect(el.state).to.equal('closed');
+    expect(probe.liveTracks()).to.have.length(0);
+    expect(probe.openPeers(service.calls.map((c) => c.pc))).to.have.length(0);
+    expect(el.session.pendingTimers).to.equal(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(dc.readyState === 'closing' || dc.readyState === 'closed').to.equal(true);
+
+    el.stop(); // idempotent
+    expect(el.state).to.equal('closed');
+    expect(await el.start()).to.equal(true);
+    expect(service.calls).to.have.length(2);
+  });
+
+  it('a remote hang-up ends the call with data-channel-closed and releases everything', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await el.start();
+    const errored = nextEvent<CustomEvent>(el, 'realtime-error');
+    service.lastCall!.hangUp();
+    const error = await errored;
+    expect(['data-channel-closed', 'connection-lost']).to.include(error.detail.code);
+    await untilState(el, 'error');
+    expect(probe.liveTracks()).to.have.length(0);
+    expect(probe.openPeers(service.calls.map((c) => c.pc))).to.have.length(0);
+    expect(el.session.pendingTimers).to.equal(0);
+  });
+
+  it('removing the element from the page ends the call', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await el.start();
+    el.remove();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(el.state).to.equal('closed');
+    expect(probe.liveTracks()).to.have.length(0);
+    expect(probe.openPeers(service.calls.map((c) => c.pc))).to.have.length(0);
+  });
+
+  it('moving the element within the page keeps the call', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await el.start();
+    const other = document.createElement('div');
+    document.body.appendChild(other);
+    other.appendChild(el); // disconnect + connect in one task
+    await new Promise((r) => setTimeout(r, 0));
+    expect(el.state).to.equal('connected');
+    el.stop();
+    other.remove();
+  });
+});

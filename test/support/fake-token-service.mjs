@@ -1,0 +1,90 @@
+// A real HTTP token service for the browser tests, mounted in the test
+// runner's dev server. Query parameters choose its behaviour, so each test
+// gets a real status code, content type, delay or hang:
+//   /fake-token?status=401&body=json|legacy|html|malformed|no-value&delay=ms&hang=1&calls=URL&id=KEY
+// /fake-token/requests?id=KEY returns the JSON bodies it received under KEY.
+const received = new Map();
+let issued = 0;
+const HANG_CAP_MS = 30_000;
+
+export function fakeTokenService() {
+  return async function fakeTokenMiddleware(ctx, next) {
+    if (!ctx.path.startsWith('/fake-token')) return next();
+    const q = ctx.query;
+    const id = String(q.id ?? 'default');
+    if (ctx.path === '/fake-token/requests') {
+      ctx.type = 'application/json';
+      ctx.body = JSON.stringify(received.get(id) ?? []);
+      return;
+    }
+    const body = await readBody(ctx.req);
+    if (!received.has(id)) received.set(id, []);
+    received.get(id).push({ method: ctx.method, contentType: ctx.get('content-type'), body: safeParse(body) });
+
+    if (q.hang) {
+      // Bounded: answers after 30 s at the latest, or ends when the browser gives up.
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, HANG_CAP_MS);
+        ctx.req.on('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      ctx.status = 504;
+      ctx.body = '';
+      return;
+    }
+    if (q.delay) await new Promise((r) => setTimeout(r, Number(q.delay)));
+
+    const status = Number(q.status ?? 200);
+    const kind = String(q.body ?? 'json');
+    const calls = q.calls === undefined ? 'https://realtime.fake/v1/realtime/calls' : String(q.calls);
+    ctx.status = status;
+    ctx.set('Cache-Control', 'no-store');
+    if (status >= 400 && kind === 'json') {
+      ctx.type = 'application/json';
+      ctx.body = JSON.stringify({ error: { code: `fake_${status}`, message: `Fake token service says ${status}` } });
+      return;
+    }
+    const value = `ek_fake_${++issued}`;
+    const expires_at = Math.floor(Date.now() / 1000) + 600;
+    switch (kind) {
+      case 'html':
+        ctx.type = 'text/html';
+        ctx.body = '<!doctype html><html><body><h1>Sign in</h1></body></html>';
+        return;
+      case 'malformed':
+        ctx.type = 'application/json';
+        ctx.body = '{"value": "ek_';
+        return;
+      case 'no-value':
+        ctx.type = 'application/json';
+        ctx.body = JSON.stringify({ expires_at });
+        return;
+      case 'legacy':
+        ctx.type = 'application/json';
+        ctx.body = JSON.stringify({ id: 'sess_fake', client_secret: { value, expires_at } });
+        return;
+      default:
+        ctx.type = 'application/json';
+        ctx.body = JSON.stringify(calls ? { value, expires_at, calls_url: calls } : { value, expires_at });
+    }
+  };
+}
+
+function readBody(req) {
+  return new Promise((resolve) => {
+    let data = '';
+    req.on('data', (chunk) => (data += chunk));
+    req.on('end', () => resolve(data));
+    req.on('error', () => resolve(data));
+  });
+}
+
+function safeParse(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

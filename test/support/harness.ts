@@ -1,0 +1,108 @@
+/** Small helpers the browser tests share: fixtures, bounded event waits, leak probes. */
+import { fixture, html } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import '../../src/index.js';
+import type { RealtimeVoice } from '../../src/realtime-voice.js';
+
+// The fake microphone is allowed for the test origin (errors.test.ts denies it for one test).
+await executeServerCommand('set-microphone-permission', { setting: 'granted' });
+
+export type Attrs = Partial<Record<'token-url' | 'connect-url' | 'calls-url' | 'voice' | 'instructions' | 'timeout', string>>;
+
+export async function voiceFixture(attrs: Attrs = {}): Promise<RealtimeVoice> {
+  const el = await fixture<RealtimeVoice>(html`<realtime-voice></realtime-voice>`);
+  for (const [name, value] of Object.entries(attrs)) if (value !== undefined) el.setAttribute(name, value);
+  await el.updateComplete;
+  return el;
+}
+
+let tokenKeys = 0;
+
+/** A URL of the real HTTP fake token service (test/support/fake-token-service.mjs) with its own request log. */
+export function tokenUrl(params: Record<string, string | number> = {}): { url: string; id: string } {
+  const id = `t${Date.now()}_${++tokenKeys}`;
+  const query = new URLSearchParams({ id, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) });
+  return { url: `/fake-token?${query}`, id };
+}
+
+export async function tokenRequests(id: string): Promise<Array<{ method: string; contentType: string; body: unknown }>> {
+  const response = await fetch(`/fake-token/requests?id=${encodeURIComponent(id)}`);
+  return response.json();
+}
+
+/** Resolves with the next event of that type; rejects after `ms` instead of hanging the suite. */
+export function nextEvent<T extends Event = CustomEvent>(target: EventTarget, type: string, ms = 10_000, test: (e: T) => boolean = () => true): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      target.removeEventListener(type, listener);
+      reject(new Error(`no "${type}" event within ${ms} ms`));
+    }, ms);
+    const listener = (event: Event) => {
+      if (!test(event as T)) return;
+      clearTimeout(timer);
+      target.removeEventListener(type, listener);
+      resolve(event as T);
+    };
+    target.addEventListener(type, listener);
+  });
+}
+
+export function untilState(el: RealtimeVoice, state: string, ms = 10_000): Promise<CustomEvent> {
+  if (el.state === state) return Promise.resolve(new CustomEvent('realtime-state', { detail: { state } }));
+  return nextEvent<CustomEvent>(el, 'realtime-state', ms, (e) => e.detail.state === state);
+}
+
+/** Collects every event of the given types dispatched on (or bubbling through) a target. */
+export function record(target: EventTarget, types: string[]): Array<{ type: string; detail: any }> {
+  const log: Array<{ type: string; detail: any }> = [];
+  for (const type of types) target.addEventListener(type, (e) => log.push({ type, detail: (e as CustomEvent).detail }));
+  return log;
+}
+
+/**
+ * Records every microphone track and peer connection the page creates, so a
+ * test can prove teardown left nothing live. The fake service's own peers are
+ * excluded by the caller (it knows them).
+ */
+export class LeakProbe {
+  readonly tracks: MediaStreamTrack[] = [];
+  readonly peers: RTCPeerConnection[] = [];
+  readonly #gum = navigator.mediaDevices.getUserMedia;
+  readonly #pc = window.RTCPeerConnection;
+
+  install(): this {
+    const tracks = this.tracks;
+    const gum = this.#gum;
+    navigator.mediaDevices.getUserMedia = async function (constraints) {
+      const stream = await gum.call(navigator.mediaDevices, constraints);
+      tracks.push(...stream.getTracks());
+      return stream;
+    };
+    const peers = this.peers;
+    const Original = this.#pc;
+    window.RTCPeerConnection = class extends Original {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        peers.push(this);
+      }
+    } as typeof RTCPeerConnection;
+    return this;
+  }
+
+  uninstall(): void {
+    navigator.mediaDevices.getUserMedia = this.#gum;
+    window.RTCPeerConnection = this.#pc;
+  }
+
+  liveTracks(): MediaStreamTrack[] {
+    return this.tracks.filter((t) => t.readyState === 'live');
+  }
+
+  openPeers(exclude: RTCPeerConnection[] = []): RTCPeerConnection[] {
+    return this.peers.filter((pc) => !exclude.includes(pc) && pc.signalingState !== 'closed');
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
