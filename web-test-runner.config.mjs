@@ -34,7 +34,7 @@ export default {
   browserStartTimeout: 60_000,
   testsFinishTimeout: 300_000,
   middleware: [fakeTokenService()],
-  plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022', json: true }), browserCommands()],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }), browserCommands()],
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath, headless: true, args: baseArgs },

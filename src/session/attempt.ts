@@ -1,3 +1,5 @@
+import { AttemptAborted } from './errors.js';
+
 /**
  * Everything one connection attempt owns. Disposing it releases all of it,
  * whatever step the attempt had reached; it is idempotent, so stop(), a
@@ -20,6 +22,30 @@ export class Attempt {
 
   get timerCount(): number {
     return this.#timers.size;
+  }
+
+  /**
+   * Settles with `promise`, or rejects with AttemptAborted as soon as the
+   * attempt is disposed. Needed because a peer connection closed mid-way
+   * leaves its pending createOffer/setLocalDescription promises unsettled
+   * forever (as the WebRTC spec says), which would hang start().
+   */
+  guard<T>(promise: Promise<T>): Promise<T> {
+    if (this.#disposed) return Promise.reject(new AttemptAborted());
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(new AttemptAborted());
+      this.abort.signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (value) => {
+          this.abort.signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.abort.signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   setTimer(callback: () => void, ms: number): ReturnType<typeof setTimeout> {

@@ -232,14 +232,13 @@ export class RealtimeSession extends EventTarget {
       timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     };
     // The token request and the microphone prompt overlap: both take human or network time.
-    const microphone = this.#openMicrophone(attempt);
-    const prepared = signaling.prepare(context);
     // Whichever fails first decides the error; the other is released by dispose().
+    const microphone = attempt.guard(this.#openMicrophone(attempt));
+    const prepared = attempt.guard(signaling.prepare(context));
     prepared.catch(() => {});
     microphone.catch(() => {});
     await microphone;
     await prepared;
-    alive(attempt);
 
     const pc = new RTCPeerConnection();
     attempt.pc = pc;
@@ -251,23 +250,19 @@ export class RealtimeSession extends EventTarget {
     const opened = this.#whenOpen(attempt, pc, dc);
     opened.promise.catch(() => {});
 
-    const offer = await pc.createOffer();
-    await pc.setLocalDescription(offer);
-    alive(attempt);
+    const offer = await attempt.guard(pc.createOffer());
+    await attempt.guard(pc.setLocalDescription(offer));
     // No wait for ICE gathering: the service (ICE-lite) learns our address from our checks.
-    const answer = await signaling.exchange(pc.localDescription?.sdp ?? offer.sdp ?? '', context);
-    alive(attempt);
+    const answer = await attempt.guard(signaling.exchange(pc.localDescription?.sdp ?? offer.sdp ?? '', context));
     this.#callId = answer.callId;
     try {
-      await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+      await attempt.guard(pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp }));
     } catch (error) {
       alive(attempt);
       throw new RealtimeError('sdp-rejected', `The service's SDP answer could not be used: ${(error as Error).message}`, { cause: error });
     }
-    alive(attempt);
     opened.deadline(context.timeoutMs);
-    await opened.promise;
-    alive(attempt);
+    await attempt.guard(opened.promise);
     this.#watchConnection(attempt, pc, dc);
     // With webrtcfilter=on no session.created ever arrives: an open data channel is "connected".
     this.#setState('connected');
