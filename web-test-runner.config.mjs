@@ -27,6 +27,10 @@ const baseArgs = [
   '--host-resolver-rules=MAP insecure.test 127.0.0.1',
 ];
 
+function chromium(args) {
+  return chromeLauncher({ launchOptions: { executablePath, headless: true, args } });
+}
+
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: true,
@@ -35,10 +39,6 @@ export default {
   testsFinishTimeout: 300_000,
   middleware: [fakeTokenService()],
   plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }), browserCommands()],
-  browsers: [
-    chromeLauncher({
-      launchOptions: { executablePath, headless: true, args: baseArgs },
-    }),
-  ],
+  browsers: [chromium(baseArgs)],
   testFramework: { config: { timeout: 20_000 } },
 };

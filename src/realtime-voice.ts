@@ -196,6 +196,7 @@ export class RealtimeVoice extends LitElement {
       case 'connecting':
         return s.connecting;
       case 'connected':
+        if (this._audioBlocked) return s.soundBlocked;
         if (this.muted) return s.muted;
         return this._activity === 'assistant-speaking' ? s.assistantSpeaking : this._activity === 'user-speaking' ? s.userSpeaking : s.listening;
       case 'closing':
@@ -231,7 +232,8 @@ export class RealtimeVoice extends LitElement {
     }
     const s = { ...en, ...this.strings };
     const spoken: Partial<Record<RealtimeState, string>> = { connecting: s.connecting, connected: s.listening, closed: s.closed };
-    if (spoken[next]) this._announcement = spoken[next]!;
+    if (next === 'connected' && this._audioBlocked) this._announcement = s.soundBlocked;
+    else if (spoken[next]) this._announcement = spoken[next]!;
     this.#setCustomState(next);
     this.#emit('realtime-state', { state: next, previous });
   }

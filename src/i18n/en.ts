@@ -13,6 +13,7 @@ export interface RealtimeVoiceStrings {
   userSpeaking: string;
   assistantSpeaking: string;
   muted: string;
+  soundBlocked: string;
   closing: string;
   closed: string;
   /** Prefix of an announced error. */
@@ -33,6 +34,7 @@ export const en: RealtimeVoiceStrings = {
   userSpeaking: 'Listening to you…',
   assistantSpeaking: 'Assistant is speaking…',
   muted: 'Microphone muted: the assistant cannot hear you.',
+  soundBlocked: 'The browser blocked the sound: press "Enable sound" to hear the assistant.',
   closing: 'Ending…',
   closed: 'Conversation ended.',
   error: 'Error',

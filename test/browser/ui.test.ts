@@ -1,0 +1,146 @@
+import { expect } from '@open-wc/testing';
+import { sendKeys, sendMouse } from '@web/test-runner-commands';
+import { FakeRealtimeService } from '../fakes/fake-realtime-service.js';
+import { sleep, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
+import type { RealtimeVoice } from '../../src/realtime-voice.js';
+
+function part(el: RealtimeVoice, name: string): HTMLElement | null {
+  return el.shadowRoot!.querySelector(`[part~="${name}"]`);
+}
+
+async function clickPart(el: RealtimeVoice, name: string): Promise<void> {
+  const box = part(el, name)!.getBoundingClientRect();
+  // A real mouse click through the DevTools protocol: a genuine user activation.
+  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
+}
+
+describe('default UI: understandable, keyboard operable, accessible, themeable', () => {
+  let service: FakeRealtimeService;
+  beforeEach(() => {
+    service = FakeRealtimeService.install();
+  });
+  afterEach(() => service.uninstall());
+
+  it('one button walks start → connecting (cancel) → end, with a status line and announcements', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl({ delay: 300 }).url });
+    const button = part(el, 'button')!;
+    const live = el.shadowRoot!.querySelector('[aria-live]')!;
+    expect(button.tagName).to.equal('BUTTON');
+    expect(button.textContent).to.contain('Start conversation');
+    expect(part(el, 'status')!.textContent).to.contain('Press Start');
+    expect(part(el, 'mute-button')).to.equal(null);
+
+    await clickPart(el, 'button');
+    await el.updateComplete;
+    expect(el.state).to.equal('connecting');
+    expect(button.textContent).to.contain('Connecting');
+    expect(button.textContent).to.contain('Cancel');
+    expect(live.textContent).to.contain('Connecting');
+
+    await untilState(el, 'connected');
+    await el.updateComplete;
+    expect(button.textContent).to.contain('End conversation');
+    expect(part(el, 'status')!.textContent).to.contain('Listening');
+    expect(live.textContent).to.contain('Listening');
+    expect(part(el, 'mute-button')).to.exist;
+
+    // The status follows who is talking.
+    const call = service.lastCall!;
+    await call.channel();
+    call.emit({ type: 'output_audio_buffer.started', response_id: 'r1' });
+    await untilEvent(el, 'output_audio_buffer.started');
+    await el.updateComplete;
+    expect(part(el, 'status')!.textContent).to.contain('Assistant is speaking');
+    call.emit({ type: 'output_audio_buffer.stopped', response_id: 'r1' });
+    call.emit({ type: 'input_audio_buffer.speech_started', item_id: 'u1', audio_start_ms: 0 });
+    await untilEvent(el, 'input_audio_buffer.speech_started');
+    await el.updateComplete;
+    expect(part(el, 'status')!.textContent).to.contain('Listening to you');
+
+    await clickPart(el, 'button');
+    await el.updateComplete;
+    expect(el.state).to.equal('closed');
+    expect(part(el, 'status')!.textContent).to.contain('Conversation ended');
+    expect(live.textContent).to.contain('Conversation ended');
+    expect(button.textContent).to.contain('Start conversation');
+  });
+
+  it('the cancel click while connecting stops the attempt', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl({ delay: 500 }).url });
+    await clickPart(el, 'button');
+    await sleep(50);
+    await clickPart(el, 'button');
+    expect(el.state).to.equal('closed');
+    await sleep(600);
+    expect(service.calls).to.have.length(0);
+  });
+
+  it('works from the keyboard alone: Tab to the button, Enter starts, Space mutes, Enter ends', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    const before = document.createElement('button');
+    before.textContent = 'before';
+    el.before(before);
+    before.focus();
+    await sendKeys({ press: 'Tab' });
+    expect(el.shadowRoot!.activeElement).to.equal(part(el, 'button'));
+    await sendKeys({ press: 'Enter' });
+    await untilState(el, 'connected');
+    await el.updateComplete;
+
+    await sendKeys({ press: 'Tab' });
+    expect(el.shadowRoot!.activeElement).to.equal(part(el, 'mute-button'));
+    await sendKeys({ press: 'Space' });
+    await el.updateComplete;
+    expect(el.muted).to.equal(true);
+    expect(part(el, 'mute-button')!.getAttribute('aria-pressed')).to.equal('true');
+    expect(part(el, 'status')!.textContent).to.contain('muted');
+    expect(el.session.localStream!.getAudioTracks()[0]!.enabled).to.equal(false);
+
+    await sendKeys({ down: 'Shift' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ up: 'Shift' });
+    expect(el.shadowRoot!.activeElement).to.equal(part(el, 'button'));
+    await sendKeys({ press: 'Enter' });
+    expect(el.state).to.equal('closed');
+    before.remove();
+  });
+
+  it('passes the axe accessibility audit when idle, connected and in error', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await expect(el).to.be.accessible();
+    await el.start();
+    await el.updateComplete;
+    await expect(el).to.be.accessible();
+    el.stop();
+    el.setAttribute('token-url', tokenUrl({ status: 403 }).url);
+    await el.start();
+    await el.updateComplete;
+    expect(el.state).to.equal('error');
+    await expect(el).to.be.accessible();
+  });
+
+  it('is themed through custom properties and parts; :host sets only display', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    el.style.setProperty('--realtime-voice-accent', 'rgb(1, 2, 3)');
+    el.style.setProperty('--realtime-voice-radius', '3px');
+    await el.updateComplete;
+    const style = getComputedStyle(part(el, 'button')!);
+    expect(style.backgroundColor).to.equal('rgb(1, 2, 3)');
+    expect(style.borderTopLeftRadius).to.equal('3px');
+    expect(getComputedStyle(el).display).to.equal('inline-block');
+    el.hidden = true;
+    expect(getComputedStyle(el).display).to.equal('none');
+  });
+
+  it('replaces UI words through the strings property', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    el.strings = { start: 'Parler', idle: 'Appuyez pour parler.' };
+    await el.updateComplete;
+    expect(part(el, 'button')!.textContent).to.contain('Parler');
+    expect(part(el, 'status')!.textContent).to.contain('Appuyez pour parler.');
+  });
+});
+
+function untilEvent(el: EventTarget, type: string): Promise<void> {
+  return new Promise((resolve) => el.addEventListener(type, () => resolve(), { once: true }));
+}
