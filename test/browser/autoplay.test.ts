@@ -7,8 +7,8 @@
 // a page calls start() outside one.
 import { expect } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
-import { FakeRealtimeService } from '../fakes/fake-realtime-service.js';
-import { nextEvent, sleep, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
+
+import { nextEvent, sleep, tokenUrl, untilState, useFakeService, voiceFixture } from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
 const originalPlay = HTMLMediaElement.prototype.play;
@@ -35,14 +35,10 @@ async function playing(audio: HTMLAudioElement): Promise<boolean> {
 }
 
 describe('autoplay rules (iOS Safari\'s, enforced on play())', () => {
-  let service: FakeRealtimeService;
-  beforeEach(() => {
-    service = FakeRealtimeService.install();
-    installSafariAutoplayRule();
-  });
+  useFakeService();
+  beforeEach(installSafariAutoplayRule);
   afterEach(() => {
     HTMLMediaElement.prototype.play = originalPlay;
-    service.uninstall();
   });
 
   // First in the file: a fresh page has no transient user activation yet.

@@ -1,18 +1,9 @@
 import { expect } from '@open-wc/testing';
-import { FAKE_CALLS_URL, FAKE_CONNECT_URL, FakeRealtimeService } from '../fakes/fake-realtime-service.js';
-import { LeakProbe, record, sleep, tokenUrl, voiceFixture } from '../support/harness.js';
+import { FAKE_CALLS_URL, FAKE_CONNECT_URL } from '../fakes/fake-realtime-service.js';
+import { useFakeService, record, sleep, tokenUrl, voiceFixture } from '../support/harness.js';
 
 describe('connect mode (SDP proxy: the browser never holds a token)', () => {
-  let service: FakeRealtimeService;
-  let probe: LeakProbe;
-  beforeEach(() => {
-    probe = new LeakProbe().install();
-    service = FakeRealtimeService.install();
-  });
-  afterEach(() => {
-    service.uninstall();
-    probe.uninstall();
-  });
+  const fake = useFakeService();
 
   it('posts {sdp, voice, instructions} as JSON to connect-url, without any token, and connects', async () => {
     const el = await voiceFixture({ 'connect-url': FAKE_CONNECT_URL, voice: 'cedar', instructions: 'Speak French.' });
@@ -28,7 +19,7 @@ describe('connect mode (SDP proxy: the browser never holds a token)', () => {
       window.fetch = spy;
     }
     expect(fetched).to.deep.equal([FAKE_CONNECT_URL]);
-    const call = service.lastCall!;
+    const call = fake.service.lastCall!;
     expect(call.request.headers['content-type']).to.equal('application/json');
     expect(call.request.headers.authorization).to.equal(undefined);
     const body = JSON.parse(call.request.body);
@@ -37,14 +28,14 @@ describe('connect mode (SDP proxy: the browser never holds a token)', () => {
     expect(body.sdp).to.match(/^v=0\r\n/);
     expect(body.sdp).to.match(/m=application /);
     el.stop();
-    expect(probe.liveTracks()).to.have.length(0);
+    expect(fake.probe.liveTracks()).to.have.length(0);
   });
 
   it('connect-url wins over token-url when both are set', async () => {
     const token = tokenUrl();
     const el = await voiceFixture({ 'connect-url': FAKE_CONNECT_URL, 'token-url': token.url });
     expect(await el.start()).to.equal(true);
-    expect(service.lastCall!.request.url).to.equal(FAKE_CONNECT_URL);
+    expect(fake.service.lastCall!.request.url).to.equal(FAKE_CONNECT_URL);
     const log = await (await fetch(`/fake-token/requests?id=${token.id}`)).json();
     expect(log).to.have.length(0);
     el.stop();
@@ -52,23 +43,19 @@ describe('connect mode (SDP proxy: the browser never holds a token)', () => {
 });
 
 describe('webrtcfilter=on: only a subset of events reaches the browser', () => {
-  let service: FakeRealtimeService;
-  beforeEach(() => {
-    service = FakeRealtimeService.install();
-  });
-  afterEach(() => service.uninstall());
+  const fake = useFakeService();
 
   it('is connected on data channel open, without waiting for session.created', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl({ calls: `${FAKE_CALLS_URL}?webrtcfilter=on` }).url });
     const log = record(el, ['session.created', 'realtime-event', 'realtime-error']);
     expect(await el.start()).to.equal(true);
     expect(el.state).to.equal('connected');
-    expect(service.lastCall!.filtered).to.equal(true);
+    expect(fake.service.lastCall!.filtered).to.equal(true);
     await sleep(300);
     expect(log, 'the filtered service sends nothing on open').to.deep.equal([]);
 
     // The events that do pass still flow.
-    const call = service.lastCall!;
+    const call = fake.service.lastCall!;
     await call.channel();
     const transcripts = record(el, ['realtime-transcript']);
     call.emit({ type: 'response.output_audio_transcript.delta', item_id: 'item_1', response_id: 'resp_1', delta: 'Bonjour' });

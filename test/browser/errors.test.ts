@@ -2,8 +2,8 @@ import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { RealtimeSession } from '../../src/index.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
-import { FakeRealtimeService, type FakeBehaviour } from '../fakes/fake-realtime-service.js';
-import { LeakProbe, nextEvent, sleep, tokenUrl, voiceFixture, type Attrs } from '../support/harness.js';
+import { type FakeBehaviour } from '../fakes/fake-realtime-service.js';
+import { useFakeService, nextEvent, sleep, tokenUrl, voiceFixture, type Attrs } from '../support/harness.js';
 
 /**
  * Every failure path ends the same way: one specific `realtime-error` code,
@@ -11,17 +11,7 @@ import { LeakProbe, nextEvent, sleep, tokenUrl, voiceFixture, type Attrs } from 
  * a later start() that works.
  */
 describe('failures: specific errors, visible, announced, nothing leaked, recoverable', () => {
-  let service: FakeRealtimeService;
-  let probe: LeakProbe;
-
-  beforeEach(() => {
-    probe = new LeakProbe().install();
-    service = FakeRealtimeService.install();
-  });
-  afterEach(() => {
-    service.uninstall();
-    probe.uninstall();
-  });
+  const fake = useFakeService();
 
   async function expectFailure(
     attrs: Attrs,
@@ -31,7 +21,7 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
     status?: number,
     beforeRecovery?: () => Promise<unknown>,
   ): Promise<RealtimeVoice> {
-    service.behaviour = behaviour;
+    fake.service.behaviour = behaviour;
     const el = await voiceFixture(attrs);
     const errors: CustomEvent[] = [];
     el.addEventListener('realtime-error', (e) => errors.push(e));
@@ -53,14 +43,14 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
     expect(root.querySelector('[aria-live]')!.textContent).to.contain(detail.message);
     expect(root.querySelector('[part="button"]')!.textContent).to.contain('Try again');
 
-    expect(probe.liveTracks(), 'no live microphone track').to.have.length(0);
-    expect(probe.openPeers(service.calls.map((c) => c.pc)), 'no open peer connection').to.have.length(0);
+    expect(fake.probe.liveTracks(), 'no live microphone track').to.have.length(0);
+    expect(fake.openPeers(), 'no open peer connection').to.have.length(0);
     expect(el.session.pendingTimers).to.equal(0);
     expect(root.querySelector('audio'), 'audio element released').to.equal(null);
 
     // And the element recovers: the next start() with a working setup connects.
     await beforeRecovery?.();
-    service.behaviour = {};
+    fake.service.behaviour = {};
     el.removeAttribute('connect-url');
     el.removeAttribute('calls-url');
     el.setAttribute('token-url', tokenUrl().url);
@@ -149,7 +139,7 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
       expect(await session.start()).to.equal(false);
       expect((await error).detail.code).to.equal('microphone-not-found');
       expect(session.state).to.equal('error');
-      expect(probe.liveTracks()).to.have.length(0);
+      expect(fake.probe.liveTracks()).to.have.length(0);
     });
 
     it('an insecure (plain HTTP, non-localhost) page → insecure-context', async () => {
@@ -174,7 +164,7 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
     it('a service error event is reported but the call goes on (fatal: false)', async () => {
       const el = await voiceFixture({ 'token-url': tokenUrl().url });
       await el.start();
-      const call = service.lastCall!;
+      const call = fake.service.lastCall!;
       await call.channel();
       const reported = nextEvent<CustomEvent>(el, 'realtime-error');
       call.emit({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_value', message: 'Bad speed' } });
@@ -189,24 +179,24 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
     it('session_expired from the service ends the call with session-expired', async () => {
       const el = await voiceFixture({ 'token-url': tokenUrl().url });
       await el.start();
-      const call = service.lastCall!;
+      const call = fake.service.lastCall!;
       await call.channel();
       const reported = nextEvent<CustomEvent>(el, 'realtime-error');
       call.emit({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', message: 'Your session hit the maximum duration of 60 minutes.' } });
       expect((await reported).detail.code).to.equal('session-expired');
       expect(el.state).to.equal('error');
-      expect(probe.liveTracks()).to.have.length(0);
+      expect(fake.probe.liveTracks()).to.have.length(0);
     });
 
     it('a peer connection that dies mid-call → connection-lost or data-channel-closed, never silence', async () => {
       const el = await voiceFixture({ 'token-url': tokenUrl().url });
       await el.start();
       const reported = nextEvent<CustomEvent>(el, 'realtime-error', 15_000);
-      service.lastCall!.pc.close(); // no clean channel close: the transport just goes away
+      fake.service.lastCall!.pc.close(); // no clean channel close: the transport just goes away
       const { detail } = await reported;
       expect(['connection-lost', 'data-channel-closed']).to.include(detail.code);
       expect(el.state).to.equal('error');
-      expect(probe.liveTracks()).to.have.length(0);
+      expect(fake.probe.liveTracks()).to.have.length(0);
     });
 
     it('send() with no call or a malformed event reports a non-fatal error and returns false', async () => {

@@ -1,24 +1,20 @@
 import { expect } from '@open-wc/testing';
-import { FakeRealtimeService, type FakeCall } from '../fakes/fake-realtime-service.js';
-import { nextEvent, record, sleep, tokenUrl, voiceFixture } from '../support/harness.js';
+import type { FakeCall } from '../fakes/fake-realtime-service.js';
+import { nextEvent, record, sleep, tokenUrl, useFakeService, voiceFixture } from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
 describe('events: every server event re-dispatched, transcripts, client events', () => {
-  let service: FakeRealtimeService;
+  const fake = useFakeService();
   let el: RealtimeVoice;
   let call: FakeCall;
 
   beforeEach(async () => {
-    service = FakeRealtimeService.install();
     el = await voiceFixture({ 'token-url': tokenUrl().url, voice: 'marin', instructions: 'First.' });
     expect(await el.start()).to.equal(true);
-    call = service.lastCall!;
+    call = fake.service.lastCall!;
     await call.channel();
   });
-  afterEach(() => {
-    el.stop();
-    service.uninstall();
-  });
+  afterEach(() => el.stop());
 
   it('dispatches every server event type of realtime-events.json under its verbatim type and as realtime-event', async () => {
     const reference = await (await fetch('/test/fixtures/realtime-events.json')).json();
@@ -139,7 +135,7 @@ describe('events: every server event re-dispatched, transcripts, client events',
     expect(el.state).to.equal('connecting');
     expect(el.send({ type: 'response.create', response: { instructions: 'queued' } })).to.equal(true);
     expect(await again).to.equal(true);
-    const queued = await service.lastCall!.nextClientEvent('response.create');
+    const queued = await fake.service.lastCall!.nextClientEvent('response.create');
     expect(queued.response).to.deep.equal({ instructions: 'queued' });
   });
 

@@ -1,20 +1,9 @@
 import { expect } from '@open-wc/testing';
-import { FakeRealtimeService } from '../fakes/fake-realtime-service.js';
-import { LeakProbe, record, sleep, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
+
+import { useFakeService, record, sleep, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
 
 describe('lifecycle: one call at a time, stop at any step, spam', () => {
-  let service: FakeRealtimeService;
-  let probe: LeakProbe;
-  beforeEach(() => {
-    probe = new LeakProbe().install();
-    service = FakeRealtimeService.install();
-  });
-  afterEach(() => {
-    service.uninstall();
-    probe.uninstall();
-  });
-
-  const servicePeers = () => service.calls.map((c) => c.pc);
+  const fake = useFakeService();
 
   it('start() twice opens one call and returns the same promise', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl({ delay: 100 }).url });
@@ -23,8 +12,8 @@ describe('lifecycle: one call at a time, stop at any step, spam', () => {
     expect(second).to.equal(first);
     expect(await first).to.equal(true);
     expect(await el.start()).to.equal(true);
-    expect(service.calls).to.have.length(1);
-    expect(probe.tracks).to.have.length(1);
+    expect(fake.service.calls).to.have.length(1);
+    expect(fake.probe.tracks).to.have.length(1);
     el.stop();
   });
 
@@ -37,9 +26,9 @@ describe('lifecycle: one call at a time, stop at any step, spam', () => {
     expect(await started).to.equal(false);
     await sleep(500); // the token answer arrives after the stop and must be ignored
     expect(log.map((e) => (e.type === 'realtime-state' ? e.detail.state : e.detail.code))).to.deep.equal(['connecting', 'closing', 'closed']);
-    expect(probe.liveTracks()).to.have.length(0);
-    expect(probe.openPeers(servicePeers())).to.have.length(0);
-    expect(service.calls).to.have.length(0);
+    expect(fake.probe.liveTracks()).to.have.length(0);
+    expect(fake.openPeers()).to.have.length(0);
+    expect(fake.service.calls).to.have.length(0);
   });
 
   it('removal of the element while connecting releases everything', async () => {
@@ -50,8 +39,8 @@ describe('lifecycle: one call at a time, stop at any step, spam', () => {
     expect(await started).to.equal(false);
     await sleep(400);
     expect(el.state).to.equal('closed');
-    expect(probe.liveTracks()).to.have.length(0);
-    expect(probe.openPeers(servicePeers())).to.have.length(0);
+    expect(fake.probe.liveTracks()).to.have.length(0);
+    expect(fake.openPeers()).to.have.length(0);
     expect(el.session.pendingTimers).to.equal(0);
   });
 
@@ -71,13 +60,13 @@ describe('lifecycle: one call at a time, stop at any step, spam', () => {
     await sleep(300);
     expect(el.state).to.equal('closed');
     expect(errors.map((e) => e.detail.code), 'stops are not errors').to.deep.equal([]);
-    expect(probe.liveTracks()).to.have.length(0);
-    expect(probe.openPeers(servicePeers())).to.have.length(0);
+    expect(fake.probe.liveTracks()).to.have.length(0);
+    expect(fake.openPeers()).to.have.length(0);
     expect(el.shadowRoot!.querySelectorAll('audio')).to.have.length(0);
     expect(el.session.pendingTimers).to.equal(0);
 
     expect(await el.start()).to.equal(true);
-    expect(probe.liveTracks()).to.have.length(1);
+    expect(fake.probe.liveTracks()).to.have.length(1);
     el.stop();
     await untilState(el, 'closed');
   });

@@ -1,19 +1,9 @@
 import { expect } from '@open-wc/testing';
-import { FAKE_CALLS_URL, FakeRealtimeService } from '../fakes/fake-realtime-service.js';
-import { LeakProbe, nextEvent, record, tokenRequests, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
+import { FAKE_CALLS_URL } from '../fakes/fake-realtime-service.js';
+import { useFakeService, nextEvent, record, tokenRequests, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
 
 describe('token mode: the whole flow against a real peer', () => {
-  let service: FakeRealtimeService;
-  let probe: LeakProbe;
-
-  beforeEach(() => {
-    probe = new LeakProbe().install();
-    service = FakeRealtimeService.install();
-  });
-  afterEach(() => {
-    service.uninstall();
-    probe.uninstall();
-  });
+  const fake = useFakeService();
 
   it('fetches a token, negotiates, opens the channel and goes idle → connecting → connected', async () => {
     const token = tokenUrl();
@@ -34,7 +24,7 @@ describe('token mode: the whole flow against a real peer', () => {
     expect(tokenRequest!.body).to.deep.equal({ voice: 'marin', instructions: 'Be brief.' });
 
     // The offer went to the calls URL named by the token service, as SDP with the token.
-    const call = service.lastCall!;
+    const call = fake.service.lastCall!;
     expect(call.request.url).to.equal(FAKE_CALLS_URL);
     expect(call.request.headers['content-type']).to.equal('application/sdp');
     expect(call.request.headers.authorization).to.match(/^Bearer ek_fake_\d+$/);
@@ -68,23 +58,23 @@ describe('token mode: the whole flow against a real peer', () => {
   it('accepts the older {client_secret:{value}} token shape and falls back to calls-url', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl({ body: 'legacy', calls: '' }).url, 'calls-url': `${FAKE_CALLS_URL}?from=attribute` });
     expect(await el.start()).to.equal(true);
-    expect(service.lastCall!.request.url).to.equal(`${FAKE_CALLS_URL}?from=attribute`);
-    expect(service.lastCall!.request.headers.authorization).to.match(/^Bearer ek_fake_/);
+    expect(fake.service.lastCall!.request.url).to.equal(`${FAKE_CALLS_URL}?from=attribute`);
+    expect(fake.service.lastCall!.request.headers.authorization).to.match(/^Bearer ek_fake_/);
   });
 
   it('stop() leaves no live track, open peer connection, channel or timer, and start() works again', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url });
     await el.start();
-    const dc = await service.lastCall!.channel();
-    expect(probe.liveTracks().length).to.equal(1);
+    const dc = await fake.service.lastCall!.channel();
+    expect(fake.probe.liveTracks().length).to.equal(1);
     const states = record(el, ['realtime-state']);
 
     el.stop();
 
     expect(states.map((e) => e.detail.state)).to.deep.equal(['closing', 'closed']);
     expect(el.state).to.equal('closed');
-    expect(probe.liveTracks()).to.have.length(0);
-    expect(probe.openPeers(service.calls.map((c) => c.pc))).to.have.length(0);
+    expect(fake.probe.liveTracks()).to.have.length(0);
+    expect(fake.openPeers()).to.have.length(0);
     expect(el.session.pendingTimers).to.equal(0);
     await new Promise((r) => setTimeout(r, 200));
     expect(dc.readyState === 'closing' || dc.readyState === 'closed').to.equal(true);
@@ -92,19 +82,19 @@ describe('token mode: the whole flow against a real peer', () => {
     el.stop(); // idempotent
     expect(el.state).to.equal('closed');
     expect(await el.start()).to.equal(true);
-    expect(service.calls).to.have.length(2);
+    expect(fake.service.calls).to.have.length(2);
   });
 
   it('a remote hang-up ends the call with data-channel-closed and releases everything', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url });
     await el.start();
     const errored = nextEvent<CustomEvent>(el, 'realtime-error');
-    service.lastCall!.hangUp();
+    fake.service.lastCall!.hangUp();
     const error = await errored;
     expect(['data-channel-closed', 'connection-lost']).to.include(error.detail.code);
     await untilState(el, 'error');
-    expect(probe.liveTracks()).to.have.length(0);
-    expect(probe.openPeers(service.calls.map((c) => c.pc))).to.have.length(0);
+    expect(fake.probe.liveTracks()).to.have.length(0);
+    expect(fake.openPeers()).to.have.length(0);
     expect(el.session.pendingTimers).to.equal(0);
   });
 
@@ -114,8 +104,8 @@ describe('token mode: the whole flow against a real peer', () => {
     el.remove();
     await new Promise((r) => setTimeout(r, 0));
     expect(el.state).to.equal('closed');
-    expect(probe.liveTracks()).to.have.length(0);
-    expect(probe.openPeers(service.calls.map((c) => c.pc))).to.have.length(0);
+    expect(fake.probe.liveTracks()).to.have.length(0);
+    expect(fake.openPeers()).to.have.length(0);
   });
 
   it('moving the element within the page keeps the call', async () => {

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
-import { FakeRealtimeService } from '../fakes/fake-realtime-service.js';
-import { sleep, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
+
+import { sleep, tokenUrl, untilState, useFakeService, voiceFixture } from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
 function part(el: RealtimeVoice, name: string): HTMLElement | null {
@@ -15,11 +15,7 @@ async function clickPart(el: RealtimeVoice, name: string): Promise<void> {
 }
 
 describe('default UI: understandable, keyboard operable, accessible, themeable', () => {
-  let service: FakeRealtimeService;
-  beforeEach(() => {
-    service = FakeRealtimeService.install();
-  });
-  afterEach(() => service.uninstall());
+  const fake = useFakeService();
 
   it('one button walks start → connecting (cancel) → end, with a status line and announcements', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl({ delay: 300 }).url });
@@ -45,7 +41,7 @@ describe('default UI: understandable, keyboard operable, accessible, themeable',
     expect(part(el, 'mute-button')).to.exist;
 
     // The status follows who is talking.
-    const call = service.lastCall!;
+    const call = fake.service.lastCall!;
     await call.channel();
     call.emit({ type: 'output_audio_buffer.started', response_id: 'r1' });
     await untilEvent(el, 'output_audio_buffer.started');
@@ -72,7 +68,7 @@ describe('default UI: understandable, keyboard operable, accessible, themeable',
     await clickPart(el, 'button');
     expect(el.state).to.equal('closed');
     await sleep(600);
-    expect(service.calls).to.have.length(0);
+    expect(fake.service.calls).to.have.length(0);
   });
 
   it('works from the keyboard alone: Tab to the button, Enter starts, Space mutes, Enter ends', async () => {

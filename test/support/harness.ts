@@ -3,6 +3,7 @@ import { fixture, html } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/index.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
+import { FakeRealtimeService } from '../fakes/fake-realtime-service.js';
 
 // The fake microphone is allowed for the test origin (errors.test.ts denies it for one test).
 await executeServerCommand('set-microphone-permission', { setting: 'granted' });
@@ -105,4 +106,36 @@ export class LeakProbe {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface FakeServiceContext {
+  /** The in-page realtime service of the current test. */
+  readonly service: FakeRealtimeService;
+  /** Records the page's microphone tracks and peer connections. */
+  readonly probe: LeakProbe;
+  /** The element's peer connections still open (the service's own excluded). */
+  openPeers(): RTCPeerConnection[];
+}
+
+/** Installs a fresh fake service and leak probe around each test of the calling suite. */
+export function useFakeService(): FakeServiceContext {
+  let service: FakeRealtimeService | undefined;
+  let probe: LeakProbe | undefined;
+  beforeEach(() => {
+    probe = new LeakProbe().install();
+    service = FakeRealtimeService.install();
+  });
+  afterEach(() => {
+    service?.uninstall();
+    probe?.uninstall();
+  });
+  return {
+    get service() {
+      return service!;
+    },
+    get probe() {
+      return probe!;
+    },
+    openPeers: () => probe!.openPeers(service!.calls.map((c) => c.pc)),
+  };
 }
