@@ -8,7 +8,8 @@ import { findChromium } from './find-chromium.mjs';
 process.env.CHROME_PATH = findChromium({ install: true });
 
 const steps = [
-  ['type check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ['type check (browser code)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ['type check (Node code)', 'npx', ['tsc', '-p', 'tsconfig.node.json']],
   ['browser tests (headless Chromium)', 'npx', ['web-test-runner']],
 ];
 // Node 20's test runner takes no globs: list the files.

@@ -1,0 +1,167 @@
+/**
+ * One WebRTC call: a real peer connection in Node (@roamhq/wrtc) that
+ * receives the microphone, speaks on its own audio track, and carries
+ * events on the data channel the browser opened (any label). Observers
+ * (the `?call_id=` WebSocket) get every event and may send client events.
+ */
+import wrtc from '@roamhq/wrtc';
+import { Conversation, type ServerEvent } from './conversation.js';
+import { newId } from './ids.js';
+import { filterCandidates, type IcePolicy } from './sdp.js';
+import type { EffectiveSession } from './session.js';
+import { Speaker } from './speaker.js';
+
+/** What `?webrtcfilter=on` lets through to the browser (Azure's list); observers still get everything. */
+export const WEBRTC_FILTER_PASSES = new Set([
+  'input_audio_buffer.speech_started',
+  'input_audio_buffer.speech_stopped',
+  'output_audio_buffer.started',
+  'output_audio_buffer.stopped',
+  'conversation.item.input_audio_transcription.completed',
+  'conversation.item.added',
+  'conversation.item.created',
+  'response.output_text.delta',
+  'response.output_text.done',
+  'response.output_audio_transcript.delta',
+  'response.output_audio_transcript.done',
+]);
+
+export interface Observer {
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface CallOptions {
+  session: EffectiveSession;
+  filtered: boolean;
+  ice: IcePolicy;
+  /** Ends the call with `session_expired` after this long (the service: 60 minutes). */
+  maxDurationMs: number;
+  onClosed(call: Call): void;
+}
+
+const GATHER_LIMIT_MS = 2000;
+
+export class Call {
+  readonly id = newId('rtc', 12);
+  readonly conversation: Conversation;
+  readonly observers = new Set<Observer>();
+  /** Every server event of the call, in order (for tests and the server's observer). */
+  readonly log: ServerEvent[] = [];
+  readonly #pc: RTCPeerConnection;
+  readonly #speaker: Speaker;
+  #channel?: RTCDataChannel;
+  #sink?: { stop(): void; ondata: ((data: { samples: Int16Array; sampleRate: number; channelCount: number }) => void) | null };
+  #closed = false;
+  readonly #expiry: ReturnType<typeof setTimeout>;
+
+  constructor(private readonly options: CallOptions) {
+    this.#pc = new wrtc.RTCPeerConnection() as unknown as RTCPeerConnection;
+    const source = new wrtc.nonstandard.RTCAudioSource();
+    this.#speaker = new Speaker(source);
+    this.#pc.addTrack(source.createTrack() as unknown as MediaStreamTrack);
+    this.conversation = new Conversation(options.session, { emit: (event) => this.#emit(event), speaker: this.#speaker });
+    this.#pc.ontrack = (event) => this.#listen(event.track);
+    this.#pc.ondatachannel = (event) => this.#adopt(event.channel);
+    this.#pc.onconnectionstatechange = () => {
+      const state = this.#pc.connectionState;
+      if (state === 'failed' || state === 'closed') this.close('peer connection ' + state);
+    };
+    this.#expiry = setTimeout(() => {
+      this.#emit({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', message: `Your session hit the maximum duration of ${Math.round(options.maxDurationMs / 60000)} minutes.`, param: null } });
+      setTimeout(() => this.close('session expired'), 100);
+    }, options.maxDurationMs);
+  }
+
+  get filtered(): boolean {
+    return this.options.filtered;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Answers the browser's offer: full ICE gathering (bounded), then the SDP. */
+  async answer(offerSdp: string): Promise<string> {
+    await this.#pc.setRemoteDescription({ type: 'offer', sdp: filterCandidates(offerSdp, this.options.ice) });
+    await this.#pc.setLocalDescription(await this.#pc.createAnswer());
+    await gathered(this.#pc);
+    this.#speaker.start();
+    return filterCandidates(this.#pc.localDescription!.sdp, this.options.ice);
+  }
+
+  addObserver(observer: Observer): void {
+    if (this.#closed) return observer.close(1000, 'call ended');
+    this.observers.add(observer);
+  }
+
+  removeObserver(observer: Observer): void {
+    this.observers.delete(observer);
+  }
+
+  /** A client event from an observer: handled exactly like one from the data channel. */
+  fromObserver(text: string): void {
+    this.conversation.handleClientEvent(text);
+  }
+
+  close(reason = 'hangup'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#expiry);
+    this.conversation.close();
+    this.#speaker.stop();
+    this.#sink?.stop();
+    if (this.#sink) this.#sink.ondata = null;
+    try {
+      this.#channel?.close();
+    } catch {
+      /* already closed by the browser */
+    }
+    this.#pc.close();
+    for (const observer of this.observers) observer.close(1000, `call ended: ${reason}`);
+    this.observers.clear();
+    this.options.onClosed(this);
+  }
+
+  #adopt(channel: RTCDataChannel): void {
+    if (this.#channel) return; // one event channel per call; the service ignores the label
+    this.#channel = channel;
+    channel.onmessage = (message) => this.conversation.handleClientEvent(typeof message.data === 'string' ? message.data : String(message.data));
+    channel.onclose = () => this.close('data channel closed');
+    const opened = () => {
+      if (!this.options.filtered) this.conversation.sessionCreated();
+    };
+    if (channel.readyState === 'open') opened();
+    else channel.onopen = opened;
+  }
+
+  #listen(track: MediaStreamTrack): void {
+    if (track.kind !== 'audio' || this.#sink) return;
+    const sink = new wrtc.nonstandard.RTCAudioSink(track);
+    this.#sink = sink;
+    sink.ondata = (data) => this.conversation.onInputFrame(data.samples, data.sampleRate, data.channelCount ?? 1);
+  }
+
+  #emit(event: ServerEvent): void {
+    const full = { event_id: newId('event'), ...event };
+    this.log.push(full);
+    if (this.log.length > 5000) this.log.splice(0, 1000);
+    const text = JSON.stringify(full);
+    for (const observer of this.observers) observer.send(text);
+    if (this.options.filtered && !WEBRTC_FILTER_PASSES.has(event.type)) return;
+    if (this.#channel?.readyState === 'open') this.#channel.send(text);
+  }
+}
+
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, GATHER_LIMIT_MS);
+    pc.onicegatheringstatechange = () => {
+      if (pc.iceGatheringState === 'complete') {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+  });
+}

@@ -1,0 +1,534 @@
+/**
+ * What the model side of a call does, without any transport: session
+ * updates, the conversation's items, turns from VAD or manual commits,
+ * responses (speech, text or a function call) and their cancellation.
+ * The Call feeds it microphone frames and client events and sends what it
+ * emits to the data channel and the observers.
+ *
+ * The "model" is deterministic and honest about what it knows: it cannot
+ * understand speech, so it says how long the user spoke; it quotes typed
+ * text and the first words of its instructions; and, when the session has
+ * tools, a user turn makes it call one (see `chooseTool`).
+ */
+import { FRAME, RATE } from './audio.js';
+import { newId } from './ids.js';
+import { clientEventSchemas, type ClientEventType } from './protocol/event-schemas.js';
+import { describeIssue, type SessionInput } from './protocol/session-schema.js';
+import { applySession, vadSettings, voiceName, type EffectiveSession } from './session.js';
+import type { Speaker } from './speaker.js';
+import { synthesize, type Speech } from './tts.js';
+import { EnergyVad } from './vad.js';
+
+export type ServerEvent = { type: string; [field: string]: unknown };
+
+type ContentPart = { type: string; text?: string; transcript?: string | null; audio?: string };
+export interface Item {
+  id: string;
+  type: 'message' | 'function_call' | 'function_call_output';
+  object: 'realtime.item';
+  status: 'completed' | 'incomplete' | 'in_progress';
+  role?: 'user' | 'assistant' | 'system';
+  content?: ContentPart[];
+  call_id?: string;
+  name?: string;
+  arguments?: string;
+  output?: string;
+  /** Emulator-only bookkeeping, never sent. */
+  meta?: { speechMs?: number; audioMs?: number };
+}
+
+interface ActiveResponse {
+  id: string;
+  modalities: ['audio'] | ['text'];
+  item?: Item;
+  /** Set while its audio is queued or playing. */
+  playing: boolean;
+  transcriptSent: string;
+  finished: boolean;
+  conversationId: string;
+}
+
+export interface ConversationDeps {
+  emit(event: ServerEvent): void;
+  speaker?: Speaker;
+  synthesize?: (text: string, voice: string, speed: number) => Promise<Speech>;
+}
+
+/** Items sent over the wire carry no emulator bookkeeping. */
+function wire(item: Item): Omit<Item, 'meta'> {
+  const { meta: _meta, ...rest } = item;
+  return structuredClone(rest);
+}
+
+export class Conversation {
+  readonly items: Item[] = [];
+  readonly vad: EnergyVad;
+  #response?: ActiveResponse;
+  #assistantHasSpoken = false;
+  #pendingUserItemId?: string;
+  /** Manual-commit buffer: milliseconds of input since the last commit/clear, and of them, loud ones. */
+  #bufferMs = 0;
+  #bufferSpeechMs = 0;
+  #closed = false;
+  readonly #conversationId = newId('conv');
+
+  constructor(
+    readonly session: EffectiveSession,
+    private readonly deps: ConversationDeps,
+  ) {
+    const td = session.audio.input.turn_detection;
+    this.vad = new EnergyVad(td ? vadSettings(td) : { threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 200 });
+  }
+
+  get activeResponseId(): string | undefined {
+    return this.#response?.id;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.deps.speaker?.clear();
+  }
+
+  sessionCreated(): void {
+    this.#emit({ type: 'session.created', session: this.session });
+  }
+
+  // ---- input audio ----
+
+  onInputFrame(samples: Int16Array, sampleRate: number, channels: number): void {
+    if (this.#closed) return;
+    const durationMs = ((samples.length / channels) / sampleRate) * 1000;
+    const td = this.session.audio.input.turn_detection;
+    const event = this.vad.push(samples, durationMs, channels);
+    this.#bufferMs += durationMs;
+    if (this.vad.speaking) this.#bufferSpeechMs += durationMs;
+    if (!td || !event) return;
+    if (event.kind === 'start') {
+      this.#pendingUserItemId = newId('item');
+      this.#emit({ type: 'input_audio_buffer.speech_started', audio_start_ms: Math.round(event.audioStartMs), item_id: this.#pendingUserItemId });
+      if (td.interrupt_response && this.#response) this.#cancel('turn_detected');
+    } else {
+      const itemId = this.#pendingUserItemId ?? newId('item');
+      this.#pendingUserItemId = undefined;
+      this.#emit({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: Math.round(event.audioEndMs), item_id: itemId });
+      this.#commitAudio(itemId, event.speechMs);
+      if (td.create_response && !this.#response) void this.#respond({});
+    }
+  }
+
+  // ---- client events ----
+
+  /** One client event from the data channel or an observer. Never throws: problems become `error` events. */
+  handleClientEvent(raw: unknown): void {
+    if (this.#closed) return;
+    let event: unknown = raw;
+    if (typeof raw === 'string') {
+      try {
+        event = JSON.parse(raw);
+      } catch {
+        this.#error('invalid_json', 'The server could not parse the event: it is not valid JSON.');
+        return;
+      }
+    }
+    if (!event || typeof event !== 'object' || Array.isArray(event)) {
+      this.#error('invalid_value', 'Each event must be a JSON object with a "type".', 'type');
+      return;
+    }
+    const record = event as { type?: unknown; event_id?: unknown };
+    const clientEventId = typeof record.event_id === 'string' ? record.event_id : undefined;
+    if (typeof record.type !== 'string') {
+      this.#error('missing_required_parameter', "Missing required parameter: 'type'.", 'type', clientEventId);
+      return;
+    }
+    const schema = clientEventSchemas[record.type as ClientEventType];
+    if (!schema) {
+      this.#error('invalid_value', `Invalid value: '${record.type.slice(0, 80)}'. Supported values are: '${Object.keys(clientEventSchemas).join("', '")}'.`, 'type', clientEventId);
+      return;
+    }
+    const parsed = schema.safeParse(event);
+    if (!parsed.success) {
+      const issue = describeIssue(parsed.error, '');
+      this.#error(issue.code, issue.message, issue.param, clientEventId);
+      return;
+    }
+    try {
+      this.#dispatch(parsed.data as ServerEvent, clientEventId);
+    } catch (error) {
+      this.#error('server_error', `The emulator failed on this event: ${(error as Error).message}`, undefined, clientEventId, 'server_error');
+    }
+  }
+
+  #dispatch(event: ServerEvent, clientEventId?: string): void {
+    switch (event.type) {
+      case 'session.update':
+        return this.#updateSession(event.session as SessionInput, clientEventId);
+      case 'input_audio_buffer.append':
+        // Base64 PCM16 at 24 kHz: 48 bytes a millisecond.
+        this.#bufferMs += Math.floor(((String(event.audio).length * 3) / 4 / 48) | 0);
+        return;
+      case 'input_audio_buffer.commit':
+        return this.#manualCommit(clientEventId);
+      case 'input_audio_buffer.clear':
+        this.#bufferMs = this.#bufferSpeechMs = 0;
+        this.vad.reset();
+        return this.#emit({ type: 'input_audio_buffer.cleared' });
+      case 'conversation.item.create':
+        return this.#createItem(event.item as Item, event.previous_item_id as string | undefined, clientEventId);
+      case 'conversation.item.retrieve':
+        return this.#withItem(event.item_id as string, clientEventId, (item) => this.#emit({ type: 'conversation.item.retrieved', item: wire(item) }));
+      case 'conversation.item.delete':
+        return this.#withItem(event.item_id as string, clientEventId, (item) => {
+          this.items.splice(this.items.indexOf(item), 1);
+          this.#emit({ type: 'conversation.item.deleted', item_id: item.id });
+        });
+      case 'conversation.item.truncate':
+        return this.#truncate(event.item_id as string, event.content_index as number, event.audio_end_ms as number, clientEventId);
+      case 'response.create':
+        if (this.#response) {
+          return this.#error('conversation_already_has_active_response', `Conversation already has an active response in progress: ${this.#response.id}. Wait until the response is finished before creating a new one.`, undefined, clientEventId);
+        }
+        return void this.#respond((event.response ?? {}) as ResponseParams);
+      case 'response.cancel':
+        if (!this.#response || (event.response_id && event.response_id !== this.#response.id)) {
+          return this.#error('response_cancel_not_active', 'Cancellation failed: no active response found.', undefined, clientEventId);
+        }
+        return this.#cancel('client_cancelled');
+      case 'output_audio_buffer.clear': {
+        const response = this.#response;
+        if (response?.playing) return this.#cancel('client_cancelled');
+        return;
+      }
+    }
+  }
+
+  // ---- session ----
+
+  #updateSession(update: SessionInput, clientEventId?: string): void {
+    if (update.type !== this.session.type) {
+      return this.#error('invalid_value', "Cannot change the session type once the session has started.", 'session.type', clientEventId);
+    }
+    if (update.model !== undefined && update.model !== this.session.model) {
+      return this.#error('invalid_value', "The session's model cannot be changed by session.update.", 'session.model', clientEventId);
+    }
+    const voice = update.audio?.output?.voice;
+    if (voice !== undefined && JSON.stringify(voice) !== JSON.stringify(this.session.audio.output.voice) && this.#assistantHasSpoken) {
+      return this.#error('cannot_update_voice', "Cannot update a conversation's voice if assistant audio is present.", 'session.audio.output.voice', clientEventId);
+    }
+    applySession(this.session, update);
+    const td = this.session.audio.input.turn_detection;
+    if (td) this.vad.settings = vadSettings(td);
+    this.#emit({ type: 'session.updated', session: this.session });
+  }
+
+  // ---- items ----
+
+  #commitAudio(itemId: string, speechMs: number): void {
+    const previous = this.items.at(-1)?.id ?? null;
+    this.#emit({ type: 'input_audio_buffer.committed', previous_item_id: previous, item_id: itemId });
+    const item: Item = {
+      id: itemId,
+      type: 'message',
+      object: 'realtime.item',
+      status: 'completed',
+      role: 'user',
+      content: [{ type: 'input_audio', transcript: null }],
+      meta: { speechMs },
+    };
+    this.items.push(item);
+    this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wire(item) });
+    this.#emit({ type: 'conversation.item.done', previous_item_id: previous, item: wire(item) });
+    this.#bufferMs = this.#bufferSpeechMs = 0;
+    if (this.session.audio.input.transcription) {
+      // No speech recognition here: the "transcript" says what the emulator does know.
+      const transcript = `[${(speechMs / 1000).toFixed(1)} s of speech]`;
+      this.#emit({ type: 'conversation.item.input_audio_transcription.delta', item_id: itemId, content_index: 0, delta: transcript });
+      this.#emit({
+        type: 'conversation.item.input_audio_transcription.completed',
+        item_id: itemId,
+        content_index: 0,
+        transcript,
+        usage: { type: 'duration', seconds: Math.round(speechMs / 100) / 10 },
+      });
+    }
+  }
+
+  #manualCommit(clientEventId?: string): void {
+    if (this.#bufferMs < 100) {
+      return this.#error(
+        'input_audio_buffer_commit_empty',
+        `Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has ${Math.round(this.#bufferMs)}ms of audio.`,
+        undefined,
+        clientEventId,
+      );
+    }
+    this.vad.reset();
+    this.#commitAudio(this.#pendingUserItemId ?? newId('item'), this.#bufferSpeechMs);
+    this.#pendingUserItemId = undefined;
+  }
+
+  #createItem(input: Item, previousItemId: string | undefined, clientEventId?: string): void {
+    if (previousItemId && previousItemId !== 'root' && !this.items.some((i) => i.id === previousItemId)) {
+      return this.#error('item_not_found', `Previous item '${previousItemId}' does not exist.`, 'previous_item_id', clientEventId);
+    }
+    const item: Item = { ...structuredClone(input), id: input.id ?? newId('item'), object: 'realtime.item', status: 'completed' };
+    if (item.type === 'message' && item.role === 'assistant' && item.content?.some((c) => c.type.includes('audio'))) {
+      return this.#error('invalid_value', 'Assistant audio content cannot be added to the conversation.', 'item.content', clientEventId);
+    }
+    const index = previousItemId === 'root' ? 0 : previousItemId ? this.items.findIndex((i) => i.id === previousItemId) + 1 : this.items.length;
+    const previous = index > 0 ? this.items[index - 1]!.id : null;
+    this.items.splice(index, 0, item);
+    this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wire(item) });
+    this.#emit({ type: 'conversation.item.done', previous_item_id: previous, item: wire(item) });
+  }
+
+  #withItem(itemId: string, clientEventId: string | undefined, then: (item: Item) => void): void {
+    const item = this.items.find((i) => i.id === itemId);
+    if (!item) return this.#error('item_not_found', `Item with item_id not found: ${itemId}`, 'item_id', clientEventId);
+    then(item);
+  }
+
+  #truncate(itemId: string, contentIndex: number, audioEndMs: number, clientEventId?: string): void {
+    const item = this.items.find((i) => i.id === itemId);
+    if (!item || item.role !== 'assistant') {
+      return this.#error('item_truncate_invalid_item_id', `Invalid item_id: no assistant audio item with id '${itemId}'.`, 'item_id', clientEventId);
+    }
+    const audioMs = item.meta?.audioMs ?? 0;
+    if (audioEndMs > audioMs) {
+      return this.#error('invalid_value', `audio_end_ms (${audioEndMs}) is longer than the item's audio (${audioMs} ms).`, 'audio_end_ms', clientEventId);
+    }
+    // As the service: truncating removes the item's transcript.
+    for (const part of item.content ?? []) if (part.type === 'output_audio') part.transcript = '';
+    item.meta = { ...item.meta, audioMs: audioEndMs };
+    this.#emit({ type: 'conversation.item.truncated', item_id: itemId, content_index: contentIndex, audio_end_ms: audioEndMs });
+  }
+
+  // ---- responses ----
+
+  async #respond(params: ResponseParams): Promise<void> {
+    const modalities = params.output_modalities ?? this.session.output_modalities;
+    const response: ActiveResponse = { id: newId('resp'), modalities, playing: false, transcriptSent: '', finished: false, conversationId: this.#conversationId };
+    this.#response = response;
+    this.#emit({ type: 'response.created', response: this.#responseObject(response, 'in_progress') });
+
+    const tool = chooseTool(this.items, params.tools ?? this.session.tools, params.tool_choice ?? this.session.tool_choice);
+    if (tool) return this.#callTool(response, tool);
+
+    const text = this.#replyText(params);
+    const item: Item = { id: newId('item'), type: 'message', object: 'realtime.item', status: 'in_progress', role: 'assistant', content: [], meta: {} };
+    response.item = item;
+    this.items.push(item);
+    const previous = this.items.at(-2)?.id ?? null;
+    this.#emit({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire(item) });
+    this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wire(item) });
+    const at = { response_id: response.id, item_id: item.id, output_index: 0, content_index: 0 };
+
+    if (modalities[0] === 'text' || !this.deps.speaker) {
+      this.#emit({ type: 'response.content_part.added', ...at, part: { type: 'text', text: '' } });
+      for (const word of words(text)) this.#emit({ type: 'response.output_text.delta', ...at, delta: word });
+      this.#emit({ type: 'response.output_text.done', ...at, text });
+      this.#emit({ type: 'response.content_part.done', ...at, part: { type: 'text', text } });
+      item.content = [{ type: 'output_text', text }];
+      return this.#finish(response, 'completed');
+    }
+
+    this.#emit({ type: 'response.content_part.added', ...at, part: { type: 'audio', transcript: '' } });
+    const voice = params.audio?.output?.voice ?? voiceName(this.session);
+    let speech: Speech;
+    try {
+      speech = await (this.deps.synthesize ?? synthesize)(text, voice, this.session.audio.output.speed);
+    } catch (error) {
+      if (this.#response !== response) return;
+      this.#emit({ type: 'error', error: { type: 'server_error', code: 'tts_failed', message: `Speech synthesis failed: ${(error as Error).message}`, param: null } });
+      return this.#finish(response, 'failed');
+    }
+    if (this.#response !== response || this.#closed) return; // cancelled while synthesizing
+    item.meta = { audioMs: speech.durationMs };
+    item.content = [{ type: 'output_audio', transcript: '' }];
+    response.playing = true;
+    this.#assistantHasSpoken = true;
+    this.#emit({ type: 'output_audio_buffer.started', response_id: response.id });
+    const pieces = words(text);
+    const totalChars = text.length || 1;
+    let sentChars = 0;
+    let nextPiece = 0;
+    this.deps.speaker!.play({
+      samples: speech.samples,
+      // Each word goes out when playback reaches its share of the audio: deltas follow the voice.
+      onProgress: (playedMs) => {
+        if (this.#response !== response) return;
+        const reached = (playedMs / Math.max(1, speech.durationMs)) * totalChars;
+        while (nextPiece < pieces.length && sentChars + pieces[nextPiece]!.length * 0.5 <= reached) {
+          const delta = pieces[nextPiece++]!;
+          sentChars += delta.length;
+          response.transcriptSent += delta;
+          this.#emit({ type: 'response.output_audio_transcript.delta', ...at, delta });
+        }
+      },
+      onEnd: () => {
+        if (this.#response !== response) return;
+        for (; nextPiece < pieces.length; nextPiece++) {
+          response.transcriptSent += pieces[nextPiece]!;
+          this.#emit({ type: 'response.output_audio_transcript.delta', ...at, delta: pieces[nextPiece]! });
+        }
+        response.playing = false;
+        this.#emit({ type: 'response.output_audio.done', ...at });
+        this.#emit({ type: 'response.output_audio_transcript.done', ...at, transcript: text });
+        this.#emit({ type: 'response.content_part.done', ...at, part: { type: 'audio', transcript: text } });
+        item.content = [{ type: 'output_audio', transcript: text }];
+        this.#finish(response, 'completed');
+        this.#emit({ type: 'output_audio_buffer.stopped', response_id: response.id });
+      },
+    });
+  }
+
+  #callTool(response: ActiveResponse, tool: { name: string; parameters?: Record<string, unknown> }): void {
+    const args = JSON.stringify(exampleArguments(tool.parameters, lastUserText(this.items)));
+    const item: Item = { id: newId('item'), type: 'function_call', object: 'realtime.item', status: 'in_progress', call_id: newId('call'), name: tool.name, arguments: '' };
+    response.item = item;
+    this.items.push(item);
+    const previous = this.items.at(-2)?.id ?? null;
+    this.#emit({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire(item) });
+    this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wire(item) });
+    const half = Math.ceil(args.length / 2);
+    for (const delta of [args.slice(0, half), args.slice(half)].filter(Boolean)) {
+      this.#emit({ type: 'response.function_call_arguments.delta', response_id: response.id, item_id: item.id, output_index: 0, call_id: item.call_id, delta });
+    }
+    item.arguments = args;
+    this.#emit({ type: 'response.function_call_arguments.done', response_id: response.id, item_id: item.id, output_index: 0, call_id: item.call_id, name: tool.name, arguments: args });
+    this.#finish(response, 'completed');
+  }
+
+  #cancel(reason: 'turn_detected' | 'client_cancelled'): void {
+    const response = this.#response;
+    if (!response) return;
+    if (response.playing) {
+      this.deps.speaker?.clear();
+      response.playing = false;
+      this.#emit({ type: 'output_audio_buffer.cleared', response_id: response.id });
+      // Audio the user never heard is cut from the item, as the service does over WebRTC.
+      if (response.item) response.item.content = [{ type: 'output_audio', transcript: response.transcriptSent }];
+    }
+    this.#finish(response, 'cancelled', { type: 'cancelled', reason });
+  }
+
+  #finish(response: ActiveResponse, status: 'completed' | 'cancelled' | 'failed', details?: Record<string, unknown>): void {
+    if (response.finished) return;
+    response.finished = true;
+    const item = response.item;
+    if (item) {
+      item.status = status === 'completed' ? 'completed' : 'incomplete';
+      this.#emit({ type: 'response.output_item.done', response_id: response.id, output_index: 0, item: wire(item) });
+      this.#emit({ type: 'conversation.item.done', previous_item_id: this.items[this.items.indexOf(item) - 1]?.id ?? null, item: wire(item) });
+    }
+    if (this.#response === response) this.#response = undefined;
+    this.#emit({ type: 'response.done', response: this.#responseObject(response, status, details) });
+    this.#emit({
+      type: 'rate_limits.updated',
+      rate_limits: [{ name: 'tokens', limit: 40000, remaining: 40000 - usageOf(item).total_tokens, reset_seconds: 1.2 }],
+    });
+  }
+
+  #responseObject(response: ActiveResponse, status: string, details?: Record<string, unknown>): Record<string, unknown> {
+    const done = status !== 'in_progress';
+    return {
+      object: 'realtime.response',
+      id: response.id,
+      status,
+      status_details: details ?? null,
+      output: done && response.item ? [wire(response.item)] : [],
+      conversation_id: response.conversationId,
+      output_modalities: response.modalities,
+      max_output_tokens: this.session.max_output_tokens,
+      audio: { output: { format: this.session.audio.output.format, voice: this.session.audio.output.voice } },
+      usage: done ? usageOf(response.item) : null,
+      metadata: null,
+    };
+  }
+
+  #replyText(params: ResponseParams): string {
+    const instructions = params.instructions ?? this.session.instructions;
+    const quote = instructions.trim().split(/\s+/).slice(0, 8).join(' ');
+    const tail = quote ? ` My instructions begin: ${quote}.` : '';
+    const last = [...this.items].reverse().find((i) => i.role === 'user' || i.type === 'function_call_output');
+    if (last?.type === 'function_call_output') {
+      const call = this.items.find((i) => i.type === 'function_call' && i.call_id === last.call_id);
+      return `The ${call?.name ?? 'tool'} tool answered: ${String(last.output).slice(0, 200)}.`;
+    }
+    const typed = last?.content?.find((c) => c.type === 'input_text')?.text;
+    if (typed) return `You wrote: ${typed.slice(0, 200)}.${tail}`;
+    const speechMs = last?.meta?.speechMs;
+    if (speechMs !== undefined) return `I heard ${(speechMs / 1000).toFixed(1)} seconds of speech.${tail}`;
+    return `Hello, this is the realtime emulator.${tail}`;
+  }
+
+  #emit(event: ServerEvent): void {
+    if (this.#closed && event.type !== 'error') return;
+    this.deps.emit(event);
+  }
+
+  #error(code: string, message: string, param?: string, clientEventId?: string, type = 'invalid_request_error'): void {
+    this.deps.emit({ type: 'error', error: { type, code, message, param: param ?? null, event_id: clientEventId ?? null } });
+  }
+}
+
+interface ResponseParams {
+  instructions?: string;
+  output_modalities?: ['audio'] | ['text'];
+  tools?: EffectiveSession['tools'];
+  tool_choice?: EffectiveSession['tool_choice'];
+  audio?: { output?: { voice?: string } };
+}
+
+/**
+ * The documented tool rule: when tools are available (and tool_choice is not
+ * "none") and the newest item is a user message (not a tool result), the
+ * model calls a tool: the one tool_choice names, else the first tool whose
+ * name appears in the user's typed text, else the first tool.
+ */
+export function chooseTool(items: Item[], tools: EffectiveSession['tools'], toolChoice: EffectiveSession['tool_choice']) {
+  if (!tools.length || toolChoice === 'none') return undefined;
+  const last = items.at(-1);
+  if (!last || last.type !== 'message' || last.role !== 'user') return undefined;
+  if (typeof toolChoice === 'object') return tools.find((t) => t.name === toolChoice.name);
+  const text = (lastUserText(items) ?? '').toLowerCase();
+  return tools.find((t) => text.includes(t.name.toLowerCase())) ?? tools[0];
+}
+
+function lastUserText(items: Item[]): string | undefined {
+  const last = [...items].reverse().find((i) => i.role === 'user');
+  return last?.content?.find((c) => c.type === 'input_text')?.text;
+}
+
+/** Arguments that satisfy a simple JSON schema: strings get the user's text (or "example"), numbers 1, booleans true. */
+function exampleArguments(schema: Record<string, unknown> | undefined, text: string | undefined): Record<string, unknown> {
+  const properties = (schema?.properties ?? {}) as Record<string, { type?: string; enum?: unknown[] }>;
+  const out: Record<string, unknown> = {};
+  for (const [name, property] of Object.entries(properties)) {
+    if (property.enum?.length) out[name] = property.enum[0];
+    else if (property.type === 'number' || property.type === 'integer') out[name] = 1;
+    else if (property.type === 'boolean') out[name] = true;
+    else out[name] = text ?? 'example';
+  }
+  return out;
+}
+
+/** Splits text into deltas that keep their spaces, as the service's word-ish deltas do. */
+function words(text: string): string[] {
+  return text.match(/\S+\s*/g) ?? [];
+}
+
+function usageOf(item: Item | undefined) {
+  const text = JSON.stringify(item?.content ?? item?.arguments ?? '');
+  const outputText = Math.ceil(text.length / 4);
+  const outputAudio = Math.ceil((item?.meta?.audioMs ?? 0) / 50);
+  const input = 120;
+  return {
+    total_tokens: input + outputText + outputAudio,
+    input_tokens: input,
+    output_tokens: outputText + outputAudio,
+    input_token_details: { text_tokens: input, audio_tokens: 0, cached_tokens: 0 },
+    output_token_details: { text_tokens: outputText, audio_tokens: outputAudio },
+  };
+}
+
+export const FRAME_MS = (FRAME / RATE) * 1000;

@@ -1,0 +1,26 @@
+// @roamhq/wrtc ships no types: the standard classes are the DOM's; the nonstandard
+// audio source and sink are described here as the emulator uses them.
+declare module '@roamhq/wrtc' {
+  interface AudioData {
+    samples: Int16Array;
+    sampleRate: number;
+    bitsPerSample?: number;
+    channelCount?: number;
+    numberOfFrames?: number;
+  }
+  class RTCAudioSource {
+    createTrack(): unknown;
+    onData(data: AudioData): void;
+  }
+  class RTCAudioSink {
+    constructor(track: unknown);
+    ondata: ((data: AudioData & { channelCount: number }) => void) | null;
+    stop(): void;
+  }
+  const wrtc: {
+    RTCPeerConnection: new (config?: unknown) => unknown;
+    MediaStream: new (tracks?: unknown[]) => unknown;
+    nonstandard: { RTCAudioSource: typeof RTCAudioSource; RTCAudioSink: typeof RTCAudioSink };
+  };
+  export default wrtc;
+}
