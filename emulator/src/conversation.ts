@@ -147,7 +147,7 @@ export class Conversation {
     }
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
-      const issue = describeIssue(parsed.error, '');
+      const issue = describeIssue(parsed.error, '', event);
       this.#error(issue.code, issue.message, issue.param, clientEventId);
       return;
     }

@@ -70,7 +70,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     }
     const parsed = clientSecretRequestSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
-      const issue = describeIssue(parsed.error, '');
+      const issue = describeIssue(parsed.error, '', req.body ?? {});
       return fail(res, 400, issue.code, issue.message, issue.param);
     }
     const session = defaultSession(parsed.data.session?.model);

@@ -86,14 +86,17 @@ export const clientSecretRequestSchema = z.strictObject({
 });
 
 /** Turns zod's first issue into the service's error shape: code, message and the dotted param. */
-export function describeIssue(error: z.ZodError, prefix: string): { code: string; message: string; param: string } {
+export function describeIssue(error: z.ZodError, prefix: string, input?: unknown): { code: string; message: string; param: string } {
   const issue = error.issues[0]!;
   const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+  // zod does not say "missing"; a path that leads to nothing in the input is.
+  let value: unknown = input;
+  for (const key of issue.path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
   if (issue.code === 'unrecognized_keys') {
     const key = `${path ? `${path}.` : ''}${issue.keys[0]}`;
     return { code: 'unknown_parameter', message: `Unknown parameter: '${key}'.`, param: key };
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  if (input !== undefined && value === undefined && issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_union') {
     return { code: 'missing_required_parameter', message: `Missing required parameter: '${path}'.`, param: path };
   }
   return { code: 'invalid_value', message: `Invalid value for '${path}': ${issue.message}`, param: path };
