@@ -96,7 +96,7 @@ export function describeIssue(error: z.ZodError, prefix: string, input?: unknown
     const key = `${path ? `${path}.` : ''}${issue.keys[0]}`;
     return { code: 'unknown_parameter', message: `Unknown parameter: '${key}'.`, param: key };
   }
-  if (input !== undefined && value === undefined && issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_union') {
+  if (input !== undefined && value === undefined && issue.code !== 'invalid_union') {
     return { code: 'missing_required_parameter', message: `Missing required parameter: '${path}'.`, param: path };
   }
   return { code: 'invalid_value', message: `Invalid value for '${path}': ${issue.message}`, param: path };
