@@ -10,7 +10,8 @@ process.env.CHROME_PATH = findChromium({ install: true });
 const steps = [
   ['type check (browser code)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['type check (Node code)', 'npx', ['tsc', '-p', 'tsconfig.node.json']],
-  ['browser tests (headless Chromium)', 'npx', ['web-test-runner']],
+  // tsx loaded: the end-to-end services the runner starts are TypeScript.
+  ['browser and end-to-end tests (headless Chromium)', 'node', ['--import', 'tsx', 'node_modules/@web/test-runner/dist/bin.js']],
 ];
 // Node 20's test runner takes no globs: list the files.
 const nodeTests = existsSync('test/node') ? readdirSync('test/node').filter((f) => f.endsWith('.test.ts')).map((f) => `test/node/${f}`) : [];

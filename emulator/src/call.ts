@@ -48,6 +48,8 @@ export class Call {
   readonly observers = new Set<Observer>();
   /** Every server event of the call, in order (for tests and the server's observer). */
   readonly log: ServerEvent[] = [];
+  /** Every client event that came over the data channel and parsed as JSON (for conformance tests). */
+  readonly clientLog: unknown[] = [];
   readonly #pc: RTCPeerConnection;
   readonly #speaker: Speaker;
   #channel?: RTCDataChannel;
@@ -126,11 +128,18 @@ export class Call {
   #adopt(channel: RTCDataChannel): void {
     if (this.#channel) return; // one event channel per call; the service ignores the label
     this.#channel = channel;
-    channel.onmessage = (message) => this.conversation.handleClientEvent(typeof message.data === 'string' ? message.data : String(message.data));
-    channel.onclose = () => this.close('data channel closed');
-    const opened = () => {
-      if (!this.options.filtered) this.conversation.sessionCreated();
+    channel.onmessage = (message) => {
+      const text = typeof message.data === 'string' ? message.data : String(message.data);
+      try {
+        if (this.clientLog.length < 5000) this.clientLog.push(JSON.parse(text));
+      } catch {
+        /* not JSON: the conversation answers with an error event */
+      }
+      this.conversation.handleClientEvent(text);
     };
+    channel.onclose = () => this.close('data channel closed');
+    // With webrtcfilter=on the browser does not get it (see #emit); observers and the log do.
+    const opened = () => this.conversation.sessionCreated();
     if (channel.readyState === 'open') opened();
     else channel.onopen = opened;
   }

@@ -447,15 +447,15 @@ export class Conversation {
 
   #replyText(params: ResponseParams): string {
     const instructions = params.instructions ?? this.session.instructions;
-    const quote = instructions.trim().split(/\s+/).slice(0, 8).join(' ');
-    const tail = quote ? ` My instructions begin: ${quote}.` : '';
+    const quote = sentence(instructions.trim().split(/\s+/).slice(0, 8).join(' '));
+    const tail = quote ? ` My instructions begin: ${quote}` : '';
     const last = [...this.items].reverse().find((i) => i.role === 'user' || i.type === 'function_call_output');
     if (last?.type === 'function_call_output') {
       const call = this.items.find((i) => i.type === 'function_call' && i.call_id === last.call_id);
-      return `The ${call?.name ?? 'tool'} tool answered: ${String(last.output).slice(0, 200)}.`;
+      return `The ${call?.name ?? 'tool'} tool answered: ${sentence(String(last.output).slice(0, 200))}`;
     }
     const typed = last?.content?.find((c) => c.type === 'input_text')?.text;
-    if (typed) return `You wrote: ${typed.slice(0, 200)}.${tail}`;
+    if (typed) return `You wrote: ${sentence(typed.slice(0, 200))}${tail}`;
     const speechMs = last?.meta?.speechMs;
     if (speechMs !== undefined) return `I heard ${(speechMs / 1000).toFixed(1)} seconds of speech.${tail}`;
     return `Hello, this is the realtime emulator.${tail}`;
@@ -510,6 +510,12 @@ function exampleArguments(schema: Record<string, unknown> | undefined, text: str
     else out[name] = text ?? 'example';
   }
   return out;
+}
+
+/** Ends a quoted fragment with exactly one full stop (unless it already ends a sentence). */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return !trimmed || /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 /** Splits text into deltas that keep their spaces, as the service's word-ish deltas do. */

@@ -168,8 +168,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     async close() {
       for (const call of calls.values()) call.close('emulator shutting down');
       sockets.close();
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-      server?.closeAllConnections?.();
+      if (server) {
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeAllConnections(); // keep-alive sockets would hold close() open
+        await closed;
+      }
     },
   };
 }

@@ -5,11 +5,14 @@ import { after, before, describe, test } from 'node:test';
 import { checkServerEvent } from '../../emulator/src/protocol/event-schemas.ts';
 import { createEmulator, type Emulator } from '../../emulator/src/server.ts';
 import { synthesize } from '../../emulator/src/tts.ts';
+import { exitWhenDone } from './support/exit-when-done.ts';
 import { WrtcClient, sleep } from './support/wrtc-client.ts';
 
 let emulator: Emulator;
 let base: string;
 const clients: WrtcClient[] = [];
+
+exitWhenDone();
 
 before(async () => {
   emulator = createEmulator({ ice: 'loopback' });

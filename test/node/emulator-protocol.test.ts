@@ -8,12 +8,15 @@ import { checkServerEvent } from '../../emulator/src/protocol/event-schemas.ts';
 import { createEmulator, type Emulator } from '../../emulator/src/server.ts';
 import { defaultSession } from '../../emulator/src/session.ts';
 import { synthesize } from '../../emulator/src/tts.ts';
+import { exitWhenDone } from './support/exit-when-done.ts';
 import { WrtcClient, sleep, type ClientEvent } from './support/wrtc-client.ts';
 
 let emulator: Emulator;
 let base: string;
 const clients: WrtcClient[] = [];
 const everyEvent: ClientEvent[] = [];
+
+exitWhenDone();
 
 before(async () => {
   emulator = createEmulator({ ice: 'loopback' });
@@ -151,7 +154,7 @@ describe('turns and responses', () => {
     const added = await c.next('conversation.item.added', (e) => (e.item as { role: string }).role === 'user');
     assert.equal((added.item as { content: Array<{ text: string }> }).content[0]!.text, 'What is two and two?');
     const done = await c.next('response.output_text.done');
-    assert.equal(done.text, 'You wrote: What is two and two?. My instructions begin: Be concise and kind..');
+    assert.equal(done.text, 'You wrote: What is two and two? My instructions begin: Be concise and kind.');
     const deltas = c.events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
     assert.equal(deltas, done.text);
     const responseDone = await c.next('response.done');
@@ -327,7 +330,7 @@ describe('filter, observer, robustness, concurrency', () => {
     const many = await Promise.all(Array.from({ length: 10 }, (_, i) => call({ instructions: `Call number ${i}.`, output_modalities: ['text'] })));
     many.forEach((c, i) => textTurn(c, `message ${i}`));
     const texts = await Promise.all(many.map((c) => c.next('response.output_text.done')));
-    texts.forEach((t, i) => assert.equal(t.text, `You wrote: message ${i}. My instructions begin: Call number ${i}..`));
+    texts.forEach((t, i) => assert.equal(t.text, `You wrote: message ${i}. My instructions begin: Call number ${i}.`));
     assert.equal(new Set(many.map((c) => c.callId)).size, 10);
   });
 

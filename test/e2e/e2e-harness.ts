@@ -1,0 +1,76 @@
+/** Browser-side helpers of the end-to-end tests (the element ↔ server ↔ emulator path). */
+import { executeServerCommand, sendMouse } from '@web/test-runner-commands';
+import type { RealtimeVoice } from '../../src/realtime-voice.js';
+
+export interface CallLog {
+  found: boolean;
+  serverTypes: string[];
+  serverProblems: string[];
+  clientTypes: string[];
+  clientProblems: string[];
+  errors: unknown[];
+}
+
+export function callLog(callId: string): Promise<CallLog> {
+  return executeServerCommand('emulator-call-log', { callId }) as Promise<CallLog>;
+}
+
+/** A real click on the element's main button (a user activation, as a person's). */
+export async function clickStart(el: RealtimeVoice): Promise<void> {
+  const box = el.shadowRoot!.querySelector('[part~="button"]')!.getBoundingClientRect();
+  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
+}
+
+/** Every server event the element dispatched, with the time it came. */
+export function recordServerEvents(el: RealtimeVoice): Array<{ type: string; at: number; detail: any }> {
+  const log: Array<{ type: string; at: number; detail: any }> = [];
+  el.addEventListener('realtime-event', (e) => log.push({ type: e.detail.type, at: performance.now(), detail: e.detail }));
+  return log;
+}
+
+/** Resolves with the first (past or future) logged event matching; rejects after ms. */
+export async function waitFor<T extends { type: string }>(log: T[], test: (e: T) => boolean, ms = 30_000, what = 'event'): Promise<T> {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline) {
+    const found = log.find(test);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no ${what} within ${ms} ms; saw: ${log.map((e) => e.type).join(', ')}`);
+}
+
+/**
+ * Loudness of the model's voice as the page receives it: an AnalyserNode on
+ * the remote track, sampled every 20 ms (RMS of the time-domain signal).
+ */
+export class RemoteAudioMeter {
+  readonly samples: Array<{ at: number; rms: number }> = [];
+  readonly #context = new AudioContext();
+  readonly #timer: ReturnType<typeof setInterval>;
+
+  constructor(el: RealtimeVoice) {
+    const receiver = el.session.peerConnection!.getReceivers().find((r) => r.track.kind === 'audio')!;
+    const analyser = this.#context.createAnalyser();
+    analyser.fftSize = 1024;
+    this.#context.createMediaStreamSource(new MediaStream([receiver.track])).connect(analyser);
+    const buffer = new Float32Array(analyser.fftSize);
+    this.#timer = setInterval(() => {
+      analyser.getFloatTimeDomainData(buffer);
+      let sum = 0;
+      for (const v of buffer) sum += v * v;
+      this.samples.push({ at: performance.now(), rms: Math.sqrt(sum / buffer.length) });
+    }, 20);
+  }
+
+  /** Loudest RMS between two times (performance.now()). */
+  max(from: number, to = performance.now()): number {
+    return Math.max(0, ...this.samples.filter((s) => s.at >= from && s.at <= to).map((s) => s.rms));
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    void this.#context.close();
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

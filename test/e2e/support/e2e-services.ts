@@ -1,0 +1,86 @@
+/**
+ * The real services behind the end-to-end browser tests, started inside the
+ * test runner process: the emulator on its own loopback port (the page posts
+ * its offer there directly, as to the cloud) and the reference server's app
+ * mounted on the test server's origin under /api (token + connect) and
+ * /api-filtered (the same with webrtcfilter=on).
+ */
+import express from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import WebSocket from 'ws';
+import { checkClientEvent, checkServerEvent } from '../../../emulator/src/protocol/event-schemas.ts';
+import { createEmulator } from '../../../emulator/src/server.ts';
+import { createApp } from '../../../server/src/app.ts';
+import { EMULATOR_API_KEY, emulatorProvider } from '../../../server/src/providers/emulator.ts';
+
+export async function startE2eServices() {
+  const emulator = createEmulator({ ice: 'loopback', apiKeys: [EMULATOR_API_KEY] });
+  const emulatorBase = await emulator.listen(0, '127.0.0.1');
+  const provider = emulatorProvider(emulatorBase);
+  const sessionDefaults = {
+    audio: { input: { transcription: { model: 'gpt-4o-mini-transcribe' }, turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } },
+  };
+  const api = express();
+  api.use('/api', createApp({ sessionDefaults }, { provider }));
+  api.use('/api-filtered', createApp({ sessionDefaults, webrtcFilter: true }, { provider }));
+
+  /** Koa middleware for the test runner's dev server: /api… goes to the Express app. */
+  const middleware = async (ctx: { path: string; req: IncomingMessage; res: ServerResponse; respond?: boolean }, next: () => Promise<void>) => {
+    if (!/^\/api(-filtered)?\//.test(ctx.path)) return next();
+    ctx.respond = false;
+    ctx.res.statusCode = 200; // koa presets 404; Express only sets the status when a route asks
+    await new Promise<void>((resolve) => {
+      ctx.res.on('finish', resolve);
+      ctx.res.on('close', resolve);
+      api(ctx.req, ctx.res);
+    });
+  };
+
+  const observers = new Map<string, { ws: WebSocket; events: Array<{ type: string }> }>();
+
+  /** Commands the browser tests call through executeServerCommand. */
+  async function command(name: string, payload: Record<string, unknown>): Promise<unknown> {
+    const callId = String(payload.callId ?? '');
+    switch (name) {
+      case 'emulator-call-log': {
+        const call = emulator.calls.get(callId);
+        if (!call) return { found: false };
+        return {
+          found: true,
+          serverTypes: call.log.map((e) => e.type),
+          serverProblems: call.log.map(checkServerEvent).filter(Boolean),
+          clientTypes: call.clientLog.map((e) => (e as { type?: string }).type),
+          clientProblems: call.clientLog.map(checkClientEvent).filter(Boolean),
+          errors: call.log.filter((e) => e.type === 'error').map((e) => e.error),
+        };
+      }
+      case 'observer-open': {
+        const ws = new WebSocket(`${emulatorBase.replace('http', 'ws')}/v1/realtime?call_id=${encodeURIComponent(callId)}`, {
+          headers: { Authorization: `Bearer ${EMULATOR_API_KEY}` },
+        });
+        const entry = { ws, events: [] as Array<{ type: string }> };
+        observers.set(callId, entry);
+        await new Promise((resolve, reject) => {
+          ws.once('open', resolve);
+          ws.once('error', reject);
+        });
+        ws.on('message', (data) => entry.events.push(JSON.parse(data.toString())));
+        if (payload.send) ws.send(JSON.stringify(payload.send));
+        return true;
+      }
+      case 'observer-events': {
+        const entry = observers.get(callId);
+        const types = entry?.events.map((e) => e.type) ?? [];
+        if (payload.close) {
+          entry?.ws.close();
+          observers.delete(callId);
+        }
+        return types;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  return { emulator, emulatorBase, middleware, command };
+}

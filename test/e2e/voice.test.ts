@@ -1,0 +1,203 @@
+// End to end, for real: headless Chromium whose microphone plays a spoken WAV
+// (test/e2e/support/fake-microphone.ts), the element, the reference server's
+// token and connect routes, and the emulator, over real WebRTC on loopback.
+import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import type { RealtimeVoice } from '../../src/realtime-voice.js';
+import { record, voiceFixture } from '../support/harness.js';
+import { RemoteAudioMeter, callLog, clickStart, recordServerEvents, sleep, waitFor } from './e2e-harness.js';
+
+const INSTRUCTIONS = 'You are the end to end test assistant.';
+let el: RealtimeVoice | undefined;
+let meter: RemoteAudioMeter | undefined;
+
+afterEach(() => {
+  meter?.stop();
+  el?.stop();
+  meter = el = undefined;
+});
+
+async function expectConformingCall(callId: string): Promise<void> {
+  const log = await callLog(callId);
+  expect(log.found, 'call known to the emulator').to.equal(true);
+  expect(log.serverProblems, 'server events match the GA schemas').to.deep.equal([]);
+  expect(log.clientProblems, "the element's client events match the GA schemas").to.deep.equal([]);
+  expect(log.errors, 'no error event in the call').to.deep.equal([]);
+}
+
+describe('end to end with a spoken microphone', () => {
+  it('token mode: speech → turn events → a spoken answer heard in the page; the next sentence barges in on the first answer', async () => {
+    el = await voiceFixture({ 'token-url': '/api/token', voice: 'cedar', instructions: INSTRUCTIONS });
+    const events = recordServerEvents(el);
+    const transcripts = record(el, ['realtime-transcript']);
+    await clickStart(el);
+    await waitFor(events, (e) => e.type === 'session.created', 10_000, 'session.created');
+    expect(el.state).to.equal('connected');
+    meter = new RemoteAudioMeter(el);
+    const connectedAt = performance.now();
+
+    const completed = await waitFor(events, (e) => e.type === 'response.done' && e.detail.response.status === 'completed', 40_000, 'a completed response');
+    const types = events.map((e) => e.type);
+    expect(types.filter((t) => t === 'input_audio_buffer.speech_started').length, 'two sentences, two turns').to.be.at.least(2);
+
+    // The first answer was cut by the second sentence (server VAD barge-in).
+    const cancelled = events.find((e) => e.type === 'response.done' && e.detail.response.status === 'cancelled');
+    expect(cancelled, 'first answer cancelled').to.exist;
+    expect(cancelled!.detail.response.status_details.reason).to.equal('turn_detected');
+    const cancelledStarted = events.find((e) => e.type === 'output_audio_buffer.started' && e.detail.response_id === cancelled!.detail.response.id);
+    if (cancelledStarted) {
+      expect(events.some((e) => e.type === 'output_audio_buffer.cleared' && e.detail.response_id === cancelled!.detail.response.id)).to.equal(true);
+    }
+
+    // The completed answer's voice reached the page: loud while it played, quiet before any answer.
+    const started = events.find((e) => e.type === 'output_audio_buffer.started' && e.detail.response_id === completed.detail.response.id)!;
+    const stopped = await waitFor(events, (e) => e.type === 'output_audio_buffer.stopped' && e.detail.response_id === completed.detail.response.id, 10_000);
+    const firstAnswer = events.find((e) => e.type === 'output_audio_buffer.started')!;
+    const quiet = meter.max(connectedAt, firstAnswer.at - 100);
+    const loud = meter.max(started.at, stopped.at);
+    expect(loud, `answer RMS ${loud.toFixed(4)}`).to.be.greaterThan(0.02);
+    expect(quiet, `RMS before any answer ${quiet.toFixed(4)}`).to.be.lessThan(0.005);
+
+    // Transcripts: the user's says what the emulator knows, the assistant's quotes the instructions.
+    const final = transcripts.filter((t) => t.detail.final).map((t) => t.detail);
+    expect(final.some((t) => t.role === 'user' && /^\[\d+\.\d s of speech\]$/.test(t.text))).to.equal(true);
+    const assistant = final.find((t) => t.role === 'assistant' && t.itemId === completed.detail.response.output[0].id);
+    expect(assistant?.text).to.match(/^I heard \d+\.\d seconds of speech\. My instructions begin: You are the end to end test assistant\.$/);
+    expect(transcripts.some((t) => t.detail.role === 'assistant' && !t.detail.final), 'streamed before final').to.equal(true);
+
+    await expectConformingCall(el.session.callId!);
+  });
+
+  it('connect mode: the same conversation through /api/connect; the page never holds a token', async () => {
+    el = await voiceFixture({ 'connect-url': '/api/connect', voice: 'marin', instructions: INSTRUCTIONS });
+    const urls: string[] = [];
+    const original = window.fetch;
+    window.fetch = (input, init) => {
+      urls.push(String(input));
+      return original(input, init);
+    };
+    const events = recordServerEvents(el);
+    try {
+      await clickStart(el);
+      await waitFor(events, (e) => e.type === 'session.created', 10_000);
+    } finally {
+      window.fetch = original;
+    }
+    expect(urls).to.deep.equal(['/api/connect']);
+    await waitFor(events, (e) => e.type === 'response.done' && e.detail.response.status === 'completed', 40_000, 'a completed response');
+    await expectConformingCall(el.session.callId!);
+  });
+});
+
+describe('end to end with the microphone muted (typed turns)', () => {
+  async function connectedMuted(attrs: Record<string, string> = {}): Promise<{ el: RealtimeVoice; events: ReturnType<typeof recordServerEvents> }> {
+    el = await voiceFixture({ 'token-url': '/api/token', instructions: INSTRUCTIONS, ...attrs });
+    el.muted = true; // the looping speech file stays out of these turns
+    const events = recordServerEvents(el);
+    await clickStart(el);
+    await waitFor(events, (e) => e.type === 'session.created' || e.type === 'conversation.item.added', 10_000).catch(() => undefined);
+    await sleep(200);
+    expect(el.state, JSON.stringify(el.error)).to.equal('connected');
+    return { el, events };
+  }
+
+  it('a typed message gets a spoken answer whose transcript quotes it', async () => {
+    const { el, events } = await connectedMuted();
+    meter = new RemoteAudioMeter(el);
+    const transcripts = record(el, ['realtime-transcript']);
+    el.sendText('What is the weather like?');
+    const done = await waitFor(events, (e) => e.type === 'response.done', 20_000);
+    expect(done.detail.response.status).to.equal('completed');
+    const started = events.find((e) => e.type === 'output_audio_buffer.started')!;
+    const stopped = await waitFor(events, (e) => e.type === 'output_audio_buffer.stopped', 10_000);
+    expect(meter.max(started.at, stopped.at)).to.be.greaterThan(0.02);
+    const final = transcripts.filter((t) => t.detail.final).map((t) => [t.detail.role, t.detail.text]);
+    expect(final).to.deep.include(['user', 'What is the weather like?']);
+    expect(final).to.deep.include(['assistant', `You wrote: What is the weather like? My instructions begin: ${INSTRUCTIONS}`]);
+    await expectConformingCall(el.session.callId!);
+  });
+
+  it('tool call round trip: the model calls a tool, the page answers it, the model speaks the result', async () => {
+    const { el, events } = await connectedMuted();
+    el.updateSession({ tools: [{ type: 'function', name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } }] });
+    await waitFor(events, (e) => e.type === 'session.updated', 5000);
+    const transcripts = record(el, ['realtime-transcript']);
+    el.sendText('get_weather in Paris please');
+    const call = await waitFor(events, (e) => e.type === 'response.function_call_arguments.done', 10_000);
+    expect(call.detail.name).to.equal('get_weather');
+    expect(JSON.parse(call.detail.arguments)).to.deep.equal({ city: 'get_weather in Paris please' });
+    await waitFor(events, (e) => e.type === 'response.done', 5000);
+    el.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: call.detail.call_id, output: '{"celsius":21}' } });
+    el.send({ type: 'response.create' });
+    const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000);
+    expect(spoken.detail.text).to.equal('The get_weather tool answered: {"celsius":21}.');
+    await expectConformingCall(el.session.callId!);
+  });
+
+  it('an observer WebSocket sees the call, and its session.update takes effect', async () => {
+    const { el, events } = await connectedMuted();
+    const callId = el.session.callId!;
+    await executeServerCommand('observer-open', { callId, send: { type: 'session.update', session: { type: 'realtime', instructions: 'Set by the observer.' } } });
+    await waitFor(events, (e) => e.type === 'session.updated', 5000);
+    const transcripts = record(el, ['realtime-transcript']);
+    el.sendText('hello again');
+    const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000);
+    expect(spoken.detail.text).to.equal('You wrote: hello again. My instructions begin: Set by the observer.');
+    const observed = (await executeServerCommand('observer-events', { callId, close: true })) as string[];
+    expect(observed).to.include.members(['session.updated', 'conversation.item.added', 'response.created', 'response.done', 'output_audio_buffer.stopped']);
+  });
+
+  it('changing the instructions attribute while connected updates the session at the emulator', async () => {
+    const { el, events } = await connectedMuted();
+    el.instructions = 'Changed by the attribute.';
+    await waitFor(events, (e) => e.type === 'session.updated', 5000);
+    const transcripts = record(el, ['realtime-transcript']);
+    el.sendText('ping');
+    const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000);
+    expect(spoken.detail.text).to.equal('You wrote: ping. My instructions begin: Changed by the attribute.');
+  });
+
+  it('interrupt() stops the answer: cancelled by the client, its audio cleared, no error', async () => {
+    const { el, events } = await connectedMuted();
+    const errors = record(el, ['realtime-error']);
+    el.sendText('Tell me a long story about the sea, the wind, the stars and the ships that sail at night.');
+    await waitFor(events, (e) => e.type === 'output_audio_buffer.started', 10_000);
+    await sleep(300);
+    expect(el.interrupt()).to.equal(true);
+    const done = await waitFor(events, (e) => e.type === 'response.done', 5000);
+    expect(done.detail.response.status).to.equal('cancelled');
+    expect(done.detail.response.status_details.reason).to.equal('client_cancelled');
+    await waitFor(events, (e) => e.type === 'output_audio_buffer.cleared', 5000);
+    await sleep(300);
+    expect(errors).to.deep.equal([]);
+    const log = await callLog(el.session.callId!);
+    expect(log.clientTypes).to.include.members(['response.cancel', 'output_audio_buffer.clear']);
+  });
+
+  it('webrtcfilter=on: the page gets only the documented subset, the call itself goes on as usual', async () => {
+    el = await voiceFixture({ 'token-url': '/api-filtered/token', instructions: INSTRUCTIONS });
+    el.muted = true;
+    const events = recordServerEvents(el);
+    expect(await el.start()).to.equal(true);
+    const transcripts = record(el, ['realtime-transcript']);
+    el.sendText('filtered hello');
+    await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000);
+    const passes = new Set(['input_audio_buffer.speech_started', 'input_audio_buffer.speech_stopped', 'output_audio_buffer.started', 'output_audio_buffer.stopped', 'conversation.item.input_audio_transcription.completed', 'conversation.item.added', 'conversation.item.created', 'response.output_text.delta', 'response.output_text.done', 'response.output_audio_transcript.delta', 'response.output_audio_transcript.done']);
+    expect(events.map((e) => e.type).filter((t) => !passes.has(t))).to.deep.equal([]);
+    const log = await callLog(el.session.callId!);
+    expect(log.serverTypes).to.include.members(['session.created', 'response.created', 'response.done']);
+  });
+
+  it('stop() ends the call at the emulator too', async () => {
+    const { el } = await connectedMuted();
+    const callId = el.session.callId!;
+    expect((await callLog(callId)).found).to.equal(true);
+    el.stop();
+    let found = true;
+    for (let i = 0; i < 100 && found; i++) {
+      await sleep(100);
+      found = (await callLog(callId)).found;
+    }
+    expect(found, 'the emulator saw the call end').to.equal(false);
+  });
+});
