@@ -1,39 +1,20 @@
 // The emulator end to end from Node: a real WebRTC client (wrtc) speaks
 // synthesized speech into a call and gets a spoken, conforming answer.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { checkServerEvent } from '../../emulator/src/protocol/event-schemas.ts';
-import { createEmulator, type Emulator } from '../../emulator/src/server.ts';
 import { synthesize } from '../../emulator/src/tts.ts';
-import { exitWhenDone } from './support/exit-when-done.ts';
+import { useEmulator } from './support/use-emulator.ts';
 import { WrtcClient, sleep } from './support/wrtc-client.ts';
 
-let emulator: Emulator;
-let base: string;
-const clients: WrtcClient[] = [];
-
-exitWhenDone();
-
-before(async () => {
-  emulator = createEmulator({ ice: 'loopback' });
-  base = await emulator.listen(0);
-});
-after(async () => {
-  clients.forEach((c) => c.close());
-  await emulator.close();
-});
-
-function client(label?: string): WrtcClient {
-  const c = new WrtcClient(label);
-  clients.push(c);
-  return c;
-}
+const ctx = useEmulator();
+const client = (label?: string) => ctx.client(label);
 
 describe('voice turn over real WebRTC', () => {
   test('speech → VAD events → a spoken answer whose transcript deltas follow the audio', async () => {
-    const { value } = await WrtcClient.mintToken(base, { instructions: 'Answer like a pirate, always.', audio: { input: { transcription: { model: 'whisper-1' } } } });
+    const { value } = await WrtcClient.mintToken(ctx.base, { instructions: 'Answer like a pirate, always.', audio: { input: { transcription: { model: 'whisper-1' } } } });
     const c = client('realtime-channel');
-    await c.connect(base, value);
+    await c.connect(ctx.base, value);
     const created = await c.next('session.created');
     assert.equal((created.session as { instructions: string }).instructions, 'Answer like a pirate, always.');
 
@@ -67,9 +48,9 @@ describe('voice turn over real WebRTC', () => {
   });
 
   test('silence gives no turn at all', async () => {
-    const { value } = await WrtcClient.mintToken(base);
+    const { value } = await WrtcClient.mintToken(ctx.base);
     const c = client();
-    await c.connect(base, value);
+    await c.connect(ctx.base, value);
     await c.speak(new Int16Array(48_000 * 2));
     await sleep(500);
     assert.deepEqual(c.events.map((e) => e.type), ['session.created']);

@@ -2,36 +2,21 @@
 // HTTP and real WebRTC (a wrtc client). Every server event any test sees is
 // checked against the project's GA schemas at the end.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { checkServerEvent } from '../../emulator/src/protocol/event-schemas.ts';
-import { createEmulator, type Emulator } from '../../emulator/src/server.ts';
 import { defaultSession } from '../../emulator/src/session.ts';
 import { synthesize } from '../../emulator/src/tts.ts';
-import { exitWhenDone } from './support/exit-when-done.ts';
+import { useEmulator } from './support/use-emulator.ts';
 import { WrtcClient, sleep, type ClientEvent } from './support/wrtc-client.ts';
 
-let emulator: Emulator;
-let base: string;
-const clients: WrtcClient[] = [];
+const ctx = useEmulator();
 const everyEvent: ClientEvent[] = [];
 
-exitWhenDone();
-
-before(async () => {
-  emulator = createEmulator({ ice: 'loopback' });
-  base = await emulator.listen(0);
-});
-after(async () => {
-  clients.forEach((c) => c.close());
-  await emulator.close();
-});
-
 async function call(session: Record<string, unknown> = {}, query = '', prefix = '/v1/realtime'): Promise<WrtcClient> {
-  const { value } = await WrtcClient.mintToken(base, session, prefix);
-  const c = new WrtcClient();
-  clients.push(c);
-  await c.connect(base, value, query, prefix);
+  const { value } = await WrtcClient.mintToken(ctx.base, session, prefix);
+  const c = ctx.client();
+  await c.connect(ctx.base, value, query, prefix);
   if (!query.includes('webrtcfilter')) await c.next('session.created');
   return c;
 }
@@ -41,7 +26,7 @@ function textTurn(c: WrtcClient, text: string, response: Record<string, unknown>
   c.send({ type: 'response.create', response });
 }
 
-const post = (path: string, init: RequestInit) => fetch(`${base}${path}`, init);
+const post = (path: string, init: RequestInit) => fetch(`${ctx.base}${path}`, init);
 
 describe('HTTP routes', () => {
   test('client_secrets: key required, ek_ token with expires_at (600 s by default), strict session', async () => {
@@ -62,7 +47,7 @@ describe('HTTP routes', () => {
     assert.equal(body.session.model, 'my-deployment');
     assert.equal(body.session.audio.output.voice, 'cedar');
 
-    const short = await WrtcClient.mintToken(base, {});
+    const short = await WrtcClient.mintToken(ctx.base, {});
     assert.ok(short.expires_at > Date.now() / 1000);
     const ttl = await post('/v1/realtime/client_secrets', {
       method: 'POST',
@@ -91,12 +76,12 @@ describe('HTTP routes', () => {
     assert.equal(unknown.headers.get('access-control-allow-origin'), 'http://page.test');
     assert.equal((await unknown.json()).error.code, 'invalid_api_key');
 
-    const expired = emulator.tokens.issue(defaultSession(), -1);
+    const expired = ctx.emulator.tokens.issue(defaultSession(), -1);
     const old = await post('/v1/realtime/calls', { method: 'POST', headers: { Authorization: `Bearer ${expired.value}`, 'Content-Type': 'application/sdp' }, body: 'v=0\r\n' });
     assert.equal(old.status, 401);
     assert.equal((await old.json()).error.code, 'expired_token');
 
-    const { value } = await WrtcClient.mintToken(base);
+    const { value } = await WrtcClient.mintToken(ctx.base);
     const notSdp = await post('/v1/realtime/calls', { method: 'POST', headers: { Authorization: `Bearer ${value}`, 'Content-Type': 'application/json' }, body: '{"sdp":"v=0"}' });
     assert.equal(notSdp.status, 400);
     assert.equal((await notSdp.json()).error.code, 'invalid_offer');
@@ -105,12 +90,12 @@ describe('HTTP routes', () => {
   test('calls in the Azure dialect: 201, Location with the call id; hangup ends it', async () => {
     const c = await call({}, '', '/openai/v1/realtime');
     assert.match(c.callId, /^rtc_/);
-    assert.ok(emulator.calls.has(c.callId));
+    assert.ok(ctx.emulator.calls.has(c.callId));
     const closed = new Promise<void>((resolve) => c.channel.addEventListener('close', () => resolve()));
     const hangup = await post(`/openai/v1/realtime/calls/${c.callId}/hangup`, { method: 'POST', headers: { 'api-key': 'k' } });
     assert.equal(hangup.status, 200);
     await closed;
-    assert.equal(emulator.calls.has(c.callId), false);
+    assert.equal(ctx.emulator.calls.has(c.callId), false);
     const again = await post(`/openai/v1/realtime/calls/${c.callId}/hangup`, { method: 'POST', headers: { 'api-key': 'k' } });
     assert.equal(again.status, 404);
   });
@@ -126,7 +111,7 @@ describe('session.update', () => {
     assert.equal(session.audio.output.speed, 1.25);
     assert.equal(session.audio.output.voice, 'alloy');
     assert.deepEqual(session.audio.input.turn_detection, { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 800, idle_timeout_ms: null, create_response: true, interrupt_response: true });
-    assert.equal(emulator.calls.get(c.callId)!.conversation.vad.settings.silence_duration_ms, 800);
+    assert.equal(ctx.emulator.calls.get(c.callId)!.conversation.vad.settings.silence_duration_ms, 800);
 
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ type: 'realtime', modalities: ['audio'] }, 'unknown_parameter', 'session.modalities'],
@@ -278,7 +263,7 @@ describe('filter, observer, robustness, concurrency', () => {
   test('webrtcfilter=on passes only the documented subset; the observer WebSocket gets everything and controls the call', async () => {
     const c = await call({}, '?webrtcfilter=on');
     const observed: ClientEvent[] = [];
-    const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/realtime?call_id=${c.callId}`, { headers: { Authorization: 'Bearer sk-server' } });
+    const ws = new WebSocket(`${ctx.base.replace('http', 'ws')}/v1/realtime?call_id=${c.callId}`, { headers: { Authorization: 'Bearer sk-server' } });
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
@@ -299,7 +284,7 @@ describe('filter, observer, robustness, concurrency', () => {
     ws.close();
 
     const refused = await new Promise<number>((resolve) => {
-      const bad = new WebSocket(`${base.replace('http', 'ws')}/v1/realtime?call_id=${c.callId}`);
+      const bad = new WebSocket(`${ctx.base.replace('http', 'ws')}/v1/realtime?call_id=${c.callId}`);
       bad.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       bad.on('error', () => {});
     });
@@ -335,7 +320,7 @@ describe('filter, observer, robustness, concurrency', () => {
   });
 
   test('every server event seen in these tests conforms to the GA schemas', () => {
-    const all = [...everyEvent, ...clients.flatMap((c) => c.events)];
+    const all = [...everyEvent, ...ctx.clients.flatMap((c) => c.events)];
     assert.ok(all.length > 100, `saw ${all.length} events`);
     assert.deepEqual(all.map(checkServerEvent).filter(Boolean), []);
   });
