@@ -27,3 +27,43 @@ test('every GA server event of the OpenAPI description is in SERVER_EVENT_TYPES'
   const missing = types.filter((t) => !(SERVER_EVENT_TYPES as readonly string[]).includes(t));
   assert.deepEqual(missing, []);
 });
+
+test('the emulator schemas require every field the OpenAPI description requires, for each event type it emits', { skip: !existsSync(openapiPath) && 'shared/ not beside this checkout' }, async () => {
+  const { serverEventSchemas } = await import('../../emulator/src/protocol/event-schemas.ts');
+  const spec = JSON.parse(readFileSync(openapiPath, 'utf8'));
+  const union = spec.components.schemas.RealtimeServerEvent;
+  const byType = new Map<string, { required?: string[] }>();
+  for (const ref of union.anyOf ?? union.oneOf) {
+    const schema = spec.components.schemas[ref.$ref.split('/').pop()];
+    byType.set(schema.properties.type.const ?? schema.properties.type.enum?.[0], schema);
+  }
+  const gaps: string[] = [];
+  for (const [type, schema] of Object.entries(serverEventSchemas)) {
+    const official = byType.get(type);
+    if (!official) {
+      gaps.push(`${type}: not a GA server event`);
+      continue;
+    }
+    const shape = (schema as unknown as { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }).shape;
+    for (const field of official.required ?? []) {
+      if (!shape[field]) gaps.push(`${type}.${field}: not in our schema`);
+      else if (shape[field].safeParse(undefined).success) gaps.push(`${type}.${field}: optional in our schema, required by the GA description`);
+    }
+  }
+  assert.deepEqual(gaps, []);
+});
+
+test('the element never imports the emulator or the server (they must not reach the browser bundle)', async () => {
+  const { readdirSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.ts$/.test(name) && /from ['"][./]*\/(emulator|server)\//.test(readFileSync(path, 'utf8'))) offenders.push(path);
+    }
+  };
+  walk('src');
+  assert.deepEqual(offenders, []);
+});
