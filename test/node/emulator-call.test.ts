@@ -12,7 +12,11 @@ const client = (label?: string) => ctx.client(label);
 
 describe('voice turn over real WebRTC', () => {
   test('speech → VAD events → a spoken answer whose transcript deltas follow the audio', async () => {
-    const { value } = await WrtcClient.mintToken(ctx.base, { instructions: 'Answer like a pirate, always.', audio: { input: { transcription: { model: 'whisper-1' } } } });
+    const { value } = await WrtcClient.mintToken(ctx.base, {
+      instructions: 'Answer like a pirate, always.',
+      // 600 ms of silence ends a turn: eSpeak's pause at a comma must not split the sentence.
+      audio: { input: { transcription: { model: 'whisper-1' }, turn_detection: { type: 'server_vad', silence_duration_ms: 600 } } },
+    });
     const c = client('realtime-channel');
     await c.connect(ctx.base, value);
     const created = await c.next('session.created');
