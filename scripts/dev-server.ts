@@ -12,8 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createVite } from 'vite';
 import { createEmulator } from '../emulator/src/server.ts';
 import { createApp } from '../server/src/app.ts';
+import { loadConfig } from '../server/src/config.ts';
 import { EMULATOR_API_KEY } from '../server/src/providers/emulator.ts';
-import { providerFromEnv } from '../server/src/providers/select.ts';
+import { createProvider } from '../server/src/providers/index.ts';
+import { CallObservers } from '../server/src/observer/call-observer.ts';
+import { exampleTools } from '../server/src/tools/example-tools.ts';
+import { pino } from 'pino';
 
 export interface DevServer {
   url: string;
@@ -24,6 +28,7 @@ export interface DevServer {
 
 export async function startDevServer(options: { port: number; env?: NodeJS.ProcessEnv }): Promise<DevServer> {
   const env = options.env ?? process.env;
+  const config = loadConfig(env); // fails here, naming the variable, when the environment is wrong
   const app = express();
   const http = createServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -34,19 +39,20 @@ export async function startDevServer(options: { port: number; env?: NodeJS.Proce
 
   const emulator = createEmulator({ apiKeys: [EMULATOR_API_KEY], ice: env.EMULATOR_ICE === 'loopback' ? 'loopback' : 'all' });
   app.use(emulator.app);
-  const provider = providerFromEnv(env, `http://127.0.0.1:${port}`);
+  const logger = pino({ level: env.LOG_LEVEL ?? 'warn' });
+  const provider = createProvider(config, { emulator: { baseUrl: `http://127.0.0.1:${port}`, publicCallsUrl: '/v1/realtime/calls' } });
   app.use(
     createApp(
       {
-        instructions: env.REALTIME_INSTRUCTIONS,
-        defaultVoice: env.REALTIME_VOICE,
+        ...config,
         // The demo shows the user's side of the transcript too, and waits half a second of
         // silence before answering (200 ms, the service's default, cuts people off mid-sentence).
         sessionDefaults: { audio: { input: { transcription: { model: 'gpt-4o-mini-transcribe' }, turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } } },
       },
-      { provider },
+      { provider, logger, onCall: config.observer ? (callId, log) => void observers.open(callId, log) : undefined },
     ),
   );
+  const observers = new CallObservers(provider, exampleTools, logger);
   const vite = await createVite({ configFile: 'vite.config.ts', appType: 'mpa', server: { middlewareMode: true, hmr: { server: http } } });
   app.use(vite.middlewares);
   http.on('upgrade', (request, socket, head) => {
@@ -57,7 +63,7 @@ export async function startDevServer(options: { port: number; env?: NodeJS.Proce
     provider: provider.name,
     http,
     async close() {
-      await Promise.all([emulator.close(), vite.close()]);
+      await Promise.all([observers.closeAll(), emulator.close(), vite.close()]);
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

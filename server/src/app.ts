@@ -1,16 +1,26 @@
 /**
  * createApp(config, deps) builds the Express app without listening (tests
  * import it; index.ts and `npm start` serve it). Routes: POST /token,
- * POST /connect, GET /healthz. Errors: `{ error: { code, message } }`.
+ * POST /connect, GET /healthz. Errors: `{ error: { code, message } }`,
+ * never a stack trace, never the provider's key.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { rateLimit, type Store } from 'express-rate-limit';
+import helmet from 'helmet';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { z } from 'zod';
 import { DEFAULT_CONFIG, VOICES, type ServerConfig } from './config.js';
 import { UpstreamError, type RealtimeProvider, type SessionRequest } from './providers/provider.js';
 
 export interface AppDeps {
   provider: RealtimeProvider;
+  logger?: Logger;
   /** Told about every call made through /connect (the observer hooks in here). */
-  onCall?: (callId: string) => void;
+  onCall?: (callId: string, log: Logger) => void;
+  /** The rate limiter's store; default in memory (one instance). Redis for several. */
+  rateLimitStore?: Store;
 }
 
 export class HttpError extends Error {
@@ -23,86 +33,184 @@ export class HttpError extends Error {
   }
 }
 
+/** What the browser may send. Strict: unknown keys (including `__proto__`) are refused. */
+const preferencesSchema = z.strictObject({
+  voice: z.enum(VOICES).optional(),
+  instructions: z.string().optional(),
+});
+const connectJsonSchema = preferencesSchema.extend({ sdp: z.string() });
+
+const API_PATHS = ['/token', '/connect', '/healthz'];
+
 export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express.Express {
   const cfg: ServerConfig = { ...DEFAULT_CONFIG, ...config };
+  const log = deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', cfg.trustProxy);
+
+  // Scoped to the API: `npm start` mounts this app in front of the demo pages.
+  app.use(API_PATHS, requestLog(log), helmet(), originGuard(cfg.allowedOrigins));
+
+  const limiter = rateLimit({
+    windowMs: cfg.rateLimit.windowMs,
+    limit: cfg.rateLimit.max,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    store: deps.rateLimitStore,
+    handler: (req, res) => {
+      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const seconds = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + cfg.rateLimit.windowMs) - Date.now()) / 1000));
+      res.set('Retry-After', String(seconds)).status(429).json({ error: { code: 'rate_limited', message: `Too many requests from this client: try again in ${seconds} s.` } });
+    },
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, provider: deps.provider.name });
   });
 
-  app.post('/token', express.json({ limit: '16kb' }), async (req, res) => {
-    const session = sessionFrom(req.body, cfg);
-    const secret = await deps.provider.createClientSecret(session);
+  app.post('/token', limiter, contentType(['application/json']), express.json({ limit: '16kb', strict: true }), async (req, res) => {
+    const preferences = parse(preferencesSchema, req.body ?? {});
+    const secret = await deps.provider.createClientSecret(sessionFor(preferences, cfg));
     res.set('Cache-Control', 'no-store').json({ value: secret.value, expires_at: secret.expires_at, calls_url: deps.provider.callsUrl({ filter: cfg.webrtcFilter }) });
   });
 
-  app.post('/connect', express.text({ type: 'application/sdp', limit: '64kb' }), express.json({ limit: '80kb' }), async (req, res) => {
-    const body = req.body as unknown;
-    const json = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
-    const sdp = typeof body === 'string' ? body : typeof json?.sdp === 'string' ? json.sdp : '';
-    if (!sdp.startsWith('v=')) throw new HttpError(400, 'invalid_offer', 'Send the SDP offer as application/sdp, or JSON {"sdp": "v=0…"}.');
-    const session = sessionFrom(json ?? {}, cfg);
-    const secret = await deps.provider.createClientSecret(session);
-    const answer = await deps.provider.createCall(sdp, secret.value, { filter: cfg.webrtcFilter });
-    if (answer.callId) {
-      deps.onCall?.(answer.callId);
-      // The call id is no secret; the page may want it (logs, support). Same shape as the service's.
-      res.set('Location', `/v1/realtime/calls/${answer.callId}`);
-    }
-    res.status(201).type('application/sdp').set('Cache-Control', 'no-store').send(answer.sdp);
-  });
+  app.post(
+    '/connect',
+    limiter,
+    contentType(['application/sdp', 'application/json']),
+    express.text({ type: 'application/sdp', limit: '64kb' }),
+    express.json({ limit: '80kb', strict: true }),
+    async (req, res) => {
+      const body = req.body as unknown;
+      const input = typeof body === 'string' ? { sdp: body } : parse(connectJsonSchema, body ?? {});
+      if (!input.sdp.startsWith('v=')) throw new HttpError(400, 'invalid_offer', 'The offer is not SDP: send it as application/sdp, or JSON {"sdp": "v=0…"}.');
+      const secret = await deps.provider.createClientSecret(sessionFor(input, cfg));
+      const answer = await deps.provider.createCall(input.sdp, secret.value, { filter: cfg.webrtcFilter });
+      if (answer.callId) {
+        // The call id is no secret; the page may want it (logs, support). Same shape as the service's.
+        res.set('Location', `/v1/realtime/calls/${answer.callId}`);
+        res.locals.log?.info({ callId: answer.callId }, 'call started');
+        deps.onCall?.(answer.callId, res.locals.log ?? log);
+      }
+      res.status(201).type('application/sdp').set('Cache-Control', 'no-store').send(answer.sdp);
+    },
+  );
 
-  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  app.use(API_PATHS, (_req: Request, _res: Response, next: NextFunction) => next(new HttpError(404, 'not_found', 'No such route here: use POST /token, POST /connect or GET /healthz.')));
+
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    const { status, code, message, retryAfter } = describeError(error);
-    if (retryAfter) res.set('Retry-After', retryAfter);
-    res.status(status).json({ error: { code, message } });
+    const described = describeError(error);
+    if (described.retryAfter) res.set('Retry-After', described.retryAfter);
+    const reqLog: Logger = res.locals.log ?? log;
+    if (described.status >= 500) reqLog.warn({ code: described.code, upstreamStatus: (error as UpstreamError).status }, described.message);
+    else if (!(error instanceof HttpError)) reqLog.info({ code: described.code, path: req.path }, 'request refused');
+    res.status(described.status).json({ error: { code: described.code, message: described.message } });
   });
   return app;
 }
 
-function sessionFrom(body: unknown, cfg: ServerConfig): SessionRequest {
-  const input = (body && typeof body === 'object' ? body : {}) as { voice?: unknown; instructions?: unknown };
-  if (input.voice !== undefined && (typeof input.voice !== 'string' || !(VOICES as readonly string[]).includes(input.voice))) {
-    throw new HttpError(400, 'invalid_voice', `Unknown voice. Use one of: ${VOICES.join(', ')}.`);
-  }
-  if (input.instructions !== undefined && typeof input.instructions !== 'string') throw new HttpError(400, 'invalid_instructions', 'instructions must be a string.');
-  const fromBrowser = (input.instructions as string | undefined)?.trim();
+/** A request id (the caller's `X-Request-Id` when it is sane) on every log line and response; no headers or bodies logged. */
+function requestLog(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.get('x-request-id');
+    const id = incoming && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.set('X-Request-Id', id);
+    const child = log.child({ reqId: id });
+    res.locals.log = child;
+    const started = performance.now();
+    res.on('finish', () => child.info({ method: req.method, path: req.baseUrl || req.path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request'));
+    next();
+  };
+}
+
+/**
+ * Browsers send `Origin` on cross-site POSTs. Only ALLOWED_ORIGINS (and the
+ * server's own origin) get CORS headers; others are refused outright, which
+ * also stops cross-site form posts from spending your quota.
+ */
+function originGuard(allowed: string[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.get('origin');
+    if (!origin) return next(); // not a browser cross-origin request (curl, server to server, same-origin GET)
+    const own = `${req.protocol}://${req.get('host')}`;
+    if (origin !== own && !allowed.includes(origin)) {
+      return next(new HttpError(403, 'origin_not_allowed', 'This origin may not call the token service: add it to ALLOWED_ORIGINS.'));
+    }
+    res.set('Access-Control-Allow-Origin', origin);
+    res.set('Vary', 'Origin');
+    res.set('Access-Control-Expose-Headers', 'Location, Retry-After, X-Request-Id');
+    if (req.method === 'OPTIONS') {
+      res.set('Access-Control-Allow-Methods', 'GET, POST');
+      res.set('Access-Control-Allow-Headers', 'Content-Type, X-Request-Id');
+      res.set('Access-Control-Max-Age', '600');
+      return res.status(204).end();
+    }
+    next();
+  };
+}
+
+function contentType(types: string[]) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!types.includes(type)) return next(new HttpError(415, 'unsupported_media_type', `Send ${types.join(' or ')}${type ? `, not ${type.slice(0, 60)}` : ''}.`));
+    next();
+  };
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path.join('.');
+  if (field === 'voice') throw new HttpError(400, 'invalid_voice', `Unknown voice. Use one of: ${VOICES.join(', ')}.`);
+  if (issue.code === 'unrecognized_keys') throw new HttpError(400, 'unknown_field', `Unknown field "${String(field).slice(0, 40)}": send only voice and instructions (and sdp to /connect).`);
+  throw new HttpError(400, `invalid_${field || 'body'}`, `${field || 'The body'} is not valid: ${issue.message}.`);
+}
+
+/** The server's session policy: the browser may choose a known voice and, by configuration, instructions. */
+function sessionFor(input: { voice?: string; instructions?: string }, cfg: ServerConfig): SessionRequest {
+  const fromBrowser = input.instructions?.trim();
   if (fromBrowser && fromBrowser.length > cfg.maxInstructionsLength) {
     throw new HttpError(400, 'instructions_too_long', `instructions may be at most ${cfg.maxInstructionsLength} characters.`);
   }
   let instructions = cfg.instructions;
   if (fromBrowser && cfg.browserInstructions === 'accept') instructions = fromBrowser;
   if (fromBrowser && cfg.browserInstructions === 'append') instructions = [cfg.instructions, fromBrowser].filter(Boolean).join('\n\n');
-  return { voice: (input.voice as string | undefined) ?? cfg.defaultVoice, instructions, extra: cfg.sessionDefaults };
+  return { voice: input.voice ?? cfg.defaultVoice, instructions, extra: cfg.sessionDefaults };
 }
 
 function describeError(error: unknown): { status: number; code: string; message: string; retryAfter?: string } {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
-  const bodyError = error as { type?: string; status?: number };
+  const bodyError = error as { type?: string };
   if (bodyError?.type === 'entity.parse.failed') return { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' };
   if (bodyError?.type === 'entity.too.large') return { status: 413, code: 'payload_too_large', message: 'The request body is too large.' };
-  if (error instanceof UpstreamError) {
-    // Never the upstream's own 401/403: the browser did nothing wrong, the server's setup did.
-    const said = error.message ? ` The service said: ${error.message}` : '';
-    switch (true) {
-      case error.status === 401:
-        return { status: 502, code: 'upstream_unauthorized', message: `The realtime service refused the server's credentials (401): check the API key, or the Entra ID role (Cognitive Services User).${said}` };
-      case error.status === 403:
-        return { status: 502, code: 'upstream_forbidden', message: `The realtime service refused access (403): the resource's region or network rules.${said}` };
-      case error.status === 404:
-        return { status: 502, code: 'upstream_not_found', message: `The realtime service answered 404: check the endpoint and the deployment name (case-sensitive).${said}` };
-      case error.status === 429:
-        return { status: 429, code: 'upstream_rate_limited', message: `The realtime service's quota or rate limit is used up (429).${said}`, retryAfter: error.retryAfter ?? '10' };
-      case error.status === 504:
-        return { status: 504, code: 'upstream_timeout', message: error.message };
-      case error.status === 400:
-        return { status: 502, code: 'upstream_rejected', message: `The realtime service rejected the request (400).${said}` };
-      default:
-        return { status: error.status >= 500 && error.status < 600 && error.status !== 500 ? error.status : 502, code: 'upstream_error', message: `The realtime service failed (${error.status}).${said}` };
-    }
-  }
+  if (error instanceof UpstreamError) return describeUpstream(error);
   return { status: 500, code: 'internal_error', message: 'The server failed unexpectedly.' };
+}
+
+/** Upstream failures name the operator's likely fix; never the upstream's own 401/403, which would read as the browser's fault. */
+function describeUpstream(error: UpstreamError): { status: number; code: string; message: string; retryAfter?: string } {
+  const said = error.message && !error.message.startsWith('The realtime service') ? ` The service said: ${error.message.slice(0, 300)}` : '';
+  switch (true) {
+    case error.status === 401:
+      return { status: 502, code: 'upstream_unauthorized', message: `The realtime service refused the server's credentials (401): check the API key, or that the identity has the Cognitive Services User role.${said}` };
+    case error.status === 403:
+      return { status: 502, code: 'upstream_forbidden', message: `The realtime service refused access (403): the resource may be in a region without realtime models, or behind network rules.${said}` };
+    case error.status === 404:
+      return { status: 502, code: 'upstream_not_found', message: `The realtime service answered 404: check the endpoint (…/openai/v1) and the deployment name (case-sensitive).${said}` };
+    case error.status === 429:
+      return { status: 429, code: 'upstream_rate_limited', message: `The realtime service's quota or rate limit is used up (429); realtime quota is separate from chat quota.${said}`, retryAfter: error.retryAfter ?? '10' };
+    case error.status === 504 && error.upstreamCode === 'timeout':
+      return { status: 504, code: 'upstream_timeout', message: error.message };
+    case error.upstreamCode === 'unreachable':
+      return { status: 502, code: 'upstream_unreachable', message: `${error.message} Check the endpoint URL and the network.` };
+    case error.status === 400:
+      return { status: 502, code: 'upstream_rejected', message: `The realtime service rejected the request (400): the session settings or the offer.${said}` };
+    case error.status === 503 || error.status === 504:
+      return { status: error.status, code: 'upstream_unavailable', message: `The realtime service is unavailable (${error.status}); try again shortly.${said}`, retryAfter: error.retryAfter };
+    default:
+      return { status: 502, code: 'upstream_error', message: `The realtime service failed (${error.status}).${said}` };
+  }
 }

@@ -1,7 +1,17 @@
-/** The server's session policy and limits; the full environment-driven config is the reference server's own issue. */
+/**
+ * The server's configuration: the environment read once at start-up and
+ * validated, so a wrong setting stops the server with a message that names
+ * the variable, instead of failing on the first call.
+ */
+import { z } from 'zod';
+
 export const VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
 
 export interface ServerConfig {
+  port: number;
+  provider: 'emulator' | 'azure' | 'openai';
+  azure?: { endpoint: string; apiKey?: string; deployment: string };
+  openai?: { apiKey: string; baseUrl: string; model: string };
   /** Voice when the browser sends none. */
   defaultVoice?: string;
   /** Server-side instructions. */
@@ -13,10 +23,126 @@ export interface ServerConfig {
   webrtcFilter: boolean;
   /** Extra GA session fields for every call (e.g. input transcription). */
   sessionDefaults?: Record<string, unknown>;
+  /** Origins allowed to call the routes from a browser; empty = same-origin only. */
+  allowedOrigins: string[];
+  rateLimit: { max: number; windowMs: number };
+  redisUrl?: string;
+  upstreamTimeoutMs: number;
+  /** Open the observer WebSocket on calls made through /connect (logs transcripts, runs server tools). */
+  observer: boolean;
+  /** Express `trust proxy`, for the client address behind a load balancer (rate limits). */
+  trustProxy: string | number | boolean;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
+  port: 3000,
+  provider: 'emulator',
   browserInstructions: 'accept',
   maxInstructionsLength: 4000,
   webrtcFilter: false,
+  allowedOrigins: [],
+  rateLimit: { max: 20, windowMs: 60_000 },
+  upstreamTimeoutMs: 10_000,
+  observer: false,
+  trustProxy: false,
 };
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const url = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^\s/]+/.test(value), `${name} must be an http(s) URL, e.g. https://my-resource.openai.azure.com`)
+    .transform((value) => value.replace(/\/+$/, ''));
+const positiveInt = (name: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n > 0, `${name} must be greater than 0`);
+const flag = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'].includes(v), `${name} must be true or false`)
+    .transform((v) => ['1', 'true', 'on', 'yes'].includes(v));
+
+const envSchema = z.object({
+  PORT: positiveInt('PORT').refine((n) => n < 65536, 'PORT must be below 65536').optional(),
+  REALTIME_PROVIDER: z.enum(['emulator', 'azure', 'openai'], { error: 'REALTIME_PROVIDER must be emulator, azure or openai' }).optional(),
+  AZURE_OPENAI_ENDPOINT: url('AZURE_OPENAI_ENDPOINT').optional(),
+  AZURE_OPENAI_API_KEY: z.string().trim().min(1).optional(),
+  AZURE_OPENAI_DEPLOYMENT: z.string().trim().regex(/^[\w.-]{1,64}$/, 'AZURE_OPENAI_DEPLOYMENT must be a deployment name (letters, digits, . _ -)').optional(),
+  OPENAI_API_KEY: z.string().trim().min(1).optional(),
+  OPENAI_BASE_URL: url('OPENAI_BASE_URL').optional(),
+  OPENAI_REALTIME_MODEL: z.string().trim().min(1).optional(),
+  REALTIME_VOICE: z.enum(VOICES, { error: `REALTIME_VOICE must be one of ${VOICES.join(', ')}` }).optional(),
+  REALTIME_INSTRUCTIONS: z.string().optional(),
+  REALTIME_BROWSER_INSTRUCTIONS: z.enum(['accept', 'append', 'ignore'], { error: 'REALTIME_BROWSER_INSTRUCTIONS must be accept, append or ignore' }).optional(),
+  REALTIME_MAX_INSTRUCTIONS: positiveInt('REALTIME_MAX_INSTRUCTIONS').optional(),
+  REALTIME_WEBRTC_FILTER: flag('REALTIME_WEBRTC_FILTER').optional(),
+  REALTIME_OBSERVER: flag('REALTIME_OBSERVER').optional(),
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'ALLOWED_ORIGINS must be comma-separated origins like https://example.com (no path)')
+    .optional(),
+  RATE_LIMIT_MAX: positiveInt('RATE_LIMIT_MAX').optional(),
+  RATE_LIMIT_WINDOW_MS: positiveInt('RATE_LIMIT_WINDOW_MS').optional(),
+  REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional(),
+  UPSTREAM_TIMEOUT_MS: positiveInt('UPSTREAM_TIMEOUT_MS').optional(),
+  TRUST_PROXY: z.string().trim().optional(),
+});
+
+/** Reads and validates the environment; throws ConfigError naming the variable at fault. */
+export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  // Empty strings count as unset, as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(`${name}: ${issue.message.includes(name) ? issue.message : `${issue.message} (${name})`}`);
+  }
+  const e = parsed.data;
+  const provider = e.REALTIME_PROVIDER ?? (e.AZURE_OPENAI_ENDPOINT ? 'azure' : e.OPENAI_API_KEY ? 'openai' : 'emulator');
+  const config: ServerConfig = {
+    ...DEFAULT_CONFIG,
+    port: e.PORT ?? DEFAULT_CONFIG.port,
+    provider,
+    defaultVoice: e.REALTIME_VOICE,
+    instructions: e.REALTIME_INSTRUCTIONS,
+    browserInstructions: e.REALTIME_BROWSER_INSTRUCTIONS ?? DEFAULT_CONFIG.browserInstructions,
+    maxInstructionsLength: e.REALTIME_MAX_INSTRUCTIONS ?? DEFAULT_CONFIG.maxInstructionsLength,
+    webrtcFilter: e.REALTIME_WEBRTC_FILTER ?? DEFAULT_CONFIG.webrtcFilter,
+    observer: e.REALTIME_OBSERVER ?? DEFAULT_CONFIG.observer,
+    allowedOrigins: e.ALLOWED_ORIGINS ?? [],
+    rateLimit: { max: e.RATE_LIMIT_MAX ?? DEFAULT_CONFIG.rateLimit.max, windowMs: e.RATE_LIMIT_WINDOW_MS ?? DEFAULT_CONFIG.rateLimit.windowMs },
+    redisUrl: e.REDIS_URL,
+    upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS ?? DEFAULT_CONFIG.upstreamTimeoutMs,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+  };
+  if (provider === 'azure') {
+    if (!e.AZURE_OPENAI_ENDPOINT) throw new ConfigError('AZURE_OPENAI_ENDPOINT: required when REALTIME_PROVIDER=azure (e.g. https://my-resource.openai.azure.com)');
+    config.azure = { endpoint: e.AZURE_OPENAI_ENDPOINT, apiKey: e.AZURE_OPENAI_API_KEY, deployment: e.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-realtime' };
+  }
+  if (provider === 'openai') {
+    if (!e.OPENAI_API_KEY) throw new ConfigError('OPENAI_API_KEY: required when REALTIME_PROVIDER=openai');
+    config.openai = { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL ?? 'https://api.openai.com/v1', model: e.OPENAI_REALTIME_MODEL ?? 'gpt-realtime' };
+  }
+  return config;
+}
+
+function parseTrustProxy(value: string | undefined): string | number | boolean {
+  if (value === undefined) return false;
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}

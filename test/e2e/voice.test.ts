@@ -201,3 +201,36 @@ describe('end to end with the microphone muted (typed turns)', () => {
     expect(found, 'the emulator saw the call end').to.equal(false);
   });
 });
+
+describe('end to end through /connect with the server observer on', () => {
+  it('the server logs the transcripts and runs its own tool; the model speaks the result', async () => {
+    el = await voiceFixture({ 'connect-url': '/api-observed/connect', instructions: INSTRUCTIONS });
+    el.muted = true;
+    const events = recordServerEvents(el);
+    expect(await el.start()).to.equal(true);
+    const callId = el.session.callId!;
+    expect(callId).to.match(/^rtc_/);
+    // The observer offers its tool with a session.update of its own (it may land before the
+    // page's data channel opens, so look for it in the emulator's log of the call).
+    let updated = false;
+    for (let i = 0; i < 100 && !updated; i++) {
+      updated = (await callLog(callId)).serverTypes.includes('session.updated');
+      if (!updated) await sleep(100);
+    }
+    expect(updated, "the observer's session.update was applied").to.equal(true);
+    const transcripts = record(el, ['realtime-transcript']);
+    el.sendText('What is the server time?');
+    const call = await waitFor(events, (e) => e.type === 'response.function_call_arguments.done', 10_000);
+    expect(call.detail.name).to.equal('get_server_time');
+    const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000, 'the spoken tool result');
+    expect(spoken.detail.text).to.match(/^The get_server_time tool answered: \{"now":"\d{4}-\d\d-\d\dT[\d:.]+Z"\}\.$/);
+    await sleep(300);
+    const lines = (await executeServerCommand('server-observer-log', { callId })) as Array<{ msg: string; role?: string; text?: string; tool?: string }>;
+    expect(lines.map((l) => l.msg)).to.include.members(['observer connected', 'tool ran', 'transcript']);
+    expect(lines.find((l) => l.msg === 'transcript' && l.role === 'assistant')?.text).to.equal(spoken.detail.text);
+    el.stop();
+    for (let i = 0; i < 50 && !(await executeServerCommand('server-observer-log', { callId }) as Array<{ msg: string }>).some((l) => l.msg === 'observer closed'); i++) await sleep(100);
+    const closed = (await executeServerCommand('server-observer-log', { callId })) as Array<{ msg: string }>;
+    expect(closed.map((l) => l.msg), 'the observer closes with the call').to.include('observer closed');
+  });
+});

@@ -7,11 +7,14 @@
  */
 import express from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pino } from 'pino';
 import WebSocket from 'ws';
 import { checkClientEvent, checkServerEvent } from '../../../emulator/src/protocol/event-schemas.ts';
 import { createEmulator } from '../../../emulator/src/server.ts';
 import { createApp } from '../../../server/src/app.ts';
 import { EMULATOR_API_KEY, emulatorProvider } from '../../../server/src/providers/emulator.ts';
+import { CallObservers } from '../../../server/src/observer/call-observer.ts';
+import { exampleTools } from '../../../server/src/tools/example-tools.ts';
 
 export async function startE2eServices() {
   const emulator = createEmulator({ ice: 'loopback', apiKeys: [EMULATOR_API_KEY] });
@@ -21,12 +24,20 @@ export async function startE2eServices() {
     audio: { input: { transcription: { model: 'gpt-4o-mini-transcribe' }, turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } },
   };
   const api = express();
-  api.use('/api', createApp({ sessionDefaults }, { provider }));
-  api.use('/api-filtered', createApp({ sessionDefaults, webrtcFilter: true }, { provider }));
+  const logger = pino({ level: 'silent' });
+  // Many tests start calls in a row from one client: no rate limit here (the server tests cover it).
+  const rateLimit = { max: 10_000, windowMs: 60_000 };
+  api.use('/api', createApp({ sessionDefaults, rateLimit }, { provider, logger }));
+  api.use('/api-filtered', createApp({ sessionDefaults, rateLimit, webrtcFilter: true }, { provider, logger }));
+  // With the observer on: it logs the conversation here and runs the example server tool.
+  const observerLines: Array<Record<string, unknown>> = [];
+  const observerLog = pino({ level: 'info' }, { write: (line: string) => void observerLines.push(JSON.parse(line)) });
+  const serverObservers = new CallObservers(provider, exampleTools, observerLog);
+  api.use('/api-observed', createApp({ sessionDefaults, rateLimit, observer: true }, { provider, logger: observerLog, onCall: (callId) => void serverObservers.open(callId) }));
 
   /** Koa middleware for the test runner's dev server: /api… goes to the Express app. */
   const middleware = async (ctx: { path: string; req: IncomingMessage; res: ServerResponse; respond?: boolean }, next: () => Promise<void>) => {
-    if (!/^\/api(-filtered)?\//.test(ctx.path)) return next();
+    if (!/^\/api(-filtered|-observed)?\//.test(ctx.path)) return next();
     ctx.respond = false;
     ctx.res.statusCode = 200; // koa presets 404; Express only sets the status when a route asks
     await new Promise<void>((resolve) => {
@@ -77,6 +88,8 @@ export async function startE2eServices() {
         }
         return types;
       }
+      case 'server-observer-log':
+        return observerLines.filter((line) => line.callId === callId).map((line) => ({ msg: line.msg, role: line.role, text: line.text, tool: line.tool }));
       default:
         return undefined;
     }

@@ -1,0 +1,46 @@
+/**
+ * `npm run server`: the reference server alone. Reads the environment once
+ * (config.ts), fails at start-up naming a wrong variable, serves /token,
+ * /connect and /healthz, and shuts down gracefully (observers closed).
+ */
+import { createServer } from 'node:http';
+import { pino } from 'pino';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { CallObservers } from './observer/call-observer.js';
+import { createProvider } from './providers/index.js';
+import { exampleTools } from './tools/example-tools.js';
+
+const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+const provider = createProvider(config);
+const observers = new CallObservers(provider, exampleTools, log);
+const app = createApp(config, {
+  provider,
+  logger: log,
+  onCall: config.observer ? (callId, reqLog) => void observers.open(callId, reqLog) : undefined,
+});
+const server = createServer(app);
+server.headersTimeout = 10_000; // slow clients trickling headers are cut off
+server.requestTimeout = 30_000;
+server.listen(config.port, () => log.info({ port: config.port, provider: provider.name }, 'realtime-voice server listening'));
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log.info({ signal }, 'shutting down');
+    server.close();
+    void observers.closeAll().then(() => {
+      server.closeAllConnections();
+      process.exit(0);
+    });
+  });
+}
