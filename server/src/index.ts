@@ -9,6 +9,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { CallObservers } from './observer/call-observer.js';
 import { createProvider } from './providers/index.js';
+import { redisRateLimitStore, type SharedStore } from './rate-limit-store.js';
 import { exampleTools } from './tools/example-tools.js';
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -23,10 +24,16 @@ try {
   throw error;
 }
 const provider = createProvider(config);
+let shared: SharedStore | undefined;
+if (config.redisUrl) {
+  shared = await redisRateLimitStore(config.redisUrl);
+  log.info('rate limits shared through Redis');
+}
 const observers = new CallObservers(provider, exampleTools, log);
 const app = createApp(config, {
   provider,
   logger: log,
+  rateLimitStore: shared?.store,
   onCall: config.observer ? (callId, reqLog) => void observers.open(callId, reqLog) : undefined,
 });
 const server = createServer(app);
@@ -38,7 +45,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     log.info({ signal }, 'shutting down');
     server.close();
-    void observers.closeAll().then(() => {
+    void Promise.all([observers.closeAll(), shared?.close()]).then(() => {
       server.closeAllConnections();
       process.exit(0);
     });
