@@ -23,7 +23,8 @@ try {
   }
   throw error;
 }
-const provider = createProvider(config);
+// With REALTIME_PROVIDER=emulator (the default without cloud settings) it talks to `npm run emulator`.
+const provider = createProvider(config, { emulator: { baseUrl: (process.env.EMULATOR_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '') } });
 let shared: SharedStore | undefined;
 if (config.redisUrl) {
   shared = await redisRateLimitStore(config.redisUrl);
