@@ -1,20 +1,48 @@
-import { defineConfig } from 'vite';
+import { transform } from 'esbuild';
+import { defineConfig, type Plugin } from 'vite';
 
-// `npm start` serves demo/ (the element straight from src/, hot reloaded);
-// `vite build` makes the library build in dist/ (the distribution issue
-// adds the self-contained bundle and the classic-script build).
-export default defineConfig(({ command }) =>
-  command === 'serve'
-    ? {
-        root: 'demo',
-        server: { port: Number(process.env.PORT ?? 3000), strictPort: false, fs: { allow: ['..'] } },
-        clearScreen: false,
-      }
-    : {
-        build: {
-          lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'realtime-voice.js' },
-          sourcemap: true,
-          rollupOptions: { external: [/^lit($|\/)/, /^@lit\//] },
-        },
+/**
+ * `npm start` serves demo/ (the element straight from src/). `npm run build`
+ * runs three library builds into dist/ (CONTRACT.md, "Build outputs"):
+ *   --mode esm     dist/realtime-voice.js         ES module, `lit` left as a bare import (bundlers)
+ *   --mode bundle  dist/realtime-voice.bundle.js  one self-contained ES module (<script type="module">)
+ *   --mode iife    dist/realtime-voice.iife.js    the same as a classic <script>
+ * The self-contained builds take Lit's "node" builds, which behave exactly as the
+ * browser ones where a DOM exists and bring Lit's minimal DOM shim where none
+ * does, so importing them in Node (server-side rendering) does not throw.
+ */
+export default defineConfig(({ command, mode }) => {
+  if (command === 'serve') {
+    return { root: 'demo', server: { port: Number(process.env.PORT ?? 3000), strictPort: false, fs: { allow: ['..'] } }, clearScreen: false };
+  }
+  const selfContained = mode === 'bundle' || mode === 'iife';
+  return {
+    plugins: mode === 'bundle' ? [minifyEsBundle()] : [],
+    resolve: selfContained ? { conditions: ['node', 'module', 'production', 'default'], mainFields: ['module', 'main'] } : {},
+    build: {
+      outDir: 'dist',
+      emptyOutDir: mode === 'esm',
+      sourcemap: true,
+      minify: selfContained,
+      target: 'es2021',
+      lib: {
+        entry: 'src/index.ts',
+        name: 'RealtimeVoice',
+        formats: [mode === 'iife' ? 'iife' : 'es'],
+        fileName: () => (mode === 'esm' ? 'realtime-voice.js' : mode === 'bundle' ? 'realtime-voice.bundle.js' : 'realtime-voice.iife.js'),
       },
-);
+      rollupOptions: selfContained ? {} : { external: [/^lit($|\/)/, /^@lit\//] },
+    },
+  };
+});
+
+/** Vite leaves whitespace in ES-format library builds; the drop-in bundle is for browsers, so minify it fully. */
+function minifyEsBundle(): Plugin {
+  return {
+    name: 'minify-es-bundle',
+    async renderChunk(code) {
+      const result = await transform(code, { minify: true, format: 'esm', target: 'es2021', sourcemap: true });
+      return { code: result.code, map: result.map };
+    },
+  };
+}

@@ -10,6 +10,7 @@ process.env.CHROME_PATH = findChromium({ install: true });
 const steps = [
   ['type check (browser code)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['type check (Node code)', 'npx', ['tsc', '-p', 'tsconfig.node.json']],
+  ['build (dist/ for the build tests)', 'npm', ['run', 'build', '--silent']],
   // tsx loaded: the end-to-end services the runner starts are TypeScript.
   ['browser and end-to-end tests (headless Chromium)', 'node', ['--import', 'tsx', 'node_modules/@web/test-runner/dist/bin.js']],
 ];

@@ -62,13 +62,15 @@ describe('default UI: understandable, keyboard operable, accessible, themeable',
   });
 
   it('the cancel click while connecting stops the attempt', async () => {
-    const el = await voiceFixture({ 'token-url': tokenUrl({ delay: 500 }).url });
+    // A token service that never answers: the attempt is surely still connecting at the second click.
+    const el = await voiceFixture({ 'token-url': tokenUrl({ hang: 1 }).url });
     await clickPart(el, 'button');
-    await sleep(50);
+    expect(el.state).to.equal('connecting');
     await clickPart(el, 'button');
     expect(el.state).to.equal('closed');
-    await sleep(600);
+    await sleep(300);
     expect(fake.service.calls).to.have.length(0);
+    expect(el.session.pendingTimers).to.equal(0);
   });
 
   it('works from the keyboard alone: Tab to the button, Enter starts, Space mutes, Enter ends', async () => {

@@ -1,0 +1,32 @@
+// The built files import in Node (server-side rendering, Next.js, Nuxt) without throwing.
+// `npm test` builds dist/ first.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import vm from 'node:vm';
+
+const dist = new URL('../../dist/', import.meta.url);
+const built = existsSync(new URL('realtime-voice.js', dist));
+
+test('dist/ exists (npm test runs npm run build first)', () => {
+  assert.ok(built, 'run npm run build');
+});
+
+for (const file of ['realtime-voice.js', 'realtime-voice.bundle.js']) {
+  test(`importing dist/${file} in Node does not throw and registers nothing`, { skip: !built }, async () => {
+    const module = await import(new URL(file, dist).href);
+    assert.equal(typeof module.RealtimeVoice, 'function');
+    assert.equal(typeof module.RealtimeSession, 'function');
+  });
+}
+
+test('running dist/realtime-voice.iife.js as a classic script in Node (no DOM) does not throw', { skip: !built }, () => {
+  vm.runInThisContext(readFileSync(new URL('realtime-voice.iife.js', dist), 'utf8'));
+  assert.equal(typeof (globalThis as { RealtimeVoice?: { RealtimeVoice?: unknown } }).RealtimeVoice?.RealtimeVoice, 'function');
+  assert.equal(typeof (globalThis as { document?: unknown }).document, 'undefined', 'no global document left behind to fool SSR checks');
+});
+
+test('the ESM build leaves lit as a bare import; the bundles carry it inside', { skip: !built }, () => {
+  assert.match(readFileSync(new URL('realtime-voice.js', dist), 'utf8'), /from\s*["']lit["']/);
+  for (const file of ['realtime-voice.bundle.js', 'realtime-voice.iife.js']) assert.doesNotMatch(readFileSync(new URL(file, dist), 'utf8'), /from\s*["']lit/);
+});
