@@ -57,3 +57,48 @@ describe('the built files', () => {
     el.remove();
   });
 });
+
+describe('pages the widget lands on', () => {
+  it('works under a strict Content-Security-Policy (no unsafe-inline, no unsafe-eval): a full typed turn, no violation', async () => {
+    const frame = document.createElement('iframe');
+    frame.allow = 'microphone';
+    frame.src = '/csp/csp.html';
+    const result = new Promise<{ text: string; violations: string[]; buttonBackground: string }>((resolve) => {
+      window.addEventListener('message', (e) => e.data?.kind === 'csp-result' && resolve(e.data));
+    });
+    document.body.append(frame);
+    const { text, violations, buttonBackground } = await result;
+    frame.remove();
+    expect(violations, 'CSP violations').to.deep.equal([]);
+    expect(text).to.equal('You wrote: policy check. My instructions begin: Under a strict policy.');
+    expect(buttonBackground, 'styles applied without inline styles').to.equal('rgb(29, 78, 216)');
+  });
+
+  it('pasted as a raw HTML block into a page with aggressive global CSS: its look holds, and its styles stay inside', async () => {
+    const stylesBefore = document.querySelectorAll('style').length;
+    const host = document.createElement('div');
+    host.innerHTML = `
+      <style>
+        * { color: rgb(0, 128, 0) !important; font-family: serif; }
+        button { background: rgb(255, 0, 0) !important; font-size: 40px !important; border-radius: 0 !important; }
+        .status, .base, [part] { display: none !important; }
+      </style>
+      <button id="page-button">page button</button>
+      <realtime-voice token-url="/api/token"></realtime-voice>`;
+    document.body.append(host);
+    const el = host.querySelector('realtime-voice') as HTMLElement & { updateComplete: Promise<unknown> };
+    await el.updateComplete;
+    const button = el.shadowRoot!.querySelector('[part="button"]')!;
+    const style = getComputedStyle(button);
+    expect(style.backgroundColor).to.equal('rgb(29, 78, 216)');
+    expect(style.borderTopLeftRadius).to.equal('999px');
+    expect(style.color).to.equal('rgb(255, 255, 255)');
+    expect(getComputedStyle(el.shadowRoot!.querySelector('[part="status"]')!).display).to.equal('block');
+    // Nothing of the widget's CSS leaks onto the page.
+    const pageButton = host.querySelector('#page-button')!;
+    expect(getComputedStyle(pageButton).borderTopLeftRadius).to.equal('0px');
+    expect(getComputedStyle(pageButton).backgroundColor).to.equal('rgb(255, 0, 0)');
+    expect(document.querySelectorAll('style').length, 'no style element of the widget in the page').to.equal(stylesBefore + 1);
+    host.remove();
+  });
+});

@@ -6,6 +6,7 @@
  * /api-filtered (the same with webrtcfilter=on).
  */
 import express from 'express';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import WebSocket from 'ws';
@@ -35,8 +36,15 @@ export async function startE2eServices() {
   const serverObservers = new CallObservers(provider, exampleTools, observerLog);
   api.use('/api-observed', createApp({ sessionDefaults, rateLimit, observer: true }, { provider, logger: observerLog, onCall: (callId) => void serverObservers.open(callId) }));
 
-  /** Koa middleware for the test runner's dev server: /api… goes to the Express app. */
-  const middleware = async (ctx: { path: string; req: IncomingMessage; res: ServerResponse; respond?: boolean }, next: () => Promise<void>) => {
+  /** Koa middleware for the test runner's dev server: /api… goes to the Express app; /csp/… pages get a strict policy. */
+  const middleware = async (ctx: { path: string; req: IncomingMessage; res: ServerResponse; respond?: boolean; set(name: string, value: string): void; type: string; body: unknown }, next: () => Promise<void>) => {
+    if (ctx.path === '/csp/csp.html') {
+      const policy = `default-src 'self'; connect-src 'self' ${emulatorBase}; img-src 'self' data:; base-uri 'none'; object-src 'none'`;
+      ctx.set('Content-Security-Policy', policy);
+      ctx.type = 'text/html';
+      ctx.body = readFileSync('test/fixtures/csp.html', 'utf8');
+      return;
+    }
     if (!/^\/api(-filtered|-observed)?\//.test(ctx.path)) return next();
     ctx.respond = false;
     ctx.res.statusCode = 200; // koa presets 404; Express only sets the status when a route asks
