@@ -16,6 +16,8 @@ function realtimeEvents() {
   return {
     name: 'realtime-voice-events',
     packageLinkPhase({ customElementsManifest }) {
+      // The analyzer lists modules in file-system order, which differs between machines: sort them.
+      customElementsManifest.modules.sort((a, b) => a.path.localeCompare(b.path));
       for (const mod of customElementsManifest.modules) {
         for (const declaration of mod.declarations ?? []) {
           if (declaration.tagName !== 'realtime-voice') continue;
