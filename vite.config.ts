@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 /**
@@ -12,8 +13,15 @@ import { defineConfig } from 'vite';
  */
 export default defineConfig(({ command, mode }) => {
   if (command === 'serve') {
-    return { root: 'demo', server: { port: Number(process.env.PORT ?? 3000), strictPort: false, fs: { allow: ['..'] } }, clearScreen: false };
+    return {
+      root: 'demo',
+      server: { port: Number(process.env.PORT ?? 3000), strictPort: false, fs: { allow: ['..'] } },
+      // Pre-bundled up front, so the first visit of a framework page does not trigger a reload.
+      optimizeDeps: { include: ['react', 'react-dom/client', '@lit/react'] },
+      clearScreen: false,
+    };
   }
+  if (mode === 'react') return reactBuild();
   const selfContained = mode === 'bundle' || mode === 'iife';
   return {
     resolve: selfContained ? { conditions: ['node', 'module', 'production', 'default'], mainFields: ['module', 'main'] } : {},
@@ -36,3 +44,22 @@ export default defineConfig(({ command, mode }) => {
     },
   };
 });
+
+/** dist/react.js: the @lit/react wrapper (bundled in); react, lit and the element itself stay imports of the package's own ESM build. */
+function reactBuild() {
+  const entry = resolve('src/index.ts');
+  return {
+    build: {
+      outDir: 'dist',
+      emptyOutDir: false,
+      sourcemap: true,
+      minify: false,
+      target: 'es2022',
+      lib: { entry: 'src/react.ts', formats: ['es' as const], fileName: () => 'react.js' },
+      rollupOptions: {
+        external: (id: string) => /^react($|\/)/.test(id) || /^lit($|\/)/.test(id) || id === entry,
+        output: { paths: { [entry]: './realtime-voice.js' } },
+      },
+    },
+  };
+}

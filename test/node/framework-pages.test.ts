@@ -1,0 +1,59 @@
+// The framework example pages under demo/, as `npm start` serves them, in
+// headless Chromium: start a call, complete one typed turn with the emulator,
+// and check that the event reached the framework's own handler.
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { startDevServer, type DevServer } from '../../scripts/dev-server.ts';
+import { findChromium } from '../../scripts/find-chromium.mjs';
+import { makeFakeMicrophoneFiles } from '../e2e/support/fake-microphone.ts';
+import { exitWhenDone } from './support/exit-when-done.ts';
+
+exitWhenDone(); // the embedded emulator's WebRTC library keeps the process alive
+
+let server: DevServer;
+let browser: Browser;
+
+before(async () => {
+  server = await startDevServer({ port: 0, env: { ...process.env, EMULATOR_ICE: 'loopback', LOG_LEVEL: 'silent', REALTIME_PROVIDER: 'emulator' } });
+  const microphone = await makeFakeMicrophoneFiles(resolve('.cache/fake-microphone'));
+  browser = await puppeteer.launch({
+    executablePath: findChromium(),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-audio-capture=${microphone.silence}`, '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function clickWidget(page: Page, selector: string): Promise<void> {
+  const box = await page.evaluate((sel) => {
+    const r = document.querySelector(sel)!.shadowRoot!.querySelector('[part="button"]')!.getBoundingClientRect();
+    return [r.x + r.width / 2, r.y + r.height / 2] as const;
+  }, selector);
+  await page.mouse.click(box[0], box[1]);
+}
+
+test('React: the wrapper\'s typed event props and the bare tag\'s listeners reach React state; a typed turn renders', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}react/`, { waitUntil: 'networkidle0' });
+  await page.waitForFunction(() => document.querySelector('#wrapped')?.shadowRoot?.querySelector('[part="button"]'), { timeout: 20_000 });
+
+  await clickWidget(page, '#wrapped');
+  await page.waitForFunction(() => document.querySelector('#react-state')?.textContent === 'connected', { timeout: 15_000 });
+  await page.type('#message', 'hello from React');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#react-transcript li[data-role="assistant"]')?.textContent?.includes("My instructions begin: You are the React page's assistant."), { timeout: 20_000 });
+  const lines = await page.$$eval('#react-transcript li', (items) => items.map((li) => li.textContent));
+  assert.ok(lines.includes('user: hello from React'), JSON.stringify(lines));
+
+  await clickWidget(page, '#bare');
+  await page.waitForFunction(() => document.querySelector('#bare-state')?.textContent === 'connected', { timeout: 15_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
