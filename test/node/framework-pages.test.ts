@@ -57,3 +57,20 @@ test('React: the wrapper\'s typed event props and the bare tag\'s listeners reac
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('Vue 3: @realtime-… listeners reach Vue state; a typed turn renders through the template', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}vue/`, { waitUntil: 'networkidle0' });
+  await page.waitForFunction(() => document.querySelector('#vue-voice')?.shadowRoot?.querySelector('[part="button"]'), { timeout: 20_000 });
+  await clickWidget(page, '#vue-voice');
+  await page.waitForFunction(() => document.querySelector('#vue-state')?.textContent === 'connected', { timeout: 15_000 });
+  await page.type('#message', 'hello from Vue');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#vue-transcript li[data-role="assistant"]')?.textContent?.includes("My instructions begin: You are the Vue page's assistant."), { timeout: 20_000 });
+  const lines = await page.$$eval('#vue-transcript li', (items) => items.map((li) => li.textContent));
+  assert.ok(lines.includes('user: hello from Vue'), JSON.stringify(lines));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
