@@ -17,7 +17,7 @@ export default defineConfig(({ command, mode }) => {
       root: 'demo',
       server: { port: Number(process.env.PORT ?? 3000), strictPort: false, fs: { allow: ['..'] } },
       // Pre-bundled up front, so the first visit of a framework page does not trigger a reload.
-      optimizeDeps: { include: ['react', 'react-dom/client', '@lit/react', 'vue/dist/vue.esm-bundler.js'] },
+      optimizeDeps: { include: ['react', 'react-dom/client', '@lit/react', 'vue/dist/vue.esm-bundler.js', '@angular/compiler', '@angular/core', '@angular/platform-browser'] },
       clearScreen: false,
     };
   }

@@ -74,3 +74,20 @@ test('Vue 3: @realtime-… listeners reach Vue state; a typed turn renders throu
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('Angular (standalone component, CUSTOM_ELEMENTS_SCHEMA): (realtime-…) bindings reach signals; a typed turn renders', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}angular/`, { waitUntil: 'networkidle0' });
+  await page.waitForFunction(() => document.querySelector('#ng-voice')?.shadowRoot?.querySelector('[part="button"]'), { timeout: 30_000 });
+  await clickWidget(page, '#ng-voice');
+  await page.waitForFunction(() => document.querySelector('#ng-state')?.textContent === 'connected', { timeout: 15_000 });
+  await page.type('#message', 'hello from Angular');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#ng-transcript li[data-role="assistant"]')?.textContent?.includes("My instructions begin: You are the Angular page's assistant."), { timeout: 20_000 });
+  const lines = await page.$$eval('#ng-transcript li', (items) => items.map((li) => li.textContent?.trim()));
+  assert.ok(lines.includes('user: hello from Angular'), JSON.stringify(lines));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
