@@ -4,21 +4,7 @@ import React, { useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { RealtimeVoice } from '../../src/index.ts';
 import { RealtimeVoiceReact } from '../../src/react.ts';
-
-declare module 'react' {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace JSX {
-    interface IntrinsicElements {
-      'realtime-voice': React.DetailedHTMLProps<React.HTMLAttributes<RealtimeVoice>, RealtimeVoice> & {
-        'token-url'?: string;
-        'connect-url'?: string;
-        voice?: string;
-        instructions?: string;
-        'onrealtime-state'?: (event: CustomEvent<{ state: string }>) => void;
-      };
-    }
-  }
-}
+import type {} from '../../src/jsx.ts'; // JSX types of the bare tag (realtime-voice/jsx)
 
 function App() {
   const voice = useRef<RealtimeVoice>(null);

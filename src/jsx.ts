@@ -1,0 +1,34 @@
+/**
+ * `realtime-voice/jsx`: types for using the bare `<realtime-voice>` tag in React 19 JSX
+ * (React 19 passes `on…` props of custom elements as event listeners).
+ *
+ *   import type {} from 'realtime-voice/jsx';
+ *   <realtime-voice token-url="/token" onrealtime-transcript={(e) => e.detail.text} />
+ */
+import type * as React from 'react';
+import type { RealtimeVoiceOwnEventMap } from './events/dom-events.js';
+import type { RealtimeVoice } from './realtime-voice.js';
+
+/** The element's attributes, as markup writes them. */
+export interface RealtimeVoiceAttributes {
+  'token-url'?: string;
+  'connect-url'?: string;
+  'calls-url'?: string;
+  voice?: string;
+  instructions?: string;
+  timeout?: number | string;
+  muted?: boolean;
+}
+
+export type RealtimeVoiceEventProps = {
+  [K in keyof RealtimeVoiceOwnEventMap as `on${K}`]?: (event: RealtimeVoiceOwnEventMap[K]) => void;
+};
+
+declare module 'react' {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace JSX {
+    interface IntrinsicElements {
+      'realtime-voice': React.DetailedHTMLProps<React.HTMLAttributes<RealtimeVoice>, RealtimeVoice> & RealtimeVoiceAttributes & RealtimeVoiceEventProps;
+    }
+  }
+}
