@@ -7,6 +7,8 @@
  * to the real service instead (the emulator stays mounted, unused).
  */
 import express from 'express';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createVite } from 'vite';
@@ -18,6 +20,13 @@ import { createProvider } from '../server/src/providers/index.ts';
 import { CallObservers } from '../server/src/observer/call-observer.ts';
 import { exampleTools } from '../server/src/tools/example-tools.ts';
 import { pino } from 'pino';
+
+/** Builds dist/ once when it is missing (a fresh clone), so the drop-in example pages work. */
+function ensureBuilt(): void {
+  if (existsSync('dist/realtime-voice.bundle.js') && existsSync('dist/realtime-voice.iife.js')) return;
+  console.log('  Building dist/ once for the drop-in example pages (npm run build)…');
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+}
 
 export interface DevServer {
   url: string;
@@ -53,6 +62,13 @@ export async function startDevServer(options: { port: number; env?: NodeJS.Proce
     ),
   );
   const observers = new CallObservers(provider, exampleTools, logger);
+  // The drop-in example pages (cdn, classic, cms, csp) load the built files.
+  ensureBuilt();
+  app.use('/dist', express.static('dist', { fallthrough: false }));
+  app.use('/csp.html', (_req, res, next) => {
+    res.set('Content-Security-Policy', "default-src 'self'; connect-src 'self'; base-uri 'none'; object-src 'none'");
+    next();
+  });
   const vite = await createVite({ configFile: 'vite.config.ts', appType: 'mpa', server: { middlewareMode: true, hmr: { server: http } } });
   app.use(vite.middlewares);
   http.on('upgrade', (request, socket, head) => {

@@ -156,9 +156,21 @@ export class Call {
     this.log.push(full);
     if (this.log.length > 5000) this.log.splice(0, 1000);
     const text = JSON.stringify(full);
-    for (const observer of this.observers) observer.send(text);
+    for (const observer of this.observers) {
+      try {
+        observer.send(text);
+      } catch {
+        this.observers.delete(observer); // a socket closing under us
+      }
+    }
     if (this.options.filtered && !WEBRTC_FILTER_PASSES.has(event.type)) return;
-    if (this.#channel?.readyState === 'open') this.#channel.send(text);
+    if (this.#channel?.readyState !== 'open') return;
+    try {
+      this.#channel.send(text);
+    } catch {
+      // The browser closed the channel between the check and the send (its close event follows):
+      // this must never take the emulator down.
+    }
   }
 }
 

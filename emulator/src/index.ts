@@ -12,7 +12,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const host = process.env.EMULATOR_HOST ?? '127.0.0.1';
 const ice = process.env.EMULATOR_ICE === 'loopback' ? 'loopback' : 'all';
-const emulator = createEmulator({ ice, apiKeys: process.env.EMULATOR_API_KEY ? [process.env.EMULATOR_API_KEY] : undefined });
+const emulator = createEmulator({
+  ice,
+  apiKeys: process.env.EMULATOR_API_KEY ? [process.env.EMULATOR_API_KEY] : undefined,
+  testHooks: process.env.EMULATOR_TEST_HOOKS === '1',
+});
 const base = await emulator.listen(port, host);
 console.log(`realtime emulator: ${base}`);
 console.log(`  OpenAI dialect: ${base}/v1/realtime/client_secrets, ${base}/v1/realtime/calls`);

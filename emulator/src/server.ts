@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   ice?: IcePolicy;
   /** Session length cap in seconds (default 3600, the service's). */
   maxSessionSeconds?: number;
+  /** Adds GET /__test/calls/{id}: the call's event logs, for tests that run the emulator in another process. */
+  testHooks?: boolean;
 }
 
 export interface Emulator {
@@ -118,6 +120,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     res.status(200).json({});
   });
 
+  if (options.testHooks) {
+    app.get('/__test/calls/:callId', (req, res) => {
+      const call = calls.get(String(req.params.callId));
+      res.json(call ? { found: true, log: call.log, clientLog: call.clientLog } : { found: false });
+    });
+  }
   for (const prefix of PREFIXES) app.use(prefix, router);
   app.use(PREFIXES, (_req: Request, res: Response) => fail(res, 404, 'not_found', 'Unknown realtime endpoint.'));
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {

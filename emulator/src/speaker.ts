@@ -65,7 +65,12 @@ export class Speaker {
     const due = Math.floor((performance.now() - this.#started) / TICK_MS) - this.#sent;
     const frames = Math.min(due, MAX_CATCH_UP);
     if (due > MAX_CATCH_UP) this.#sent += due - MAX_CATCH_UP;
-    for (let i = 0; i < frames; i++) this.#sendFrame();
+    try {
+      for (let i = 0; i < frames && this.#timer; i++) this.#sendFrame();
+    } catch (error) {
+      // A timer callback that throws would end the whole process (every call with it).
+      console.error('[emulator] audio frame failed:', (error as Error).message);
+    }
   }
 
   #sendFrame(): void {

@@ -311,6 +311,21 @@ describe('filter, observer, robustness, concurrency', () => {
     assert.match(String((await c.next('response.output_text.done')).text), /still alive\?/);
   });
 
+  test('a browser that vanishes mid-answer does not take the emulator down (regression: send on a closing channel threw in a timer)', async () => {
+    for (let i = 0; i < 3; i++) {
+      const c = await call();
+      textTurn(c, 'Talk for a while about anything at all, please, at length.', {});
+      await c.next('output_audio_buffer.started');
+      await sleep(150 * i);
+      c.channel.close();
+      c.pc.close();
+    }
+    await sleep(1500);
+    const after = await call({ output_modalities: ['text'] });
+    textTurn(after, 'still there?');
+    assert.match(String((await after.next('response.output_text.done')).text), /still there\?/);
+  });
+
   test('ten calls at once stay independent', async () => {
     const many = await Promise.all(Array.from({ length: 10 }, (_, i) => call({ instructions: `Call number ${i}.`, output_modalities: ['text'] })));
     many.forEach((c, i) => textTurn(c, `message ${i}`));

@@ -91,3 +91,35 @@ test('Angular (standalone component, CUSTOM_ELEMENTS_SCHEMA): (realtime-…) bin
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+for (const [path, title, instructions] of [
+  ['cdn.html', 'the drop-in ES module', "You are the drop-in page's assistant."],
+  ['classic.html', 'the classic script', "You are the classic page's assistant."],
+  ['cms.html', 'a CMS page with its own global CSS', "You are the CMS page's assistant."],
+  ['csp.html', 'a strict Content-Security-Policy page', "You are the strict page's assistant."],
+] as const) {
+  test(`plain HTML: ${title} (${path}) — a typed turn reaches the page's listener`, async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    const response = await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle0' });
+    if (path === 'csp.html') assert.match(response!.headers()['content-security-policy'] ?? '', /default-src 'self'/);
+    await page.waitForFunction(() => document.querySelector('realtime-voice')?.shadowRoot?.querySelector('[part="button"]'), { timeout: 20_000 });
+    await clickWidget(page, 'realtime-voice');
+    await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'connected', { timeout: 15_000 });
+    await page.type('#message', 'hello page');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((text) => document.querySelector('#transcript li[data-role="assistant"]')?.textContent === `assistant: You wrote: hello page. My instructions begin: ${text}`, { timeout: 20_000 }, instructions);
+    if (path === 'cms.html') {
+      const look = await page.evaluate(() => {
+        const inner = getComputedStyle(document.querySelector('realtime-voice')!.shadowRoot!.querySelector('[part="button"]')!);
+        const outer = getComputedStyle(document.querySelector('#page-button')!);
+        return { inner: inner.backgroundColor, innerRadius: inner.borderTopLeftRadius, outer: outer.backgroundColor, outerRadius: outer.borderTopLeftRadius };
+      });
+      assert.deepEqual(look, { inner: 'rgb(185, 28, 28)', innerRadius: '999px', outer: 'rgb(200, 0, 0)', outerRadius: '0px' });
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+}

@@ -1,7 +1,7 @@
 /**
- * The real services behind the end-to-end browser tests, started inside the
- * test runner process: the emulator on its own loopback port (the page posts
- * its offer there directly, as to the cloud) and the reference server's app
+ * The real services behind the end-to-end browser tests: the emulator in a
+ * child process on its own loopback port (the page posts its offer there
+ * directly, as to the cloud) and the reference server's app
  * mounted on the test server's origin under /api (token + connect) and
  * /api-filtered (the same with webrtcfilter=on).
  */
@@ -11,15 +11,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { checkClientEvent, checkServerEvent } from '../../../emulator/src/protocol/event-schemas.ts';
-import { createEmulator } from '../../../emulator/src/server.ts';
+import { startEmulatorProcess } from './emulator-process.ts';
 import { createApp } from '../../../server/src/app.ts';
 import { EMULATOR_API_KEY, emulatorProvider } from '../../../server/src/providers/emulator.ts';
 import { CallObservers } from '../../../server/src/observer/call-observer.ts';
 import { exampleTools } from '../../../server/src/tools/example-tools.ts';
 
 export async function startE2eServices() {
-  const emulator = createEmulator({ ice: 'loopback', apiKeys: [EMULATOR_API_KEY] });
-  const emulatorBase = await emulator.listen(0, '127.0.0.1');
+  const emulator = await startEmulatorProcess(EMULATOR_API_KEY);
+  const emulatorBase = emulator.baseUrl;
   const provider = emulatorProvider(emulatorBase);
   const sessionDefaults = {
     audio: { input: { transcription: { model: 'gpt-4o-mini-transcribe' }, turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } },
@@ -62,15 +62,17 @@ export async function startE2eServices() {
     const callId = String(payload.callId ?? '');
     switch (name) {
       case 'emulator-call-log': {
-        const call = emulator.calls.get(callId);
-        if (!call) return { found: false };
+        const call = await emulator.callLogs(callId);
+        if (!call.found) return { found: false };
+        const log = call.log ?? [];
+        const clientLog = call.clientLog ?? [];
         return {
           found: true,
-          serverTypes: call.log.map((e) => e.type),
-          serverProblems: call.log.map(checkServerEvent).filter(Boolean),
-          clientTypes: call.clientLog.map((e) => (e as { type?: string }).type),
-          clientProblems: call.clientLog.map(checkClientEvent).filter(Boolean),
-          errors: call.log.filter((e) => e.type === 'error').map((e) => e.error),
+          serverTypes: log.map((e) => e.type),
+          serverProblems: log.map(checkServerEvent).filter(Boolean),
+          clientTypes: clientLog.map((e) => (e as { type?: string }).type),
+          clientProblems: clientLog.map(checkClientEvent).filter(Boolean),
+          errors: log.filter((e) => e.type === 'error').map((e) => e.error),
         };
       }
       case 'observer-open': {
