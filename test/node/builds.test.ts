@@ -30,3 +30,9 @@ test('the ESM build leaves lit as a bare import; the bundles carry it inside', {
   assert.match(readFileSync(new URL('realtime-voice.js', dist), 'utf8'), /from\s*["']lit["']/);
   for (const file of ['realtime-voice.bundle.js', 'realtime-voice.iife.js']) assert.doesNotMatch(readFileSync(new URL(file, dist), 'utf8'), /from\s*["']lit/);
 });
+
+test('size budget: the drop-in bundle, Lit included, is at most 20 KB gzip', { skip: !built }, async () => {
+  const { gzipSync } = await import('node:zlib');
+  const size = gzipSync(readFileSync(new URL('realtime-voice.bundle.js', dist)), { level: 9 }).length;
+  assert.ok(size <= 20 * 1024, `bundle is ${size} bytes gzip`);
+});
