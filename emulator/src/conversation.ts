@@ -10,7 +10,6 @@
  * text and the first words of its instructions; and, when the session has
  * tools, a user turn makes it call one (see `chooseTool`).
  */
-import { FRAME, RATE } from './audio.js';
 import { newId } from './ids.js';
 import { clientEventSchemas, type ClientEventType } from './protocol/event-schemas.js';
 import { describeIssue, type SessionInput } from './protocol/session-schema.js';
@@ -537,4 +536,3 @@ function usageOf(item: Item | undefined) {
   };
 }
 
-export const FRAME_MS = (FRAME / RATE) * 1000;
