@@ -50,5 +50,8 @@ export default {
   exclude: ['src/**/*.test.ts'],
   outdir: '.',
   litelement: true,
+  // package.json names custom-elements.json itself; the analyzer must not rewrite it (the freshness
+  // test analyzes into a scratch folder, which would otherwise end up as the package's manifest path).
+  packagejson: false,
   plugins: [realtimeEvents()],
 };

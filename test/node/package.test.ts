@@ -22,6 +22,7 @@ test('the package holds dist/, types, custom-elements.json, README and LICENSE â
   assert.deepEqual(files.filter((f) => /^(server|emulator|demo|test|scripts|src)\//.test(f)), []);
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   assert.deepEqual(Object.keys(manifest.dependencies), ['lit'], 'lit is the only runtime dependency');
+  assert.equal(manifest.customElements, 'custom-elements.json', 'package.json points tools at the shipped manifest');
 });
 
 test('the tarball installs into a fresh project, imports in Node and type-checks', { skip: !built && 'run npm run build' }, () => {
