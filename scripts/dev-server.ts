@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createVite } from 'vite';
 import { createEmulator } from '../emulator/src/server.ts';
 import { createApp } from '../server/src/app.ts';
+import { DEMO_SESSION_DEFAULTS } from './demo-session.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { EMULATOR_API_KEY } from '../server/src/providers/emulator.ts';
 import { createProvider } from '../server/src/providers/index.ts';
@@ -54,9 +55,7 @@ export async function startDevServer(options: { port: number; env?: NodeJS.Proce
     createApp(
       {
         ...config,
-        // The demo shows the user's side of the transcript too, and waits half a second of
-        // silence before answering (200 ms, the service's default, cuts people off mid-sentence).
-        sessionDefaults: { audio: { input: { transcription: { model: 'gpt-4o-mini-transcribe' }, turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } } },
+        sessionDefaults: DEMO_SESSION_DEFAULTS,
       },
       { provider, logger, onCall: config.observer ? (callId, log) => void observers.open(callId, log) : undefined },
     ),

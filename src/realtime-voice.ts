@@ -166,7 +166,7 @@ export class RealtimeVoice extends LitElement {
   }
 
   override render() {
-    const s = { ...en, ...this.strings };
+    const s = this.#words;
     const st = this._state;
     const busy = st === 'connecting';
     const live = st === 'connected';
@@ -189,6 +189,11 @@ export class RealtimeVoice extends LitElement {
         <slot></slot>
       </div>
     `;
+  }
+
+  /** The built-in words with the page's replacements. */
+  get #words(): RealtimeVoiceStrings {
+    return { ...en, ...this.strings };
   }
 
   #statusText(s: RealtimeVoiceStrings): string {
@@ -230,7 +235,7 @@ export class RealtimeVoice extends LitElement {
       this._audioBlocked = false;
       this._activity = 'listening';
     }
-    const s = { ...en, ...this.strings };
+    const s = this.#words;
     const spoken: Partial<Record<RealtimeState, string>> = { connecting: s.connecting, connected: s.listening, closed: s.closed };
     if (next === 'connected' && this._audioBlocked) this._announcement = s.soundBlocked;
     else if (spoken[next]) this._announcement = spoken[next]!;
@@ -241,7 +246,7 @@ export class RealtimeVoice extends LitElement {
   #onError(detail: RealtimeErrorDetail): void {
     if (detail.fatal) this._error = detail;
     if (detail.code === 'autoplay-blocked') this._audioBlocked = true;
-    this._announcement = `${{ ...en, ...this.strings }.error}: ${detail.message}`;
+    this._announcement = `${this.#words.error}: ${detail.message}`;
     this.#emit('realtime-error', detail);
   }
 

@@ -6,10 +6,9 @@
 // starts its audio inside the click, and recovers through "Enable sound" when
 // a page calls start() outside one.
 import { expect } from '@open-wc/testing';
-import { sendMouse } from '@web/test-runner-commands';
+import { clickPart as click } from '../support/click.js';
 
 import { nextEvent, sleep, tokenUrl, untilState, useFakeService, voiceFixture } from '../support/harness.js';
-import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
 const originalPlay = HTMLMediaElement.prototype.play;
 
@@ -24,10 +23,6 @@ function installSafariAutoplayRule(): void {
   };
 }
 
-async function click(el: RealtimeVoice, name: string): Promise<void> {
-  const box = el.shadowRoot!.querySelector(`[part~="${name}"]`)!.getBoundingClientRect();
-  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
-}
 
 async function playing(audio: HTMLAudioElement): Promise<boolean> {
   for (let i = 0; i < 40 && (audio.paused || audio.currentTime === 0); i++) await sleep(50);

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { sendKeys, sendMouse } from '@web/test-runner-commands';
+import { sendKeys } from '@web/test-runner-commands';
+import { clickPart } from '../support/click.js';
 
 import { sleep, tokenUrl, untilState, useFakeService, voiceFixture } from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
@@ -8,11 +9,6 @@ function part(el: RealtimeVoice, name: string): HTMLElement | null {
   return el.shadowRoot!.querySelector(`[part~="${name}"]`);
 }
 
-async function clickPart(el: RealtimeVoice, name: string): Promise<void> {
-  const box = part(el, name)!.getBoundingClientRect();
-  // A real mouse click through the DevTools protocol: a genuine user activation.
-  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
-}
 
 describe('default UI: understandable, keyboard operable, accessible, themeable', () => {
   const fake = useFakeService();

@@ -1,5 +1,6 @@
 /** Browser-side helpers of the end-to-end tests (the element ↔ server ↔ emulator path). */
-import { executeServerCommand, sendMouse } from '@web/test-runner-commands';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { clickPart } from '../support/click.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
 export interface CallLog {
@@ -16,9 +17,8 @@ export function callLog(callId: string): Promise<CallLog> {
 }
 
 /** A real click on the element's main button (a user activation, as a person's). */
-export async function clickStart(el: RealtimeVoice): Promise<void> {
-  const box = el.shadowRoot!.querySelector('[part~="button"]')!.getBoundingClientRect();
-  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
+export function clickStart(el: RealtimeVoice): Promise<void> {
+  return clickPart(el, 'button');
 }
 
 /** Every server event the element dispatched, with the time it came. */

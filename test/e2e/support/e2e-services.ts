@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { checkClientEvent, checkServerEvent } from '../../../emulator/src/protocol/event-schemas.ts';
+import { DEMO_SESSION_DEFAULTS } from '../../../scripts/demo-session.ts';
 import { startEmulatorProcess } from './emulator-process.ts';
 import { createApp } from '../../../server/src/app.ts';
 import { EMULATOR_API_KEY, emulatorProvider } from '../../../server/src/providers/emulator.ts';
@@ -21,9 +22,7 @@ export async function startE2eServices() {
   const emulator = await startEmulatorProcess(EMULATOR_API_KEY);
   const emulatorBase = emulator.baseUrl;
   const provider = emulatorProvider(emulatorBase);
-  const sessionDefaults = {
-    audio: { input: { transcription: { model: 'gpt-4o-mini-transcribe' }, turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } },
-  };
+  const sessionDefaults = DEMO_SESSION_DEFAULTS;
   const api = express();
   const logger = pino({ level: 'silent' });
   // Many tests start calls in a row from one client: no rate limit here (the server tests cover it).
