@@ -9,7 +9,8 @@ import { defineConfig } from 'vite';
  *   --mode iife    dist/realtime-voice.iife.js    the same as a classic <script>
  * The self-contained builds take Lit's "node" builds, which behave exactly as the
  * browser ones where a DOM exists and bring Lit's minimal DOM shim where none
- * does, so importing them in Node (server-side rendering) does not throw.
+ * does, so importing them in Node (server-side rendering) does not throw. Their
+ * DOM shim is swapped for a 10-line one (src/build/node-dom-shim.ts).
  */
 export default defineConfig(({ command, mode }) => {
   if (command === 'serve') {
@@ -24,7 +25,13 @@ export default defineConfig(({ command, mode }) => {
   if (mode === 'react') return reactBuild();
   const selfContained = mode === 'bundle' || mode === 'iife';
   return {
-    resolve: selfContained ? { conditions: ['node', 'module', 'production', 'default'], mainFields: ['module', 'main'] } : {},
+    resolve: selfContained
+      ? {
+          conditions: ['node', 'module', 'production', 'default'],
+          mainFields: ['module', 'main'],
+          alias: { '@lit-labs/ssr-dom-shim': resolve('src/build/node-dom-shim.ts') },
+        }
+      : {},
     build: {
       outDir: 'dist',
       emptyOutDir: mode === 'esm',
