@@ -47,7 +47,7 @@ function realtimeEvents() {
 
 export default {
   globs: ['src/**/*.ts'],
-  exclude: ['src/**/*.test.ts'],
+  exclude: ['src/**/*.test.ts', 'src/build/**'],
   outdir: '.',
   litelement: true,
   // package.json names custom-elements.json itself; the analyzer must not rewrite it (the freshness
