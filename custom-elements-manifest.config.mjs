@@ -32,6 +32,16 @@ function realtimeEvents() {
                 : `The server event \`${type}\`, re-dispatched verbatim (bubbles, composed); \`detail\` is the parsed event.`,
           }));
           declaration.events = [...named, ...server];
+          // Internal state (`_state`, … declared in static properties) is not an attribute; `lang` is the
+          // native attribute, watched so the words follow it.
+          declaration.attributes = (declaration.attributes ?? [])
+            .filter((attribute) => !attribute.name.startsWith('_'))
+            .map((attribute) =>
+              attribute.name === 'lang'
+                ? { name: 'lang', fieldName: 'lang', type: { text: 'string' }, description: 'Language of the built-in words (en, de, es, ar; right-to-left for ar). Default: the nearest ancestor\'s lang, then the browser\'s.' }
+                : attribute,
+            );
+          declaration.members = (declaration.members ?? []).filter((member) => !member.name.startsWith('_'));
         }
         // define.ts registers through a guard function the analyzer cannot follow.
         if (mod.path === 'src/define.ts') {

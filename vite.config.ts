@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { literalsHtmlCssMinifier } from '@literals/rollup-plugin-html-css-minifier';
 import { defineConfig } from 'vite';
 
 /**
@@ -12,6 +13,9 @@ import { defineConfig } from 'vite';
  * does, so importing them in Node (server-side rendering) does not throw. Their
  * DOM shim is swapped for a 10-line one (src/build/node-dom-shim.ts).
  */
+/** The lazily loaded language modules, src/i18n/de.ts etc. (not en, which is built in). */
+const LANGUAGE_FILE = /^.*\/i18n\/(de|es|ar)\.(?:js|ts)$/;
+
 export default defineConfig(({ command, mode }) => {
   if (command === 'serve') {
     return {
@@ -25,6 +29,8 @@ export default defineConfig(({ command, mode }) => {
   if (mode === 'react') return reactBuild();
   const selfContained = mode === 'bundle' || mode === 'iife';
   return {
+    // The markup and CSS inside html`` / css`` are strings to terser: this minifies them (~1 KB gzip).
+    plugins: selfContained ? [{ ...literalsHtmlCssMinifier({ include: ['src/**/*.ts'], failOnError: true }), enforce: 'pre' as const }] : [],
     resolve: selfContained
       ? {
           conditions: ['node', 'module', 'production', 'default'],
@@ -38,16 +44,26 @@ export default defineConfig(({ command, mode }) => {
       sourcemap: true,
       // terser: Vite's esbuild minifier keeps whitespace in ES-format library output.
       minify: selfContained ? 'terser' : false,
-      terserOptions: { ecma: 2020, module: mode === 'bundle', compress: { passes: 2 } },
+      terserOptions: { ecma: 2020, module: mode === 'bundle', compress: { passes: 2 }, format: { comments: false } },
       // ES2022 keeps #private fields native (down-levelled they cost ~2 KB gzip); every browser with the GA WebRTC flow has them.
       target: 'es2022',
       lib: {
-        entry: 'src/index.ts',
+        // The ESM build also has realtime-voice/protocol (the event lists, kept out of the bundles).
+        entry: mode === 'esm' ? { 'realtime-voice': 'src/index.ts', protocol: 'src/protocol.ts' } : 'src/index.ts',
         name: 'RealtimeVoice',
         formats: [mode === 'iife' ? 'iife' : 'es'],
-        fileName: () => (mode === 'esm' ? 'realtime-voice.js' : mode === 'bundle' ? 'realtime-voice.bundle.js' : 'realtime-voice.iife.js'),
+        fileName: (_format: string, entry: string) =>
+          mode === 'esm' ? `${entry}.js` : mode === 'bundle' ? 'realtime-voice.bundle.js' : 'realtime-voice.iife.js',
       },
-      rollupOptions: selfContained ? {} : { external: [/^lit($|\/)/, /^@lit\//] },
+      rollupOptions: {
+        external: [...(selfContained ? [] : [/^lit($|\/)/, /^@lit\//]), ...(mode === 'iife' ? [LANGUAGE_FILE] : [])],
+        output: {
+          // Each language is a file of its own, loaded on demand: dist/realtime-voice.de.js …
+          chunkFileNames: 'realtime-voice.[name].js',
+          // A classic script cannot hold chunks: it imports the same files (resolved against its own URL).
+          paths: (id: string) => id.replace(LANGUAGE_FILE, './realtime-voice.$1.js'),
+        },
+      },
     },
   };
 });

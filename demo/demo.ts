@@ -1,21 +1,31 @@
-// Wires the demo page: settings form ↔ element attributes, transcript and a live event log.
+// Wires the demo page: settings form ↔ element attributes, a page tool, and a live event log.
 import '../src/index.ts';
 import type { RealtimeVoice } from '../src/index.ts';
 
 const voice = document.querySelector<RealtimeVoice>('#voice')!;
 const form = document.querySelector<HTMLFormElement>('#settings')!;
 const log = document.querySelector<HTMLOListElement>('#log')!;
-const transcript = document.querySelector<HTMLOListElement>('#transcript')!;
 const hint = document.querySelector<HTMLParagraphElement>('#mode-hint')!;
-const ATTRIBUTES = ['token-url', 'connect-url', 'voice', 'instructions'] as const;
+const ATTRIBUTES = ['token-url', 'connect-url', 'voice', 'instructions', 'layout', 'lang'] as const;
+const SWITCHES = ['transcript', 'text-input', 'meters', 'devices', 'push-to-talk'] as const;
 
-// Address parameters (e.g. ?token-url=/token) fill the form; the form drives the element.
+// Address parameters (e.g. ?token-url=/token&meters=0&layout=compact) fill the form; the form drives the element.
 const params = new URLSearchParams(location.search);
-for (const name of ATTRIBUTES) {
+for (const name of [...ATTRIBUTES, ...SWITCHES, 'tool']) {
   const field = form.elements.namedItem(name) as HTMLInputElement | null;
   const value = params.get(name);
-  if (field && value !== null) field.value = value;
+  if (!field || value === null) continue;
+  if (field.type === 'checkbox') field.checked = value !== '0' && value !== 'false';
+  else field.value = value;
 }
+
+/** A tool the model may call, run here in the page. */
+const localTime = {
+  name: 'get_local_time',
+  description: "The user's local date and time",
+  parameters: { type: 'object', properties: {} },
+  handler: () => ({ time: new Date().toLocaleTimeString(), zone: Intl.DateTimeFormat().resolvedOptions().timeZone }),
+};
 
 function apply(): void {
   for (const name of ATTRIBUTES) {
@@ -23,6 +33,8 @@ function apply(): void {
     if (value) voice.setAttribute(name, value);
     else voice.removeAttribute(name);
   }
+  for (const name of SWITCHES) voice.toggleAttribute(name, (form.elements.namedItem(name) as HTMLInputElement).checked);
+  voice.tools = (form.elements.namedItem('tool') as HTMLInputElement).checked ? [localTime] : [];
   hint.textContent = voice.connectUrl
     ? 'Connect mode: the offer goes to your server.'
     : voice.tokenUrl
@@ -45,17 +57,3 @@ function addLog(kind: string, text: string): void {
 voice.addEventListener('realtime-event', (e) => addLog('event', e.detail.type));
 voice.addEventListener('realtime-state', (e) => addLog('state', `state: ${e.detail.state}`));
 voice.addEventListener('realtime-error', (e) => addLog('error', `error ${e.detail.code}: ${e.detail.message}`));
-
-const lines = new Map<string, HTMLLIElement>();
-voice.addEventListener('realtime-transcript', (e) => {
-  const { itemId, role, text, final } = e.detail;
-  let line = lines.get(itemId);
-  if (!line) {
-    line = document.createElement('li');
-    line.dataset.role = role;
-    lines.set(itemId, line);
-    transcript.append(line);
-  }
-  line.textContent = `${role === 'user' ? 'You' : 'Assistant'}: ${text}`;
-  line.classList.toggle('partial', !final);
-});

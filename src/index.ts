@@ -11,9 +11,12 @@ export { TokenSignaling, ConnectSignaling, DEFAULT_CALLS_URL, type Signaling, ty
 export { RealtimeError, type RealtimeErrorCode, type RealtimeErrorDetail } from './session/errors.js';
 export { REALTIME_STATES, type RealtimeState } from './session/state.js';
 export type { TranscriptDetail } from './session/transcripts.js';
+export type { RealtimeTool } from './session/tools.js';
+export type { ReconnectReason } from './session/realtime-session.js';
+export { LANGUAGES, loadLanguage } from './i18n/index.js';
 
-export * from './events/server-events.js';
-export { CLIENT_EVENT_TYPES, type ClientEventType, type RealtimeClientEvent } from './events/client-events.js';
+export type * from './events/server-events.js';
+export type * from './events/client-events.js';
 export type * from './events/session-config.js';
 export type * from './events/dom-events.js';
 export { en as englishStrings, type RealtimeVoiceStrings } from './i18n/en.js';

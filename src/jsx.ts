@@ -18,6 +18,19 @@ export interface RealtimeVoiceAttributes {
   instructions?: string;
   timeout?: number | string;
   muted?: boolean;
+  transcript?: boolean;
+  'text-input'?: boolean;
+  meters?: boolean;
+  devices?: boolean;
+  'push-to-talk'?: boolean;
+  layout?: 'inline' | 'compact' | 'floating';
+  open?: boolean;
+  'reconnect-attempts'?: number | string;
+  /** JSON of getUserMedia audio constraints, e.g. '{"noiseSuppression": false}'. */
+  'audio-constraints'?: string;
+  'input-device'?: string;
+  'output-device'?: string;
+  lang?: string;
 }
 
 export type RealtimeVoiceEventProps = {

@@ -20,6 +20,7 @@ export const RealtimeVoiceReact = createComponent({
     onRealtimeError: 'realtime-error' as EventName<RealtimeVoiceOwnEventMap['realtime-error']>,
     onRealtimeTranscript: 'realtime-transcript' as EventName<RealtimeVoiceOwnEventMap['realtime-transcript']>,
     onRealtimeEvent: 'realtime-event' as EventName<RealtimeVoiceOwnEventMap['realtime-event']>,
+    onRealtimeLevels: 'realtime-levels' as EventName<RealtimeVoiceOwnEventMap['realtime-levels']>,
   },
   displayName: 'RealtimeVoice',
 });

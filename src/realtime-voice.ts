@@ -1,14 +1,17 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
 import type { RealtimeClientEvent } from './events/client-events.js';
 import type { RealtimeVoiceEventMap } from './events/dom-events.js';
 import type { RealtimeServerEvent } from './events/server-events.js';
 import type { RealtimeSessionConfig } from './events/session-config.js';
 import { en, type RealtimeVoiceStrings } from './i18n/en.js';
+import { isRightToLeft, loadLanguage, stringsFor } from './i18n/index.js';
 import type { RealtimeErrorDetail } from './session/errors.js';
-import { RealtimeSession } from './session/realtime-session.js';
+import { RealtimeSession, type ReconnectReason } from './session/realtime-session.js';
 import { isActive, type RealtimeState } from './session/state.js';
+import type { RealtimeTool } from './session/tools.js';
 import { styles } from './styles/realtime-voice.styles.js';
+import { LevelsController } from './ui/levels-controller.js';
+import { TranscriptLog } from './ui/transcript-log.js';
 
 type Activity = 'listening' | 'user-speaking' | 'assistant-speaking';
 
@@ -19,10 +22,11 @@ type Activity = 'listening' | 'user-speaking' | 'assistant-speaking';
  * @tagname realtime-voice
  * @summary Voice conversation with a realtime model: token or proxied signaling, microphone, playback, events.
  *
- * @fires realtime-state - The connection state changed. `detail: {state, previous}`; state is idle, connecting, connected, closing, closed or error.
+ * @fires realtime-state - The connection state changed. `detail: {state, previous, reason?}`; state is idle, connecting, connected, reconnecting, closing, closed or error; `reason` (network or renewal) comes with reconnecting.
  * @fires realtime-error - Something failed. `detail: {code, message, status?, cause?, fatal}`; `fatal: false` means the call goes on.
  * @fires realtime-transcript - User or assistant text grew. `detail: {role, itemId, text, delta, final}`.
  * @fires realtime-event - Every server event of the data channel, `detail` = the parsed event.
+ * @fires realtime-levels - With `meters`: once per animation frame while a call runs, `detail: {input, output}` levels from 0 to 1, for custom visualizers.
 
  * Every server event is also dispatched under its own type, verbatim (`session.created`,
  * `response.output_audio_transcript.delta`, …; listed one by one in custom-elements.json). The
@@ -31,11 +35,20 @@ type Activity = 'listening' | 'user-speaking' | 'assistant-speaking';
  *
  * @slot - Extra content shown after the controls.
  *
- * @csspart base - The wrapper of the whole widget.
+ * @csspart base - The wrapper of the whole widget (the panel, in the floating layout).
  * @csspart button - The start / cancel / end button.
  * @csspart mute-button - The microphone mute toggle (shown while connected).
  * @csspart sound-button - "Enable sound", shown when the browser blocked playback.
+ * @csspart talk-button - Push-to-talk: hold to speak (shown while connected with `push-to-talk`).
+ * @csspart interrupt-button - Cuts the assistant off (shown while it speaks).
  * @csspart status - The status line.
+ * @csspart meters - The two level meters (with `meters`); each is a `meter` part, `input` or `output`.
+ * @csspart meter - One level meter; its fill width follows the level.
+ * @csspart devices - The device pickers (with `devices`).
+ * @csspart transcript - The transcript list (with `transcript`).
+ * @csspart message - One transcript entry; also `user`, `assistant` or `notice`.
+ * @csspart text-form - The message form (with `text-input`); it holds the `text-input` and `send-button` parts.
+ * @csspart launcher - The round corner button of the floating layout.
  *
  * @cssprop --realtime-voice-accent - Main button and toggle color. Default #1d4ed8.
  * @cssprop --realtime-voice-on-accent - Text on the accent color. Default #fff.
@@ -48,54 +61,140 @@ type Activity = 'listening' | 'user-speaking' | 'assistant-speaking';
  * @cssprop --realtime-voice-padding - Padding of the base part. Default 0.
  * @cssprop --realtime-voice-font - Font shorthand. Default inherited.
  * @cssprop --realtime-voice-focus-ring - Focus outline color. Default #f59e0b.
+ * @cssprop --realtime-voice-panel - Background of the floating panel and the transcript. Default white (dark: #111827).
+ * @cssprop --realtime-voice-user - Background of the user's transcript entries. Default #dbeafe (dark: #1e3a8a).
+ * @cssprop --realtime-voice-meter - Level meter fill. Default the accent color.
+ * @cssprop --realtime-voice-transcript-height - Maximum height of the transcript before it scrolls. Default 16rem.
+ * @cssprop --realtime-voice-offset - Distance of the floating launcher from the corner. Default 1.25rem.
  */
 export class RealtimeVoice extends LitElement {
   static override styles = styles;
 
+  // Reactive properties without decorators: the decorator helpers cost ~0.4 KB gzip of the bundle budget.
+  static override properties = {
+    tokenUrl: { attribute: 'token-url' },
+    connectUrl: { attribute: 'connect-url' },
+    callsUrl: { attribute: 'calls-url' },
+    voice: {},
+    instructions: {},
+    timeout: { type: Number },
+    muted: { type: Boolean, reflect: true },
+    transcript: { type: Boolean },
+    textInput: { type: Boolean, attribute: 'text-input' },
+    meters: { type: Boolean },
+    devices: { type: Boolean },
+    pushToTalk: { type: Boolean, reflect: true, attribute: 'push-to-talk' },
+    layout: { reflect: true },
+    open: { type: Boolean, reflect: true },
+    reconnectAttempts: { type: Number, attribute: 'reconnect-attempts' },
+    audioConstraints: { type: Object, attribute: 'audio-constraints' },
+    inputDevice: { attribute: 'input-device' },
+    outputDevice: { attribute: 'output-device' },
+    tools: { attribute: false },
+    strings: { attribute: false },
+    _lang: { attribute: 'lang' },
+    _state: { state: true },
+    _activity: { state: true },
+    _error: { state: true },
+    _audioBlocked: { state: true },
+    _announcement: { state: true },
+    _reason: { state: true },
+    _talking: { state: true },
+    _devices: { state: true },
+  };
+
   /** Token service URL (token mode). It is POSTed `{voice, instructions}` and answers `{value, expires_at, calls_url?}`. */
-  @property({ attribute: 'token-url' }) tokenUrl = '';
+  tokenUrl = '';
 
   /** SDP proxy URL (connect mode): the offer goes to your server and the page never sees a token. Wins over `token-url`. */
-  @property({ attribute: 'connect-url' }) connectUrl = '';
+  connectUrl = '';
 
   /** Where the offer goes in token mode when the token service names no `calls_url`. Default: OpenAI's `/v1/realtime/calls`. */
-  @property({ attribute: 'calls-url' }) callsUrl = '';
+  callsUrl = '';
 
   /** Output voice, e.g. `marin`, `alloy`. Changing it while connected sends `session.update` (accepted until the model has spoken). */
-  @property() voice = '';
+  voice = '';
 
   /** System prompt. Changing it while connected sends `session.update`. */
-  @property() instructions = '';
+  instructions = '';
 
   /** Deadline in milliseconds for each step of connecting (token, offer, network path). */
-  @property({ type: Number }) timeout = 15000;
+  timeout = 15000;
 
   /** Microphone muted (the call stays open). */
-  @property({ type: Boolean, reflect: true }) muted = false;
+  muted = false;
 
-  /** Replaces any of the UI's words. */
-  @property({ attribute: false }) strings: Partial<RealtimeVoiceStrings> = {};
+  /** Shows the live transcript of both sides. */
+  transcript = false;
 
-  @state() private _state: RealtimeState = 'idle';
-  @state() private _activity: Activity = 'listening';
-  @state() private _error?: RealtimeErrorDetail;
-  @state() private _audioBlocked = false;
-  @state() private _announcement = '';
+  /** Shows a text box to type messages to the assistant. */
+  textInput = false;
+
+  /** Shows input and output level meters (and fires `realtime-levels`). */
+  meters = false;
+
+  /** Shows microphone (and, where the browser can, speaker) pickers. */
+  devices = false;
+
+  /** Push-to-talk: no voice detection; hold the talk button (or Space on it) to speak, release to send. */
+  pushToTalk = false;
+
+  /** `inline` (default), `compact` (one round button) or `floating` (a corner launcher opening a panel). */
+  layout: 'inline' | 'compact' | 'floating' = 'inline';
+
+  /** Floating layout: the panel is open. */
+  open = false;
+
+  /** New calls tried when a call is lost (network) or renewed before the service's session cap; 0 turns it off. */
+  reconnectAttempts = 3;
+
+  /** getUserMedia audio constraints over the defaults (all three on), e.g. `{"noiseSuppression": false}` (JSON in the attribute). */
+  audioConstraints: MediaTrackConstraints = {};
+
+  /** `deviceId` of the microphone; changing it during a call switches without reconnecting. */
+  inputDevice = '';
+
+  /** `deviceId` of the speaker, where the browser supports `setSinkId`. */
+  outputDevice = '';
+
+  /** Functions the model may call: `{name, description, parameters (JSON Schema), handler(args)}`; set before start(). */
+  tools: RealtimeTool[] = [];
+
+  /** Replaces any of the UI's words (over the built-in language chosen by `lang`). */
+  strings: Partial<RealtimeVoiceStrings> = {};
+
+  /** The native `lang` attribute, watched so the words follow it. */
+  private _lang = '';
+
+  private _state: RealtimeState = 'idle';
+  private _activity: Activity = 'listening';
+  private _error?: RealtimeErrorDetail;
+  private _audioBlocked = false;
+  private _announcement = '';
+  private _reason?: ReconnectReason;
+  private _talking = false;
+  private _devices: MediaDeviceInfo[] = [];
 
   /** The session behind the element: the whole protocol flow, usable without the UI. */
   readonly session = new RealtimeSession();
   #internals?: ElementInternals;
+  #log = new TranscriptLog();
+  #levels = new LevelsController(this, this.session, (input, output) => this.#drawLevels(input, output));
 
   constructor() {
     super();
     this.#internals = typeof this.attachInternals === 'function' ? this.attachInternals() : undefined;
-    this.session.addEventListener('realtime-state', (e) => this.#onState(e.detail.state, e.detail.previous));
+    this.session.addEventListener('realtime-state', (e) => this.#onState(e.detail.state, e.detail.previous, e.detail.reason));
     this.session.addEventListener('realtime-event', (e) => this.#onServerEvent(e.detail));
     this.session.addEventListener('realtime-error', (e) => this.#onError(e.detail));
-    this.session.addEventListener('realtime-transcript', (e) => this.#emit('realtime-transcript', e.detail));
+    this.session.addEventListener('realtime-transcript', (e) => {
+      this.#log.apply(e.detail);
+      this.requestUpdate();
+      this.#emit('realtime-transcript', e.detail);
+    });
   }
 
-  /** idle, connecting, connected, closing, closed or error. */
+  /** idle, connecting, connected, reconnecting, closing, closed or error. */
   get state(): RealtimeState {
     return this._state;
   }
@@ -103,6 +202,16 @@ export class RealtimeVoice extends LitElement {
   /** The last fatal error, until the next start(). */
   get error(): RealtimeErrorDetail | undefined {
     return this._error;
+  }
+
+  /** Microphone level, 0 to 1 (with `meters`, while a call runs). */
+  get inputLevel(): number {
+    return this.#levels.input;
+  }
+
+  /** Assistant voice level, 0 to 1 (with `meters`, while a call runs). */
+  get outputLevel(): number {
+    return this.#levels.output;
   }
 
   /**
@@ -119,8 +228,16 @@ export class RealtimeVoice extends LitElement {
       instructions: this.instructions || undefined,
       timeoutMs: this.timeout > 0 ? this.timeout : undefined,
       audioParent: this.renderRoot,
+      audioConstraints: this.audioConstraints,
+      inputDeviceId: this.inputDevice || undefined,
+      outputDeviceId: this.outputDevice || undefined,
+      pushToTalk: this.pushToTalk,
+      tools: this.tools,
+      reconnectAttempts: this.reconnectAttempts,
     };
     this.session.muted = this.muted;
+    if (!isActive(this._state)) this.#log.clear();
+    if (this.meters) this.#levels.start();
     return this.session.start();
   }
 
@@ -149,8 +266,30 @@ export class RealtimeVoice extends LitElement {
     return this.session.interrupt();
   }
 
+  /** Push-to-talk: opens the microphone (what the talk button does on press). */
+  startTalking(): boolean {
+    const started = this.session.startTalking();
+    this._talking = this.session.talking;
+    return started;
+  }
+
+  /** Push-to-talk: closes the microphone and sends the turn (what the talk button does on release). */
+  stopTalking(): boolean {
+    const stopped = this.session.stopTalking();
+    this._talking = this.session.talking;
+    return stopped;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    navigator.mediaDevices?.addEventListener?.('devicechange', this.#listDevices);
+    addEventListener('keydown', this.#onWindowKey);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#listDevices);
+    removeEventListener('keydown', this.#onWindowKey);
     // A framework moving the element re-attaches it in the same task: only a real removal ends the call.
     queueMicrotask(() => {
       if (!this.isConnected) this.session.stop();
@@ -159,6 +298,9 @@ export class RealtimeVoice extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('muted')) this.session.muted = this.muted;
+    if (changed.has('inputDevice') && changed.get('inputDevice') !== undefined) void this.session.switchMicrophone(this.inputDevice || undefined);
+    if (changed.has('outputDevice') && changed.get('outputDevice') !== undefined) void this.session.setOutputDevice(this.outputDevice);
+    if (this.#log.entries.length && this.transcript) this.#scrollTranscript();
     if (this._state !== 'connected') return;
     // Separate updates: a voice change is refused once the model has spoken, and a refused update changes nothing.
     if (changed.has('instructions')) this.session.updateSession({ instructions: this.instructions });
@@ -167,16 +309,35 @@ export class RealtimeVoice extends LitElement {
 
   override render() {
     const s = this.#words;
+    const panel = this.#renderPanel(s);
+    if (this.layout !== 'floating') return panel;
+    return html`${this.open ? panel : nothing}
+      <button part="launcher" class="launcher" type="button" aria-expanded=${this.open ? 'true' : 'false'} aria-label=${this.open ? s.close : s.open} @click=${this.#toggleOpen}>
+        <span class="dot" aria-hidden="true"></span>
+      </button>`;
+  }
+
+  #renderPanel(s: RealtimeVoiceStrings) {
     const st = this._state;
-    const busy = st === 'connecting';
+    const busy = st === 'connecting' || st === 'reconnecting';
     const live = st === 'connected';
+    const compact = this.layout === 'compact';
     const label = live ? s.stop : busy ? s.cancel : st === 'error' ? s.retry : s.start;
+    const rtl = isRightToLeft(this.#language);
     return html`
-      <div part="base" class="base" data-state=${st}>
-        <button part="button" class="main" type="button" aria-describedby="status" ?disabled=${st === 'closing'} @click=${this.#onMainClick}>
-          <span class="dot" aria-hidden="true"></span><span>${busy ? `${s.connecting} ${s.cancel}` : label}</span>
+      <div part="base" class="base" data-state=${st} dir=${this.dir || (rtl ? 'rtl' : nothing)} role=${this.layout === 'floating' ? 'dialog' : nothing} aria-label=${this.layout === 'floating' ? s.open : nothing}>
+        <button part="button" class="main" type="button" aria-describedby="status" aria-label=${compact ? label : nothing} ?disabled=${st === 'closing'} @click=${this.#onMainClick}>
+          <span class="dot" aria-hidden="true"></span><span class=${compact ? 'visually-hidden' : ''}>${busy && !compact ? `${s.connecting} ${s.cancel}` : label}</span>
         </button>
-        ${live
+        ${live && this.pushToTalk && !compact
+          ? html`<button part="talk-button" class="secondary talk" type="button" aria-pressed=${this._talking ? 'true' : 'false'}
+              @pointerdown=${this.#onTalkDown} @pointerup=${this.#onTalkUp} @pointercancel=${this.#onTalkUp} @lostpointercapture=${this.#onTalkUp}
+              @keydown=${this.#onTalkKey} @keyup=${this.#onTalkKey} @contextmenu=${prevent}>${s.holdToTalk}</button>`
+          : nothing}
+        ${live && this._activity === 'assistant-speaking' && !compact
+          ? html`<button part="interrupt-button" class="secondary" type="button" @click=${() => this.interrupt()}>${s.interrupt}</button>`
+          : nothing}
+        ${live && !compact
           ? html`<button part="mute-button" class="secondary" type="button" aria-pressed=${this.muted ? 'true' : 'false'} @click=${this.#onMuteClick}>
               ${this.muted ? s.unmute : s.mute}
             </button>`
@@ -184,35 +345,105 @@ export class RealtimeVoice extends LitElement {
         ${this._audioBlocked && live
           ? html`<button part="sound-button" class="secondary" type="button" @click=${this.#onSoundClick}>${s.enableSound}</button>`
           : nothing}
-        <p part="status" id="status" class="status" data-tone=${st === 'error' ? 'error' : 'info'}>${this.#statusText(s)}</p>
+        ${this.meters ? this.#renderMeters() : nothing}
+        <p part="status" id="status" class="status ${compact ? 'visually-hidden' : ''}" data-tone=${st === 'error' || this.#insecure ? 'error' : 'info'}>${this.#statusText(s)}</p>
+        ${this.devices && !compact ? this.#renderDevices(s) : nothing}
+        ${this.transcript && !compact ? this.#renderTranscript(s) : nothing}
+        ${this.textInput && !compact ? this.#renderTextForm(s, live) : nothing}
         <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this._announcement}</div>
         <slot></slot>
       </div>
     `;
   }
 
-  /** The built-in words with the page's replacements. */
+  /** Decorative (hidden from assistive technology): the status line says who is talking. */
+  #renderMeters() {
+    return html`<div part="meters" class="meters" aria-hidden="true">
+      <span part="meter input" class="meter"><span class="fill"></span></span>
+      <span part="meter output" class="meter"><span class="fill"></span></span>
+    </div>`;
+  }
+
+  #renderDevices(s: RealtimeVoiceStrings) {
+    const pick = (kind: MediaDeviceKind, name: string, selected: string, onChange: (e: Event) => void) => {
+      const list = this._devices.filter((d) => d.kind === kind && d.deviceId !== 'default' && d.deviceId);
+      return html`<label>${name}
+        <select @change=${onChange}>
+          <option value="" ?selected=${!selected}>${s.defaultDevice}</option>
+          ${list.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === selected}>${d.label || `${name} ${i + 1}`}</option>`)}
+        </select></label>`;
+    };
+    const canSink = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+    return html`<div part="devices" class="devices">
+      ${pick('audioinput', s.microphone, this.inputDevice, (e) => (this.inputDevice = (e.target as HTMLSelectElement).value))}
+      ${canSink ? pick('audiooutput', s.speaker, this.outputDevice, (e) => (this.outputDevice = (e.target as HTMLSelectElement).value)) : nothing}
+    </div>`;
+  }
+
+  #renderTranscript(s: RealtimeVoiceStrings) {
+    return html`<div part="transcript" class="transcript" role="log" aria-live="polite" aria-label=${s.transcript}>
+      ${this.#log.entries.map(
+        (e) => html`<p part="message ${e.role}" class="message" data-role=${e.role} data-final=${e.final ? 'true' : 'false'}>
+          ${e.role === 'notice' ? nothing : html`<span class="visually-hidden">${e.role === 'user' ? s.you : s.assistant}: </span>`}${e.text}
+        </p>`,
+      )}
+    </div>`;
+  }
+
+  #renderTextForm(s: RealtimeVoiceStrings, live: boolean) {
+    return html`<form part="text-form" class="text-form" @submit=${this.#onSubmit}>
+      <input part="text-input" name="message" type="text" autocomplete="off" aria-label=${s.message} placeholder=${s.typeHere} ?disabled=${!live} />
+      <button part="send-button" class="secondary" type="submit" ?disabled=${!live}>${s.send}</button>
+    </form>`;
+  }
+
+  /** The language in effect: the element's `lang`, an ancestor's, the document's, then the browser's. */
+  get #language(): string {
+    return this._lang || this.closest('[lang]')?.getAttribute('lang') || globalThis.navigator?.language || 'en';
+  }
+
+  /** The built-in words of the language with the page's replacements. */
   get #words(): RealtimeVoiceStrings {
-    return { ...en, ...this.strings };
+    const base = stringsFor(this.#language);
+    // English until the language's file is in; then the element renders again in it.
+    if (base === en) void loadLanguage(this.#language).then((loaded) => loaded && this.requestUpdate());
+    return { ...base, ...this.strings, errors: { ...base.errors, ...this.strings.errors } };
+  }
+
+  get #insecure(): boolean {
+    return globalThis.isSecureContext === false && !isActive(this._state) && this._state !== 'error';
   }
 
   #statusText(s: RealtimeVoiceStrings): string {
     switch (this._state) {
       case 'connecting':
         return s.connecting;
+      case 'reconnecting':
+        return this._reason === 'renewal' ? s.renewing : s.reconnecting;
       case 'connected':
         if (this._audioBlocked) return s.soundBlocked;
         if (this.muted) return s.muted;
-        return this._activity === 'assistant-speaking' ? s.assistantSpeaking : this._activity === 'user-speaking' ? s.userSpeaking : s.listening;
+        if (this._talking) return s.talking;
+        if (this._activity === 'assistant-speaking') return s.assistantSpeaking;
+        if (this._activity === 'user-speaking') return s.userSpeaking;
+        return this.pushToTalk ? s.pushToTalkReady : s.listening;
       case 'closing':
         return s.closing;
       case 'closed':
         return s.closed;
       case 'error':
-        return this._error?.message ?? s.error;
+        return this._error ? this.#errorText(s, this._error) : s.error;
       default:
-        return s.idle;
+        return this.#insecure ? s.insecure : s.idle;
     }
+  }
+
+  /** The language's sentence for the error; English shows the error's own detailed message. */
+  #errorText(s: RealtimeVoiceStrings, error: RealtimeErrorDetail): string {
+    const sentence = s.errors[error.code];
+    if (sentence) return sentence;
+    // English (and any language not built in) shows the error's own detailed message.
+    return stringsFor(this.#language) === en ? error.message : s.failed.replace('{code}', error.code);
   }
 
   #onMainClick = () => {
@@ -228,25 +459,96 @@ export class RealtimeVoice extends LitElement {
     if (await this.session.resumeAudio()) this._audioBlocked = false;
   };
 
-  #onState(next: RealtimeState, previous: RealtimeState): void {
+  #toggleOpen = () => {
+    this.open = !this.open;
+  };
+
+  /** Escape closes the floating panel and gives focus back to the launcher. */
+  #onWindowKey = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || this.layout !== 'floating' || !this.open || !event.composedPath().includes(this)) return;
+    this.open = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.launcher')?.focus());
+  };
+
+  #onTalkDown = (event: PointerEvent) => {
+    (event.currentTarget as HTMLElement).setPointerCapture?.(event.pointerId);
+    this.startTalking();
+  };
+
+  #onTalkUp = () => {
+    this.stopTalking();
+  };
+
+  /** Space (or Enter) held on the talk button talks; the key's repeats are ignored. */
+  #onTalkKey = (event: KeyboardEvent) => {
+    if (event.key !== ' ' && event.key !== 'Enter') return;
+    event.preventDefault();
+    if (event.type === 'keyup') this.stopTalking();
+    else if (!event.repeat) this.startTalking();
+  };
+
+  #onSubmit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('message') as HTMLInputElement;
+    const text = input.value.trim();
+    if (text && this.sendText(text)) input.value = '';
+  };
+
+  #listDevices = async () => {
+    if (!this.devices) return;
+    try {
+      this._devices = await navigator.mediaDevices.enumerateDevices();
+    } catch {
+      this._devices = [];
+    }
+  };
+
+  #drawLevels(input: number, output: number): void {
+    const meters = this.renderRoot.querySelectorAll<HTMLElement>('.meter');
+    meters[0]?.style.setProperty('--level', input.toFixed(3));
+    meters[1]?.style.setProperty('--level', output.toFixed(3));
+    if (isActive(this._state)) this.#emit('realtime-levels', { input, output });
+  }
+
+  /** Keeps the newest entry in view unless the reader scrolled up. */
+  #scrollTranscript(): void {
+    const list = this.renderRoot.querySelector('.transcript');
+    if (list && list.scrollHeight - list.scrollTop - list.clientHeight < 80) list.scrollTop = list.scrollHeight;
+  }
+
+  #onState(next: RealtimeState, previous: RealtimeState, reason?: ReconnectReason): void {
     this._state = next;
+    const s = this.#words;
     if (next === 'connecting') {
       this._error = undefined;
       this._audioBlocked = false;
       this._activity = 'listening';
     }
-    const s = this.#words;
-    const spoken: Partial<Record<RealtimeState, string>> = { connecting: s.connecting, connected: s.listening, closed: s.closed };
+    if (next === 'reconnecting') {
+      if (reason) this._reason = reason;
+      this._activity = 'listening';
+      this._talking = false;
+    }
+    if (next === 'connected') void this.#listDevices();
+    if (!isActive(next)) this.#levels.stop();
+    const spoken: Partial<Record<RealtimeState, string>> = {
+      connecting: s.connecting,
+      connected: previous === 'reconnecting' ? s.restarted : this.pushToTalk ? s.pushToTalkReady : s.listening,
+      reconnecting: this._reason === 'renewal' ? s.renewing : s.reconnecting,
+      closed: s.closed,
+    };
+    if (next === 'connected' && previous === 'reconnecting') this.#log.notice(s.restarted);
     if (next === 'connected' && this._audioBlocked) this._announcement = s.soundBlocked;
     else if (spoken[next]) this._announcement = spoken[next]!;
     this.#setCustomState(next);
-    this.#emit('realtime-state', { state: next, previous });
+    this.#emit('realtime-state', reason ? { state: next, previous, reason } : { state: next, previous });
   }
 
   #onError(detail: RealtimeErrorDetail): void {
     if (detail.fatal) this._error = detail;
     if (detail.code === 'autoplay-blocked') this._audioBlocked = true;
-    this._announcement = `${this.#words.error}: ${detail.message}`;
+    const s = this.#words;
+    this._announcement = `${s.error}: ${this.#errorText(s, detail)}`;
     this.#emit('realtime-error', detail);
   }
 
@@ -287,6 +589,10 @@ export class RealtimeVoice extends LitElement {
   }
 }
 
+function prevent(event: Event): void {
+  event.preventDefault();
+}
+
 export interface RealtimeVoice {
   addEventListener<K extends keyof RealtimeVoiceEventMap>(
     type: K,
@@ -311,5 +617,6 @@ declare global {
     'realtime-error': RealtimeVoiceEventMap['realtime-error'];
     'realtime-transcript': RealtimeVoiceEventMap['realtime-transcript'];
     'realtime-event': RealtimeVoiceEventMap['realtime-event'];
+    'realtime-levels': RealtimeVoiceEventMap['realtime-levels'];
   }
 }

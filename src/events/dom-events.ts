@@ -7,6 +7,15 @@ import type { RealtimeServerEvent, ServerEventMap } from './server-events.js';
 export interface RealtimeStateDetail {
   state: RealtimeState;
   previous: RealtimeState;
+  /** With `reconnecting`: `network` (the call was lost) or `renewal` (replaced ahead of the session cap). */
+  reason?: 'network' | 'renewal';
+}
+
+export interface RealtimeLevelsDetail {
+  /** Microphone level, 0 to 1. */
+  input: number;
+  /** Assistant voice level, 0 to 1. */
+  output: number;
 }
 
 /** The element's own events (kebab-case, bubbling, composed). */
@@ -16,6 +25,8 @@ export interface RealtimeVoiceOwnEventMap {
   'realtime-transcript': CustomEvent<TranscriptDetail>;
   /** Every server event again, under one name. */
   'realtime-event': CustomEvent<RealtimeServerEvent>;
+  /** With `meters`: the levels, once per animation frame during a call. */
+  'realtime-levels': CustomEvent<RealtimeLevelsDetail>;
 }
 
 /** Server events re-dispatched under their verbatim protocol type, e.g. `session.created`. */

@@ -1,3 +1,5 @@
+import type { RealtimeErrorCode } from '../session/errors.js';
+
 /** The default UI's words. Every one can be replaced through the element's `strings` property. */
 export interface RealtimeVoiceStrings {
   start: string;
@@ -18,6 +20,39 @@ export interface RealtimeVoiceStrings {
   closed: string;
   /** Prefix of an announced error. */
   error: string;
+  /** The call was lost and a new one is being set up. */
+  reconnecting: string;
+  /** The call is replaced ahead of the service's session time limit. */
+  renewing: string;
+  /** Said (and written in the transcript) when a replacement call is up. */
+  restarted: string;
+  /** Push-to-talk button and status. */
+  holdToTalk: string;
+  talking: string;
+  pushToTalkReady: string;
+  /** Cuts off the assistant's answer. */
+  interrupt: string;
+  /** Text input: label, placeholder, button. */
+  message: string;
+  typeHere: string;
+  send: string;
+  /** Names of the transcript region and its speakers. */
+  transcript: string;
+  you: string;
+  assistant: string;
+  /** Device pickers. */
+  microphone: string;
+  speaker: string;
+  defaultDevice: string;
+  /** Floating launcher: open / close the panel. */
+  open: string;
+  close: string;
+  /** Shown before a click when the page is not HTTPS (the microphone cannot work). */
+  insecure: string;
+  /** Fallback for an error the language has no sentence for; `{code}` is replaced. */
+  failed: string;
+  /** Error sentences by code. English shows each error's own detailed message instead. */
+  errors: Partial<Record<RealtimeErrorCode, string>>;
 }
 
 export const en: RealtimeVoiceStrings = {
@@ -38,4 +73,25 @@ export const en: RealtimeVoiceStrings = {
   closing: 'Ending…',
   closed: 'Conversation ended.',
   error: 'Error',
+  reconnecting: 'Connection lost. Reconnecting…',
+  renewing: 'Renewing the session (time limit reached)…',
+  restarted: 'Reconnected. The conversation started over.',
+  holdToTalk: 'Hold to talk',
+  talking: 'Talking… release to send.',
+  pushToTalkReady: 'Connected. Hold the talk button (or Space) while you speak.',
+  interrupt: 'Stop answer',
+  message: 'Message',
+  typeHere: 'Type a message…',
+  send: 'Send',
+  transcript: 'Transcript',
+  you: 'You',
+  assistant: 'Assistant',
+  microphone: 'Microphone',
+  speaker: 'Speaker',
+  defaultDevice: 'System default',
+  open: 'Talk to the assistant',
+  close: 'Close',
+  insecure: 'Voice needs a secure page: open it over HTTPS (or localhost).',
+  failed: 'Something went wrong ({code}).',
+  errors: {},
 };

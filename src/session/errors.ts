@@ -30,7 +30,9 @@ export type RealtimeErrorCode =
   | 'autoplay-blocked'
   | 'not-connected'
   | 'invalid-event'
-  | 'service-error';
+  | 'service-error'
+  | 'tool-failed'
+  | 'output-device-failed';
 
 /** Which step of the flow failed; decides the wording of HTTP errors. */
 export type RealtimeErrorStage = 'token' | 'call' | 'connect' | 'media' | 'connection' | 'session';

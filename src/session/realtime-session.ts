@@ -6,6 +6,7 @@ import { AttemptAborted, RealtimeError, microphoneError, toRealtimeError, type R
 import type { FetchLike } from './http.js';
 import { ConnectSignaling, TokenSignaling, type Signaling, type SignalingContext } from './signaling.js';
 import { isActive, type RealtimeState } from './state.js';
+import { ToolCalls, toolDefinitions, type RealtimeTool } from './tools.js';
 import { TranscriptTracker, type TranscriptDetail } from './transcripts.js';
 
 export interface RealtimeSessionOptions {
@@ -19,8 +20,20 @@ export interface RealtimeSessionOptions {
   signaling?: Signaling;
   voice?: string;
   instructions?: string;
-  /** getUserMedia audio constraints. Default: echo cancellation, noise suppression and auto gain on. */
+  /** getUserMedia audio constraints, over the default: echo cancellation, noise suppression and auto gain on. */
   audioConstraints?: MediaTrackConstraints;
+  /** Microphone to use (a `deviceId` of enumerateDevices()); default: the system's. */
+  inputDeviceId?: string;
+  /** Speaker to play to, where the browser supports `setSinkId`; default: the system's. */
+  outputDeviceId?: string;
+  /** Push-to-talk: no voice activity detection; the microphone is live only between startTalking() and stopTalking(). */
+  pushToTalk?: boolean;
+  /** Functions the model may call, run in the page. */
+  tools?: readonly RealtimeTool[];
+  /** New calls to try when a call is lost mid-way (network) or reaches the service's session cap. Default 3; 0 turns reconnection off. */
+  reconnectAttempts?: number;
+  /** First reconnection delay in ms, doubled for each further try. Default 1000. */
+  reconnectDelayMs?: number;
   /** Deadline for each step (token, offer, ICE + data channel), in ms. Default 15000. */
   timeoutMs?: number;
   /** Where the created `<audio>` element is attached (it must be in the document for iOS). Default: document.body. */
@@ -34,7 +47,7 @@ export interface RealtimeSessionOptions {
 
 /** Events a RealtimeSession dispatches; the element re-dispatches them on itself. */
 export interface RealtimeSessionEventMap {
-  'realtime-state': CustomEvent<{ state: RealtimeState; previous: RealtimeState }>;
+  'realtime-state': CustomEvent<{ state: RealtimeState; previous: RealtimeState; reason?: ReconnectReason }>;
   'realtime-event': CustomEvent<RealtimeServerEvent>;
   'realtime-error': CustomEvent<RealtimeErrorDetail>;
   'realtime-transcript': CustomEvent<TranscriptDetail>;
@@ -44,6 +57,16 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 /** How long a `disconnected` peer connection may take to recover before the call counts as lost (as the Agents SDK). */
 const DISCONNECT_GRACE_MS = 5_000;
 const MAX_QUEUED_EVENTS = 100;
+/** A call is renewed this long before the service's `expires_at` (its 60-minute cap), at a quiet moment if one comes. */
+const RENEW_LEAD_MS = 60_000;
+/** In push-to-talk, audio still in flight when the key is released belongs to the turn: commit after it. */
+const TALK_TAIL_MS = 200;
+/** Losses worth a new call: the network, not a refusal (a closed channel is the service hanging up on purpose). */
+const CONNECTION_LOST = 'The connection to the realtime service was lost (network change, sleep, or the service went away).';
+const RECONNECTABLE = new Set(['connection-lost', 'ice-failed', 'session-expired', 'token-unreachable', 'token-timeout', 'signaling-unreachable', 'signaling-timeout', 'service-unavailable']);
+
+/** Why a call is being replaced: `network` (lost) or `renewal` (session cap ahead). */
+export type ReconnectReason = 'network' | 'renewal';
 
 /**
  * The whole browser side of a GA Realtime call over WebRTC, without any UI:
@@ -65,6 +88,15 @@ export class RealtimeSession extends EventTarget {
   #callId?: string;
   #lastError?: RealtimeErrorDetail;
   #audioBlocked = false;
+  #remoteStream?: MediaStream;
+  #talking = false;
+  #assistantSpeaking = false;
+  #retries = 0;
+  #retryTimer?: ReturnType<typeof setTimeout>;
+  #toolCalls = new ToolCalls(
+    (event) => this.send(event),
+    (error) => this.#report(error),
+  );
 
   constructor(options: RealtimeSessionOptions = {}) {
     super();
@@ -94,6 +126,21 @@ export class RealtimeSession extends EventTarget {
     return this.#attempt?.stream;
   }
 
+  /** The model's voice, as received. */
+  get remoteStream(): MediaStream | undefined {
+    return this.#attempt?.disposed ? undefined : this.#remoteStream;
+  }
+
+  /** True between the model's audio starting and stopping (or being cut off). */
+  get assistantSpeaking(): boolean {
+    return this.#assistantSpeaking;
+  }
+
+  /** Push-to-talk: true while the user holds the talk key. */
+  get talking(): boolean {
+    return this.#talking;
+  }
+
   get peerConnection(): RTCPeerConnection | undefined {
     return this.#attempt?.pc;
   }
@@ -109,7 +156,13 @@ export class RealtimeSession extends EventTarget {
 
   set muted(value: boolean) {
     this.#muted = value;
-    this.#attempt?.stream?.getAudioTracks().forEach((track) => (track.enabled = !value));
+    this.#applyMicrophone();
+  }
+
+  /** The microphone sends only when not muted and, in push-to-talk, only while talking. */
+  #applyMicrophone(): void {
+    const on = !this.#muted && (!this.options.pushToTalk || this.#talking);
+    this.#attempt?.stream?.getAudioTracks().forEach((track) => (track.enabled = on));
   }
 
   /**
@@ -121,16 +174,36 @@ export class RealtimeSession extends EventTarget {
    */
   start(): Promise<boolean> {
     if (this.#startPromise && isActive(this.#state)) return this.#startPromise;
+    this.#retries = 0;
+    return this.#open('connecting');
+  }
+
+  /** Ends the call and releases microphone, connection, audio and timers. Safe to call at any time, any number of times. */
+  stop(): void {
+    const active = (this.#attempt && !this.#attempt.disposed) || this.#retryTimer !== undefined;
+    if (!active) return;
+    this.#setState('closing');
+    this.#disposeAttempt();
+    this.#setState('closed');
+  }
+
+  /** A new attempt, from the click of start() or from a reconnection. */
+  #open(state: 'connecting' | 'reconnecting', reason?: ReconnectReason): Promise<boolean> {
     this.#disposeAttempt();
     const attempt = new Attempt();
     this.#attempt = attempt;
     this.#queue = [];
     this.#cancelIds.clear();
     this.#transcripts.reset();
+    this.#toolCalls = new ToolCalls(
+      (event) => this.#attempt === attempt && this.send(event),
+      (error) => this.#report(error),
+    );
     this.#callId = undefined;
-    this.#audioBlocked = false;
-    this.#setState('connecting');
+    this.#audioBlocked = this.#talking = this.#assistantSpeaking = false;
+    this.#setState(state, reason);
     this.#prepareAudio(attempt);
+    this.#configureSession();
     const promise = this.#connect(attempt).then(
       () => true,
       (error: unknown) => {
@@ -142,13 +215,92 @@ export class RealtimeSession extends EventTarget {
     return promise;
   }
 
-  /** Ends the call and releases microphone, connection, audio and timers. Safe to call at any time, any number of times. */
-  stop(): void {
-    const active = this.#attempt && !this.#attempt.disposed;
-    if (!active) return;
-    this.#setState('closing');
-    this.#disposeAttempt();
-    this.#setState('closed');
+  /** Queued before the channel opens, so the model never runs a moment without the page's tools or turn mode. */
+  #configureSession(): void {
+    const { tools, pushToTalk } = this.options;
+    const session: RealtimeSessionConfig = {};
+    if (tools?.length) Object.assign(session, { tools: toolDefinitions(tools), tool_choice: 'auto' });
+    if (pushToTalk) session.audio = { input: { turn_detection: null } };
+    if (Object.keys(session).length) this.updateSession(session);
+  }
+
+  /**
+   * Push-to-talk, on press: the microphone opens, whatever was buffered is
+   * dropped and an answer still playing is cut off (the user takes the turn).
+   */
+  startTalking(): boolean {
+    if (!this.options.pushToTalk || this.#state !== 'connected' || this.#talking) return false;
+    this.#attempt?.clearTimer(this.#talkTail);
+    this.#talking = true;
+    if (this.#assistantSpeaking) this.interrupt();
+    this.send({ type: 'input_audio_buffer.clear' });
+    this.#applyMicrophone();
+    return true;
+  }
+
+  /** Push-to-talk, on release: the turn is committed and answered. */
+  stopTalking(): boolean {
+    const attempt = this.#attempt;
+    if (!this.#talking || !attempt) return false;
+    this.#talking = false;
+    this.#talkTail = attempt.setTimer(() => {
+      this.#applyMicrophone();
+      this.send({ type: 'input_audio_buffer.commit' });
+      this.send({ type: 'response.create' });
+    }, TALK_TAIL_MS);
+    return true;
+  }
+  #talkTail?: ReturnType<typeof setTimeout>;
+
+  /**
+   * Switches the microphone during a call without reconnecting
+   * (`RTCRtpSender.replaceTrack`); before a call it only chooses the device.
+   * Resolves false (and reports a non-fatal error) when the device cannot be
+   * opened; the call then goes on with the old one.
+   */
+  async switchMicrophone(deviceId?: string): Promise<boolean> {
+    this.options = { ...this.options, inputDeviceId: deviceId };
+    const attempt = this.#attempt;
+    const sender = attempt?.pc?.getSenders().find((s) => s.track?.kind === 'audio');
+    if (!attempt || !sender || attempt.disposed) return true;
+    try {
+      const stream = await this.#getMicrophone();
+      if (attempt.disposed) {
+        stream.getTracks().forEach((track) => track.stop());
+        return false;
+      }
+      const old = attempt.stream;
+      attempt.stream = stream;
+      this.#watchMicrophone(attempt, stream);
+      this.#applyMicrophone();
+      await attempt.guard(sender.replaceTrack(stream.getAudioTracks()[0] ?? null));
+      old?.getTracks().forEach((track) => track.stop());
+      return true;
+    } catch (error) {
+      if (!(error instanceof AttemptAborted)) this.#report(toNonFatal(microphoneError(error)));
+      return false;
+    }
+  }
+
+  /** Plays the model's voice on this output device, where `setSinkId` exists. */
+  async setOutputDevice(deviceId: string): Promise<boolean> {
+    this.options = { ...this.options, outputDeviceId: deviceId };
+    const audio = this.#attempt?.audio;
+    return audio ? this.#applySink(audio) : true;
+  }
+
+  async #applySink(audio: HTMLAudioElement): Promise<boolean> {
+    const id = this.options.outputDeviceId;
+    if (id === undefined) return true;
+    const sinkable = audio as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
+    try {
+      if (!sinkable.setSinkId) throw new Error('this browser cannot choose the output device (no setSinkId)');
+      await sinkable.setSinkId(id);
+      return true;
+    } catch (error) {
+      this.#report(new RealtimeError('output-device-failed', `The speaker could not be changed: ${(error as Error).message}`, { cause: error, fatal: false }));
+      return false;
+    }
   }
 
   /**
@@ -166,7 +318,7 @@ export class RealtimeSession extends EventTarget {
       dc.send(JSON.stringify(event));
       return true;
     }
-    if (this.#state === 'connecting' && this.#queue.length < MAX_QUEUED_EVENTS) {
+    if ((this.#state === 'connecting' || this.#state === 'reconnecting') && this.#queue.length < MAX_QUEUED_EVENTS) {
       this.#queue.push(event);
       return true;
     }
@@ -282,12 +434,18 @@ export class RealtimeSession extends EventTarget {
     );
   }
 
+  #getMicrophone(): Promise<MediaStream> {
+    const { getUserMedia, audioConstraints, inputDeviceId } = this.options;
+    const audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true, ...audioConstraints };
+    if (inputDeviceId) audio.deviceId = { exact: inputDeviceId };
+    const constraints = { audio, video: false };
+    return getUserMedia ? getUserMedia(constraints) : navigator.mediaDevices.getUserMedia(constraints);
+  }
+
   async #openMicrophone(attempt: Attempt): Promise<void> {
-    const getUserMedia = this.options.getUserMedia ?? ((c: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(c));
-    const audio: MediaTrackConstraints = this.options.audioConstraints ?? { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
     let stream: MediaStream;
     try {
-      stream = await getUserMedia({ audio, video: false });
+      stream = await this.#getMicrophone();
     } catch (error) {
       throw microphoneError(error);
     }
@@ -297,15 +455,28 @@ export class RealtimeSession extends EventTarget {
       throw new AttemptAborted();
     }
     attempt.stream = stream;
-    stream.getAudioTracks().forEach((track) => {
-      track.enabled = !this.#muted;
-      // Unplugged or revoked mid-call: the call cannot go on without a microphone.
-      track.addEventListener('ended', () => {
-        if (!attempt.disposed && this.#attempt === attempt) {
-          this.#fail(attempt, new RealtimeError('microphone-not-found', 'The microphone stopped (unplugged or permission revoked). Start again to reconnect.'));
+    this.#watchMicrophone(attempt, stream);
+    this.#applyMicrophone();
+  }
+
+  /**
+   * A microphone unplugged (or revoked) mid-call: fall back to the system's
+   * default device without dropping the call; only when there is none does
+   * the call end.
+   */
+  #watchMicrophone(attempt: Attempt, stream: MediaStream): void {
+    for (const track of stream.getAudioTracks()) {
+      track.addEventListener('ended', async () => {
+        if (attempt.disposed || this.#attempt !== attempt || attempt.stream !== stream) return;
+        const chosen = this.options.inputDeviceId;
+        if (this.#state === 'connected' && (await this.switchMicrophone(undefined))) {
+          this.#report(new RealtimeError('microphone-not-found', 'The microphone was disconnected; the default microphone is used now.', { fatal: false }));
+          return;
         }
+        this.options = { ...this.options, inputDeviceId: chosen };
+        this.#fail(attempt, new RealtimeError('microphone-not-found', 'The microphone stopped (unplugged or permission revoked) and no other was found. Connect one and start again.'));
       });
-    });
+    }
   }
 
   /** Synchronous, inside the user's gesture: create and start the audio element so later playback is allowed. */
@@ -321,6 +492,7 @@ export class RealtimeSession extends EventTarget {
     }
     audio.autoplay = true;
     attempt.audio = audio;
+    void this.#applySink(audio);
     audio.play().catch(() => {
       /* nothing to play yet; this call only unlocks playback for later */
     });
@@ -329,6 +501,7 @@ export class RealtimeSession extends EventTarget {
   #playRemote(attempt: Attempt, stream: MediaStream): void {
     const audio = attempt.audio;
     if (!audio || attempt.disposed) return;
+    this.#remoteStream = stream;
     audio.srcObject = stream;
     audio.play().catch((error: unknown) => {
       if (attempt.disposed || (error as Error)?.name !== 'NotAllowedError') return;
@@ -375,6 +548,18 @@ export class RealtimeSession extends EventTarget {
 
   #watchConnection(attempt: Attempt, pc: RTCPeerConnection, dc: RTCDataChannel): void {
     let grace: ReturnType<typeof setTimeout> | undefined;
+    // Back on a page that was hidden (phone locked, tab switched): a dead call is replaced now, not after
+    // the grace period, and playback the browser paused meanwhile resumes.
+    const onVisible = () => {
+      if (document.visibilityState !== 'visible' || attempt.disposed) return;
+      if (pc.connectionState === 'disconnected' || pc.connectionState === 'failed') {
+        this.#fail(attempt, new RealtimeError('connection-lost', CONNECTION_LOST));
+      } else if (attempt.audio?.paused && attempt.audio.srcObject) {
+        attempt.audio.play().catch(() => {});
+      }
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    attempt.abort.signal.addEventListener('abort', () => document.removeEventListener('visibilitychange', onVisible), { once: true });
     dc.onclose = () =>
       this.#fail(attempt, new RealtimeError('data-channel-closed', 'The realtime service ended the call (its event channel closed). Start again to reconnect.'));
     pc.onconnectionstatechange = () => {
@@ -383,10 +568,10 @@ export class RealtimeSession extends EventTarget {
         attempt.clearTimer(grace);
         grace = undefined;
       } else if (state === 'failed' || state === 'closed') {
-        this.#fail(attempt, new RealtimeError('connection-lost', 'The connection to the realtime service was lost (network change or the service went away). Start again to reconnect.'));
+        this.#fail(attempt, new RealtimeError('connection-lost', CONNECTION_LOST));
       } else if (state === 'disconnected' && grace === undefined) {
         grace = attempt.setTimer(
-          () => this.#fail(attempt, new RealtimeError('connection-lost', 'The connection to the realtime service dropped and did not recover. Start again to reconnect.')),
+          () => this.#fail(attempt, new RealtimeError('connection-lost', CONNECTION_LOST)),
           DISCONNECT_GRACE_MS,
         );
       }
@@ -406,10 +591,31 @@ export class RealtimeSession extends EventTarget {
       this.#report(new RealtimeError('invalid-event', 'The realtime service sent an event without a "type"; it was ignored.', { cause: event, fatal: false }));
       return;
     }
+    if (event.type === 'output_audio_buffer.started') this.#assistantSpeaking = true;
+    else if (event.type === 'output_audio_buffer.stopped' || event.type === 'output_audio_buffer.cleared') this.#assistantSpeaking = false;
     this.dispatchEvent(new CustomEvent('realtime-event', { detail: event }));
     const transcript = this.#transcripts.handle(event);
     if (transcript) this.dispatchEvent(new CustomEvent('realtime-transcript', { detail: transcript }));
     if (event.type === 'error') this.#onServiceError(attempt, event as ServerErrorEvent);
+    else if (event.type === 'session.created') this.#scheduleRenewal(attempt, (event as { session?: { expires_at?: number } }).session?.expires_at);
+    if (this.options.tools?.length) this.#toolCalls.handle(event, this.options.tools);
+  }
+
+  /**
+   * The service ends a session at its cap (60 minutes) with an error. Ahead
+   * of it, at the first quiet moment of the last minute, the call is
+   * replaced by a new one, and the page told why (state `reconnecting`,
+   * reason `renewal`).
+   */
+  #scheduleRenewal(attempt: Attempt, expiresAt: unknown): void {
+    if (typeof expiresAt !== 'number' || !this.#canRetry()) return;
+    const renewAt = expiresAt * 1000 - RENEW_LEAD_MS;
+    const whenQuiet = () => {
+      const busy = this.#assistantSpeaking || this.#talking;
+      if (busy && Date.now() < expiresAt * 1000 - 5_000) attempt.setTimer(whenQuiet, 1_000);
+      else void this.#open('reconnecting', 'renewal');
+    };
+    attempt.setTimer(whenQuiet, Math.max(0, renewAt - Date.now()));
   }
 
   #onServiceError(attempt: Attempt, event: ServerErrorEvent): void {
@@ -427,10 +633,41 @@ export class RealtimeSession extends EventTarget {
   #fail(attempt: Attempt, error: unknown): void {
     if (error instanceof AttemptAborted || attempt !== this.#attempt || attempt.disposed) return;
     const realtimeError = toRealtimeError(error, 'connection-lost', `The call failed: ${(error as Error)?.message ?? String(error)}`);
+    const wasLive = this.#state === 'connected' || this.#state === 'reconnecting';
     this.#disposeAttempt();
+    if (wasLive && RECONNECTABLE.has(realtimeError.code) && this.#canRetry()) {
+      this.#report(toNonFatal(realtimeError));
+      this.#reconnectLater();
+      return;
+    }
     this.#report(realtimeError);
     this.#setState('error');
   }
+
+  #canRetry(): boolean {
+    return this.#retries < (this.options.reconnectAttempts ?? 3);
+  }
+
+  /** Backoff: 1 s, 2 s, 4 s… and no try at all while the browser knows it is offline. */
+  #reconnectLater(): void {
+    const delay = (this.options.reconnectDelayMs ?? 1000) * 2 ** this.#retries++;
+    this.#setState('reconnecting', 'network');
+    const retry = () => {
+      this.#retryTimer = undefined;
+      removeEventListener('online', retry);
+      if (this.#state === 'reconnecting') void this.#open('reconnecting', 'network');
+    };
+    this.#retryTimer = setTimeout(() => {
+      if (navigator.onLine === false) addEventListener('online', retry, { once: true });
+      else retry();
+    }, delay);
+    this.#stopRetry = () => {
+      clearTimeout(this.#retryTimer);
+      removeEventListener('online', retry);
+      this.#retryTimer = undefined;
+    };
+  }
+  #stopRetry = () => {};
 
   #report(error: RealtimeError): void {
     const detail = error.toDetail();
@@ -439,17 +676,25 @@ export class RealtimeSession extends EventTarget {
   }
 
   #disposeAttempt(): void {
+    this.#stopRetry();
     this.#attempt?.dispose();
     this.#startPromise = undefined;
+    this.#remoteStream = undefined;
+    this.#talking = this.#assistantSpeaking = false;
   }
 
-  #setState(state: RealtimeState): void {
+  #setState(state: RealtimeState, reason?: ReconnectReason): void {
     const previous = this.#state;
     if (previous === state) return;
     this.#state = state;
     if (state === 'connecting') this.#lastError = undefined;
-    this.dispatchEvent(new CustomEvent('realtime-state', { detail: { state, previous } }));
+    if (state === 'connected' && previous === 'reconnecting') this.#retries = 0;
+    this.dispatchEvent(new CustomEvent('realtime-state', { detail: reason ? { state, previous, reason } : { state, previous } }));
   }
+}
+
+function toNonFatal(error: RealtimeError): RealtimeError {
+  return new RealtimeError(error.code, error.message, { status: error.status, cause: error.cause, fatal: false });
 }
 
 /** Throws when a stop() or failure ended this attempt while it awaited something. */

@@ -2,7 +2,8 @@ import { css } from 'lit';
 
 /**
  * Everything visual is a custom property or a part: `:host` sets only
- * `display`, the real box is `part="base"`.
+ * `display`, the real box is `part="base"`. Logical properties throughout,
+ * so right-to-left languages mirror the layout by themselves.
  */
 export const styles = css`
   :host {
@@ -11,30 +12,44 @@ export const styles = css`
   :host([hidden]) {
     display: none;
   }
+  :host([layout='floating']) {
+    display: contents;
+  }
+
+  /* light-dark(): the second color when the page or the user prefers dark. */
+  .base,
+  .launcher {
+    color-scheme: light dark;
+    --_accent: var(--realtime-voice-accent, light-dark(#1d4ed8, #93c5fd));
+    --_on-accent: var(--realtime-voice-on-accent, light-dark(#fff, #0b1220));
+    --_danger: var(--realtime-voice-danger, light-dark(#b91c1c, #fca5a5));
+    --_muted-text: var(--realtime-voice-muted-text, light-dark(#4b5563, #d1d5db));
+    --_panel: var(--realtime-voice-panel, light-dark(#fff, #111827));
+    --_user: var(--realtime-voice-user, light-dark(#dbeafe, #1e3a8a));
+    --_radius: var(--realtime-voice-radius, 999px);
+    --_focus: var(--realtime-voice-focus-ring, #f59e0b);
+    --_offset: var(--realtime-voice-offset, 1.25rem);
+    --_shadow: 0 4px 20px rgb(0 0 0 / 0.25);
+  }
 
   .base {
-    --_accent: var(--realtime-voice-accent, #1d4ed8);
-    --_on-accent: var(--realtime-voice-on-accent, #ffffff);
-    --_danger: var(--realtime-voice-danger, #b91c1c);
-    --_surface: var(--realtime-voice-surface, transparent);
-    --_text: var(--realtime-voice-text, inherit);
-    --_muted-text: var(--realtime-voice-muted-text, #4b5563);
-    --_radius: var(--realtime-voice-radius, 999px);
-    --_gap: var(--realtime-voice-gap, 0.5rem);
-    --_focus: var(--realtime-voice-focus-ring, #f59e0b);
-
     display: flex;
     flex-wrap: wrap;
     align-items: center;
-    gap: var(--_gap);
+    gap: var(--realtime-voice-gap, 0.5rem);
     padding: var(--realtime-voice-padding, 0);
-    background: var(--_surface);
-    color: var(--_text);
+    background: var(--realtime-voice-surface, transparent);
+    color: var(--realtime-voice-text, inherit);
     font: var(--realtime-voice-font, inherit);
   }
 
-  button {
+  button,
+  input,
+  select {
     font: inherit;
+    color: inherit;
+  }
+  button {
     cursor: pointer;
     border-radius: var(--_radius);
     padding: 0.55em 1.1em;
@@ -44,11 +59,12 @@ export const styles = css`
     gap: 0.45em;
     line-height: 1.2;
   }
-  button:focus-visible {
+  :focus-visible {
     outline: 3px solid var(--_focus);
     outline-offset: 2px;
   }
-  button:disabled {
+  button:disabled,
+  input:disabled {
     cursor: default;
     opacity: 0.6;
   }
@@ -70,6 +86,10 @@ export const styles = css`
     background: var(--_accent);
     color: var(--_on-accent);
   }
+  .talk {
+    touch-action: none;
+    user-select: none;
+  }
 
   .dot {
     inline-size: 0.6em;
@@ -78,20 +98,13 @@ export const styles = css`
     background: currentColor;
     opacity: 0.85;
   }
-  .base[data-state='connecting'] .dot {
+  .base[data-state='connecting'] .dot,
+  .base[data-state='reconnecting'] .dot {
     animation: pulse 1s ease-in-out infinite alternate;
-  }
-  @media (prefers-reduced-motion: reduce) {
-    .base[data-state='connecting'] .dot {
-      animation: none;
-    }
   }
   @keyframes pulse {
     from {
       opacity: 0.2;
-    }
-    to {
-      opacity: 1;
     }
   }
 
@@ -103,6 +116,136 @@ export const styles = css`
   }
   .status[data-tone='error'] {
     color: var(--_danger);
+  }
+
+  .meters {
+    display: inline-flex;
+    flex-direction: column;
+    gap: 3px;
+    inline-size: 4rem;
+  }
+  .meter {
+    display: block;
+    block-size: 6px;
+    border-radius: 3px;
+    background: color-mix(in srgb, var(--_accent) 20%, transparent);
+    overflow: hidden;
+  }
+  /* A width, not a transform: it grows from the start edge in either direction. */
+  .fill {
+    display: block;
+    block-size: 100%;
+    inline-size: calc(var(--level, 0) * 100%);
+    background: var(--realtime-voice-meter, var(--_accent));
+  }
+
+  .devices {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    flex-basis: 100%;
+    font-size: 0.9em;
+  }
+  .devices label {
+    display: grid;
+  }
+  select,
+  input {
+    border: 1px solid var(--_muted-text);
+    border-radius: 0.4em;
+    padding: 0.35em 0.5em;
+    background: var(--_panel);
+    max-inline-size: 16rem;
+  }
+
+  .transcript {
+    flex-basis: 100%;
+    margin: 0;
+    padding: 0.5rem;
+    max-block-size: var(--realtime-voice-transcript-height, 16rem);
+    overflow-y: auto;
+    display: flex;
+    flex-direction: column;
+    gap: 0.4rem;
+    background: var(--_panel);
+    border-radius: 0.6rem;
+  }
+  /* Kept in the page while empty: a live region must exist before its first words. */
+  .transcript:not(:has(.message)) {
+    padding: 0;
+  }
+  .message {
+    margin: 0;
+    max-inline-size: 85%;
+    padding: 0.4em 0.7em;
+    border-radius: 0.8em;
+    align-self: flex-start;
+    border: 1px solid color-mix(in srgb, var(--_muted-text) 35%, transparent);
+  }
+  .message[data-role='user'] {
+    align-self: flex-end;
+    background: var(--_user);
+  }
+  .message[data-role='notice'] {
+    align-self: center;
+    border: none;
+    font-size: 0.85em;
+    color: var(--_muted-text);
+  }
+
+  .text-form {
+    display: flex;
+    gap: 0.4rem;
+    flex-basis: 100%;
+  }
+  .text-form input {
+    flex: 1;
+    max-inline-size: none;
+  }
+
+  /* compact: one round button; the words stay for screen readers. */
+  :host([layout='compact']) .main {
+    inline-size: 3rem;
+    block-size: 3rem;
+    padding: 0;
+    justify-content: center;
+  }
+  :host([layout='compact']) .dot,
+  .launcher .dot {
+    inline-size: 1rem;
+    block-size: 1rem;
+  }
+
+  /* floating: a launcher in the corner and a panel above it. */
+  .launcher {
+    position: fixed;
+    inset-block-end: var(--_offset);
+    inset-inline-end: var(--_offset);
+    z-index: 2147483000;
+    inline-size: 3.5rem;
+    block-size: 3.5rem;
+    padding: 0;
+    justify-content: center;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    box-shadow: var(--_shadow);
+  }
+  :host([layout='floating']) .base {
+    position: fixed;
+    inset-block-end: calc(var(--_offset) + 4.5rem);
+    inset-inline-end: var(--_offset);
+    z-index: 2147483000;
+    inline-size: min(22rem, calc(100vw - 2 * var(--_offset)));
+    padding: var(--realtime-voice-padding, 1rem);
+    background: var(--realtime-voice-surface, var(--_panel));
+    border-radius: 1rem;
+    box-shadow: var(--_shadow);
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    .base .dot {
+      animation: none !important;
+    }
   }
 
   .visually-hidden {

@@ -176,8 +176,8 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
       el.stop();
     });
 
-    it('session_expired from the service ends the call with session-expired', async () => {
-      const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    it('session_expired from the service ends the call with session-expired (reconnection off)', async () => {
+      const el = await voiceFixture({ 'token-url': tokenUrl().url, 'reconnect-attempts': '0' });
       await el.start();
       const call = fake.service.lastCall!;
       await call.channel();
@@ -189,7 +189,7 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
     });
 
     it('a peer connection that dies mid-call → connection-lost or data-channel-closed, never silence', async () => {
-      const el = await voiceFixture({ 'token-url': tokenUrl().url });
+      const el = await voiceFixture({ 'token-url': tokenUrl().url, 'reconnect-attempts': '0' });
       await el.start();
       const reported = nextEvent<CustomEvent>(el, 'realtime-error', 15_000);
       fake.service.lastCall!.pc.close(); // no clean channel close: the transport just goes away

@@ -8,7 +8,13 @@ import { FakeRealtimeService } from '../fakes/fake-realtime-service.js';
 // The fake microphone is allowed for the test origin (errors.test.ts denies it for one test).
 await executeServerCommand('set-microphone-permission', { setting: 'granted' });
 
-export type Attrs = Partial<Record<'token-url' | 'connect-url' | 'calls-url' | 'voice' | 'instructions' | 'timeout', string>>;
+export type Attrs = Partial<
+  Record<
+    | 'token-url' | 'connect-url' | 'calls-url' | 'voice' | 'instructions' | 'timeout' | 'lang' | 'layout' | 'reconnect-attempts'
+    | 'transcript' | 'text-input' | 'meters' | 'devices' | 'push-to-talk' | 'audio-constraints' | 'input-device' | 'output-device',
+    string
+  >
+>;
 
 export async function voiceFixture(attrs: Attrs = {}): Promise<RealtimeVoice> {
   const el = await fixture<RealtimeVoice>(html`<realtime-voice></realtime-voice>`);
@@ -139,3 +145,28 @@ export function useFakeService(): FakeServiceContext {
     openPeers: () => probe!.openPeers(service!.calls.map((c) => c.pc)),
   };
 }
+
+/** One of the element's parts (shadow DOM), by part name. */
+export function part<T extends HTMLElement = HTMLElement>(el: Element, name: string): T | null {
+  return el.shadowRoot!.querySelector<T>(`[part~="${name}"]`);
+}
+
+/** Waits until `check` is true (polling each frame); fails with `what` after `ms`. */
+export async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Makes the element's live peer connection report a network state (failed,
+ * disconnected) as a lost network would: the state is read from the real
+ * connection object, so it is overridden there, and its change handler run.
+ */
+export function injectConnectionState(pc: RTCPeerConnection, state: RTCPeerConnectionState): void {
+  Object.defineProperty(pc, 'connectionState', { configurable: true, get: () => state });
+  pc.onconnectionstatechange?.(new Event('connectionstatechange'));
+}
+

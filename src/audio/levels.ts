@@ -1,0 +1,50 @@
+/**
+ * Input and output loudness for meters and custom visualizers. All widgets
+ * of a page share one AudioContext (browsers cap how many may exist, and
+ * each costs an audio thread); it is created inside the click that starts a
+ * call, so it is allowed to run, and closed when the last user lets go.
+ */
+let shared: AudioContext | undefined;
+let users = 0;
+
+export function acquireAudioContext(): AudioContext | undefined {
+  if (typeof AudioContext === 'undefined') return undefined;
+  if (!shared || shared.state === 'closed') shared = new AudioContext();
+  users++;
+  // Resuming inside the user's gesture is what lets iOS Safari start it.
+  void shared.resume().catch(() => {});
+  return shared;
+}
+
+export function releaseAudioContext(): void {
+  if (users === 0 || --users > 0) return;
+  void shared?.close().catch(() => {});
+  shared = undefined;
+}
+
+/** One stream's level: an AnalyserNode tapped off the stream, never connected to the speakers. */
+export class LevelMeter {
+  readonly #source: MediaStreamAudioSourceNode;
+  readonly #analyser: AnalyserNode;
+  readonly #samples: Float32Array<ArrayBuffer>;
+
+  constructor(context: AudioContext, readonly stream: MediaStream) {
+    this.#source = context.createMediaStreamSource(stream);
+    this.#analyser = context.createAnalyser();
+    this.#analyser.fftSize = 512;
+    this.#samples = new Float32Array(this.#analyser.fftSize);
+    this.#source.connect(this.#analyser);
+  }
+
+  /** 0 (silence) to 1 (loud): RMS of the last ~10 ms, scaled so speech sits mid-range. */
+  get level(): number {
+    this.#analyser.getFloatTimeDomainData(this.#samples);
+    let sum = 0;
+    for (const sample of this.#samples) sum += sample * sample;
+    return Math.min(1, Math.sqrt(sum / this.#samples.length) * 4);
+  }
+
+  dispose(): void {
+    this.#source.disconnect();
+  }
+}

@@ -1,0 +1,207 @@
+import { expect } from '@open-wc/testing';
+import { emulateMedia } from '@web/test-runner-commands';
+import { nextEvent, part, sleep, tokenUrl, until, useFakeService, voiceFixture } from '../support/harness.js';
+import type { RealtimeVoice } from '../../src/realtime-voice.js';
+
+/** Counts the AudioContexts the page creates (the fake service's own tone makes one per call, in its answer). */
+function countAudioContexts(): { created: AudioContext[]; restore: () => void } {
+  const Original = window.AudioContext;
+  const created: AudioContext[] = [];
+  window.AudioContext = class extends Original {
+    constructor(options?: AudioContextOptions) {
+      super(options);
+      created.push(this);
+    }
+  } as typeof AudioContext;
+  return { created, restore: () => (window.AudioContext = Original) };
+}
+
+function levelRate(el: RealtimeVoice, ms: number): Promise<number> {
+  let count = 0;
+  const listener = () => count++;
+  el.addEventListener('realtime-levels', listener);
+  return sleep(ms).then(() => {
+    el.removeEventListener('realtime-levels', listener);
+    return (count * 1000) / ms;
+  });
+}
+
+describe('level meters', () => {
+  const fake = useFakeService();
+
+  it('input and output levels move the meters and reach custom visualizers as events and properties', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, meters: '' });
+    await el.start();
+    let input = 0;
+    let output = 0;
+    el.addEventListener('realtime-levels', (e) => {
+      input = Math.max(input, e.detail.input);
+      output = Math.max(output, e.detail.output);
+    });
+    // Chromium's fake microphone beeps; the fake service plays a tone.
+    await until(() => input > 0.01 && output > 0.01, 'both levels above silence');
+    expect(el.inputLevel).to.be.within(0, 1);
+    const meters = el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="meter"]');
+    expect(meters).to.have.length(2);
+    expect(part(el, 'meters')!.getAttribute('aria-hidden')).to.equal('true');
+    await until(() => Number(meters[1]!.style.getPropertyValue('--level')) > 0, 'the output meter drawn');
+    el.stop();
+    expect(el.inputLevel).to.equal(0);
+    expect(meters[0]!.style.getPropertyValue('--level')).to.equal('0.000');
+    expect(fake.service.lastCall).to.exist;
+  });
+
+  it('every widget on the page shares one AudioContext, closed when the last call ends', async () => {
+    const counter = countAudioContexts();
+    try {
+      const widgets = await Promise.all([0, 1, 2].map(() => voiceFixture({ 'token-url': tokenUrl().url, meters: '' })));
+      const before = counter.created.length;
+      for (const el of widgets) await el.start();
+      // The first context is the widgets' (made inside start()); the fake service makes one per call for its tone.
+      const shared = counter.created[before]!;
+      expect(counter.created.length - before - fake.service.calls.length).to.equal(1);
+      widgets[0]!.stop();
+      widgets[1]!.stop();
+      await sleep(50);
+      expect(shared.state, 'open while a widget still talks').to.not.equal('closed');
+      widgets[2]!.stop();
+      await until(() => shared.state === 'closed', 'the shared context closed');
+    } finally {
+      counter.restore();
+    }
+  });
+
+  it('under prefers-reduced-motion the meters update a few times a second instead of every frame', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, meters: '' });
+    await el.start();
+    const normal = await levelRate(el, 1000);
+    await emulateMedia({ reducedMotion: 'reduce' });
+    try {
+      const calm = await levelRate(el, 1000);
+      expect(normal).to.be.above(20);
+      expect(calm).to.be.within(2, 6);
+    } finally {
+      await emulateMedia({ reducedMotion: 'no-preference' });
+      el.stop();
+    }
+  });
+
+  it('without the meters attribute no AudioContext is made and no level events fire', async () => {
+    const counter = countAudioContexts();
+    try {
+      const el = await voiceFixture({ 'token-url': tokenUrl().url });
+      const before = counter.created.length;
+      await el.start();
+      expect(await levelRate(el, 300)).to.equal(0);
+      expect(counter.created.length - before).to.equal(fake.service.calls.length);
+      el.stop();
+    } finally {
+      counter.restore();
+    }
+  });
+});
+
+describe('devices and audio processing', () => {
+  const fake = useFakeService();
+
+  it('lists microphones and switches during the call without reconnecting (replaceTrack)', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, devices: '' });
+    await el.start();
+    const select = () => part(el, 'devices')!.querySelector('select')!;
+    await until(() => select().options.length > 1, 'the microphone list');
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    const mics = devices.filter((d) => d.kind === 'audioinput' && d.deviceId !== 'default');
+    expect(select().options.length).to.equal(mics.length + 1);
+    expect(select().closest('label')!.textContent).to.contain('Microphone');
+
+    const sender = el.session.peerConnection!.getSenders().find((s) => s.track?.kind === 'audio')!;
+    const oldTrack = sender.track!;
+    const target = mics[mics.length - 1]!;
+    select().value = target.deviceId;
+    select().dispatchEvent(new Event('change'));
+    await until(() => sender.track !== oldTrack, 'a new track on the same sender');
+    expect(sender.track!.getSettings().deviceId).to.equal(target.deviceId);
+    expect(oldTrack.readyState).to.equal('ended');
+    expect(fake.service.calls).to.have.length(1);
+    expect(el.state).to.equal('connected');
+    expect(el.inputDevice).to.equal(target.deviceId);
+    el.stop();
+    expect(fake.probe.liveTracks()).to.have.length(0);
+  });
+
+  it('a device that cannot be opened is reported and the call goes on with the old one', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await el.start();
+    const sender = el.session.peerConnection!.getSenders().find((s) => s.track?.kind === 'audio')!;
+    const oldTrack = sender.track!;
+    const reported = nextEvent<CustomEvent>(el, 'realtime-error');
+    el.inputDevice = 'no-such-device';
+    const { detail } = await reported;
+    expect(detail.code).to.equal('microphone-not-found');
+    expect(detail.fatal).to.equal(false);
+    expect(sender.track).to.equal(oldTrack);
+    expect(oldTrack.readyState).to.equal('live');
+    expect(el.state).to.equal('connected');
+    el.stop();
+  });
+
+  it('a microphone unplugged mid-call falls back to the default one; the call goes on', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await el.start();
+    const sender = el.session.peerConnection!.getSenders().find((s) => s.track?.kind === 'audio')!;
+    const unplugged = sender.track!;
+    const reported = nextEvent<CustomEvent>(el, 'realtime-error');
+    // What the browser does when the device goes away: the track ends and says so.
+    unplugged.stop();
+    unplugged.dispatchEvent(new Event('ended'));
+    const { detail } = await reported;
+    expect(detail.code).to.equal('microphone-not-found');
+    expect(detail.fatal).to.equal(false);
+    expect(detail.message).to.contain('default microphone');
+    await until(() => sender.track !== unplugged && sender.track?.readyState === 'live', 'the default microphone on the sender');
+    expect(el.state).to.equal('connected');
+    el.stop();
+  });
+
+  it('when no microphone is left the call ends with microphone-not-found', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await el.start();
+    const gum = navigator.mediaDevices.getUserMedia;
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
+    try {
+      const track = el.session.localStream!.getAudioTracks()[0]!;
+      const ended = nextEvent<CustomEvent>(el, 'realtime-error', 5000, (e) => e.detail.fatal);
+      track.stop();
+      track.dispatchEvent(new Event('ended'));
+      expect((await ended).detail.code).to.equal('microphone-not-found');
+      expect(el.state).to.equal('error');
+      expect(part(el, 'status')!.textContent).to.contain('no other was found');
+    } finally {
+      navigator.mediaDevices.getUserMedia = gum;
+    }
+  });
+
+  it('audio-constraints reach getUserMedia over the defaults', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, 'audio-constraints': '{"noiseSuppression": false}' });
+    await el.start();
+    const constraints = el.session.localStream!.getAudioTracks()[0]!.getConstraints();
+    expect(constraints.noiseSuppression).to.equal(false);
+    expect(constraints.echoCancellation).to.equal(true);
+    expect(constraints.autoGainControl).to.equal(true);
+    el.stop();
+  });
+
+  it('output-device plays through setSinkId; a device that does not exist is a non-fatal output-device-failed', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, 'output-device': 'default' });
+    await el.start();
+    const audio = el.shadowRoot!.querySelector('audio') as HTMLAudioElement & { sinkId: string };
+    await until(() => audio.sinkId === 'default', 'the sink applied');
+    const reported = nextEvent<CustomEvent>(el, 'realtime-error');
+    el.outputDevice = 'no-such-speaker';
+    const { detail } = await reported;
+    expect(detail.code).to.equal('output-device-failed');
+    expect(detail.fatal).to.equal(false);
+    expect(el.state).to.equal('connected');
+    el.stop();
+  });
+});
