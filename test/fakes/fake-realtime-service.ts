@@ -18,6 +18,8 @@ type ServerEvent = { type: string; [k: string]: unknown };
 export interface FakeBehaviour {
   /** Answer the calls/connect request with this status and a JSON error instead of SDP. */
   status?: number;
+  /** The `error.message` of that JSON error (default "Fake realtime service says <status>"). */
+  errorMessage?: string;
   /** Answer 201 with this content type and body (e.g. HTML), not SDP. */
   rawBody?: { contentType: string; body: string; status?: number };
   /** Never answer (until the request is aborted). */
@@ -163,7 +165,7 @@ export class FakeRealtimeService {
         signal?.addEventListener('abort', () => reject(new DOMException('The operation was aborted.', 'AbortError')));
       });
     }
-    if (b.status) return jsonError(b.status);
+    if (b.status) return jsonError(b.status, b.errorMessage);
     if (b.rawBody) return new Response(b.rawBody.body, { status: b.rawBody.status ?? 201, headers: { 'Content-Type': b.rawBody.contentType } });
 
     let offer: string;
@@ -202,8 +204,8 @@ export class FakeRealtimeService {
   }
 }
 
-function jsonError(status: number): Response {
-  return new Response(JSON.stringify({ error: { type: 'invalid_request_error', code: `fake_${status}`, message: `Fake realtime service says ${status}` } }), {
+function jsonError(status: number, message = `Fake realtime service says ${status}`): Response {
+  return new Response(JSON.stringify({ error: { type: 'invalid_request_error', code: `fake_${status}`, message } }), {
     status,
     headers: { 'Content-Type': 'application/json' },
   });
