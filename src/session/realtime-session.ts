@@ -237,8 +237,7 @@ export class RealtimeSession extends EventTarget {
     const prepared = attempt.guard(signaling.prepare(context));
     prepared.catch(() => {});
     microphone.catch(() => {});
-    await microphone;
-    await prepared;
+    await Promise.all([microphone, prepared]);
 
     const pc = new RTCPeerConnection();
     attempt.pc = pc;
