@@ -121,6 +121,8 @@ export class RealtimeSession extends EventTarget {
    */
   start(): Promise<boolean> {
     if (this.#startPromise && isActive(this.#state)) return this.#startPromise;
+    // Called from a realtime-error listener (a page retrying): the failed attempt's `error` comes before the new `connecting`.
+    if (this.#attempt?.disposed && isActive(this.#state)) this.#setState('error');
     this.#disposeAttempt();
     const attempt = new Attempt();
     this.#attempt = attempt;
@@ -428,7 +430,8 @@ export class RealtimeSession extends EventTarget {
     const realtimeError = toRealtimeError(error, 'connection-lost', `The call failed: ${(error as Error)?.message ?? String(error)}`);
     this.#disposeAttempt();
     this.#report(realtimeError);
-    this.#setState('error');
+    // Unless a realtime-error listener already started the next attempt, which owns the state now.
+    if (this.#attempt === attempt) this.#setState('error');
   }
 
   #report(error: RealtimeError): void {
