@@ -24,6 +24,8 @@ export interface FakeBehaviour {
   rawBody?: { contentType: string; body: string; status?: number };
   /** Never answer (until the request is aborted). */
   hang?: boolean;
+  /** Answer 201 application/sdp, then never finish the body (until the request is aborted). */
+  stall?: boolean;
   /** `garbage`: a 201 application/sdp that is not SDP; `dead-peer`: valid SDP whose peer is already gone (ICE fails). */
   answer?: 'ok' | 'garbage' | 'dead-peer';
   /** Send session.created when the channel opens (the real service does, unless webrtcfilter=on). */
@@ -164,6 +166,15 @@ export class FakeRealtimeService {
       return new Promise((_, reject) => {
         signal?.addEventListener('abort', () => reject(new DOMException('The operation was aborted.', 'AbortError')));
       });
+    }
+    if (b.stall) {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('v=0\r\n'));
+          signal?.addEventListener('abort', () => controller.error(new DOMException('The operation was aborted.', 'AbortError')));
+        },
+      });
+      return new Response(body, { status: 201, headers: { 'Content-Type': 'application/sdp' } });
     }
     if (b.status) return jsonError(b.status, b.errorMessage);
     if (b.rawBody) return new Response(b.rawBody.body, { status: b.rawBody.status ?? 201, headers: { 'Content-Type': b.rawBody.contentType } });
