@@ -226,6 +226,7 @@ export class RealtimeSession extends EventTarget {
   // ---- the connection flow ----
 
   async #connect(attempt: Attempt): Promise<void> {
+    alive(attempt); // not even a microphone prompt when a listener stopped it at `connecting`
     const signaling = this.#signaling();
     checkBrowser();
     const context: SignalingContext = {
@@ -311,7 +312,8 @@ export class RealtimeSession extends EventTarget {
 
   /** Synchronous, inside the user's gesture: create and start the audio element so later playback is allowed. */
   #prepareAudio(attempt: Attempt): void {
-    if (typeof document === 'undefined') return;
+    // A realtime-state listener may have stopped the attempt at `connecting`: an element made now would never be removed.
+    if (typeof document === 'undefined' || attempt.disposed) return;
     let audio = this.options.audioElement;
     if (!audio) {
       audio = document.createElement('audio');

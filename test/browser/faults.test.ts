@@ -633,6 +633,21 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
     }
   });
 
+  it('stop() from a realtime-state listener at `connecting` (a page vetoing the call) leaves nothing behind', async () => {
+    const el = await voiceFixture(healthy());
+    const log = record(el, ['realtime-state', 'realtime-error']);
+    el.addEventListener('realtime-state', (e) => e.detail.state === 'connecting' && el.stop(), { once: true });
+    expect(await el.start()).to.equal(false);
+    await sleep(300);
+    expect(log.map((e) => (e.type === 'realtime-state' ? e.detail.state : `error:${e.detail.code}`))).to.deep.equal(['connecting', 'closing', 'closed']);
+    expect(el.state).to.equal('closed');
+    expectNothingLive(el);
+    expect(document.querySelectorAll('audio'), 'no audio element anywhere').to.have.length(0);
+    expect(fake.probe.tracks, 'the microphone was not even opened').to.have.length(0);
+    expect(await el.start()).to.equal(true);
+    el.stop();
+  });
+
   it('start() called from a realtime-error listener (a page retrying by itself) connects', async () => {
     fake.service.behaviour = { status: 503 };
     const el = await voiceFixture(healthy());
