@@ -633,6 +633,24 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
     }
   });
 
+  it('a fault in one element leaves another element\'s call alone', async () => {
+    const healthyEl = await voiceFixture(healthy());
+    expect(await healthyEl.start()).to.equal(true);
+    const failing = await voiceFixture({ 'token-url': tokenUrl({ status: 500 }).url });
+    expect(await failing.start()).to.equal(false);
+    expect(failing.state).to.equal('error');
+    await sleep(200);
+    expect(healthyEl.state, 'the other call goes on').to.equal('connected');
+    expect(fake.probe.liveTracks()).to.have.length(1);
+    // And the other way round: the live call's fault does not touch the failed element.
+    fake.service.lastCall!.emit({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', message: 'Over.' } });
+    await untilState(healthyEl, 'error');
+    expect(healthyEl.error?.code).to.equal('session-expired');
+    expect(failing.error?.code, 'each element reports its own fault').to.equal('service-unavailable');
+    expectNothingLive(healthyEl);
+    expectNothingLive(failing);
+  });
+
   it('stop() from a realtime-state listener at `connecting` (a page vetoing the call) leaves nothing behind', async () => {
     const el = await voiceFixture(healthy());
     const log = record(el, ['realtime-state', 'realtime-error']);
