@@ -18,7 +18,7 @@ import { useFakeService, nextEvent, record, sleep, tokenRequests, tokenUrl, unti
  *   4. a later start() against a healthy service reaches `connected`.
  *
  * Some rows repeat a case of errors.test.ts on purpose: this file is the
- * complete list (SECURITY.md's fault table points here).
+ * complete list (the fault table for SECURITY.md is made from its rows).
  */
 
 type Undo = () => unknown;
