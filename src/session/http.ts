@@ -11,7 +11,7 @@ export interface RequestOptions {
 }
 
 /**
- * fetch() with a deadline and with failures turned into specific errors:
+ * fetch() with a deadline (the body included) and with failures turned into specific errors:
  * a hang becomes `*-timeout`, a refused connection or CORS failure becomes
  * `*-unreachable`, and a stop() by the user becomes AttemptAborted.
  */
@@ -21,7 +21,12 @@ export async function request(url: string, init: RequestInit, options: RequestOp
   const onStop = () => timeout.abort();
   options.signal.addEventListener('abort', onStop, { once: true });
   try {
-    return await options.fetch(url, { ...init, signal: timeout.signal });
+    const response = await options.fetch(url, { ...init, signal: timeout.signal });
+    // The body too, under the same deadline and stop(): a service that sends its headers and then
+    // stalls would otherwise hang start() in `connecting` for good.
+    const body = await response.text();
+    const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
+    return new Response(nullBody ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
   } catch (error) {
     if (options.signal.aborted) throw new AttemptAborted();
     const token = options.stage === 'token';

@@ -174,6 +174,9 @@ export class RealtimeSession extends EventTarget {
    */
   start(): Promise<boolean> {
     if (this.#startPromise && isActive(this.#state)) return this.#startPromise;
+    // Called from a realtime-error listener (a page retrying): the failed attempt's `error` comes before the new
+    // `connecting`. (Not while a reconnection waits: start() then just tries at once.)
+    if (this.#attempt?.disposed && isActive(this.#state) && this.#retryTimer === undefined) this.#setState('error');
     this.#retries = 0;
     return this.#open('connecting');
   }
@@ -261,25 +264,30 @@ export class RealtimeSession extends EventTarget {
   async switchMicrophone(deviceId?: string): Promise<boolean> {
     this.options = { ...this.options, inputDeviceId: deviceId };
     const attempt = this.#attempt;
-    const sender = attempt?.pc?.getSenders().find((s) => s.track?.kind === 'audio');
-    if (!attempt || !sender || attempt.disposed) return true;
     try {
-      const stream = await this.#getMicrophone();
-      if (attempt.disposed) {
-        stream.getTracks().forEach((track) => track.stop());
-        return false;
-      }
-      const old = attempt.stream;
-      attempt.stream = stream;
-      this.#watchMicrophone(attempt, stream);
-      this.#applyMicrophone();
-      await attempt.guard(sender.replaceTrack(stream.getAudioTracks()[0] ?? null));
-      old?.getTracks().forEach((track) => track.stop());
-      return true;
+      return attempt ? await this.#replaceMicrophone(attempt) : true;
     } catch (error) {
       if (!(error instanceof AttemptAborted)) this.#report(toNonFatal(microphoneError(error)));
       return false;
     }
+  }
+
+  /** Opens the chosen microphone and puts it on the call's sender; throws what getUserMedia threw. */
+  async #replaceMicrophone(attempt: Attempt): Promise<boolean> {
+    const sender = attempt.pc?.getSenders().find((s) => s.track?.kind === 'audio');
+    if (!sender || attempt.disposed) return true;
+    const stream = await this.#getMicrophone();
+    if (attempt.disposed) {
+      stream.getTracks().forEach((track) => track.stop());
+      return false;
+    }
+    const old = attempt.stream;
+    attempt.stream = stream;
+    this.#watchMicrophone(attempt, stream);
+    this.#applyMicrophone();
+    await attempt.guard(sender.replaceTrack(stream.getAudioTracks()[0] ?? null));
+    old?.getTracks().forEach((track) => track.stop());
+    return true;
   }
 
   /** Plays the model's voice on this output device, where `setSinkId` exists. */
@@ -376,6 +384,7 @@ export class RealtimeSession extends EventTarget {
   // ---- the connection flow ----
 
   async #connect(attempt: Attempt): Promise<void> {
+    alive(attempt); // not even a microphone prompt when a listener stopped it at `connecting`
     const signaling = this.#signaling();
     checkBrowser();
     const context: SignalingContext = {
@@ -389,8 +398,7 @@ export class RealtimeSession extends EventTarget {
     const prepared = attempt.guard(signaling.prepare(context));
     prepared.catch(() => {});
     microphone.catch(() => {});
-    await microphone;
-    await prepared;
+    await Promise.all([microphone, prepared]);
 
     const pc = new RTCPeerConnection();
     attempt.pc = pc;
@@ -469,19 +477,30 @@ export class RealtimeSession extends EventTarget {
       track.addEventListener('ended', async () => {
         if (attempt.disposed || this.#attempt !== attempt || attempt.stream !== stream) return;
         const chosen = this.options.inputDeviceId;
-        if (this.#state === 'connected' && (await this.switchMicrophone(undefined))) {
+        try {
+          if (this.#state !== 'connected') throw new DOMException('not connected', 'NotFoundError');
+          this.options = { ...this.options, inputDeviceId: undefined };
+          await this.#replaceMicrophone(attempt);
           this.#report(new RealtimeError('microphone-not-found', 'The microphone was disconnected; the default microphone is used now.', { fatal: false }));
-          return;
+        } catch (error) {
+          this.options = { ...this.options, inputDeviceId: chosen };
+          // A revoked permission says so; anything else means no microphone is left.
+          const denied = microphoneError(error);
+          this.#fail(
+            attempt,
+            denied.code === 'microphone-denied'
+              ? denied
+              : new RealtimeError('microphone-not-found', 'The microphone stopped (unplugged or permission revoked) and no other was found. Connect one and start again.'),
+          );
         }
-        this.options = { ...this.options, inputDeviceId: chosen };
-        this.#fail(attempt, new RealtimeError('microphone-not-found', 'The microphone stopped (unplugged or permission revoked) and no other was found. Connect one and start again.'));
       });
     }
   }
 
   /** Synchronous, inside the user's gesture: create and start the audio element so later playback is allowed. */
   #prepareAudio(attempt: Attempt): void {
-    if (typeof document === 'undefined') return;
+    // A realtime-state listener may have stopped the attempt at `connecting`: an element made now would never be removed.
+    if (typeof document === 'undefined' || attempt.disposed) return;
     let audio = this.options.audioElement;
     if (!audio) {
       audio = document.createElement('audio');
@@ -637,11 +656,12 @@ export class RealtimeSession extends EventTarget {
     this.#disposeAttempt();
     if (wasLive && RECONNECTABLE.has(realtimeError.code) && this.#canRetry()) {
       this.#report(toNonFatal(realtimeError));
-      this.#reconnectLater();
+      if (this.#attempt === attempt) this.#reconnectLater();
       return;
     }
     this.#report(realtimeError);
-    this.#setState('error');
+    // Unless a realtime-error listener already started the next attempt, which owns the state now.
+    if (this.#attempt === attempt) this.#setState('error');
   }
 
   #canRetry(): boolean {

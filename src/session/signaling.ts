@@ -137,7 +137,12 @@ async function parseTokenResponse(response: Response, url: string): Promise<Ephe
     );
   }
   const expiresAt = numberOrUndefined(record.expires_at) ?? numberOrUndefined(legacy.expires_at);
-  const callsUrl = typeof record.calls_url === 'string' && record.calls_url ? new URL(record.calls_url, new URL(url, globalThis.location?.href)).href : undefined;
+  let callsUrl: string | undefined;
+  try {
+    callsUrl = typeof record.calls_url === 'string' && record.calls_url ? new URL(record.calls_url, new URL(url, globalThis.location?.href)).href : undefined;
+  } catch (error) {
+    throw new RealtimeError('token-invalid-response', `The token service (${where}) answered with a calls_url that is not a URL.`, { status: response.status, cause: error });
+  }
   return { value, expiresAt, callsUrl };
 }
 

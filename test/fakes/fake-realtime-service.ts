@@ -18,10 +18,14 @@ type ServerEvent = { type: string; [k: string]: unknown };
 export interface FakeBehaviour {
   /** Answer the calls/connect request with this status and a JSON error instead of SDP. */
   status?: number;
+  /** The `error.message` of that JSON error (default "Fake realtime service says <status>"). */
+  errorMessage?: string;
   /** Answer 201 with this content type and body (e.g. HTML), not SDP. */
   rawBody?: { contentType: string; body: string; status?: number };
   /** Never answer (until the request is aborted). */
   hang?: boolean;
+  /** Answer 201 application/sdp, then never finish the body (until the request is aborted). */
+  stall?: boolean;
   /** `garbage`: a 201 application/sdp that is not SDP; `dead-peer`: valid SDP whose peer is already gone (ICE fails). */
   answer?: 'ok' | 'garbage' | 'dead-peer';
   /** Send session.created when the channel opens (the real service does, unless webrtcfilter=on). */
@@ -163,7 +167,16 @@ export class FakeRealtimeService {
         signal?.addEventListener('abort', () => reject(new DOMException('The operation was aborted.', 'AbortError')));
       });
     }
-    if (b.status) return jsonError(b.status);
+    if (b.stall) {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('v=0\r\n'));
+          signal?.addEventListener('abort', () => controller.error(new DOMException('The operation was aborted.', 'AbortError')));
+        },
+      });
+      return new Response(body, { status: 201, headers: { 'Content-Type': 'application/sdp' } });
+    }
+    if (b.status) return jsonError(b.status, b.errorMessage);
     if (b.rawBody) return new Response(b.rawBody.body, { status: b.rawBody.status ?? 201, headers: { 'Content-Type': b.rawBody.contentType } });
 
     let offer: string;
@@ -202,8 +215,8 @@ export class FakeRealtimeService {
   }
 }
 
-function jsonError(status: number): Response {
-  return new Response(JSON.stringify({ error: { type: 'invalid_request_error', code: `fake_${status}`, message: `Fake realtime service says ${status}` } }), {
+function jsonError(status: number, message = `Fake realtime service says ${status}`): Response {
+  return new Response(JSON.stringify({ error: { type: 'invalid_request_error', code: `fake_${status}`, message } }), {
     status,
     headers: { 'Content-Type': 'application/json' },
   });

@@ -1,7 +1,8 @@
 // A real HTTP token service for the browser tests, mounted in the test
 // runner's dev server. Query parameters choose its behaviour, so each test
 // gets a real status code, content type, delay or hang:
-//   /fake-token?status=401&body=json|legacy|html|malformed|no-value&delay=ms&hang=1&calls=URL&id=KEY
+//   /fake-token?status=401&body=json|legacy|html|malformed|no-value&delay=ms&hang=1&stall=1&calls=URL&id=KEY
+// (hang: no answer at all; stall: a 200 and the start of a body that never ends)
 // /fake-token/requests?id=KEY returns the JSON bodies it received under KEY.
 const received = new Map();
 let issued = 0;
@@ -32,6 +33,16 @@ export function fakeTokenService() {
       });
       ctx.status = 504;
       ctx.body = '';
+      return;
+    }
+    if (q.stall) {
+      // Raw, past Koa's middlewares (compression would hold the first bytes back): the headers
+      // and a first chunk go out now, the rest never comes (30 s at most).
+      ctx.respond = false;
+      ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      ctx.res.write('{"value": "ek_');
+      const timer = setTimeout(() => ctx.res.end('stalled"}'), HANG_CAP_MS);
+      ctx.req.on('close', () => clearTimeout(timer));
       return;
     }
     if (q.delay) await new Promise((r) => setTimeout(r, Number(q.delay)));

@@ -67,13 +67,15 @@ export function record(target: EventTarget, types: string[]): Array<{ type: stri
 }
 
 /**
- * Records every microphone track and peer connection the page creates, so a
- * test can prove teardown left nothing live. The fake service's own peers are
- * excluded by the caller (it knows them).
+ * Records every microphone track, peer connection and data channel the page
+ * creates, so a test can prove teardown left nothing live. The fake service's
+ * own peers are excluded by the caller (it knows them); its channels come from
+ * `ondatachannel`, not createDataChannel(), so they are never recorded.
  */
 export class LeakProbe {
   readonly tracks: MediaStreamTrack[] = [];
   readonly peers: RTCPeerConnection[] = [];
+  readonly channels: RTCDataChannel[] = [];
   readonly #gum = navigator.mediaDevices.getUserMedia;
   readonly #pc = window.RTCPeerConnection;
 
@@ -86,11 +88,18 @@ export class LeakProbe {
       return stream;
     };
     const peers = this.peers;
+    const channels = this.channels;
     const Original = this.#pc;
     window.RTCPeerConnection = class extends Original {
       constructor(config?: RTCConfiguration) {
         super(config);
         peers.push(this);
+      }
+
+      override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+        const channel = super.createDataChannel(label, init);
+        channels.push(channel);
+        return channel;
       }
     } as typeof RTCPeerConnection;
     return this;
@@ -107,6 +116,11 @@ export class LeakProbe {
 
   openPeers(exclude: RTCPeerConnection[] = []): RTCPeerConnection[] {
     return this.peers.filter((pc) => !exclude.includes(pc) && pc.signalingState !== 'closed');
+  }
+
+  /** Channels that are open or still opening ('closing' is on its way out and counts as released). */
+  openChannels(): RTCDataChannel[] {
+    return this.channels.filter((dc) => dc.readyState === 'open' || dc.readyState === 'connecting');
   }
 }
 
