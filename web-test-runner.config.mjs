@@ -59,7 +59,7 @@ export default {
   ],
   browsers: [chromium()],
   groups: [
-    { name: 'e2e-speech', files: 'test/e2e/voice.test.ts', browsers: [chromium([`--use-file-for-fake-audio-capture=${microphone.speech}`])] },
+    { name: 'e2e-speech', files: ['test/e2e/voice.test.ts', 'test/e2e/widget.test.ts'], browsers: [chromium([`--use-file-for-fake-audio-capture=${microphone.speech}`])] },
     { name: 'e2e-silence', files: ['test/e2e/silence.test.ts', 'test/e2e/builds.test.ts'], browsers: [chromium([`--use-file-for-fake-audio-capture=${microphone.silence}`])] },
   ],
   testFramework: { config: { timeout: 45_000 } },

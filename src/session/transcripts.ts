@@ -20,13 +20,16 @@ export interface TranscriptDetail {
  */
 const SPOKEN_CHARS_PER_SECOND = 15;
 
-/** The start of `text` a listener heard in `ms` of speech, cut at a word, with an ellipsis. */
+/** The start of `text` a listener heard in `ms` of speech, cut at a word, with an ellipsis (the answer was cut off). */
 export function heardPart(text: string, ms: number): string {
   const chars = Math.round((ms / 1000) * SPOKEN_CHARS_PER_SECOND);
-  if (chars >= text.length) return text;
-  const cut = text.slice(0, chars);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > 0 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  let cut = text;
+  if (chars < text.length) {
+    cut = text.slice(0, chars);
+    const space = cut.lastIndexOf(' ');
+    if (space > 0) cut = cut.slice(0, space);
+  }
+  return `${cut.trimEnd()}…`;
 }
 
 /**
@@ -104,7 +107,9 @@ export class TranscriptTracker {
 
   #truncate(itemId: string, heardMs: number): TranscriptDetail | undefined {
     const soFar = this.#texts.get(itemId) ?? (itemId === this.#speakingItem ? this.#speakingText : undefined);
-    if (!soFar) return undefined;
+    // Whatever plays next is another item: a later cut must not cut this one again.
+    this.#speakingItem = this.#speakingText = '';
+    if (!soFar || this.#cut.has(itemId)) return undefined;
     this.#texts.delete(itemId);
     this.#cut.add(itemId);
     return { role: 'assistant', itemId, text: heardPart(soFar, heardMs), delta: '', final: true, truncated: true };

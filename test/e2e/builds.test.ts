@@ -44,6 +44,26 @@ describe('the built files', () => {
     el.remove();
   });
 
+  it('a language is fetched from next to the built file when lang asks for it (classic script and module bundle)', async () => {
+    await loadClassicScript('/dist/realtime-voice.iife.js');
+    const requested: string[] = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => requested.push(e.name))).observe({ type: 'resource', buffered: true });
+    const text = (el: Element) => el.shadowRoot?.querySelector('[part~="button"]')?.textContent?.trim();
+    const german = document.createElement('realtime-voice');
+    german.setAttribute('lang', 'de');
+    document.body.append(german);
+    const arabic = document.createElement('realtime-voice');
+    arabic.lang = 'ar';
+    document.body.append(arabic);
+    for (let i = 0; i < 100 && (text(german) !== 'Gespräch starten' || text(arabic) !== 'ابدأ المحادثة'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(text(german)).to.equal('Gespräch starten');
+    expect(text(arabic)).to.equal('ابدأ المحادثة');
+    expect(arabic.shadowRoot!.querySelector('[part~="base"]')!.getAttribute('dir')).to.equal('rtl');
+    expect(requested.filter((url) => /realtime-voice\.(de|ar)\.js$/.test(url)).map((url) => new URL(url).pathname).sort()).to.deep.equal(['/dist/realtime-voice.ar.js', '/dist/realtime-voice.de.js']);
+    german.remove();
+    arabic.remove();
+  });
+
   it('the ES module bundle loads alongside (registration guarded) and exports the element class', async () => {
     const bundle = (await import(/* @vite-ignore */ `${location.origin}/dist/realtime-voice.bundle.js`)) as { RealtimeVoice: unknown; defineRealtimeVoice(tag?: string): void };
     expect(bundle.RealtimeVoice).to.be.a('function');

@@ -143,6 +143,9 @@ describe('end to end with the microphone muted (typed turns)', () => {
     el.sendText('hello again');
     const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000);
     expect(spoken.detail.text).to.equal('You wrote: hello again. My instructions begin: Set by the observer.');
+    // The transcript is final before the voice ends; the observer's list is read once the answer is over.
+    await waitFor(events, (e) => e.type === 'output_audio_buffer.stopped', 10_000);
+    await sleep(200);
     const observed = (await executeServerCommand('observer-events', { callId, close: true })) as string[];
     expect(observed).to.include.members(['session.updated', 'conversation.item.added', 'response.created', 'response.done', 'output_audio_buffer.stopped']);
   });
