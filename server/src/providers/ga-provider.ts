@@ -46,6 +46,9 @@ export class GaProvider implements RealtimeProvider {
       defaultHeaders: auth.kind === 'api-key' ? { 'api-key': auth.key, Authorization: null } : undefined,
       timeout: options.timeoutMs,
       maxRetries: 0,
+      // fetch would follow a redirect and carry the `api-key` header to wherever it points (it strips
+      // only Authorization across origins): an upstream redirect must fail, never leak the key.
+      fetchOptions: { redirect: 'error' },
     });
   }
 
@@ -82,7 +85,8 @@ export class GaProvider implements RealtimeProvider {
         redirect: 'error',
       });
     } catch (error) {
-      throw timeout.aborted ? timeoutError(this.options.timeoutMs) : new UpstreamError(502, 'unreachable', `The realtime service could not be reached (${(error as Error).message}).`);
+      if (timeout.aborted) throw timeoutError(this.options.timeoutMs);
+      throw redirected(error) ? redirectError() : new UpstreamError(502, 'unreachable', `The realtime service could not be reached (${(error as Error).message}).`);
     }
     const text = await response.text().catch(() => '');
     if (!response.ok) throw new UpstreamError(response.status, ...serviceError(text), response.headers.get('retry-after') ?? undefined);
@@ -114,6 +118,7 @@ function mergeAudio(base: unknown, voice: string | undefined): Record<string, un
 function toUpstreamError(error: unknown, timeoutMs: number): UpstreamError {
   if (error instanceof UpstreamError) return error;
   if (error instanceof OpenAI.APIConnectionTimeoutError) return timeoutError(timeoutMs);
+  if (error instanceof OpenAI.APIConnectionError && redirected(error)) return redirectError();
   if (error instanceof OpenAI.APIConnectionError) return new UpstreamError(502, 'unreachable', `The realtime service could not be reached (${error.message}).`);
   if (error instanceof OpenAI.APIError && error.status) {
     const body = error.error as { code?: string; message?: string } | undefined;
@@ -121,6 +126,18 @@ function toUpstreamError(error: unknown, timeoutMs: number): UpstreamError {
   }
   if (error instanceof OpenAI.APIError) return new UpstreamError(502, 'bad_response', `The realtime service answered something unreadable (${error.message}).`);
   return new UpstreamError(502, 'bad_response', `The realtime service failed: ${(error as Error)?.message ?? String(error)}`);
+}
+
+/** fetch refused to follow a redirect (`redirect: 'error'`); the reason sits somewhere in the cause chain. */
+function redirected(error: unknown): boolean {
+  for (let e = error as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (/redirect/i.test(String(e.message))) return true;
+  }
+  return false;
+}
+
+function redirectError(): UpstreamError {
+  return new UpstreamError(502, 'redirected', 'The realtime service answered with a redirect, which the server does not follow (it would carry the key elsewhere).');
 }
 
 function timeoutError(timeoutMs: number): UpstreamError {
