@@ -120,6 +120,15 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
   return app;
 }
 
+/**
+ * The last handler of a server that serves only the API (index.ts): any other
+ * path gets the JSON 404, not Express's HTML page. Not part of createApp,
+ * which `npm start` mounts in front of the demo pages.
+ */
+export function jsonNotFound(_req: Request, res: Response): void {
+  res.status(404).json({ error: { code: 'not_found', message: 'No such route here: use POST /token, POST /connect or GET /healthz.' } });
+}
+
 /** A request id (the caller's `X-Request-Id` when it is sane) on every log line and response; no headers or bodies logged. */
 function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {

@@ -4,7 +4,7 @@
  * /connect and /healthz, and shuts down gracefully (observers closed).
  */
 import { pino } from 'pino';
-import { createApp } from './app.js';
+import { createApp, jsonNotFound } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createHttpServer } from './http-server.js';
 import { CallObservers } from './observer/call-observer.js';
@@ -37,6 +37,7 @@ const app = createApp(config, {
   rateLimitStore: shared?.store,
   onCall: config.observer ? (callId, reqLog) => void observers.open(callId, reqLog) : undefined,
 });
+app.use(jsonNotFound);
 const server = createHttpServer(app, config); // slow clients are cut off (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS)
 server.listen(config.port, () => log.info({ port: config.port, provider: provider.name }, 'realtime-voice server listening'));
 
