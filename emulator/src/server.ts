@@ -133,7 +133,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     fail(res, error.status ?? 500, error.type === 'entity.too.large' ? 'payload_too_large' : 'invalid_request', error.status ? error.message : 'Internal emulator error.');
   });
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  // The service takes audio appends of up to 15 MiB; bigger frames close the socket (1009), as there.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 16 << 20 });
 
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = new URL(request.url ?? '/', 'http://emulator');
