@@ -6,6 +6,7 @@
 // flooded with garbage meanwhile, each get their own answer.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import WebSocket from 'ws';
 import { MAX_EVENT_DEPTH } from '../../emulator/src/conversation.ts';
 import { checkServerEvent } from '../../emulator/src/protocol/event-schemas.ts';
@@ -208,6 +209,26 @@ describe('floods', () => {
     assert.equal(errors(o.events).at(-1)!.event_id, 'o2999');
     assert.match(await stillAnswers(c), /still alive/);
     o.ws.close();
+  });
+});
+
+describe('hostile offers', () => {
+  test('300 random SDP offers (fast-check: shuffled real lines and junk) → 400 JSON or a working call; no call left behind', async () => {
+    const { value } = await WrtcClient.mintToken(ctx.base);
+    const real = ['o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', 'a=rtpmap:111 opus/48000/2', 'a=fingerprint:sha-256 00:11', 'a=setup:actpass', 'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuvwx', 'a=mid:0', 'a=group:BUNDLE 0', 'c=IN IP4 0.0.0.0', 'a=candidate:1 1 udp 1 127.0.0.1 9 typ host', 'a=sctp-port:5000', 'a=max-message-size:99999999999'];
+    const line = fc.oneof(fc.constantFrom(...real), fc.string({ maxLength: 60 }).map((s) => s.replace(/[\r\n]/g, '')));
+    const before = ctx.emulator.calls.size;
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 40 }), async (lines) => {
+        const res = await fetch(`${ctx.base}/v1/realtime/calls`, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${value}` }, body: `${['v=0', ...lines].join('\r\n')}\r\n` });
+        const text = await res.text();
+        assert.ok(res.status === 400 || res.status === 201, `${res.status} ${text.slice(0, 200)}`);
+        if (res.status === 400) assert.equal(JSON.parse(text).error.code, 'invalid_offer');
+        else await fetch(`${ctx.base}${res.headers.get('location')}/hangup`, { method: 'POST', headers: { Authorization: 'Bearer sk-test' } });
+      }),
+      { numRuns: 300 },
+    );
+    assert.equal(ctx.emulator.calls.size, before, 'refused offers leave no call open');
   });
 });
 
