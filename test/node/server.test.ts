@@ -182,6 +182,8 @@ describe('upstream faults become operator-readable errors, never the browser\'s 
     ['an HTML page', { kind: 'html', status: 502 }, 502, 'upstream_error', /502/],
     ['malformed JSON', { kind: 'malformed' }, 502, 'upstream_bad_response', /unreadable|failed: .*JSON/],
     ['a truncated body', { kind: 'truncated' }, 502, 'upstream_bad_response', /realtime service/],
+    // Regression: a gateway that echoes the credential in its error body had it relayed to the browser and the log.
+    ['401 echoing the key', { kind: 'status', status: 401, message: `Access denied: api-key ${AZURE_KEY} is not valid (Authorization: Bearer ${AZURE_KEY})` }, 502, 'upstream_unauthorized', /api-key \[redacted\] is not valid/],
     ['200 without a token', { kind: 'raw', status: 200, contentType: 'application/json', body: '{}' }, 502, 'upstream_bad_response', /without a token/],
   ];
   for (const [name, fault, status, code, message, retryAfter] of cases) {

@@ -52,6 +52,17 @@ export class GaProvider implements RealtimeProvider {
     });
   }
 
+  /**
+   * The service's error text reaches the browser and the log: whatever it echoes of the request's
+   * credentials (a gateway may quote the key, or a bearer token) is removed first.
+   */
+  #redact(error: UpstreamError): UpstreamError {
+    const auth = this.options.auth;
+    let message = error.message.replace(/\b(Bearer|Basic)\s+[^\s,;"']+/gi, '$1 [redacted]').replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[redacted]');
+    if (auth.kind !== 'token') message = message.split(auth.key).join('[redacted]');
+    return message === error.message ? error : new UpstreamError(error.status, error.upstreamCode, message, error.retryAfter);
+  }
+
   async createClientSecret(session: SessionRequest, signal?: AbortSignal): Promise<ClientSecret> {
     const extra = session.extra ?? {};
     const audio = mergeAudio(extra.audio, session.voice);
@@ -69,7 +80,7 @@ export class GaProvider implements RealtimeProvider {
       if (!secret.value) throw new UpstreamError(502, 'no_token', 'The realtime service answered client_secrets without a token.');
       return { value: secret.value, expires_at: secret.expires_at };
     } catch (error) {
-      throw toUpstreamError(error, this.options.timeoutMs);
+      throw this.#redact(toUpstreamError(error, this.options.timeoutMs));
     }
   }
 
@@ -89,7 +100,7 @@ export class GaProvider implements RealtimeProvider {
       throw redirected(error) ? redirectError() : new UpstreamError(502, 'unreachable', `The realtime service could not be reached (${(error as Error).message}).`);
     }
     const text = await response.text().catch(() => '');
-    if (!response.ok) throw new UpstreamError(response.status, ...serviceError(text), response.headers.get('retry-after') ?? undefined);
+    if (!response.ok) throw this.#redact(new UpstreamError(response.status, ...serviceError(text), response.headers.get('retry-after') ?? undefined));
     if (!text.startsWith('v=')) throw new UpstreamError(502, 'bad_answer', 'The realtime service answered the offer without SDP.');
     const callId = (response.headers.get('location') ?? '').split('?')[0]!.split('/').filter(Boolean).pop();
     return callId ? { sdp: text, callId } : { sdp: text };
