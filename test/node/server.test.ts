@@ -318,7 +318,7 @@ describe('bad input, policy, CORS, limits', () => {
 });
 
 describe('secrets', () => {
-  test('no key or Entra token appears in any response or log line of these tests', () => {
+  test('no key or Entra token appears in any response or log line of these tests', (t) => {
     assert.ok(seen.length > 40, `scanned ${seen.length} responses`);
     assert.ok(logLines.length > 40, `scanned ${logLines.length} log lines`);
     for (const secret of [AZURE_KEY, OPENAI_KEY, ENTRA_TOKEN]) {
@@ -327,5 +327,6 @@ describe('secrets', () => {
     }
     const line = JSON.parse(logLines.find((l) => l.includes('"msg":"request"'))!);
     assert.ok(line.reqId && line.method && line.path && line.status, 'structured request lines with a request id');
+    t.diagnostic(`scanned ${seen.length} responses and ${logLines.length} log lines`);
   });
 });
