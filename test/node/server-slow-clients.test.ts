@@ -4,8 +4,9 @@
 // HTTP, oversized headers. Each is cut off by its deadline with a JSON error,
 // while an honest client waiting on a slow upstream is not.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { createApp } from '../../server/src/app.ts';
@@ -32,12 +33,12 @@ interface RawResult {
 }
 
 /** Opens a socket, lets `drive` write to it, and resolves when the server closes it (or after `giveUpMs`). */
-function raw(drive: (write: (text: string) => boolean) => void | (() => void), giveUpMs = 8000): Promise<RawResult> {
+function raw(drive: (write: (text: string) => boolean) => void | (() => void), giveUpMs = 8000, to = () => port): Promise<RawResult> {
   return new Promise((resolve) => {
     const started = performance.now();
     let text = '';
     let stop: void | (() => void);
-    const socket = connect(port, '127.0.0.1', () => {
+    const socket = connect(to(), '127.0.0.1', () => {
       stop = drive((chunk) => socket.writable && socket.write(chunk));
     });
     const giveUp = setTimeout(() => socket.destroy(), giveUpMs);
@@ -179,5 +180,43 @@ describe('broken HTTP never reaches the app, and still gets a JSON error', () =>
     assert.ok(logLines.length > 0);
     assert.equal(logLines.filter((line) => line.includes(KEY)).length, 0);
     assert.deepEqual(logLines.filter((line) => /"status":5\d\d/.test(line) && !/upstream_timeout|"status":504/.test(line)), []);
+  });
+});
+
+describe('npm run server (server/src/index.ts) applies the environment\'s deadlines', () => {
+  test('HEADERS_TIMEOUT_MS from the environment cuts an idle socket; unknown paths get the JSON 404', { timeout: 60_000 }, async () => {
+    const free = createTcpServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const childPort = (free.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => free.close(() => resolve()));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
+      env: { ...process.env, PORT: String(childPort), REALTIME_PROVIDER: 'emulator', HEADERS_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '1000', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let up = false;
+      for (let i = 0; i < 200 && !up; i++) {
+        up = await fetch(`http://127.0.0.1:${childPort}/healthz`).then((r) => r.ok, () => false);
+        if (!up) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(up, 'the server came up');
+      const idle = await raw(() => {}, 8000, () => childPort);
+      assert.equal(idle.status, 408);
+      assert.ok(idle.closedAfterMs < 500 + 700, `closed after ${Math.round(idle.closedAfterMs)} ms`);
+      const missing = await fetch(`http://127.0.0.1:${childPort}/nowhere`);
+      assert.equal(missing.status, 404);
+      assert.equal((await missing.json()).error.code, 'not_found');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  test('HEADERS_TIMEOUT_MS longer than REQUEST_TIMEOUT_MS stops start-up with a message naming them', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], { env: { ...process.env, HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 1);
+    assert.match(stderr, /Configuration error: HEADERS_TIMEOUT_MS: .*must not be longer than REQUEST_TIMEOUT_MS/);
   });
 });
