@@ -12,6 +12,7 @@
  */
 import { newId } from './ids.js';
 import { clientEventSchemas, type ClientEventType } from './protocol/event-schemas.js';
+import { MAX_EVENT_DEPTH, nestingExceeds } from './protocol/limits.js';
 import { describeIssue, type SessionInput } from './protocol/session-schema.js';
 import { applySession, vadSettings, voiceName, type EffectiveSession } from './session.js';
 import type { Speaker } from './speaker.js';
@@ -136,7 +137,6 @@ export class Conversation {
     const record = event as { type?: unknown; event_id?: unknown };
     const clientEventId = typeof record.event_id === 'string' ? record.event_id : undefined;
     if (nestingExceeds(event, MAX_EVENT_DEPTH)) {
-      // Checked before anything recursive (validation, cloning, echoing) can overflow the stack on it.
       this.#error('invalid_value', `The event is nested more than ${MAX_EVENT_DEPTH} levels deep.`, undefined, clientEventId);
       return;
     }
@@ -524,21 +524,6 @@ function sentence(text: string): string {
 }
 
 /** Splits text into deltas that keep their spaces, as the service's word-ish deltas do. */
-/** Deeper than any real session or item (a tool's JSON schema included); bounds every recursive walk. */
-export const MAX_EVENT_DEPTH = 64;
-
-/** Whether `value` nests objects or arrays deeper than `limit`; iterative, so any depth is safe to ask about. */
-function nestingExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length) {
-    const [node, depth] = stack.pop()!;
-    if (!node || typeof node !== 'object') continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(node)) if (child && typeof child === 'object') stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
 function words(text: string): string[] {
   return text.match(/\S+\s*/g) ?? [];
 }

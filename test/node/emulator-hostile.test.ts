@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { MAX_EVENT_DEPTH } from '../../emulator/src/conversation.ts';
+import { MAX_EVENT_DEPTH } from '../../emulator/src/protocol/limits.ts';
 import { checkServerEvent } from '../../emulator/src/protocol/event-schemas.ts';
 import { useEmulator } from './support/use-emulator.ts';
 import { WrtcClient, sleep, type ClientEvent } from './support/wrtc-client.ts';
@@ -209,6 +209,32 @@ describe('floods', () => {
     assert.equal(errors(o.events).at(-1)!.event_id, 'o2999');
     assert.match(await stillAnswers(c), /still alive/);
     o.ws.close();
+  });
+});
+
+describe('hostile HTTP', () => {
+  test('client_secrets: 200 random bodies and content types (fast-check), deep sessions included → 200 or a JSON 4xx, never 5xx', async () => {
+    const deep = fc.integer({ min: 100, max: 40_000 }).map((d) => `{"session":{"type":"realtime","tracing":${'{"a":'.repeat(d)}1${'}'.repeat(d)}}}`);
+    const body = fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.json(), fc.string(), deep, fc.record({ session: fc.record({ type: fc.constantFrom('realtime', 'transcription', 'constructor', '__proto__'), instructions: fc.string() }, { requiredKeys: [] }) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)));
+    const type = fc.constantFrom('application/json', 'application/json; charset=bogus', 'text/plain', 'application/sdp', '');
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(body, type, async (b, t) => {
+        const res = await fetch(`${ctx.base}/v1/realtime/client_secrets`, { method: 'POST', headers: { Authorization: 'Bearer sk-test', ...(t ? { 'Content-Type': t } : {}) }, body: b });
+        const text = await res.text();
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        assert.ok(res.status === 200 || (res.status >= 400 && res.status < 500), `${res.status} ${text.slice(0, 200)}`);
+        if (res.status !== 200) assert.match(JSON.parse(text).error.code, /^[a-z_]+$/);
+      }),
+      { numRuns: 200 },
+    );
+    assert.ok((statuses.get(200) ?? 0) > 0 && [...statuses.keys()].some((s) => s >= 400), JSON.stringify([...statuses]));
+  });
+
+  test('a session nested 40,000 levels deep gets 400 invalid_value (regression: 500, with the token issued anyway)', async () => {
+    const res = await fetch(`${ctx.base}/v1/realtime/client_secrets`, { method: 'POST', headers: { Authorization: 'Bearer sk-test', 'Content-Type': 'application/json' }, body: `{"session":{"type":"realtime","tracing":${'{"a":'.repeat(40_000)}1${'}'.repeat(40_000)}}}` });
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).error.message, /nested more than 64 levels/);
   });
 });
 
