@@ -315,6 +315,13 @@ describe('bad input, policy, CORS, limits', () => {
     assert.ok(Number(over.headers.get('retry-after')) > 0);
     assert.equal((await call(limited, '/healthz', { method: 'GET' })).status, 200, 'health checks are not limited');
   });
+
+  test('a client cannot walk past the limit by inventing X-Forwarded-For addresses (TRUST_PROXY unset)', async () => {
+    const limited = await serve({ OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: `${upstreamBase}/v1`, RATE_LIMIT_MAX: '2' });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call(limited, '/token', { json: {}, headers: { 'X-Forwarded-For': `203.0.113.${i}`, 'X-Real-IP': `198.51.100.${i}` } })).status);
+    assert.deepEqual(statuses, [200, 200, 429, 429]);
+  });
 });
 
 describe('secrets', () => {
