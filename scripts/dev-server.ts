@@ -9,11 +9,12 @@
 import express from 'express';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createVite } from 'vite';
 import { createEmulator } from '../emulator/src/server.ts';
 import { createApp } from '../server/src/app.ts';
+import { createHttpServer } from '../server/src/http-server.ts';
 import { DEMO_SESSION_DEFAULTS } from './demo-session.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { EMULATOR_API_KEY } from '../server/src/providers/emulator.ts';
@@ -40,7 +41,7 @@ export async function startDevServer(options: { port: number; env?: NodeJS.Proce
   const env = options.env ?? process.env;
   const config = loadConfig(env); // fails here, naming the variable, when the environment is wrong
   const app = express();
-  const http = createServer(app);
+  const http = createHttpServer(app, config); // the reference server's deadlines for slow clients
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port, () => resolve());

@@ -155,7 +155,7 @@ export class Call {
     const full = { event_id: newId('event'), ...event };
     this.log.push(full);
     if (this.log.length > 5000) this.log.splice(0, 1000);
-    const text = JSON.stringify(full);
+    let text = JSON.stringify(full);
     for (const observer of this.observers) {
       try {
         observer.send(text);
@@ -165,6 +165,10 @@ export class Call {
     }
     if (this.options.filtered && !WEBRTC_FILTER_PASSES.has(event.type)) return;
     if (this.#channel?.readyState !== 'open') return;
+    // A message over the SCTP limit makes WebRTC close the whole channel (and so the call): an event that
+    // echoes a huge client payload (an item of megabytes sent by an observer) is replaced by an error.
+    const limit = this.#pc.sctp?.maxMessageSize || DEFAULT_MAX_MESSAGE_SIZE;
+    if (text.length > limit / 4 && Buffer.byteLength(text) > limit) text = tooLarge(event, Buffer.byteLength(text), limit);
     try {
       this.#channel.send(text);
     } catch {
@@ -172,6 +176,23 @@ export class Call {
       // this must never take the emulator down.
     }
   }
+}
+
+/** What libwebrtc advertises (`a=max-message-size`) when the peer says nothing. */
+const DEFAULT_MAX_MESSAGE_SIZE = 262_144;
+
+function tooLarge(event: ServerEvent, bytes: number, limit: number): string {
+  return JSON.stringify({
+    event_id: newId('event'),
+    type: 'error',
+    error: {
+      type: 'invalid_request_error',
+      code: 'event_too_large',
+      message: `The ${String(event.type).slice(0, 80)} event (${bytes} bytes) is larger than the data channel's maximum message size (${limit} bytes) and was not sent here; observers received it.`,
+      param: null,
+      event_id: null,
+    },
+  });
 }
 
 function gathered(pc: RTCPeerConnection): Promise<void> {

@@ -12,6 +12,7 @@
  */
 import { newId } from './ids.js';
 import { clientEventSchemas, type ClientEventType } from './protocol/event-schemas.js';
+import { MAX_EVENT_DEPTH, nestingExceeds } from './protocol/limits.js';
 import { describeIssue, type SessionInput } from './protocol/session-schema.js';
 import { applySession, vadSettings, voiceName, type EffectiveSession } from './session.js';
 import type { Speaker } from './speaker.js';
@@ -135,11 +136,16 @@ export class Conversation {
     }
     const record = event as { type?: unknown; event_id?: unknown };
     const clientEventId = typeof record.event_id === 'string' ? record.event_id : undefined;
+    if (nestingExceeds(event, MAX_EVENT_DEPTH)) {
+      this.#error('invalid_value', `The event is nested more than ${MAX_EVENT_DEPTH} levels deep.`, undefined, clientEventId);
+      return;
+    }
     if (typeof record.type !== 'string') {
       this.#error('missing_required_parameter', "Missing required parameter: 'type'.", 'type', clientEventId);
       return;
     }
-    const schema = clientEventSchemas[record.type as ClientEventType];
+    // Own keys only: a type such as "constructor" or "__proto__" must not find Object.prototype's members.
+    const schema = Object.hasOwn(clientEventSchemas, record.type) ? clientEventSchemas[record.type as ClientEventType] : undefined;
     if (!schema) {
       this.#error('invalid_value', `Invalid value: '${record.type.slice(0, 80)}'. Supported values are: '${Object.keys(clientEventSchemas).join("', '")}'.`, 'type', clientEventId);
       return;

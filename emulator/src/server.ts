@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Call } from './call.js';
+import { MAX_EVENT_DEPTH, nestingExceeds } from './protocol/limits.js';
 import { clientSecretRequestSchema, describeIssue } from './protocol/session-schema.js';
 import type { IcePolicy } from './sdp.js';
 import { applySession, defaultSession, MAX_SESSION_SECONDS, type EffectiveSession } from './session.js';
@@ -70,6 +71,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (!keyAccepted(key)) {
       return fail(res, 401, key ? 'invalid_api_key' : 'missing_api_key', key ? 'Incorrect API key provided.' : 'You did not provide an API key: send api-key or Authorization: Bearer.');
     }
+    if (nestingExceeds(req.body)) return fail(res, 400, 'invalid_value', `The request body is nested more than ${MAX_EVENT_DEPTH} levels deep.`);
     const parsed = clientSecretRequestSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
       const issue = describeIssue(parsed.error, '', req.body ?? {});
@@ -133,7 +135,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     fail(res, error.status ?? 500, error.type === 'entity.too.large' ? 'payload_too_large' : 'invalid_request', error.status ? error.message : 'Internal emulator error.');
   });
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  // The service takes audio appends of up to 15 MiB; bigger frames close the socket (1009), as there.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 16 << 20 });
 
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = new URL(request.url ?? '/', 'http://emulator');

@@ -32,7 +32,8 @@ export interface Speech {
 }
 
 export async function synthesize(text: string, voice = 'alloy', speed = 1): Promise<Speech> {
-  const variant = VOICE_VARIANTS[voice] ?? VOICE_VARIANTS.alloy!;
+  // Own keys only: a custom voice id such as "constructor" must not pick up Object.prototype's members.
+  const variant = (Object.hasOwn(VOICE_VARIANTS, voice) ? VOICE_VARIANTS[voice] : undefined) ?? VOICE_VARIANTS.alloy!;
   const wordsPerMinute = String(Math.round(BASE_WORDS_PER_MINUTE * Math.min(1.5, Math.max(0.25, speed))));
   // The WASM build is a command line program: each call runs it once on its own in-memory FS.
   const espeak = await ESpeakNg({ arguments: ['-w', 'out.wav', '-v', variant, '-s', wordsPerMinute, '--', text], print: () => {}, printErr: () => {} });

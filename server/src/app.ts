@@ -41,6 +41,8 @@ const preferencesSchema = z.strictObject({
 const connectJsonSchema = preferencesSchema.extend({ sdp: z.string() });
 
 const API_PATHS = ['/token', '/connect', '/healthz'];
+/** The methods each route answers, for 405 and its `Allow` header. */
+const ALLOWED_METHODS: Record<string, string> = { '/token': 'POST', '/connect': 'POST', '/healthz': 'GET, HEAD' };
 
 export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express.Express {
   const cfg: ServerConfig = { ...DEFAULT_CONFIG, ...config };
@@ -97,7 +99,14 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
     },
   );
 
-  app.use(API_PATHS, (_req: Request, _res: Response, next: NextFunction) => next(new HttpError(404, 'not_found', 'No such route here: use POST /token, POST /connect or GET /healthz.')));
+  app.use(API_PATHS, (req: Request, res: Response, next: NextFunction) => {
+    const allow = req.path === '/' ? ALLOWED_METHODS[req.baseUrl] : undefined;
+    if (allow) {
+      res.set('Allow', allow);
+      return next(new HttpError(405, 'method_not_allowed', `${req.baseUrl} answers ${allow} only, not ${req.method.slice(0, 20)}.`));
+    }
+    next(new HttpError(404, 'not_found', 'No such route here: use POST /token, POST /connect or GET /healthz.'));
+  });
 
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
@@ -109,6 +118,15 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
     res.status(described.status).json({ error: { code: described.code, message: described.message } });
   });
   return app;
+}
+
+/**
+ * The last handler of a server that serves only the API (index.ts): any other
+ * path gets the JSON 404, not Express's HTML page. Not part of createApp,
+ * which `npm start` mounts in front of the demo pages.
+ */
+export function jsonNotFound(_req: Request, res: Response): void {
+  res.status(404).json({ error: { code: 'not_found', message: 'No such route here: use POST /token, POST /connect or GET /healthz.' } });
 }
 
 /** A request id (the caller's `X-Request-Id` when it is sane) on every log line and response; no headers or bodies logged. */
@@ -181,12 +199,26 @@ function sessionFor(input: { voice?: string; instructions?: string }, cfg: Serve
   return { voice: input.voice ?? cfg.defaultVoice, instructions, extra: cfg.sessionDefaults };
 }
 
+/** body-parser's errors (its `type`), which are the client's doing and must not read as a server failure. */
+const BODY_ERRORS: Record<string, [number, string, string]> = {
+  'entity.parse.failed': [400, 'invalid_json', 'The request body is not valid JSON.'],
+  'entity.too.large': [413, 'payload_too_large', 'The request body is too large.'],
+  'encoding.unsupported': [415, 'unsupported_content_encoding', 'This Content-Encoding is not supported: send the body uncompressed (or gzip, deflate, br).'],
+  'charset.unsupported': [415, 'unsupported_charset', 'This charset is not supported: send the body as UTF-8.'],
+  'request.aborted': [400, 'request_aborted', 'The client closed the request before its body was complete.'],
+  'request.size.invalid': [400, 'invalid_content_length', 'The body is not as long as its Content-Length says.'],
+};
+
 function describeError(error: unknown): { status: number; code: string; message: string; retryAfter?: string } {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
-  const bodyError = error as { type?: string };
-  if (bodyError?.type === 'entity.parse.failed') return { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' };
-  if (bodyError?.type === 'entity.too.large') return { status: 413, code: 'payload_too_large', message: 'The request body is too large.' };
   if (error instanceof UpstreamError) return describeUpstream(error);
+  const bodyError = error as { type?: string; status?: number; expose?: boolean };
+  const known = BODY_ERRORS[bodyError?.type ?? ''];
+  if (known) return { status: known[0], code: known[1], message: known[2] };
+  // Any other failure to read the body that body-parser marks as the client's (e.g. a corrupt gzip body).
+  if (bodyError?.expose && typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
+    return { status: bodyError.status, code: 'unreadable_body', message: 'The request body could not be read: send it uncompressed, as UTF-8.' };
+  }
   return { status: 500, code: 'internal_error', message: 'The server failed unexpectedly.' };
 }
 
@@ -204,6 +236,10 @@ function describeUpstream(error: UpstreamError): { status: number; code: string;
       return { status: 429, code: 'upstream_rate_limited', message: `The realtime service's quota or rate limit is used up (429); realtime quota is separate from chat quota.${said}`, retryAfter: error.retryAfter ?? '10' };
     case error.status === 504 && error.upstreamCode === 'timeout':
       return { status: 504, code: 'upstream_timeout', message: error.message };
+    case error.upstreamCode === 'redirected':
+      return { status: 502, code: 'upstream_redirected', message: `${error.message} Check the endpoint URL: it must be the service's own address.` };
+    case error.upstreamCode === 'bad_response' || error.upstreamCode === 'bad_answer' || error.upstreamCode === 'no_token':
+      return { status: 502, code: 'upstream_bad_response', message: `${error.message.slice(0, 300)} Check that the endpoint is the realtime service's.` };
     case error.upstreamCode === 'unreachable':
       return { status: 502, code: 'upstream_unreachable', message: `${error.message} Check the endpoint URL and the network.` };
     case error.status === 400:

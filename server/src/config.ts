@@ -28,6 +28,12 @@ export interface ServerConfig {
   rateLimit: { max: number; windowMs: number };
   redisUrl?: string;
   upstreamTimeoutMs: number;
+  /**
+   * Deadlines for a browser's request to arrive: its headers, and the whole
+   * request (headers and body). A client that trickles bytes to hold a
+   * connection open (slowloris) is cut off with a 408 when either passes.
+   */
+  clientTimeouts: { headersMs: number; requestMs: number };
   /** Open the observer WebSocket on calls made through /connect (logs transcripts, runs server tools). */
   observer: boolean;
   /** Express `trust proxy`, for the client address behind a load balancer (rate limits). */
@@ -43,6 +49,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   allowedOrigins: [],
   rateLimit: { max: 20, windowMs: 60_000 },
   upstreamTimeoutMs: 10_000,
+  clientTimeouts: { headersMs: 10_000, requestMs: 30_000 },
   observer: false,
   trustProxy: false,
 };
@@ -99,6 +106,8 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: positiveInt('RATE_LIMIT_WINDOW_MS').optional(),
   REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional(),
   UPSTREAM_TIMEOUT_MS: positiveInt('UPSTREAM_TIMEOUT_MS').optional(),
+  HEADERS_TIMEOUT_MS: positiveInt('HEADERS_TIMEOUT_MS').optional(),
+  REQUEST_TIMEOUT_MS: positiveInt('REQUEST_TIMEOUT_MS').optional(),
   TRUST_PROXY: z.string().trim().optional(),
 });
 
@@ -128,8 +137,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     rateLimit: { max: e.RATE_LIMIT_MAX ?? DEFAULT_CONFIG.rateLimit.max, windowMs: e.RATE_LIMIT_WINDOW_MS ?? DEFAULT_CONFIG.rateLimit.windowMs },
     redisUrl: e.REDIS_URL,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS ?? DEFAULT_CONFIG.upstreamTimeoutMs,
+    clientTimeouts: {
+      headersMs: e.HEADERS_TIMEOUT_MS ?? DEFAULT_CONFIG.clientTimeouts.headersMs,
+      requestMs: e.REQUEST_TIMEOUT_MS ?? DEFAULT_CONFIG.clientTimeouts.requestMs,
+    },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
+  // Node refuses a headers deadline longer than the whole request's; say so in the environment's words.
+  if (config.clientTimeouts.headersMs > config.clientTimeouts.requestMs) {
+    const name = e.HEADERS_TIMEOUT_MS !== undefined ? 'HEADERS_TIMEOUT_MS' : 'REQUEST_TIMEOUT_MS';
+    throw new ConfigError(`${name}: HEADERS_TIMEOUT_MS (${config.clientTimeouts.headersMs}) must not be longer than REQUEST_TIMEOUT_MS (${config.clientTimeouts.requestMs})`);
+  }
   if (provider === 'azure') {
     if (!e.AZURE_OPENAI_ENDPOINT) throw new ConfigError('AZURE_OPENAI_ENDPOINT: required when REALTIME_PROVIDER=azure (e.g. https://my-resource.openai.azure.com)');
     config.azure = { endpoint: e.AZURE_OPENAI_ENDPOINT, apiKey: e.AZURE_OPENAI_API_KEY, deployment: e.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-realtime' };

@@ -3,10 +3,10 @@
  * (config.ts), fails at start-up naming a wrong variable, serves /token,
  * /connect and /healthz, and shuts down gracefully (observers closed).
  */
-import { createServer } from 'node:http';
 import { pino } from 'pino';
-import { createApp } from './app.js';
+import { createApp, jsonNotFound } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createHttpServer } from './http-server.js';
 import { CallObservers } from './observer/call-observer.js';
 import { createProvider } from './providers/index.js';
 import { redisRateLimitStore, type SharedStore } from './rate-limit-store.js';
@@ -37,9 +37,8 @@ const app = createApp(config, {
   rateLimitStore: shared?.store,
   onCall: config.observer ? (callId, reqLog) => void observers.open(callId, reqLog) : undefined,
 });
-const server = createServer(app);
-server.headersTimeout = 10_000; // slow clients trickling headers are cut off
-server.requestTimeout = 30_000;
+app.use(jsonNotFound);
+const server = createHttpServer(app, config); // slow clients are cut off (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS)
 server.listen(config.port, () => log.info({ port: config.port, provider: provider.name }, 'realtime-voice server listening'));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -3,7 +3,7 @@
 // bad input, CORS, rate limiting — and a scan that no key ever appears in a
 // response or a log line.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { pino } from 'pino';
@@ -87,6 +87,8 @@ describe('configuration', () => {
       [{ REALTIME_VOICE: 'robot' }, /^REALTIME_VOICE: REALTIME_VOICE must be one of/],
       [{ RATE_LIMIT_MAX: '0' }, /^RATE_LIMIT_MAX:/],
       [{ REDIS_URL: 'http://redis' }, /^REDIS_URL:/],
+      [{ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' }, /^HEADERS_TIMEOUT_MS: .*must not be longer than REQUEST_TIMEOUT_MS/],
+      [{ REQUEST_TIMEOUT_MS: 'soon' }, /^REQUEST_TIMEOUT_MS: REQUEST_TIMEOUT_MS must be a whole number/],
     ];
     for (const [env, message] of cases) {
       assert.throws(() => loadConfig(env), (error: Error) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
@@ -164,7 +166,7 @@ describe('providers and auth', () => {
 describe('upstream faults become operator-readable errors, never the browser\'s own 401', () => {
   let base = '';
   before(async () => {
-    base = await serve({ AZURE_OPENAI_ENDPOINT: upstreamBase, AZURE_OPENAI_API_KEY: AZURE_KEY, UPSTREAM_TIMEOUT_MS: '400' });
+    base = await serve({ AZURE_OPENAI_ENDPOINT: upstreamBase, AZURE_OPENAI_API_KEY: AZURE_KEY, UPSTREAM_TIMEOUT_MS: '400', RATE_LIMIT_MAX: '1000' });
   });
 
   const cases: Array<[string, Fault, number, string, RegExp, string?]> = [
@@ -178,7 +180,11 @@ describe('upstream faults become operator-readable errors, never the browser\'s 
     ['a hang', { kind: 'hang' }, 504, 'upstream_timeout', /did not answer within 0.4 s/],
     ['a reset connection', { kind: 'reset' }, 502, 'upstream_unreachable', /could not be reached/],
     ['an HTML page', { kind: 'html', status: 502 }, 502, 'upstream_error', /502/],
-    ['malformed JSON', { kind: 'malformed' }, 502, 'upstream_error', /./],
+    ['malformed JSON', { kind: 'malformed' }, 502, 'upstream_bad_response', /unreadable|failed: .*JSON/],
+    ['a truncated body', { kind: 'truncated' }, 502, 'upstream_bad_response', /realtime service/],
+    // Regression: a gateway that echoes the credential in its error body had it relayed to the browser and the log.
+    ['401 echoing the key', { kind: 'status', status: 401, message: `Access denied: api-key ${AZURE_KEY} is not valid (Authorization: Bearer ${AZURE_KEY})` }, 502, 'upstream_unauthorized', /api-key \[redacted\] is not valid/],
+    ['200 without a token', { kind: 'raw', status: 200, contentType: 'application/json', body: '{}' }, 502, 'upstream_bad_response', /without a token/],
   ];
   for (const [name, fault, status, code, message, retryAfter] of cases) {
     test(`client_secrets answering ${name} → ${status} ${code}`, async () => {
@@ -197,6 +203,27 @@ describe('upstream faults become operator-readable errors, never the browser\'s 
     upstream.faults.calls = { kind: 'hang' };
     const hung = await call(base, '/connect', { headers: { 'Content-Type': 'application/sdp' }, body: OFFER });
     assert.deepEqual([hung.status, hung.body.error.code], [504, 'upstream_timeout']);
+  });
+
+  test('a redirect is not followed: the key never reaches the address it points to (regression: fetch carried api-key there)', async () => {
+    const elsewhere: Array<IncomingMessage['headers']> = [];
+    const thief = createServer((req, res) => {
+      elsewhere.push(req.headers);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"value":"ek_thief","expires_at":1}');
+    });
+    servers.push(thief);
+    await new Promise<void>((resolve) => thief.listen(0, '127.0.0.1', resolve));
+    // localhost, not 127.0.0.1: another origin, where fetch would drop Authorization but keep api-key.
+    const location = `http://localhost:${(thief.address() as AddressInfo).port}/openai/v1/realtime/client_secrets`;
+    for (const status of [301, 302, 303, 307, 308]) {
+      upstream.faults.secrets = { kind: 'redirect', status, location };
+      const res = await call(base, '/token', { json: {} });
+      assert.deepEqual([res.status, res.body.error.code], [502, 'upstream_redirected'], `client_secrets ${status}`);
+    }
+    upstream.faults.calls = { kind: 'redirect', location };
+    const connect = await call(base, '/connect', { headers: { 'Content-Type': 'application/sdp' }, body: OFFER });
+    assert.deepEqual([connect.status, connect.body.error.code], [502, 'upstream_redirected']);
+    assert.deepEqual(elsewhere, [], 'nothing at all reached the redirect target');
   });
 
   test('an endpoint nobody listens on → 502 upstream_unreachable', async () => {
@@ -227,6 +254,13 @@ describe('bad input, policy, CORS, limits', () => {
       [{ headers: { 'Content-Type': 'application/sdp' }, body: 'not sdp' }, '/connect', 400, 'invalid_offer'],
       [{ json: { voice: 'alloy' } }, '/connect', 400, 'invalid_sdp'],
       [{ headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'sdp=v%3D0' }, '/connect', 415, 'unsupported_media_type'],
+      // Regression: body-parser's own refusals used to fall through to 500 internal_error.
+      [{ headers: { 'Content-Type': 'application/sdp; charset=x-no-such-charset' }, body: OFFER }, '/connect', 415, 'unsupported_charset'],
+      [{ headers: { 'Content-Type': 'application/json; charset=latin1' }, body: '{}' }, '/token', 415, 'unsupported_charset'],
+      [{ headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' }, body: '{}' }, '/token', 415, 'unsupported_content_encoding'],
+      [{ headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: 'not gzip at all' }, '/token', 400, 'unreadable_body'],
+      [{ method: 'GET' }, '/token', 405, 'method_not_allowed'],
+      [{ method: 'DELETE' }, '/healthz', 405, 'method_not_allowed'],
     ];
     for (const [init, path, status, code] of cases) {
       const res = await call(base, path, init);
@@ -281,10 +315,17 @@ describe('bad input, policy, CORS, limits', () => {
     assert.ok(Number(over.headers.get('retry-after')) > 0);
     assert.equal((await call(limited, '/healthz', { method: 'GET' })).status, 200, 'health checks are not limited');
   });
+
+  test('a client cannot walk past the limit by inventing X-Forwarded-For addresses (TRUST_PROXY unset)', async () => {
+    const limited = await serve({ OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: `${upstreamBase}/v1`, RATE_LIMIT_MAX: '2' });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call(limited, '/token', { json: {}, headers: { 'X-Forwarded-For': `203.0.113.${i}`, 'X-Real-IP': `198.51.100.${i}` } })).status);
+    assert.deepEqual(statuses, [200, 200, 429, 429]);
+  });
 });
 
 describe('secrets', () => {
-  test('no key or Entra token appears in any response or log line of these tests', () => {
+  test('no key or Entra token appears in any response or log line of these tests', (t) => {
     assert.ok(seen.length > 40, `scanned ${seen.length} responses`);
     assert.ok(logLines.length > 40, `scanned ${logLines.length} log lines`);
     for (const secret of [AZURE_KEY, OPENAI_KEY, ENTRA_TOKEN]) {
@@ -293,5 +334,6 @@ describe('secrets', () => {
     }
     const line = JSON.parse(logLines.find((l) => l.includes('"msg":"request"'))!);
     assert.ok(line.reqId && line.method && line.path && line.status, 'structured request lines with a request id');
+    t.diagnostic(`scanned ${seen.length} responses and ${logLines.length} log lines`);
   });
 });

@@ -187,7 +187,7 @@ export type EmittedServerEventType = keyof typeof serverEventSchemas;
 export function checkServerEvent(event: unknown): string | undefined {
   const type = (event as { type?: unknown })?.type;
   if (typeof type !== 'string') return 'event without a string type';
-  const schema = (serverEventSchemas as Record<string, z.ZodType>)[type];
+  const schema = Object.hasOwn(serverEventSchemas, type) ? (serverEventSchemas as Record<string, z.ZodType>)[type] : undefined;
   if (!schema) return `no schema for server event type "${type}"`;
   const result = schema.safeParse(event);
   return result.success ? undefined : `${type}: ${result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`;
@@ -197,7 +197,7 @@ export function checkServerEvent(event: unknown): string | undefined {
 export function checkClientEvent(event: unknown): string | undefined {
   const type = (event as { type?: unknown })?.type;
   if (typeof type !== 'string') return 'event without a string type';
-  const schema = (clientEventSchemas as Record<string, z.ZodType>)[type];
+  const schema = Object.hasOwn(clientEventSchemas, type) ? (clientEventSchemas as Record<string, z.ZodType>)[type] : undefined;
   if (!schema) return `unknown client event type "${type}"`;
   const result = schema.safeParse(event);
   return result.success ? undefined : `${type}: ${result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`;

@@ -46,7 +46,21 @@ export class GaProvider implements RealtimeProvider {
       defaultHeaders: auth.kind === 'api-key' ? { 'api-key': auth.key, Authorization: null } : undefined,
       timeout: options.timeoutMs,
       maxRetries: 0,
+      // fetch would follow a redirect and carry the `api-key` header to wherever it points (it strips
+      // only Authorization across origins): an upstream redirect must fail, never leak the key.
+      fetchOptions: { redirect: 'error' },
     });
+  }
+
+  /**
+   * The service's error text reaches the browser and the log: whatever it echoes of the request's
+   * credentials (a gateway may quote the key, or a bearer token) is removed first.
+   */
+  #redact(error: UpstreamError): UpstreamError {
+    const auth = this.options.auth;
+    let message = error.message.replace(/\b(Bearer|Basic)\s+[^\s,;"']+/gi, '$1 [redacted]').replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[redacted]');
+    if (auth.kind !== 'token') message = message.split(auth.key).join('[redacted]');
+    return message === error.message ? error : new UpstreamError(error.status, error.upstreamCode, message, error.retryAfter);
   }
 
   async createClientSecret(session: SessionRequest, signal?: AbortSignal): Promise<ClientSecret> {
@@ -66,7 +80,7 @@ export class GaProvider implements RealtimeProvider {
       if (!secret.value) throw new UpstreamError(502, 'no_token', 'The realtime service answered client_secrets without a token.');
       return { value: secret.value, expires_at: secret.expires_at };
     } catch (error) {
-      throw toUpstreamError(error, this.options.timeoutMs);
+      throw this.#redact(toUpstreamError(error, this.options.timeoutMs));
     }
   }
 
@@ -82,10 +96,11 @@ export class GaProvider implements RealtimeProvider {
         redirect: 'error',
       });
     } catch (error) {
-      throw timeout.aborted ? timeoutError(this.options.timeoutMs) : new UpstreamError(502, 'unreachable', `The realtime service could not be reached (${(error as Error).message}).`);
+      if (timeout.aborted) throw timeoutError(this.options.timeoutMs);
+      throw redirected(error) ? redirectError() : new UpstreamError(502, 'unreachable', `The realtime service could not be reached (${(error as Error).message}).`);
     }
     const text = await response.text().catch(() => '');
-    if (!response.ok) throw new UpstreamError(response.status, ...serviceError(text), response.headers.get('retry-after') ?? undefined);
+    if (!response.ok) throw this.#redact(new UpstreamError(response.status, ...serviceError(text), response.headers.get('retry-after') ?? undefined));
     if (!text.startsWith('v=')) throw new UpstreamError(502, 'bad_answer', 'The realtime service answered the offer without SDP.');
     const callId = (response.headers.get('location') ?? '').split('?')[0]!.split('/').filter(Boolean).pop();
     return callId ? { sdp: text, callId } : { sdp: text };
@@ -114,6 +129,7 @@ function mergeAudio(base: unknown, voice: string | undefined): Record<string, un
 function toUpstreamError(error: unknown, timeoutMs: number): UpstreamError {
   if (error instanceof UpstreamError) return error;
   if (error instanceof OpenAI.APIConnectionTimeoutError) return timeoutError(timeoutMs);
+  if (error instanceof OpenAI.APIConnectionError && redirected(error)) return redirectError();
   if (error instanceof OpenAI.APIConnectionError) return new UpstreamError(502, 'unreachable', `The realtime service could not be reached (${error.message}).`);
   if (error instanceof OpenAI.APIError && error.status) {
     const body = error.error as { code?: string; message?: string } | undefined;
@@ -121,6 +137,18 @@ function toUpstreamError(error: unknown, timeoutMs: number): UpstreamError {
   }
   if (error instanceof OpenAI.APIError) return new UpstreamError(502, 'bad_response', `The realtime service answered something unreadable (${error.message}).`);
   return new UpstreamError(502, 'bad_response', `The realtime service failed: ${(error as Error)?.message ?? String(error)}`);
+}
+
+/** fetch refused to follow a redirect (`redirect: 'error'`); the reason sits somewhere in the cause chain. */
+function redirected(error: unknown): boolean {
+  for (let e = error as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (/redirect/i.test(String(e.message))) return true;
+  }
+  return false;
+}
+
+function redirectError(): UpstreamError {
+  return new UpstreamError(502, 'redirected', 'The realtime service answered with a redirect, which the server does not follow (it would carry the key elsewhere).');
 }
 
 function timeoutError(timeoutMs: number): UpstreamError {

@@ -3,7 +3,8 @@
  * for the reference server's tests: it records every request (headers and
  * bodies, to check what the server sends and that no key leaks elsewhere)
  * and answers what each test asks: success, any status with the service's
- * JSON error, a hang, a reset connection, HTML or malformed JSON.
+ * JSON error, a hang, a reset connection, HTML or malformed JSON, a
+ * redirect, a truncated body, or any bytes at all.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +15,13 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'reset' }
   | { kind: 'html'; status?: number }
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  /** A redirect elsewhere: the server must not follow it (it would carry the key). */
+  | { kind: 'redirect'; status?: number; location: string }
+  /** Any status, content type and bytes: garbage answers for the fuzz tests. */
+  | { kind: 'raw'; status: number; contentType?: string; body: string | Uint8Array }
+  /** Headers promising more body than comes before the connection drops. */
+  | { kind: 'truncated' };
 
 export interface RecordedRequest {
   method: string;
@@ -27,6 +34,8 @@ export const ANSWER_SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
 
 export class UpstreamStandIn {
   readonly requests: RecordedRequest[] = [];
+  /** Off for load tests: a record of every request would grow the process being measured. */
+  recording = true;
   /** What client_secrets and calls answer next (per route; default ok). */
   faults: { secrets: Fault; calls: Fault } = { secrets: { kind: 'ok' }, calls: { kind: 'ok' } };
   #server?: Server;
@@ -54,7 +63,7 @@ export class UpstreamStandIn {
     let body = '';
     for await (const chunk of req) body += chunk;
     const path = (req.url ?? '').split('?')[0]!;
-    this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+    if (this.recording) this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
     const route = path.endsWith('/realtime/client_secrets') ? 'secrets' : path.endsWith('/realtime/calls') ? 'calls' : undefined;
     if (!route) return json(res, 404, { error: { code: 'NotFound', message: 'Resource not found' } });
     const fault = this.faults[route];
@@ -71,6 +80,17 @@ export class UpstreamStandIn {
         return;
       case 'malformed':
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"value": "ek_');
+        return;
+      case 'redirect':
+        res.writeHead(fault.status ?? 307, { Location: fault.location }).end();
+        return;
+      case 'raw':
+        res.writeHead(fault.status, fault.contentType ? { 'Content-Type': fault.contentType } : {}).end(fault.body);
+        return;
+      case 'truncated':
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '500' });
+        res.write('{"value": "ek_trunc');
+        setTimeout(() => req.socket.destroy(), 20);
         return;
       case 'status':
         if (fault.retryAfter) res.setHeader('Retry-After', fault.retryAfter);
