@@ -528,6 +528,7 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
     try {
       const { data } = await message;
       expect(data.isSecureContext).to.equal(false);
+      expect(data.idleText, 'explained before any click').to.contain('Voice needs a secure page: open it over HTTPS');
       expect(data.code).to.equal('insecure-context');
       expect(data.message).to.match(/HTTPS/);
       expect(data.state).to.equal('error');
