@@ -144,8 +144,9 @@ export async function microphoneFiles(): Promise<MicrophoneFiles> {
   const silence = join(CACHE, 'silence.wav');
   const speech = join(CACHE, 'speech-loop.wav');
   writeFileSync(silence, encodeWav(new Int16Array(RATE * 10), RATE));
-  const words = await synthesize('Hello there, how are you?', 'echo', 1);
-  const parts = [new Int16Array(Math.round(RATE * 0.5)), words.samples, new Int16Array(Math.round(RATE * 3.8))];
+  const words = await synthesize('Hello there.', 'echo', 1);
+  // The trailing silence outlasts the emulator's answer (≈ 1.3 s to start, ≈ 3 s long), so each turn ends before the next begins.
+  const parts = [new Int16Array(Math.round(RATE * 0.5)), words.samples, new Int16Array(Math.round(RATE * 5))];
   const samples = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {

@@ -14,13 +14,17 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { log, type Results } from './results.ts';
 import { benchConnect } from './browser-connect.ts';
+import { benchLeaks } from './leaks.ts';
 import { benchServer } from './server.ts';
 import { benchSize } from './size.ts';
+import { benchTurn } from './turn.ts';
 
 const PARTS: Record<string, (results: Results) => Promise<void>> = {
   size: benchSize,
   server: benchServer,
   connect: benchConnect,
+  turn: benchTurn,
+  leaks: benchLeaks,
 };
 
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
