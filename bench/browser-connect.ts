@@ -71,12 +71,22 @@ export async function benchConnect(results: Results): Promise<void> {
     const page = await newInstrumentedPage(browser);
     const samples: Record<Client, Sample[]> = { widget: [], bare: [], bare_wait_gather: [] };
     const order: Client[] = ['widget', 'bare', 'bare_wait_gather'];
+    let failures = 0;
     for (let round = 0; round < WARM_UP + RUNS; round++) {
       // Rotate who goes first, so neither client always follows the other.
       const turn = round % 2 ? [...order].reverse() : order;
       for (const client of turn) {
         if (client === 'bare_wait_gather' && round >= WARM_UP + WAIT_GATHER_RUNS) continue;
-        const sample = await connectOnce(page, `${stack.url}${CLIENTS[client]}`);
+        let sample: Sample;
+        try {
+          sample = await connectOnce(page, `${stack.url}${CLIENTS[client]}`);
+        } catch (error) {
+          // Counted, and the run goes on (after an emulator crash, once it is back).
+          log(`connect: ${client} failed: ${(error as Error).message.split('\n')[0]}`);
+          failures++;
+          await stack.emulator.ready();
+          continue;
+        }
         if (round >= WARM_UP) samples[client].push(sample);
       }
       if ((round + 1) % 5 === 0) log(`connect: ${round + 1}/${WARM_UP + RUNS} rounds`);
@@ -101,6 +111,8 @@ export async function benchConnect(results: Results): Promise<void> {
       results[`connect_ice_gathering_ms_${client}_median`] = round(median(pick(client, 'iceGathering')));
     }
     results.connect_runs = RUNS;
+    results.connect_failures = failures;
+    results.connect_emulator_crashes = stack.emulator.crashes;
   } finally {
     await browser.close();
     await stack.close();

@@ -3,7 +3,7 @@
  *
  * - the emulator in a child process on its own loopback port (as in the
  *   end-to-end tests; the page posts its offer there, cross-origin, as to
- *   the cloud), with loopback-only ICE;
+ *   the cloud), with loopback-only ICE, restarted if it crashes;
  * - one HTTP server for the pages: the reference server's /token in front
  *   of the emulator, the element bundled from src/ in this run (/widget.js),
  *   and bench/pages (widget.html, bare.html);
@@ -25,7 +25,7 @@ import { DEMO_SESSION_DEFAULTS } from '../scripts/demo-session.ts';
 import { findChromium } from '../scripts/find-chromium.mjs';
 import { createApp } from '../server/src/app.ts';
 import { EMULATOR_API_KEY, emulatorProvider } from '../server/src/providers/emulator.ts';
-import { startEmulatorProcess, type EmulatorProcess } from '../test/e2e/support/emulator-process.ts';
+import { startBenchEmulator, type BenchEmulator } from './support/emulator.ts';
 
 /**
  * What `npm start` gives a person (500 ms of silence ends a turn), with the
@@ -40,12 +40,12 @@ const CACHE = resolve('.cache/bench');
 
 export interface Stack {
   url: string;
-  emulator: EmulatorProcess;
+  emulator: BenchEmulator;
   close(): Promise<void>;
 }
 
 export async function startStack(): Promise<Stack> {
-  const emulator = await startEmulatorProcess(EMULATOR_API_KEY);
+  const emulator = await startBenchEmulator(EMULATOR_API_KEY);
   const widget = await build({ entryPoints: ['src/index.ts'], bundle: true, minify: true, format: 'esm', target: 'es2022', write: false, tsconfig: 'tsconfig.json' });
   const app = express();
   const logger = pino({ level: 'silent' });

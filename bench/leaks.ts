@@ -9,7 +9,7 @@
  *   vs one alone; everything released after they stop.
  */
 import type { Page } from 'puppeteer-core';
-import { heapAfterGc, launchChromium, liveObjects, microphoneFiles, newInstrumentedPage, sleep, startStack, type Live } from './browser.ts';
+import { heapAfterGc, launchChromium, liveObjects, microphoneFiles, newInstrumentedPage, sleep, startStack, type Live, type Stack } from './browser.ts';
 import { log, ratio, round, type Results } from './results.ts';
 
 const CYCLES = 100;
@@ -23,6 +23,7 @@ interface CycleReport {
   after: Live;
   leftovers: { audioElements: number; pendingTimers: number };
   msPerCycle: number;
+  failedStarts: number;
 }
 
 async function leftovers(page: Page): Promise<{ audioElements: number; pendingTimers: number }> {
@@ -36,15 +37,22 @@ async function leftovers(page: Page): Promise<{ audioElements: number; pendingTi
   });
 }
 
-async function cycles(page: Page, url: string): Promise<CycleReport> {
+async function cycles(page: Page, stack: Stack, url: string): Promise<CycleReport> {
   await page.goto(url, { waitUntil: 'load' });
-  const cycle = () =>
-    page.evaluate(async () => {
+  const cycle = async () => {
+    const ok = await page.evaluate(async () => {
       const w = window as unknown as { benchStart(): Promise<boolean>; benchStop(): void };
-      const ok = await w.benchStart();
-      w.benchStop();
-      return ok;
+      try {
+        return await w.benchStart();
+      } catch {
+        return false;
+      } finally {
+        w.benchStop();
+      }
     });
+    if (!ok) await stack.emulator.ready(); // after an emulator crash, its restart
+    return ok;
+  };
   for (let i = 0; i < WARM_UP; i++) await cycle();
   await sleep(300);
   const before = await liveObjects(page);
@@ -56,7 +64,7 @@ async function cycles(page: Page, url: string): Promise<CycleReport> {
   if (failed) log(`leaks: ${failed} of ${CYCLES} starts failed on ${url}`);
   await sleep(1000);
   const heapAfter = await heapAfterGc(page);
-  return { heapGrowth: heapAfter - heapBefore, before, after: await liveObjects(page), leftovers: await leftovers(page), msPerCycle };
+  return { heapGrowth: heapAfter - heapBefore, before, after: await liveObjects(page), leftovers: await leftovers(page), msPerCycle, failedStarts: failed };
 }
 
 export async function benchLeaks(results: Results): Promise<void> {
@@ -66,9 +74,9 @@ export async function benchLeaks(results: Results): Promise<void> {
   try {
     const page = await newInstrumentedPage(browser);
     log(`leaks: ${CYCLES} start/stop cycles, widget`);
-    const widget = await cycles(page, `${stack.url}/widget.html`);
+    const widget = await cycles(page, stack, `${stack.url}/widget.html`);
     log(`leaks: ${CYCLES} start/stop cycles, bare client`);
-    const bare = await cycles(page, `${stack.url}/bare.html`);
+    const bare = await cycles(page, stack, `${stack.url}/bare.html`);
     results.leak_cycles = CYCLES;
     results.leaked_peer_connections = widget.after.pcs - widget.before.pcs;
     results.leaked_tracks = widget.after.tracks - widget.before.tracks;
@@ -84,6 +92,8 @@ export async function benchLeaks(results: Results): Promise<void> {
     results.leaked_tracks_bare = bare.after.tracks - bare.before.tracks;
     results.leak_cycle_ms_widget = round(widget.msPerCycle);
     results.leak_cycle_ms_bare = round(bare.msPerCycle);
+    results.leak_failed_starts_widget = widget.failedStarts;
+    results.leak_failed_starts_bare = bare.failedStarts;
 
     log(`leaks: ${WIDGETS} widgets on one page`);
     await page.goto(`${stack.url}/widget.html`, { waitUntil: 'load' });
@@ -123,6 +133,7 @@ export async function benchLeaks(results: Results): Promise<void> {
     results.multi_leaked_peer_connections = afterMulti.pcs;
     results.multi_leaked_tracks = afterMulti.tracks;
     results.multi_leaked_audio_contexts = afterMulti.contexts;
+    results.leak_emulator_crashes = stack.emulator.crashes;
   } finally {
     await browser.close();
     await stack.close();

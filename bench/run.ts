@@ -7,11 +7,12 @@
  *   npm run bench                      everything (about 5 minutes)
  *   npm run bench -- --only=connect    one part (or several: --only=size,server)
  *
- * Parts: size, server, connect, turn, leaks. With --only, the figures of the
+ * Parts: size, server, connect, turn, leaks (see each module's header). With --only, the figures of the
  * other parts are kept from the previous bench/results.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { summaryMarkdown } from './report.ts';
 import { log, type Results } from './results.ts';
 import { benchConnect } from './browser-connect.ts';
 import { benchLeaks } from './leaks.ts';
@@ -59,6 +60,7 @@ merged.machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round
 writeFileSync('bench/results.json', `${JSON.stringify(merged, null, 2)}\n`);
 const width = Math.max(...Object.keys(merged).map((k) => k.length));
 for (const [key, value] of Object.entries(merged)) console.log(`${key.padEnd(width)}  ${value}`);
+console.log(`\n${summaryMarkdown(merged)}\n`);
 log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
 // @roamhq/wrtc (the emulator) and Chromium children would keep the process alive.
 process.exit(0);

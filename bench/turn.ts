@@ -31,8 +31,24 @@ interface ProbeEvent {
   time: number;
 }
 
+interface TurnEvent {
+  type: 'speech_stopped' | 'output_started';
+  /** performance.now() in the page. */
+  t: number;
+}
+
+interface TurnParts {
+  /** End of speech → `input_audio_buffer.speech_stopped` arrives: the network path in and the VAD's 500 ms of silence. */
+  vad: number;
+  /** speech_stopped → `output_audio_buffer.started`: the emulator synthesizing its answer (eSpeak). */
+  synthesis: number;
+  /** output_audio_buffer.started → first audible audio: the network path out, jitter buffer and playback. */
+  playout: number;
+}
+
 interface Conversation {
   turnsMs: number[];
+  parts: TurnParts[];
   discarded: number;
   longTasks: number;
   longTaskMs: number;
@@ -40,7 +56,14 @@ interface Conversation {
   browserCpuPct: number;
 }
 
-export function turnLatencies(events: ProbeEvent[], probeStart: number): { turnsMs: number[]; discarded: number } {
+export function turnLatencies(
+  events: ProbeEvent[],
+  probeStart: number,
+  clock: { context: number; perf: number },
+  turnEvents: TurnEvent[],
+): { turnsMs: number[]; parts: TurnParts[]; discarded: number } {
+  const perf = (contextTime: number) => clock.perf + (contextTime - clock.context) * 1000;
+  const parts: TurnParts[] = [];
   const local = events.filter((e) => e.input === 0).sort((a, b) => a.time - b.time);
   const remote = events.filter((e) => e.input === 1).sort((a, b) => a.time - b.time);
   const turnsMs: number[] = [];
@@ -58,8 +81,13 @@ export function turnLatencies(events: ProbeEvent[], probeStart: number): { turns
       continue;
     }
     turnsMs.push((answer.time - off.time) * 1000);
+    const end = perf(off.time);
+    const heard = perf(answer.time);
+    const stopped = turnEvents.find((e) => e.type === 'speech_stopped' && e.t > end && e.t < heard);
+    const started = stopped && turnEvents.find((e) => e.type === 'output_started' && e.t >= stopped.t && e.t < heard + 50);
+    if (stopped && started) parts.push({ vad: stopped.t - end, synthesis: started.t - stopped.t, playout: heard - started.t });
   }
-  return { turnsMs, discarded };
+  return { turnsMs, parts, discarded };
 }
 
 /** CPU seconds used so far by the browser and all its descendant processes. */
@@ -102,9 +130,14 @@ async function converse(browser: Browser, page: Page, url: string): Promise<Conv
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(browser.process()!.pid!) - cpu0;
   const task = (await taskSeconds()) - task0;
-  const { events, longTasks } = await page.evaluate((from: number) => {
+  const { events, clock, turnEvents, longTasks } = await page.evaluate((from: number) => {
     const bench = (window as any).__bench;
-    return { events: bench.probeEvents as ProbeEvent[], longTasks: (bench.longTasks as Array<{ duration: number }>).slice(from) };
+    return {
+      events: bench.probeEvents as ProbeEvent[],
+      clock: bench.probeClock as { context: number; perf: number },
+      turnEvents: bench.pcs[0].turnEvents as TurnEvent[],
+      longTasks: (bench.longTasks as Array<{ duration: number }>).slice(from),
+    };
   }, longTasksBefore);
   await page.evaluate(async () => {
     await (window as any).__bench.stopProbe();
@@ -112,7 +145,7 @@ async function converse(browser: Browser, page: Page, url: string): Promise<Conv
   });
   await cdp.detach();
   return {
-    ...turnLatencies(events, probeStart),
+    ...turnLatencies(events, probeStart, clock, turnEvents),
     longTasks: longTasks.length,
     longTaskMs: longTasks.reduce((sum, t) => sum + t.duration, 0),
     mainThreadBusyPct: (task / wall) * 100,
@@ -130,7 +163,12 @@ export async function benchTurn(results: Results): Promise<void> {
     for (let i = 0; i < CONVERSATIONS; i++) {
       for (const client of i % 2 ? (['bare', 'widget'] as const) : (['widget', 'bare'] as const)) {
         log(`turn: ${client} conversation ${i + 1}/${CONVERSATIONS} (${CONVERSATION_MS / 1000} s)`);
-        runs[client].push(await converse(browser, page, `${stack.url}${CLIENTS[client]}`));
+        try {
+          runs[client].push(await converse(browser, page, `${stack.url}${CLIENTS[client]}`));
+        } catch (error) {
+          log(`turn: ${client} conversation failed: ${(error as Error).message.split('\n')[0]}`);
+          await stack.emulator.ready();
+        }
       }
     }
     // Level meters are another change in progress: the attribute is set either way, and counts once the element knows it.
@@ -147,8 +185,20 @@ export async function benchTurn(results: Results): Promise<void> {
       results[`turn_discarded_${client}`] = runs[client].reduce((n, r) => n + r.discarded, 0);
     }
     results.turn_widget_vs_bare_ratio = ratio(median(runs.widget.flatMap((r) => r.turnsMs)), median(runs.bare.flatMap((r) => r.turnsMs)));
+    // The emulator's speech synthesis is most of a turn and swings with the machine's load; without it,
+    // what is left is the part a client can influence (and the VAD's fixed 500 ms).
+    const clientPath = (client: Client) => runs[client].flatMap((r) => r.parts.map((p) => p.vad + p.playout));
+    for (const client of ['widget', 'bare'] as const) {
+      const parts = runs[client].flatMap((r) => r.parts);
+      results[`turn_vad_ms_${client}_median`] = round(median(parts.map((p) => p.vad)));
+      results[`turn_emulator_synthesis_ms_${client}_median`] = round(median(parts.map((p) => p.synthesis)));
+      results[`turn_playout_ms_${client}_median`] = round(median(parts.map((p) => p.playout)));
+      putDistribution(results, `turn_without_synthesis_ms_${client}`, clientPath(client));
+    }
+    results.turn_without_synthesis_widget_vs_bare_ratio = ratio(median(clientPath('widget')), median(clientPath('bare')));
     const mean = (client: Client, key: keyof Conversation) => runs[client].reduce((sum, r) => sum + (r[key] as number), 0) / runs[client].length;
     results.conversation_seconds = CONVERSATION_MS / 1000;
+    results.turn_emulator_crashes = stack.emulator.crashes;
     for (const client of ['widget', 'bare'] as const) {
       results[`conversation_long_tasks_${client}`] = round(mean(client, 'longTasks'), 1);
       results[`conversation_long_task_ms_${client}`] = round(mean(client, 'longTaskMs'), 0);

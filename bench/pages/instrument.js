@@ -58,11 +58,13 @@
         dc.addEventListener('open', () => {
           if (rec.dcOpen === undefined) rec.dcOpen = now();
         });
+        rec.turnEvents = [];
         const onMessage = (e) => {
-          if (typeof e.data === 'string' && e.data.includes('"session.created"')) {
-            rec.sessionCreated = now();
-            dc.removeEventListener('message', onMessage);
-          }
+          if (typeof e.data !== 'string') return;
+          if (rec.sessionCreated === undefined && e.data.includes('"session.created"')) rec.sessionCreated = now();
+          // The two turn milestones the service announces, for the turn latency breakdown.
+          else if (e.data.includes('"input_audio_buffer.speech_stopped"')) rec.turnEvents.push({ type: 'speech_stopped', t: now() });
+          else if (e.data.includes('"output_audio_buffer.started"')) rec.turnEvents.push({ type: 'output_started', t: now() });
         };
         dc.addEventListener('message', onMessage);
         return dc;
@@ -166,6 +168,8 @@
     await ctx.resume();
     bench.probeContext = ctx;
     bench.probeStart = ctx.currentTime;
+    // Maps the probe's clock (AudioContext seconds) to performance.now() milliseconds.
+    bench.probeClock = { context: ctx.currentTime, perf: performance.now() };
     return bench.probeStart;
   };
   bench.stopProbe = async () => {
