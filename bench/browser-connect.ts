@@ -12,7 +12,7 @@ import type { Page } from 'puppeteer-core';
 import { launchChromium, microphoneFiles, newInstrumentedPage, startStack } from './browser.ts';
 import { log, median, putDistribution, ratio, round, type Results } from './results.ts';
 
-const RUNS = 20;
+const RUNS = 30;
 const WAIT_GATHER_RUNS = 10;
 const WARM_UP = 2;
 

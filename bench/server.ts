@@ -4,7 +4,9 @@
  * hit directly as the baseline, with the server's resident memory before and
  * after 10,000 /token requests (and 5,000 /connect). Server and stand-in run in their own processes, so
  * the load generator does not steal their event loop; on a 2-core machine
- * the three still share the cores.
+ * the three still share the cores. A second baseline for /token is the
+ * smallest possible token route (support/minimal-proxy-process.ts): what a
+ * proxy hop costs at all, against what this server adds to it.
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -14,6 +16,8 @@ const REQUESTS = 10_000;
 /** /connect is slower (two upstream requests each): fewer, to keep the whole bench within minutes. */
 const CONNECT_REQUESTS = 5_000;
 const WARM_UP = 500;
+/** The minimal proxy baseline only needs a throughput figure. */
+const MINIMAL_PROXY_REQUESTS = 5_000;
 const CONNECTIONS = 10;
 /** Hard stop for one run, whatever the count reached. */
 const RUN_LIMIT_MS = 45_000;
@@ -67,6 +71,7 @@ function load(url: string, headers: Record<string, string>, body: string, amount
 export async function benchServer(results: Results): Promise<void> {
   const upstream = await child('bench/support/standin-process.ts');
   const server = await child('bench/support/server-process.ts', { UPSTREAM_BASE: upstream.base });
+  const minimal = await child('bench/support/minimal-proxy-process.ts', { UPSTREAM_BASE: upstream.base });
   try {
     const json = { 'content-type': 'application/json' };
     const tokenBody = JSON.stringify({ voice: 'marin' });
@@ -83,6 +88,9 @@ export async function benchServer(results: Results): Promise<void> {
     const direct = await secretsDirect();
     const token = await load(`${server.base}/token`, json, tokenBody, REQUESTS);
     const rssAfterToken = await memoryOf(server.process);
+    log('server: the minimal token proxy');
+    await load(`${minimal.base}/`, json, tokenBody, WARM_UP);
+    const minimalProxy = await load(`${minimal.base}/`, json, tokenBody, MINIMAL_PROXY_REQUESTS);
     log('server: stand-in direct (calls), then /connect');
     const directCalls = await callsDirect();
     const connect = await load(`${server.base}/connect`, { 'content-type': 'application/sdp' }, OFFER, CONNECT_REQUESTS);
@@ -97,6 +105,9 @@ export async function benchServer(results: Results): Promise<void> {
     results.token_requests = token.requests.total;
     results.token_non_2xx = token.non2xx + token.errors;
     results.token_vs_direct_rps_ratio = ratio(rps(token), rps(direct));
+    results.minimal_proxy_rps = rps(minimalProxy);
+    results.minimal_proxy_p99_ms = minimalProxy.latency.p99;
+    results.token_vs_minimal_proxy_rps_ratio = ratio(rps(token), rps(minimalProxy));
     results.upstream_direct_calls_rps = rps(directCalls);
     results.upstream_direct_calls_p99_ms = directCalls.latency.p99;
     results.connect_rps = rps(connect);
@@ -115,6 +126,7 @@ export async function benchServer(results: Results): Promise<void> {
     results.server_connections = CONNECTIONS;
   } finally {
     server.process.kill();
+    minimal.process.kill();
     upstream.process.kill();
   }
 }
