@@ -32,6 +32,14 @@ export function summaryRows(r: Results): Row[] {
   if (r.turn_first_audio_ms_widget_median !== undefined) {
     rows.push(['turn: end of speech → first answer audio, median / p90', pair(r, 'turn_first_audio_ms_widget'), `bare client ${pair(r, 'turn_first_audio_ms_bare')}`, num(r.turn_widget_vs_bare_ratio), verdict(r.turn_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05')]);
     rows.push([
+      'turn parts: VAD (end of speech → speech_stopped) / emulator synthesis / playout, medians',
+      `${ms(r.turn_vad_ms_widget_median)} / ${ms(r.turn_emulator_synthesis_ms_widget_median)} / ${ms(r.turn_playout_ms_widget_median)}`,
+      `bare ${ms(r.turn_vad_ms_bare_median)} / ${ms(r.turn_emulator_synthesis_ms_bare_median)} / ${ms(r.turn_playout_ms_bare_median)}`,
+      '',
+      '',
+    ]);
+    rows.push(['turn without the emulator\'s synthesis (VAD + playout), median / p90', pair(r, 'turn_without_synthesis_ms_widget'), `bare client ${pair(r, 'turn_without_synthesis_ms_bare')}`, num(r.turn_without_synthesis_widget_vs_bare_ratio), '']);
+    rows.push([
       `${r.conversation_seconds} s conversation: long tasks / main thread busy / all Chromium CPU`,
       `${r.conversation_long_tasks_widget} / ${r.conversation_main_thread_busy_pct_widget} % / ${r.conversation_browser_cpu_pct_widget} %`,
       `bare ${r.conversation_long_tasks_bare} / ${r.conversation_main_thread_busy_pct_bare} % / ${r.conversation_browser_cpu_pct_bare} %`,
