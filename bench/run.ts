@@ -6,6 +6,8 @@
  *
  *   npm run bench                      everything (about 5 minutes)
  *   npm run bench -- --only=connect    one part (or several: --only=size,server)
+ *   BENCH_TURN_CONVERSATIONS=6 npm run bench -- --only=turn
+ *                                      more turns (default 2 conversations of 30 s a client)
  *
  * Parts: size, server, connect, turn, leaks (see each module's header). With --only, the figures of the
  * other parts are kept from the previous bench/results.json.
