@@ -1,0 +1,158 @@
+/**
+ * The browser-side benchmark stack, shared by connect, turn and leaks:
+ *
+ * - the emulator in a child process on its own loopback port (as in the
+ *   end-to-end tests; the page posts its offer there, cross-origin, as to
+ *   the cloud), with loopback-only ICE, restarted if it crashes;
+ * - one HTTP server for the pages: the reference server's /token in front
+ *   of the emulator, the element bundled from src/ in this run (/widget.js),
+ *   and bench/pages (widget.html, bare.html);
+ * - headless Chromium with a fake microphone playing a WAV, and an init
+ *   script (pages/instrument.js) that times and counts peer connections,
+ *   tracks and audio contexts in every page.
+ */
+import { build } from 'esbuild';
+import express from 'express';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { RATE, encodeWav } from '../emulator/src/audio.ts';
+import { synthesize } from '../emulator/src/tts.ts';
+import { DEMO_SESSION_DEFAULTS } from '../scripts/demo-session.ts';
+import { findChromium } from '../scripts/find-chromium.mjs';
+import { createApp } from '../server/src/app.ts';
+import { EMULATOR_API_KEY, emulatorProvider } from '../server/src/providers/emulator.ts';
+import { startBenchEmulator, type BenchEmulator } from './support/emulator.ts';
+
+/**
+ * What `npm start` gives a person (500 ms of silence ends a turn), with the
+ * emulator speaking at 1.5× so its short answers end before the next turn
+ * of the looping fake microphone. The same for the widget and the bare client.
+ */
+export const BENCH_SESSION_DEFAULTS = {
+  audio: { input: DEMO_SESSION_DEFAULTS.audio.input, output: { speed: 1.5 } },
+};
+
+const CACHE = resolve('.cache/bench');
+
+export interface Stack {
+  url: string;
+  emulator: BenchEmulator;
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const emulator = await startBenchEmulator(EMULATOR_API_KEY);
+  const widget = await build({ entryPoints: ['src/index.ts'], bundle: true, minify: true, format: 'esm', target: 'es2022', write: false, tsconfig: 'tsconfig.json' });
+  const app = express();
+  const logger = pino({ level: 'silent' });
+  app.use(
+    createApp(
+      { sessionDefaults: BENCH_SESSION_DEFAULTS, rateLimit: { max: 1_000_000, windowMs: 60_000 } },
+      { provider: emulatorProvider(emulator.baseUrl), logger },
+    ),
+  );
+  app.get('/widget.js', (_req, res) => void res.type('text/javascript').send(widget.outputFiles[0]!.text));
+  app.use(express.static('bench/pages'));
+  const http: Server = createServer(app);
+  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    emulator,
+    async close() {
+      http.closeAllConnections();
+      await new Promise<void>((done) => http.close(() => done()));
+      emulator.stop();
+    },
+  };
+}
+
+const INSTRUMENT = readFileSync('bench/pages/instrument.js', 'utf8');
+
+export async function launchChromium(microphoneWav: string): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: findChromium(),
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${microphoneWav}`,
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+      '--enable-precise-memory-info',
+    ],
+  });
+}
+
+export async function newInstrumentedPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  // tsx compiles this file keeping function names (esbuild keepNames): functions passed to
+  // page.evaluate then call a `__name` helper that only exists in Node.
+  await page.evaluateOnNewDocument('globalThis.__name = (fn) => fn;');
+  await page.evaluateOnNewDocument(INSTRUMENT);
+  page.on('pageerror', (error) => console.error('[bench] page error:', error));
+  return page;
+}
+
+export interface Live {
+  pcs: number;
+  tracks: number;
+  contexts: number;
+  createdPcs: number;
+  createdTracks: number;
+  createdContexts: number;
+}
+
+export function liveObjects(page: Page): Promise<Live> {
+  return page.evaluate(() => (window as unknown as { __bench: { live(): Live } }).__bench.live());
+}
+
+/** JS heap in use after a full garbage collection (CDP). */
+export async function heapAfterGc(page: Page): Promise<number> {
+  const cdp = await page.createCDPSession();
+  try {
+    for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
+    const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+    return usage.usedSize;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+export interface MicrophoneFiles {
+  silence: string;
+  /** One short utterance in a loop: lead silence, speech, trailing silence. */
+  speech: string;
+  speechLoopSeconds: number;
+}
+
+/** Fake-microphone WAVs (made once, cached): silence for connect and leak runs, a looping utterance for turns. */
+export async function microphoneFiles(): Promise<MicrophoneFiles> {
+  mkdirSync(CACHE, { recursive: true });
+  const silence = join(CACHE, 'silence.wav');
+  const speech = join(CACHE, 'speech-loop.wav');
+  writeFileSync(silence, encodeWav(new Int16Array(RATE * 10), RATE));
+  const words = await synthesize('Hello there.', 'echo', 1);
+  // The trailing silence outlasts the emulator's answer (≈ 1.3 s to start, ≈ 3 s long), so each turn ends before the next begins.
+  const parts = [new Int16Array(Math.round(RATE * 0.5)), words.samples, new Int16Array(Math.round(RATE * 5))];
+  const samples = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    samples.set(part, offset);
+    offset += part.length;
+  }
+  writeFileSync(speech, encodeWav(samples, RATE));
+  return { silence, speech, speechLoopSeconds: samples.length / RATE };
+}

@@ -1,0 +1,141 @@
+/**
+ * Leaks and the cost of many widgets, in Chromium against the emulator:
+ *
+ * - 100 start/stop cycles of one widget, and of the bare client as the
+ *   baseline: JS heap (after full GCs, CDP) and the live peer connections,
+ *   media tracks and audio contexts (pages/instrument.js) before and after.
+ *   Everything must be back where it started.
+ * - 10 widgets on one page: heap per idle widget; all ten started at once
+ *   vs one alone; everything released after they stop.
+ */
+import type { Page } from 'puppeteer-core';
+import { heapAfterGc, launchChromium, liveObjects, microphoneFiles, newInstrumentedPage, sleep, startStack, type Live, type Stack } from './browser.ts';
+import { log, ratio, round, type Results } from './results.ts';
+
+const CYCLES = 100;
+/** Warm-up cycles before the "before" figures: lazy setup and most JIT compilation happen there. */
+const WARM_UP = 10;
+const WIDGETS = 10;
+
+interface CycleReport {
+  heapGrowth: number;
+  before: Live;
+  after: Live;
+  leftovers: { audioElements: number; pendingTimers: number };
+  msPerCycle: number;
+  failedStarts: number;
+}
+
+async function leftovers(page: Page): Promise<{ audioElements: number; pendingTimers: number }> {
+  return page.evaluate(() => {
+    const widgets = [...document.querySelectorAll('realtime-voice')] as Array<HTMLElement & { session: { pendingTimers: number } }>;
+    const inShadows = widgets.reduce((n, el) => n + (el.shadowRoot?.querySelectorAll('audio').length ?? 0), 0);
+    return {
+      audioElements: document.querySelectorAll('audio').length + inShadows,
+      pendingTimers: widgets.reduce((n, el) => n + el.session.pendingTimers, 0),
+    };
+  });
+}
+
+async function cycles(page: Page, stack: Stack, url: string): Promise<CycleReport> {
+  await page.goto(url, { waitUntil: 'load' });
+  const cycle = async () => {
+    const ok = await page.evaluate(async () => {
+      const w = window as unknown as { benchStart(): Promise<boolean>; benchStop(): void };
+      try {
+        return await w.benchStart();
+      } catch {
+        return false;
+      } finally {
+        w.benchStop();
+      }
+    });
+    if (!ok) await stack.emulator.ready(); // after an emulator crash, its restart
+    return ok;
+  };
+  for (let i = 0; i < WARM_UP; i++) await cycle();
+  await sleep(300);
+  const before = await liveObjects(page);
+  const heapBefore = await heapAfterGc(page);
+  const t0 = performance.now();
+  let failed = 0;
+  for (let i = 0; i < CYCLES; i++) if (!(await cycle())) failed++;
+  const msPerCycle = (performance.now() - t0) / CYCLES;
+  if (failed) log(`leaks: ${failed} of ${CYCLES} starts failed on ${url}`);
+  await sleep(1000);
+  const heapAfter = await heapAfterGc(page);
+  return { heapGrowth: heapAfter - heapBefore, before, after: await liveObjects(page), leftovers: await leftovers(page), msPerCycle, failedStarts: failed };
+}
+
+export async function benchLeaks(results: Results): Promise<void> {
+  const files = await microphoneFiles();
+  const stack = await startStack();
+  const browser = await launchChromium(files.silence);
+  try {
+    const page = await newInstrumentedPage(browser);
+    log(`leaks: ${CYCLES} start/stop cycles, widget`);
+    const widget = await cycles(page, stack, `${stack.url}/widget.html`);
+    log(`leaks: ${CYCLES} start/stop cycles, bare client`);
+    const bare = await cycles(page, stack, `${stack.url}/bare.html`);
+    results.leak_cycles = CYCLES;
+    results.leaked_peer_connections = widget.after.pcs - widget.before.pcs;
+    results.leaked_tracks = widget.after.tracks - widget.before.tracks;
+    results.leaked_audio_contexts = widget.after.contexts - widget.before.contexts;
+    results.leaked_audio_elements = widget.leftovers.audioElements;
+    results.leaked_timers = widget.leftovers.pendingTimers;
+    results.leak_peer_connections_created = widget.after.createdPcs;
+    results.leak_tracks_created = widget.after.createdTracks;
+    results.leak_audio_contexts_created = widget.after.createdContexts;
+    results.heap_growth_bytes = widget.heapGrowth;
+    results.heap_growth_bytes_bare = bare.heapGrowth;
+    results.leaked_peer_connections_bare = bare.after.pcs - bare.before.pcs;
+    results.leaked_tracks_bare = bare.after.tracks - bare.before.tracks;
+    results.leak_cycle_ms_widget = round(widget.msPerCycle);
+    results.leak_cycle_ms_bare = round(bare.msPerCycle);
+    results.leak_failed_starts_widget = widget.failedStarts;
+    results.leak_failed_starts_bare = bare.failedStarts;
+
+    log(`leaks: ${WIDGETS} widgets on one page`);
+    await page.goto(`${stack.url}/widget.html`, { waitUntil: 'load' });
+    await page.evaluate(() => customElements.whenDefined('realtime-voice'));
+    const heapOne = await heapAfterGc(page);
+    const aloneMs = await page.evaluate(async () => {
+      const el = document.querySelector('realtime-voice') as HTMLElement & { start(): Promise<boolean>; stop(): void };
+      const t0 = performance.now();
+      await el.start();
+      const ms = performance.now() - t0;
+      el.stop();
+      return ms;
+    });
+    await page.evaluate(async (count: number) => {
+      const first = document.querySelector('realtime-voice')!;
+      for (let i = 1; i < count; i++) document.body.append(first.cloneNode() as HTMLElement);
+      await Promise.all([...document.querySelectorAll('realtime-voice')].map((el) => (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete));
+    }, WIDGETS);
+    const heapMany = await heapAfterGc(page);
+    const multi = await page.evaluate(async () => {
+      const widgets = [...document.querySelectorAll('realtime-voice')] as Array<HTMLElement & { start(): Promise<boolean> }>;
+      const t0 = performance.now();
+      const ok = await Promise.all(widgets.map((el) => el.start()));
+      return { ms: performance.now() - t0, connected: ok.filter(Boolean).length, live: (window as any).__bench.live().pcs as number };
+    });
+    await page.evaluate(() => (window as unknown as { benchStop(): void }).benchStop());
+    await sleep(1000);
+    await heapAfterGc(page);
+    const afterMulti = await liveObjects(page);
+    results.multi_widgets = WIDGETS;
+    results.multi_idle_heap_bytes_per_widget = Math.round((heapMany - heapOne) / (WIDGETS - 1));
+    results.multi_connected = multi.connected;
+    results.multi_live_peer_connections_while_connected = multi.live;
+    results.multi_all_connected_ms = round(multi.ms);
+    results.multi_one_alone_connected_ms = round(aloneMs);
+    results.multi_all_vs_one_ratio = ratio(multi.ms, aloneMs);
+    results.multi_leaked_peer_connections = afterMulti.pcs;
+    results.multi_leaked_tracks = afterMulti.tracks;
+    results.multi_leaked_audio_contexts = afterMulti.contexts;
+    results.leak_emulator_crashes = stack.emulator.crashes;
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The reference server's /token and /connect on loopback with autocannon,
+ * each against the upstream stand-in (test/node/support/upstream-standin.ts)
+ * hit directly as the baseline, with the server's resident memory before and
+ * after 10,000 /token requests (and 5,000 /connect). Server and stand-in run in their own processes, so
+ * the load generator does not steal their event loop; on a 2-core machine
+ * the three still share the cores. A second baseline for /token is the
+ * smallest possible token route (support/minimal-proxy-process.ts): what a
+ * proxy hop costs at all, against what this server adds to it.
+ */
+import autocannon from 'autocannon';
+import { fork, type ChildProcess } from 'node:child_process';
+import { log, ratio, round, type Results } from './results.ts';
+
+const REQUESTS = 10_000;
+/** /connect is slower (two upstream requests each): fewer, to keep the whole bench within minutes. */
+const CONNECT_REQUESTS = 5_000;
+const WARM_UP = 500;
+/** The minimal proxy baseline only needs a throughput figure. */
+const MINIMAL_PROXY_REQUESTS = 5_000;
+const CONNECTIONS = 10;
+/** Hard stop for one run, whatever the count reached. */
+const RUN_LIMIT_MS = 45_000;
+
+/** A Chrome-shaped audio + data channel offer, as the widget posts it. */
+const OFFER = [
+  'v=0', 'o=- 4611731400430051336 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0 1', 'a=extmap-allow-mixed', 'a=msid-semantic: WMS stream',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126', 'c=IN IP4 0.0.0.0', 'a=rtcp:9 IN IP4 0.0.0.0',
+  'a=ice-ufrag:bnch', 'a=ice-pwd:benchbenchbenchbenchbench', 'a=ice-options:trickle',
+  'a=fingerprint:sha-256 6B:8B:5D:EA:59:04:20:23:29:C8:87:1C:CC:87:32:BE:DD:8C:66:A5:8E:50:55:EA:8C:D3:B6:5C:09:5E:79:F2',
+  'a=setup:actpass', 'a=mid:0', 'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level', 'a=sendrecv', 'a=msid:stream track', 'a=rtcp-mux',
+  'a=rtpmap:111 opus/48000/2', 'a=rtcp-fb:111 transport-cc', 'a=fmtp:111 minptime=10;useinbandfec=1', 'a=rtpmap:63 red/48000/2', 'a=fmtp:63 111/111',
+  'a=rtpmap:9 G722/8000', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=rtpmap:13 CN/8000', 'a=rtpmap:110 telephone-event/48000', 'a=rtpmap:126 telephone-event/8000',
+  'a=ssrc:1111111111 cname:benchbenchbench', 'a=ssrc:1111111111 msid:stream track',
+  'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', 'c=IN IP4 0.0.0.0', 'a=ice-ufrag:bnch', 'a=ice-pwd:benchbenchbenchbenchbench', 'a=ice-options:trickle',
+  'a=fingerprint:sha-256 6B:8B:5D:EA:59:04:20:23:29:C8:87:1C:CC:87:32:BE:DD:8C:66:A5:8E:50:55:EA:8C:D3:B6:5C:09:5E:79:F2',
+  'a=setup:actpass', 'a=mid:1', 'a=sctp-port:5000', 'a=max-message-size:262144', '',
+].join('\r\n');
+
+function child(script: string, env: NodeJS.ProcessEnv = {}): Promise<{ process: ChildProcess; base: string }> {
+  const proc = fork(script, [], { execArgv: ['--expose-gc', '--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    proc.once('message', (message: { base: string }) => resolve({ process: proc, base: message.base }));
+    proc.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
+  });
+}
+
+function memoryOf(proc: ChildProcess): Promise<{ rss: number; heapUsed: number }> {
+  return new Promise((resolve) => {
+    proc.once('message', (message: { rss: number; heapUsed: number }) => resolve(message));
+    proc.send('rss');
+  });
+}
+
+/** Completed requests per second of the whole run (autocannon's own average is over whole-second buckets, which rounds short runs badly). */
+function rps(result: autocannon.Result): number {
+  return round(result.requests.total / result.duration, 0);
+}
+
+function load(url: string, headers: Record<string, string>, body: string, amount: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ url, method: 'POST', headers, body, connections: CONNECTIONS, amount, timeout: 10 }, (error, result) => {
+      clearTimeout(limit);
+      if (error) reject(error);
+      else resolve(result);
+    });
+    const limit = setTimeout(() => instance.stop(), RUN_LIMIT_MS);
+  });
+}
+
+export async function benchServer(results: Results): Promise<void> {
+  const upstream = await child('bench/support/standin-process.ts');
+  const server = await child('bench/support/server-process.ts', { UPSTREAM_BASE: upstream.base });
+  const minimal = await child('bench/support/minimal-proxy-process.ts', { UPSTREAM_BASE: upstream.base });
+  try {
+    const json = { 'content-type': 'application/json' };
+    const tokenBody = JSON.stringify({ voice: 'marin' });
+    const secretsDirect = () =>
+      load(`${upstream.base}/v1/realtime/client_secrets`, { ...json, authorization: 'Bearer sk-bench' }, JSON.stringify({ session: { type: 'realtime', model: 'gpt-realtime', audio: { output: { voice: 'marin' } } } }), REQUESTS);
+    const callsDirect = () => load(`${upstream.base}/v1/realtime/calls`, { 'content-type': 'application/sdp', authorization: 'Bearer ek_bench' }, OFFER, CONNECT_REQUESTS);
+
+    log('server: warm-up');
+    await load(`${server.base}/token`, json, tokenBody, WARM_UP);
+    await load(`${server.base}/connect`, { 'content-type': 'application/sdp' }, OFFER, WARM_UP);
+    const rssBefore = await memoryOf(server.process);
+
+    log('server: stand-in direct (client_secrets), then /token');
+    const direct = await secretsDirect();
+    const token = await load(`${server.base}/token`, json, tokenBody, REQUESTS);
+    const rssAfterToken = await memoryOf(server.process);
+    log('server: the minimal token proxy');
+    await load(`${minimal.base}/`, json, tokenBody, WARM_UP);
+    const minimalProxy = await load(`${minimal.base}/`, json, tokenBody, MINIMAL_PROXY_REQUESTS);
+    log('server: stand-in direct (calls), then /connect');
+    const directCalls = await callsDirect();
+    const connect = await load(`${server.base}/connect`, { 'content-type': 'application/sdp' }, OFFER, CONNECT_REQUESTS);
+    const rssAfterConnect = await memoryOf(server.process);
+
+    results.upstream_direct_rps = rps(direct);
+    results.upstream_direct_p50_ms = direct.latency.p50;
+    results.upstream_direct_p99_ms = direct.latency.p99;
+    results.token_rps = rps(token);
+    results.token_p50_ms = token.latency.p50;
+    results.token_p99_ms = token.latency.p99;
+    results.token_requests = token.requests.total;
+    results.token_non_2xx = token.non2xx + token.errors;
+    results.token_vs_direct_rps_ratio = ratio(rps(token), rps(direct));
+    results.minimal_proxy_rps = rps(minimalProxy);
+    results.minimal_proxy_p99_ms = minimalProxy.latency.p99;
+    results.token_vs_minimal_proxy_rps_ratio = ratio(rps(token), rps(minimalProxy));
+    results.upstream_direct_calls_rps = rps(directCalls);
+    results.upstream_direct_calls_p99_ms = directCalls.latency.p99;
+    results.connect_rps = rps(connect);
+    results.connect_p50_ms = connect.latency.p50;
+    results.connect_p99_ms = connect.latency.p99;
+    results.connect_requests = connect.requests.total;
+    results.connect_non_2xx = connect.non2xx + connect.errors;
+    // /connect makes two upstream requests (client_secrets, then calls) for each of its own.
+    results.connect_vs_direct_calls_rps_ratio = ratio(rps(connect), rps(directCalls));
+    results.server_rss_before_bytes = rssBefore.rss;
+    results.server_rss_growth_bytes = rssAfterToken.rss - rssBefore.rss;
+    results.server_heap_growth_bytes = rssAfterToken.heapUsed - rssBefore.heapUsed;
+    results.server_rss_growth_after_connect_bytes = rssAfterConnect.rss - rssBefore.rss;
+    results.server_requests_per_run = REQUESTS;
+    results.connect_requests_per_run = CONNECT_REQUESTS;
+    results.server_connections = CONNECTIONS;
+  } finally {
+    server.process.kill();
+    minimal.process.kill();
+    upstream.process.kill();
+  }
+}

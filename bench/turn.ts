@@ -1,0 +1,214 @@
+/**
+ * Turn latency and the cost of a conversation, widget vs bare client, same
+ * emulator settings (500 ms of silence ends a turn, as `npm start`).
+ *
+ * The fake microphone loops one short utterance with long trailing silence
+ * (browser.ts). An AudioWorklet in the page (pages/instrument.js) listens to
+ * both the microphone track and the remote track on one AudioContext clock:
+ * a turn's latency is from the end of the user's speech, as the page
+ * captured it, to the first non-silent remote audio after it. This does not
+ * depend on where in its loop the file was when capture started. A turn is
+ * discarded when the assistant was still audible as the speech ended.
+ *
+ * The same 30-second conversations give the cost: long tasks and busy time
+ * of the page's main thread (CDP Performance metrics) and the CPU of all
+ * Chromium processes (/proc), the widget with its `meters` attribute set.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchChromium, microphoneFiles, newInstrumentedPage, sleep, startStack } from './browser.ts';
+import { log, median, putDistribution, ratio, round, type Results } from './results.ts';
+
+const CONVERSATION_MS = 30_000;
+/** Each client gets this many conversations, in the order widget, bare, bare, widget, … so drift hits both alike. */
+const CONVERSATIONS = Number(process.env.BENCH_TURN_CONVERSATIONS ?? 2);
+const CLIENTS = { widget: '/widget.html', bare: '/bare.html' } as const;
+type Client = keyof typeof CLIENTS;
+
+interface ProbeEvent {
+  input: 0 | 1;
+  kind: 'on' | 'off';
+  time: number;
+}
+
+interface TurnEvent {
+  type: 'speech_stopped' | 'output_started';
+  /** performance.now() in the page. */
+  t: number;
+}
+
+interface TurnParts {
+  /** End of speech → `input_audio_buffer.speech_stopped` arrives: the network path in and the VAD's 500 ms of silence. */
+  vad: number;
+  /** speech_stopped → `output_audio_buffer.started`: the emulator synthesizing its answer (eSpeak). */
+  synthesis: number;
+  /** output_audio_buffer.started → first audible audio: the network path out, jitter buffer and playback. */
+  playout: number;
+}
+
+interface Conversation {
+  turnsMs: number[];
+  parts: TurnParts[];
+  discarded: number;
+  longTasks: number;
+  longTaskMs: number;
+  mainThreadBusyPct: number;
+  browserCpuPct: number;
+}
+
+export function turnLatencies(
+  events: ProbeEvent[],
+  probeStart: number,
+  clock: { context: number; perf: number },
+  turnEvents: TurnEvent[],
+): { turnsMs: number[]; parts: TurnParts[]; discarded: number } {
+  const perf = (contextTime: number) => clock.perf + (contextTime - clock.context) * 1000;
+  const parts: TurnParts[] = [];
+  const local = events.filter((e) => e.input === 0).sort((a, b) => a.time - b.time);
+  const remote = events.filter((e) => e.input === 1).sort((a, b) => a.time - b.time);
+  const turnsMs: number[] = [];
+  let discarded = 0;
+  for (let i = 0; i < local.length; i++) {
+    const on = local[i]!;
+    const off = local[i + 1];
+    // An utterance already under way when the probe started is not a whole turn.
+    if (on.kind !== 'on' || !off || off.kind !== 'off' || on.time < probeStart + 0.05) continue;
+    const nextOn = local.slice(i + 2).find((e) => e.kind === 'on')?.time ?? Infinity;
+    const before = remote.filter((e) => e.time <= off.time).at(-1);
+    const answer = remote.find((e) => e.kind === 'on' && e.time > off.time && e.time < nextOn);
+    if (before?.kind === 'on' || !answer) {
+      discarded++;
+      continue;
+    }
+    turnsMs.push((answer.time - off.time) * 1000);
+    const end = perf(off.time);
+    const heard = perf(answer.time);
+    const stopped = turnEvents.find((e) => e.type === 'speech_stopped' && e.t > end && e.t < heard);
+    const started = stopped && turnEvents.find((e) => e.type === 'output_started' && e.t >= stopped.t && e.t < heard + 50);
+    if (stopped && started) parts.push({ vad: stopped.t - end, synthesis: started.t - stopped.t, playout: heard - started.t });
+  }
+  return { turnsMs, parts, discarded };
+}
+
+/** CPU seconds used so far by the browser and all its descendant processes. */
+function cpuSeconds(rootPid: number): number {
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(entry), Number(fields[1]));
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let p: number | undefined = pid, hops = 0; p && hops < 20; p = parent.get(p), hops++) if (p === rootPid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, t] of ticks) if (inTree(pid)) total += t;
+  return total / 100; // USER_HZ is 100 on Linux
+}
+
+async function converse(browser: Browser, page: Page, url: string): Promise<Conversation> {
+  await page.goto(url, { waitUntil: 'load' });
+  if (!(await page.evaluate(() => (window as any).benchStart()))) throw new Error(`start() failed on ${url}`);
+  await page.waitForFunction(() => (window as any).__bench.pcs[0]?.sessionCreated !== undefined, { timeout: 15_000, polling: 20 });
+  const cdp = await page.createCDPSession();
+  await cdp.send('Performance.enable');
+  const taskSeconds = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0);
+  const longTasksBefore = await page.evaluate(() => (window as any).__bench.longTasks.length as number);
+  const probeStart = await page.evaluate(() => (window as any).__bench.probe((window as any).benchPc()) as Promise<number>);
+  const task0 = await taskSeconds();
+  const cpu0 = cpuSeconds(browser.process()!.pid!);
+  const t0 = performance.now();
+  await sleep(CONVERSATION_MS);
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(browser.process()!.pid!) - cpu0;
+  const task = (await taskSeconds()) - task0;
+  const { events, clock, turnEvents, longTasks } = await page.evaluate((from: number) => {
+    const bench = (window as any).__bench;
+    return {
+      events: bench.probeEvents as ProbeEvent[],
+      clock: bench.probeClock as { context: number; perf: number },
+      turnEvents: bench.pcs[0].turnEvents as TurnEvent[],
+      longTasks: (bench.longTasks as Array<{ duration: number }>).slice(from),
+    };
+  }, longTasksBefore);
+  await page.evaluate(async () => {
+    await (window as any).__bench.stopProbe();
+    (window as any).benchStop();
+  });
+  await cdp.detach();
+  return {
+    ...turnLatencies(events, probeStart, clock, turnEvents),
+    longTasks: longTasks.length,
+    longTaskMs: longTasks.reduce((sum, t) => sum + t.duration, 0),
+    mainThreadBusyPct: (task / wall) * 100,
+    browserCpuPct: (cpu / wall) * 100,
+  };
+}
+
+export async function benchTurn(results: Results): Promise<void> {
+  const files = await microphoneFiles();
+  const stack = await startStack();
+  const browser = await launchChromium(files.speech);
+  try {
+    const page = await newInstrumentedPage(browser);
+    const runs: Record<Client, Conversation[]> = { widget: [], bare: [] };
+    for (let i = 0; i < CONVERSATIONS; i++) {
+      for (const client of i % 2 ? (['bare', 'widget'] as const) : (['widget', 'bare'] as const)) {
+        log(`turn: ${client} conversation ${i + 1}/${CONVERSATIONS} (${CONVERSATION_MS / 1000} s)`);
+        try {
+          runs[client].push(await converse(browser, page, `${stack.url}${CLIENTS[client]}`));
+        } catch (error) {
+          log(`turn: ${client} conversation failed: ${(error as Error).message.split('\n')[0]}`);
+          await stack.emulator.ready();
+        }
+      }
+    }
+    // Level meters are another change in progress: the attribute is set either way, and counts once the element knows it.
+    await page.goto(`${stack.url}${CLIENTS.widget}`, { waitUntil: 'load' });
+    results.widget_meters_attribute_supported = (await page.evaluate(async () => {
+      await customElements.whenDefined('realtime-voice');
+      const ctor = customElements.get('realtime-voice') as unknown as { elementProperties?: Map<string, unknown> } | undefined;
+      return ctor?.elementProperties?.has('meters') ?? false;
+    }).catch(() => false)) ? 1 : 0;
+    for (const client of ['widget', 'bare'] as const) {
+      const turns = runs[client].flatMap((r) => r.turnsMs);
+      putDistribution(results, `turn_first_audio_ms_${client}`, turns);
+      results[`turn_samples_${client}`] = turns.length;
+      results[`turn_discarded_${client}`] = runs[client].reduce((n, r) => n + r.discarded, 0);
+    }
+    results.turn_widget_vs_bare_ratio = ratio(median(runs.widget.flatMap((r) => r.turnsMs)), median(runs.bare.flatMap((r) => r.turnsMs)));
+    // The emulator's speech synthesis is most of a turn and swings with the machine's load; without it,
+    // what is left is the part a client can influence (and the VAD's fixed 500 ms).
+    const clientPath = (client: Client) => runs[client].flatMap((r) => r.parts.map((p) => p.vad + p.playout));
+    for (const client of ['widget', 'bare'] as const) {
+      const parts = runs[client].flatMap((r) => r.parts);
+      results[`turn_vad_ms_${client}_median`] = round(median(parts.map((p) => p.vad)));
+      results[`turn_emulator_synthesis_ms_${client}_median`] = round(median(parts.map((p) => p.synthesis)));
+      results[`turn_playout_ms_${client}_median`] = round(median(parts.map((p) => p.playout)));
+      putDistribution(results, `turn_without_synthesis_ms_${client}`, clientPath(client));
+    }
+    results.turn_without_synthesis_widget_vs_bare_ratio = ratio(median(clientPath('widget')), median(clientPath('bare')));
+    const mean = (client: Client, key: keyof Conversation) => runs[client].reduce((sum, r) => sum + (r[key] as number), 0) / runs[client].length;
+    results.conversation_seconds = CONVERSATION_MS / 1000;
+    results.turn_emulator_crashes = stack.emulator.crashes;
+    for (const client of ['widget', 'bare'] as const) {
+      results[`conversation_long_tasks_${client}`] = round(mean(client, 'longTasks'), 1);
+      results[`conversation_long_task_ms_${client}`] = round(mean(client, 'longTaskMs'), 0);
+      results[`conversation_main_thread_busy_pct_${client}`] = round(mean(client, 'mainThreadBusyPct'), 2);
+      results[`conversation_browser_cpu_pct_${client}`] = round(mean(client, 'browserCpuPct'), 1);
+    }
+    results.conversation_browser_cpu_widget_vs_bare_ratio = ratio(mean('widget', 'browserCpuPct'), mean('bare', 'browserCpuPct'));
+    results.conversation_main_thread_widget_vs_bare_ratio = ratio(mean('widget', 'mainThreadBusyPct'), mean('bare', 'mainThreadBusyPct'));
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+}
