@@ -22,7 +22,7 @@ import { log, median, putDistribution, ratio, round, type Results } from './resu
 const CONVERSATION_MS = 30_000;
 /** Each client gets this many conversations, in the order widget, bare, bare, widget, … so drift hits both alike. */
 const CONVERSATIONS = Number(process.env.BENCH_TURN_CONVERSATIONS ?? 2);
-const CLIENTS = { widget: '/widget.html', bare: '/bare.html' } as const;
+const CLIENTS = { widget: '/widget.html?meters', bare: '/bare.html' } as const;
 type Client = keyof typeof CLIENTS;
 
 interface ProbeEvent {
@@ -171,7 +171,7 @@ export async function benchTurn(results: Results): Promise<void> {
         }
       }
     }
-    // Level meters are another change in progress: the attribute is set either way, and counts once the element knows it.
+    // The widget runs with its level meters on (an AnalyserNode per side, drawn every frame): their cost is in these figures.
     await page.goto(`${stack.url}${CLIENTS.widget}`, { waitUntil: 'load' });
     results.widget_meters_attribute_supported = (await page.evaluate(async () => {
       await customElements.whenDefined('realtime-voice');

@@ -283,13 +283,11 @@ export class RealtimeVoice extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     navigator.mediaDevices?.addEventListener?.('devicechange', this.#listDevices);
-    addEventListener('keydown', this.#onWindowKey);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.#listDevices);
-    removeEventListener('keydown', this.#onWindowKey);
     // A framework moving the element re-attaches it in the same task: only a real removal ends the call.
     queueMicrotask(() => {
       if (!this.isConnected) this.session.stop();
@@ -325,7 +323,7 @@ export class RealtimeVoice extends LitElement {
     const label = live ? s.stop : busy ? s.cancel : st === 'error' ? s.retry : s.start;
     const rtl = isRightToLeft(this.#language);
     return html`
-      <div part="base" class="base" data-state=${st} dir=${this.dir || (rtl ? 'rtl' : nothing)} role=${this.layout === 'floating' ? 'dialog' : nothing} aria-label=${this.layout === 'floating' ? s.open : nothing}>
+      <div part="base" class="base" data-state=${st} dir=${this.dir || (rtl ? 'rtl' : nothing)} role=${this.layout === 'floating' ? 'dialog' : nothing} aria-label=${this.layout === 'floating' ? s.open : nothing} @keydown=${this.#onPanelKey}>
         <button part="button" class="main" type="button" aria-describedby="status" aria-label=${compact ? label : nothing} ?disabled=${st === 'closing'} @click=${this.#onMainClick}>
           <span class="dot" aria-hidden="true"></span><span class=${compact ? 'visually-hidden' : ''}>${busy && !compact ? `${s.connecting} ${s.cancel}` : label}</span>
         </button>
@@ -464,8 +462,8 @@ export class RealtimeVoice extends LitElement {
   };
 
   /** Escape closes the floating panel and gives focus back to the launcher. */
-  #onWindowKey = (event: KeyboardEvent) => {
-    if (event.key !== 'Escape' || this.layout !== 'floating' || !this.open || !event.composedPath().includes(this)) return;
+  #onPanelKey = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || this.layout !== 'floating') return;
     this.open = false;
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.launcher')?.focus());
   };

@@ -474,6 +474,7 @@ export class RealtimeSession extends EventTarget {
    */
   #watchMicrophone(attempt: Attempt, stream: MediaStream): void {
     for (const track of stream.getAudioTracks()) {
+      // Tied to the attempt: a listener left on a finished track kept the whole attempt reachable.
       track.addEventListener('ended', async () => {
         if (attempt.disposed || this.#attempt !== attempt || attempt.stream !== stream) return;
         const chosen = this.options.inputDeviceId;
@@ -493,7 +494,7 @@ export class RealtimeSession extends EventTarget {
               : new RealtimeError('microphone-not-found', 'The microphone stopped (unplugged or permission revoked) and no other was found. Connect one and start again.'),
           );
         }
-      });
+      }, { signal: attempt.abort.signal });
     }
   }
 
