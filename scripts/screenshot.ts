@@ -59,10 +59,9 @@ try {
   await click(page, 'button');
   await until(page, `root.querySelector('[part~="status"]').textContent.includes('Listening to you') && Number(root.querySelector('[part~="meter"]').style.getPropertyValue('--level')) > 0.1`);
   await shootCard(page, 'docs/state-listening.png');
-  await until(page, `root.querySelector('[part~="interrupt-button"]') && root.querySelectorAll('[part~="message"]').length >= 2`);
-  await new Promise((r) => setTimeout(r, 1200));
+  // The second answer (the first is cut off by the second sentence), a few words in.
+  await until(page, `root.querySelector('[part~="interrupt-button"]') && root.querySelectorAll('[part~="message"]').length >= 4 && root.querySelectorAll('[part~="message"]')[3].textContent.trim().length > 25`);
   await shootCard(page, 'docs/state-speaking.png');
-  await until(page, `root.querySelectorAll('[part~="message"]').length >= 3`);
   await new Promise((r) => setTimeout(r, 1500));
   await page.screenshot({ path: 'docs/demo.png' });
   console.log('saved docs/demo.png');
@@ -75,13 +74,14 @@ try {
   await page.close();
 
   page = await open('lang=ar&layout=floating');
+  await page.setViewport({ width: 700, height: 760, deviceScaleFactor: 1 });
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
   await click(page, 'launcher');
   await until(page, `root.querySelector('[part~="base"]')`);
   await click(page, 'button');
   await until(page, `root.querySelectorAll('[part~="message"]').length >= 2`);
   await new Promise((r) => setTimeout(r, 1200));
-  await page.screenshot({ path: 'docs/state-dark-rtl.png', clip: { x: 900 - 420, y: 1100 - 640, width: 420, height: 640 } });
+  await page.screenshot({ path: 'docs/state-dark-rtl.png' });
   console.log('saved docs/state-dark-rtl.png');
 } finally {
   await browser.close();

@@ -309,8 +309,9 @@ export class RealtimeVoice extends LitElement {
     const s = this.#words;
     const panel = this.#renderPanel(s);
     if (this.layout !== 'floating') return panel;
+    // The launcher takes the panel's direction, so both sit in the same (inline-end) corner.
     return html`${this.open ? panel : nothing}
-      <button part="launcher" class="launcher" type="button" aria-expanded=${this.open ? 'true' : 'false'} aria-label=${this.open ? s.close : s.open} @click=${this.#toggleOpen}>
+      <button part="launcher" class="launcher" type="button" dir=${this.#dir} aria-expanded=${this.open ? 'true' : 'false'} aria-label=${this.open ? s.close : s.open} @click=${this.#toggleOpen}>
         <span class="dot" aria-hidden="true"></span>
       </button>`;
   }
@@ -321,9 +322,8 @@ export class RealtimeVoice extends LitElement {
     const live = st === 'connected';
     const compact = this.layout === 'compact';
     const label = live ? s.stop : busy ? s.cancel : st === 'error' ? s.retry : s.start;
-    const rtl = isRightToLeft(this.#language);
     return html`
-      <div part="base" class="base" data-state=${st} dir=${this.dir || (rtl ? 'rtl' : nothing)} role=${this.layout === 'floating' ? 'dialog' : nothing} aria-label=${this.layout === 'floating' ? s.open : nothing} @keydown=${this.#onPanelKey}>
+      <div part="base" class="base" data-state=${st} dir=${this.#dir} role=${this.layout === 'floating' ? 'dialog' : nothing} aria-label=${this.layout === 'floating' ? s.open : nothing} @keydown=${this.#onPanelKey}>
         <button part="button" class="main" type="button" aria-describedby="status" aria-label=${compact ? label : nothing} ?disabled=${st === 'closing'} @click=${this.#onMainClick}>
           <span class="dot" aria-hidden="true"></span><span class=${compact ? 'visually-hidden' : ''}>${busy && !compact ? `${s.connecting} ${s.cancel}` : label}</span>
         </button>
@@ -343,7 +343,7 @@ export class RealtimeVoice extends LitElement {
         ${this._audioBlocked && live
           ? html`<button part="sound-button" class="secondary" type="button" @click=${this.#onSoundClick}>${s.enableSound}</button>`
           : nothing}
-        ${this.meters ? this.#renderMeters() : nothing}
+        ${this.meters && isActive(st) ? this.#renderMeters() : nothing}
         <p part="status" id="status" class="status ${compact ? 'visually-hidden' : ''}" data-tone=${st === 'error' || this.#insecure ? 'error' : 'info'}>${this.#statusText(s)}</p>
         ${this.devices && !compact ? this.#renderDevices(s) : nothing}
         ${this.transcript && !compact ? this.#renderTranscript(s) : nothing}
@@ -381,7 +381,8 @@ export class RealtimeVoice extends LitElement {
   #renderTranscript(s: RealtimeVoiceStrings) {
     return html`<div part="transcript" class="transcript" role="log" aria-live="polite" aria-label=${s.transcript}>
       ${this.#log.entries.map(
-        (e) => html`<p part="message ${e.role}" class="message" data-role=${e.role} data-final=${e.final ? 'true' : 'false'}>
+        // dir="auto": each entry reads in the direction of its own words (English quotes in an Arabic widget).
+        (e) => html`<p part="message ${e.role}" class="message" dir="auto" data-role=${e.role} data-final=${e.final ? 'true' : 'false'}>
           ${e.role === 'notice' ? nothing : html`<span class="visually-hidden">${e.role === 'user' ? s.you : s.assistant}: </span>`}${e.text}
         </p>`,
       )}
@@ -393,6 +394,11 @@ export class RealtimeVoice extends LitElement {
       <input part="text-input" name="message" type="text" autocomplete="off" aria-label=${s.message} placeholder=${s.typeHere} ?disabled=${!live} />
       <button part="send-button" class="secondary" type="submit" ?disabled=${!live}>${s.send}</button>
     </form>`;
+  }
+
+  /** The element's own `dir`, else right to left for a right-to-left language; otherwise inherited. */
+  get #dir() {
+    return this.dir || (isRightToLeft(this.#language) ? 'rtl' : nothing);
   }
 
   /** The language in effect: the element's `lang`, an ancestor's, the document's, then the browser's. */

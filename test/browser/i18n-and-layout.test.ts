@@ -77,6 +77,17 @@ describe('layouts, theming, keyboard and accessibility', () => {
     el.stop();
   });
 
+  it('floating, right to left: launcher and panel share the inline-end corner (the left)', async () => {
+    const el = await voiceFixture({ layout: 'floating', lang: 'ar' });
+    el.open = true;
+    await until(() => part(el, 'launcher')!.getAttribute('dir') === 'rtl', 'the Arabic direction');
+    await el.updateComplete;
+    const launcher = part(el, 'launcher')!.getBoundingClientRect();
+    const panel = part(el, 'base')!.getBoundingClientRect();
+    expect(launcher.left).to.be.below(40);
+    expect(panel.left).to.be.below(40);
+  });
+
   it('floating: a corner launcher opens a dialog panel; Escape closes it and gives focus back', async () => {
     const el = await voiceFixture({ layout: 'floating', 'token-url': tokenUrl().url, transcript: '' });
     const launcher = part(el, 'launcher')!;
