@@ -25,7 +25,7 @@ export interface RealtimeVoiceOwnEventMap {
   'realtime-transcript': CustomEvent<TranscriptDetail>;
   /** Every server event again, under one name. */
   'realtime-event': CustomEvent<RealtimeServerEvent>;
-  /** With `meters`: the levels, once per animation frame during a call. */
+  /** With `meters`: the levels, about 30 times a second during a call. */
   'realtime-levels': CustomEvent<RealtimeLevelsDetail>;
 }
 

@@ -131,12 +131,17 @@ export const styles = css`
     background: color-mix(in srgb, var(--_accent) 20%, transparent);
     overflow: hidden;
   }
-  /* A width, not a transform: it grows from the start edge in either direction. */
+  /* A transform, not a width: the browser only composites it (no layout or paint at 30 Hz). */
   .fill {
     display: block;
     block-size: 100%;
-    inline-size: calc(var(--level, 0) * 100%);
     background: var(--realtime-voice-meter, var(--_accent));
+    transform: scaleX(var(--level, 0));
+    transform-origin: left;
+    will-change: transform;
+  }
+  .fill:dir(rtl) {
+    transform-origin: right;
   }
 
   .devices {
