@@ -19,6 +19,7 @@ import type { RealtimeVoice, TranscriptDetail } from '../../src/index.ts';
         token-url="/token"
         voice="verse"
         instructions="You are the Angular page's assistant."
+        meters
         (realtime-state)="state.set($any($event).detail.state)"
         (realtime-transcript)="onTranscript($any($event))"
       ></realtime-voice>

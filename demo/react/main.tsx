@@ -24,6 +24,7 @@ function App() {
           tokenUrl="/token"
           voice="coral"
           instructions="You are the React page's assistant."
+          meters
           onRealtimeState={(e) => setState(e.detail.state)}
           onRealtimeTranscript={(e) => {
             const { itemId, role, text: said } = e.detail;
@@ -53,7 +54,7 @@ function App() {
       </section>
       <section className="card">
         <h2>The bare tag</h2>
-        <realtime-voice id="bare" token-url="/token" onrealtime-state={(e) => setBareState(e.detail.state)} />
+        <realtime-voice id="bare" token-url="/token" meters onrealtime-state={(e) => setBareState(e.detail.state)} />
         <p>
           React sees the state: <strong id="bare-state">{bareState}</strong>
         </p>

@@ -30,6 +30,7 @@ const app = createApp({
         token-url="/token"
         voice="sage"
         instructions="You are the Vue page's assistant."
+        meters
         @realtime-state="state = $event.detail.state"
         @realtime-transcript="onTranscript"
       ></realtime-voice>

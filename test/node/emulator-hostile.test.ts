@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import './support/fast-check-seed.ts';
 import WebSocket from 'ws';
 import { MAX_EVENT_DEPTH } from '../../emulator/src/protocol/limits.ts';
 import { checkServerEvent } from '../../emulator/src/protocol/event-schemas.ts';
