@@ -141,23 +141,6 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
       expect(session.state).to.equal('error');
       expect(fake.probe.liveTracks()).to.have.length(0);
     });
-
-    it('an insecure (plain HTTP, non-localhost) page → insecure-context', async () => {
-      const frame = document.createElement('iframe');
-      frame.src = `http://insecure.test:${location.port}/test/fixtures/insecure-context.html`;
-      const message = nextEvent<MessageEvent>(window, 'message', 15_000, (e) => e.data?.kind === 'insecure-context-result');
-      document.body.appendChild(frame);
-      try {
-        const { data } = await message;
-        expect(data.isSecureContext).to.equal(false);
-        expect(data.code).to.equal('insecure-context');
-        expect(data.message).to.match(/HTTPS/);
-        expect(data.state).to.equal('error');
-        expect(data.statusText).to.contain(data.message);
-      } finally {
-        frame.remove();
-      }
-    });
   });
 
   describe('during a call', () => {
