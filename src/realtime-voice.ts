@@ -296,6 +296,9 @@ export class RealtimeVoice extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('muted')) this.session.muted = this.muted;
+    // Turned on during a call: the page had its click already, so the shared AudioContext may run.
+    if (changed.has('meters') && this.meters && isActive(this._state)) this.#levels.start();
+    if (changed.has('devices') && this.devices) void this.#listDevices();
     if (changed.has('inputDevice') && changed.get('inputDevice') !== undefined) void this.session.switchMicrophone(this.inputDevice || undefined);
     if (changed.has('outputDevice') && changed.get('outputDevice') !== undefined) void this.session.setOutputDevice(this.outputDevice);
     if (this.#log.entries.length && this.transcript) this.#scrollTranscript();

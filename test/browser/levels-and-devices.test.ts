@@ -87,6 +87,18 @@ describe('level meters', () => {
     }
   });
 
+  it('meters and device pickers turned on during a call start at once', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await el.start();
+    el.meters = true;
+    el.devices = true;
+    let output = 0;
+    el.addEventListener('realtime-levels', (e) => (output = Math.max(output, e.detail.output)));
+    await until(() => output > 0.01, 'levels from the running call');
+    await until(() => (part(el, 'devices')?.querySelector('select')?.options.length ?? 0) > 1, 'the microphone list');
+    el.stop();
+  });
+
   it('without the meters attribute no AudioContext is made and no level events fire', async () => {
     const counter = countAudioContexts();
     try {
