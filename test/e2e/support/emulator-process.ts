@@ -1,7 +1,9 @@
 /**
  * The emulator in a child process for the browser test run: its WebRTC
- * library is native code, and a crash there must fail tests with a message,
- * not take the test runner down with it.
+ * library (@roamhq/wrtc, native code) has crashed now and then (SIGSEGV),
+ * and a crash there must fail at most the test in flight, with a message:
+ * it must not take the test runner down, nor every later test with it. So
+ * the process is started again, on the same port, when it dies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -12,12 +14,12 @@ export interface EmulatorProcess {
   stop(): void;
 }
 
-export async function startEmulatorProcess(apiKey: string): Promise<EmulatorProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'emulator/src/index.ts', '--port', '0'], {
+function spawnEmulator(apiKey: string, port: number): { child: ChildProcess; ready: Promise<string> } {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'emulator/src/index.ts', '--port', String(port)], {
     env: { ...process.env, EMULATOR_ICE: 'loopback', EMULATOR_API_KEY: apiKey, EMULATOR_TEST_HOOKS: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
+  const ready = new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the emulator did not start: ${out}`)), 30_000);
     child.stdout!.on('data', (chunk) => {
@@ -30,16 +32,36 @@ export async function startEmulatorProcess(apiKey: string): Promise<EmulatorProc
     });
     child.once('exit', (code) => reject(new Error(`the emulator exited (${code}): ${out}`)));
   });
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') console.error(`[e2e] the emulator process ended unexpectedly (code ${code}, signal ${signal})`);
+  return { child, ready };
+}
+
+export async function startEmulatorProcess(apiKey: string): Promise<EmulatorProcess> {
+  let stopping = false;
+  let current = spawnEmulator(apiKey, 0);
+  const baseUrl = await current.ready;
+  const port = Number(new URL(baseUrl).port);
+  const watch = (child: ChildProcess) =>
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`[e2e] the emulator process ended unexpectedly (code ${code}, signal ${signal}); starting it again on port ${port}`);
+      current = spawnEmulator(apiKey, port);
+      current.ready.catch((error: Error) => console.error(`[e2e] the emulator did not come back: ${error.message}`));
+      watch(current.child);
+    });
+  watch(current.child);
+  process.once('exit', () => {
+    stopping = true;
+    current.child.kill('SIGTERM');
   });
-  process.once('exit', () => child.kill('SIGTERM'));
   return {
     baseUrl,
     async callLogs(callId) {
       const response = await fetch(`${baseUrl}/__test/calls/${encodeURIComponent(callId)}`);
       return response.json() as never;
     },
-    stop: () => void child.kill('SIGTERM'),
+    stop: () => {
+      stopping = true;
+      current.child.kill('SIGTERM');
+    },
   };
 }
