@@ -93,10 +93,8 @@ export class RealtimeSession extends EventTarget {
   #assistantSpeaking = false;
   #retries = 0;
   #retryTimer?: ReturnType<typeof setTimeout>;
-  #toolCalls = new ToolCalls(
-    (event) => this.send(event),
-    (error) => this.#report(error),
-  );
+  /** The current attempt's tool runner (made with it, so a reconnection forgets the old call's pending tools). */
+  #toolCalls?: ToolCalls;
 
   constructor(options: RealtimeSessionOptions = {}) {
     super();
@@ -203,7 +201,7 @@ export class RealtimeSession extends EventTarget {
       (error) => this.#report(error),
     );
     this.#callId = undefined;
-    this.#audioBlocked = this.#talking = this.#assistantSpeaking = false;
+    this.#audioBlocked = false;
     this.#setState(state, reason);
     this.#prepareAudio(attempt);
     this.#configureSession();
@@ -618,7 +616,7 @@ export class RealtimeSession extends EventTarget {
     if (transcript) this.dispatchEvent(new CustomEvent('realtime-transcript', { detail: transcript }));
     if (event.type === 'error') this.#onServiceError(attempt, event as ServerErrorEvent);
     else if (event.type === 'session.created') this.#scheduleRenewal(attempt, (event as { session?: { expires_at?: number } }).session?.expires_at);
-    if (this.options.tools?.length) this.#toolCalls.handle(event, this.options.tools);
+    if (this.options.tools?.length) this.#toolCalls?.handle(event, this.options.tools);
   }
 
   /**

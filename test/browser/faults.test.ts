@@ -4,7 +4,7 @@ import type { RealtimeErrorCode } from '../../src/index.js';
 import { en } from '../../src/i18n/en.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { FAKE_CONNECT_URL, FAKE_ORIGIN, type FakeBehaviour, type FakeCall, type FakeRealtimeService } from '../fakes/fake-realtime-service.js';
-import { useFakeService, nextEvent, record, sleep, tokenRequests, tokenUrl, untilState, voiceFixture, type Attrs } from '../support/harness.js';
+import { injectConnectionState, useFakeService, nextEvent, record, sleep, tokenRequests, tokenUrl, until, untilState, voiceFixture, type Attrs } from '../support/harness.js';
 
 /**
  * The fault catalogue: every way a call can fail, injected through the real
@@ -62,16 +62,6 @@ function replaceGetUserMedia(impl: (real: (c: MediaStreamConstraints) => Promise
   };
 }
 
-/**
- * Makes the element's peer connection report a connection state and fires the
- * change, as Chromium does when ICE consent checks stop being answered. Used where
- * a real network fault cannot be produced inside one page (both peers live here).
- */
-function simulateConnectionState(pc: RTCPeerConnection, state: RTCPeerConnectionState): void {
-  Object.defineProperty(pc, 'connectionState', { configurable: true, get: () => state });
-  pc.dispatchEvent(new Event('connectionstatechange'));
-}
-
 /** Lets the in-page service answer, then rewrites its SDP answer on the way to the element. */
 function rewriteAnswer(rewrite: (sdp: string) => string): Undo {
   const serviceFetch = window.fetch;
@@ -84,14 +74,6 @@ function rewriteAnswer(rewrite: (sdp: string) => string): Undo {
   return () => {
     window.fetch = serviceFetch;
   };
-}
-
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms: ${condition}`);
-    await sleep(10);
-  }
 }
 
 const healthy = (): Attrs => ({ 'token-url': tokenUrl().url });
@@ -329,13 +311,13 @@ const faults: Record<string, Fault[]> = {
       name: 'peer connection failing mid-call (connectionState failed)',
       code: 'connection-lost',
       message: /connection to the realtime service was lost/,
-      during: (_call, el) => simulateConnectionState(el.session.peerConnection!, 'failed'),
+      during: (_call, el) => injectConnectionState(el.session.peerConnection!, 'failed'),
     },
     {
       name: 'peer connection disconnected and not back within the 5 s grace',
       code: 'connection-lost',
       message: /connection to the realtime service was lost/,
-      during: (_call, el) => simulateConnectionState(el.session.peerConnection!, 'disconnected'),
+      during: (_call, el) => injectConnectionState(el.session.peerConnection!, 'disconnected'),
       minMs: 4900,
       maxMs: 8000,
     },
@@ -452,7 +434,7 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
         const t0 = performance.now();
         const started = el.start();
         if (fault.duringConnect) {
-          await until(() => fault.duringConnect!.when(el));
+          await until(() => fault.duringConnect!.when(el), `the moment to inject: ${fault.name}`);
           await fault.duringConnect.inject(el);
         }
         if (fault.maybeConnects) await Promise.all([started, untilState(el, 'error')]);
@@ -508,9 +490,9 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
       const errors = record(el, ['realtime-error']);
       expect(await el.start()).to.equal(true);
       const pc = el.session.peerConnection!;
-      simulateConnectionState(pc, 'disconnected');
+      injectConnectionState(pc, 'disconnected');
       await sleep(2000);
-      simulateConnectionState(pc, 'connected');
+      injectConnectionState(pc, 'connected');
       await sleep(4000);
       expect(errors).to.deep.equal([]);
       expect(el.state).to.equal('connected');
@@ -578,7 +560,7 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
         const undo = arrange?.();
         try {
           const started = el.start();
-          await until(() => removeWhen(el));
+          await until(() => removeWhen(el), 'the step to remove the element at');
           el.remove();
           expect(await started).to.equal(false);
           await sleep(700); // whatever was pending (stream, token, answer) arrives now and must be dropped

@@ -2,12 +2,7 @@ import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { clickPart } from '../support/click.js';
 
-import { sleep, tokenUrl, untilState, useFakeService, voiceFixture } from '../support/harness.js';
-import type { RealtimeVoice } from '../../src/realtime-voice.js';
-
-function part(el: RealtimeVoice, name: string): HTMLElement | null {
-  return el.shadowRoot!.querySelector(`[part~="${name}"]`);
-}
+import { nextEvent, part, sleep, tokenUrl, untilState, useFakeService, voiceFixture } from '../support/harness.js';
 
 
 describe('default UI: understandable, keyboard operable, accessible, themeable', () => {
@@ -40,12 +35,12 @@ describe('default UI: understandable, keyboard operable, accessible, themeable',
     const call = fake.service.lastCall!;
     await call.channel();
     call.emit({ type: 'output_audio_buffer.started', response_id: 'r1' });
-    await untilEvent(el, 'output_audio_buffer.started');
+    await nextEvent(el, 'output_audio_buffer.started');
     await el.updateComplete;
     expect(part(el, 'status')!.textContent).to.contain('Assistant is speaking');
     call.emit({ type: 'output_audio_buffer.stopped', response_id: 'r1' });
     call.emit({ type: 'input_audio_buffer.speech_started', item_id: 'u1', audio_start_ms: 0 });
-    await untilEvent(el, 'input_audio_buffer.speech_started');
+    await nextEvent(el, 'input_audio_buffer.speech_started');
     await el.updateComplete;
     expect(part(el, 'status')!.textContent).to.contain('Listening to you');
 
@@ -134,7 +129,3 @@ describe('default UI: understandable, keyboard operable, accessible, themeable',
     expect(part(el, 'status')!.textContent).to.contain('Appuyez pour parler.');
   });
 });
-
-function untilEvent(el: EventTarget, type: string): Promise<void> {
-  return new Promise((resolve) => el.addEventListener(type, () => resolve(), { once: true }));
-}

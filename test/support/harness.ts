@@ -165,22 +165,25 @@ export function part<T extends HTMLElement = HTMLElement>(el: Element, name: str
   return el.shadowRoot!.querySelector<T>(`[part~="${name}"]`);
 }
 
-/** Waits until `check` is true (polling each frame); fails with `what` after `ms`. */
+/** Waits until `check` is true (polled every 10 ms: fault tests catch short steps with it); fails with `what` after `ms`. */
 export async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
   const deadline = performance.now() + ms;
   while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(10);
   }
 }
 
 /**
  * Makes the element's live peer connection report a network state (failed,
- * disconnected) as a lost network would: the state is read from the real
- * connection object, so it is overridden there, and its change handler run.
+ * disconnected), as Chromium does when ICE consent checks stop being answered
+ * (a real network fault cannot be produced with both peers in one page): the
+ * state is read from the real connection object, so it is overridden there,
+ * and the change event dispatched.
  */
 export function injectConnectionState(pc: RTCPeerConnection, state: RTCPeerConnectionState): void {
   Object.defineProperty(pc, 'connectionState', { configurable: true, get: () => state });
-  pc.onconnectionstatechange?.(new Event('connectionstatechange'));
+  // Dispatched, as the browser does: it reaches `onconnectionstatechange` and any listener alike.
+  pc.dispatchEvent(new Event('connectionstatechange'));
 }
 
