@@ -173,6 +173,12 @@ function contentType(types: string[]) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!types.includes(type)) return next(new HttpError(415, 'unsupported_media_type', `Send ${types.join(' or ')}${type ? `, not ${type.slice(0, 60)}` : ''}.`));
+    // JSON and SDP between systems are UTF-8 (RFC 8259 §8.1, RFC 8866 §5). body-parser would also take
+    // UTF-16, where an odd byte count silently decodes to an empty body, read as "no preferences".
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.get('content-type') ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      return next(new HttpError(415, 'unsupported_charset', 'This charset is not supported: send the body as UTF-8.'));
+    }
     next();
   };
 }

@@ -257,6 +257,8 @@ describe('bad input, policy, CORS, limits', () => {
       // Regression: body-parser's own refusals used to fall through to 500 internal_error.
       [{ headers: { 'Content-Type': 'application/sdp; charset=x-no-such-charset' }, body: OFFER }, '/connect', 415, 'unsupported_charset'],
       [{ headers: { 'Content-Type': 'application/json; charset=latin1' }, body: '{}' }, '/token', 415, 'unsupported_charset'],
+      // Found by the fuzzer: one byte declared UTF-16 decoded to an empty body, and a token was minted.
+      [{ headers: { 'Content-Type': 'application/json; charset=utf-16le' }, body: Buffer.from([0x80]) }, '/token', 415, 'unsupported_charset'],
       [{ headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' }, body: '{}' }, '/token', 415, 'unsupported_content_encoding'],
       [{ headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: 'not gzip at all' }, '/token', 400, 'unreadable_body'],
       [{ method: 'GET' }, '/token', 405, 'method_not_allowed'],
@@ -268,6 +270,8 @@ describe('bad input, policy, CORS, limits', () => {
       assert.doesNotMatch(res.text, /\n\s+at |Error:/, 'no stack trace');
     }
     assert.equal(upstream.requests.length, 0);
+    const quotedUtf8 = await call(base, '/token', { headers: { 'Content-Type': 'application/json; charset="UTF-8"' }, body: '{}' });
+    assert.equal(quotedUtf8.status, 200, 'UTF-8 however spelled is taken');
     const missing = await call(base, '/nowhere', { json: {} });
     assert.equal(missing.status, 404);
   });
