@@ -11,6 +11,7 @@ import './support/fast-check-seed.ts';
 import WebSocket from 'ws';
 import { MAX_EVENT_DEPTH } from '../../emulator/src/protocol/limits.ts';
 import { checkServerEvent } from '../../emulator/src/protocol/event-schemas.ts';
+import { VOICES } from '../../emulator/src/protocol/session-schema.ts';
 import { useEmulator } from './support/use-emulator.ts';
 import { WrtcClient, sleep, type ClientEvent } from './support/wrtc-client.ts';
 
@@ -262,7 +263,7 @@ describe('hostile offers', () => {
 describe('concurrency', () => {
   // Spoken answers make this the heaviest test (20 syntheses, 40 audio tracks in one process): allow it time.
   test('20 concurrent spoken calls stay independent, while 5 of them are flooded with garbage', { timeout: 180_000 }, async () => {
-    const voices = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'];
+    const voices = VOICES;
     const calls = await Promise.all(Array.from({ length: 20 }, (_, i) => call({ instructions: `You are agent ${i}.`, audio: { output: { voice: voices[i % 10] } } })));
     assert.equal(new Set(calls.map((c) => c.callId)).size, 20);
     assert.ok(calls.every((c) => ctx.emulator.calls.has(c.callId)));

@@ -67,3 +67,15 @@ test('the element never imports the emulator or the server (they must not reach 
   walk('src');
   assert.deepEqual(offenders, []);
 });
+
+test('the voice list is the same in the reference, the server, the emulator and the element\'s types', async () => {
+  const { VOICES: serverVoices } = await import('../../server/src/config.ts');
+  const { VOICES: emulatorVoices } = await import('../../emulator/src/protocol/session-schema.ts');
+  // The element has only a type (no runtime list in the bundle): read its union from the source.
+  const source = readFileSync(new URL('../../src/events/session-config.ts', import.meta.url), 'utf8');
+  const union = /export type RealtimeVoiceName =([^;]+);/.exec(source)?.[1] ?? '';
+  const typeVoices = [...union.matchAll(/'([a-z]+)'/g)].map((m) => m[1]);
+  assert.deepEqual([...serverVoices], reference.voices, 'server/src/config.ts');
+  assert.deepEqual([...emulatorVoices], reference.voices, 'emulator/src/protocol/session-schema.ts');
+  assert.deepEqual(typeVoices, reference.voices, 'src/events/session-config.ts RealtimeVoiceName');
+});
