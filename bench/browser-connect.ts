@@ -33,8 +33,9 @@ interface Sample {
 const CLIENTS = { widget: '/widget.html', bare: '/bare.html', bare_wait_gather: '/bare.html?gather=wait' } as const;
 type Client = keyof typeof CLIENTS;
 
-export async function connectOnce(page: Page, url: string): Promise<Sample> {
-  await page.goto(url, { waitUntil: 'load' });
+/** Starts the client on `url` (or on the page already loaded) and times its connect. */
+export async function connectOnce(page: Page, url: string | undefined): Promise<Sample> {
+  if (url) await page.goto(url, { waitUntil: 'load' });
   const ok = await page.evaluate(() => (window as unknown as { benchStart(): Promise<boolean> }).benchStart());
   if (!ok) throw new Error(`start() failed on ${url}`);
   await page.waitForFunction(() => (window as any).__bench.pcs[0]?.sessionCreated !== undefined, { timeout: 15_000, polling: 10 });
@@ -61,6 +62,26 @@ export async function connectOnce(page: Page, url: string): Promise<Sample> {
   });
   await page.evaluate(() => (window as unknown as { benchStop(): void }).benchStop());
   return sample;
+}
+
+/** The token service's delay for the warm-up runs (a cloud token mint), and how long the pointer rests on the button before the click. */
+const SLOW_TOKEN_MS = 300;
+const HOVER_BEFORE_CLICK_MS = 300;
+const WARM_RUNS = 10;
+
+/**
+ * One widget connect with a slow token service: cold (the click is the first the widget hears of the user),
+ * or warmed (the pointer rests on the start button first, as a person's does, and the widget fetches the token then).
+ */
+async function connectSlowToken(page: Page, base: string, warm: boolean): Promise<Sample> {
+  await page.goto(`${base}/widget.html?token_delay=${SLOW_TOKEN_MS}`, { waitUntil: 'load' });
+  await page.evaluate(() => customElements.whenDefined('realtime-voice'));
+  await page.mouse.move(0, 0);
+  if (warm) {
+    await page.hover('realtime-voice >>> [part~="button"]');
+    await new Promise((done) => setTimeout(done, HOVER_BEFORE_CLICK_MS));
+  }
+  return connectOnce(page, undefined);
 }
 
 export async function benchConnect(results: Results): Promise<void> {
@@ -91,6 +112,27 @@ export async function benchConnect(results: Results): Promise<void> {
       }
       if ((round + 1) % 5 === 0) log(`connect: ${round + 1}/${WARM_UP + RUNS} rounds`);
     }
+    // Token prefetch on hover/focus, with a token service as slow as a cloud one: cold vs warmed clicks, interleaved.
+    const slow: Record<'cold' | 'warm', Sample[]> = { cold: [], warm: [] };
+    for (let round = 0; round < WARM_UP + WARM_RUNS; round++) {
+      for (const kind of round % 2 ? (['warm', 'cold'] as const) : (['cold', 'warm'] as const)) {
+        try {
+          const sample = await connectSlowToken(page, stack.url, kind === 'warm');
+          if (round >= WARM_UP) slow[kind].push(sample);
+        } catch (error) {
+          log(`connect: slow token, ${kind}, failed: ${(error as Error).message.split('\n')[0]}`);
+          failures++;
+          await stack.emulator.ready();
+        }
+      }
+    }
+    const slowPick = (kind: 'cold' | 'warm') => slow[kind].map((s) => s.dcOpen);
+    putDistribution(results, 'connect_slow_token_dc_open_ms_widget_cold', slowPick('cold'));
+    putDistribution(results, 'connect_slow_token_dc_open_ms_widget_warm', slowPick('warm'));
+    results.connect_slow_token_delay_ms = SLOW_TOKEN_MS;
+    results.connect_hover_before_click_ms = HOVER_BEFORE_CLICK_MS;
+    results.connect_slow_token_warm_vs_cold_ratio = ratio(median(slowPick('warm')), median(slowPick('cold')));
+
     const pick = (client: Client, key: keyof Sample) => samples[client].map((s) => s[key]).filter((v): v is number => typeof v === 'number');
     for (const client of ['widget', 'bare'] as const) {
       putDistribution(results, `connect_dc_open_ms_${client}`, pick(client, 'dcOpen'));

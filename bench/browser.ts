@@ -49,6 +49,8 @@ export async function startStack(): Promise<Stack> {
   const widget = await build({ entryPoints: ['src/index.ts'], bundle: true, minify: true, format: 'esm', target: 'es2022', write: false, tsconfig: 'tsconfig.json' });
   const app = express();
   const logger = pino({ level: 'silent' });
+  // /token?delay=ms: a token service as slow as a cloud one (the connect bench's warm-up runs).
+  app.use('/token', (req, _res, next) => void setTimeout(next, Math.min(Number(req.query.delay) || 0, 5000)));
   app.use(
     createApp(
       { sessionDefaults: BENCH_SESSION_DEFAULTS, rateLimit: { max: 1_000_000, windowMs: 60_000 } },

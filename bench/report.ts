@@ -26,6 +26,9 @@ export function summaryRows(r: Results): Row[] {
   if (r.connect_dc_open_ms_widget_median !== undefined) {
     rows.push(['connect: start() → data channel open, median / p90', pair(r, 'connect_dc_open_ms_widget'), `bare client ${pair(r, 'connect_dc_open_ms_bare')}`, num(r.connect_dc_open_widget_vs_bare_ratio), verdict(r.connect_dc_open_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05')]);
     rows.push(['connect: start() → session.created, median / p90', pair(r, 'connect_session_created_ms_widget'), `bare client ${pair(r, 'connect_session_created_ms_bare')}`, num(r.connect_session_created_widget_vs_bare_ratio), verdict(r.connect_session_created_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05')]);
+    if (r.connect_slow_token_dc_open_ms_widget_cold_median !== undefined) {
+      rows.push([`connect with a ${r.connect_slow_token_delay_ms} ms token service: click → channel open, pointer on the button ${r.connect_hover_before_click_ms} ms before (token fetched ahead)`, pair(r, 'connect_slow_token_dc_open_ms_widget_warm'), `cold click ${pair(r, 'connect_slow_token_dc_open_ms_widget_cold')}`, num(r.connect_slow_token_warm_vs_cold_ratio), '']);
+    }
     rows.push(['connect: bare client that waits for full ICE gathering', '', pair(r, 'connect_dc_open_ms_bare_wait_gather'), '', '']);
     rows.push(['connect: ICE gathering in the browser (not waited for) / SDP exchange incl. the emulator', `${ms(r.connect_ice_gathering_ms_widget_median)} / ${ms(r.connect_sdp_exchange_ms_widget_median)}`, `bare ${ms(r.connect_ice_gathering_ms_bare_median)} / ${ms(r.connect_sdp_exchange_ms_bare_median)}`, '', '']);
   }

@@ -220,6 +220,15 @@ export class RealtimeVoice extends LitElement {
    * stopped; while a call is starting or running it returns the same promise.
    */
   start(): Promise<boolean> {
+    this.#configure();
+    this.session.muted = this.muted;
+    if (!isActive(this._state)) this.#log.clear();
+    if (this.meters) this.#levels.start();
+    return this.session.start();
+  }
+
+  /** The session's options from the attributes and properties, as they are now. */
+  #configure(): void {
     this.session.options = {
       tokenUrl: this.tokenUrl || undefined,
       connectUrl: this.connectUrl || undefined,
@@ -235,10 +244,6 @@ export class RealtimeVoice extends LitElement {
       tools: this.tools,
       reconnectAttempts: this.reconnectAttempts,
     };
-    this.session.muted = this.muted;
-    if (!isActive(this._state)) this.#log.clear();
-    if (this.meters) this.#levels.start();
-    return this.session.start();
   }
 
   /** Ends the conversation and releases microphone, connection and audio. Safe to call any time. */
@@ -327,7 +332,7 @@ export class RealtimeVoice extends LitElement {
     const label = live ? s.stop : busy ? s.cancel : st === 'error' ? s.retry : s.start;
     return html`
       <div part="base" class="base" data-state=${st} dir=${this.#dir} role=${this.layout === 'floating' ? 'dialog' : nothing} aria-label=${this.layout === 'floating' ? s.open : nothing} @keydown=${this.#onPanelKey}>
-        <button part="button" class="main" type="button" aria-describedby="status" aria-label=${compact ? label : nothing} ?disabled=${st === 'closing'} @click=${this.#onMainClick}>
+        <button part="button" class="main" type="button" aria-describedby="status" aria-label=${compact ? label : nothing} ?disabled=${st === 'closing'} @click=${this.#onMainClick} @pointerenter=${this.#warmUp} @focus=${this.#warmUp}>
           <span class="dot" aria-hidden="true"></span><span class=${compact ? 'visually-hidden' : ''}>${busy && !compact ? `${s.connecting} ${s.cancel}` : label}</span>
         </button>
         ${live && this.pushToTalk && !compact
@@ -452,6 +457,13 @@ export class RealtimeVoice extends LitElement {
     // English (and any language not built in) shows the error's own detailed message.
     return stringsFor(this.#language) === en ? error.message : s.failed.replace('{code}', error.code);
   }
+
+  /** Pointer over, or focus on, the start button: the token is fetched ahead (token mode; see RealtimeSession.warmUp). */
+  #warmUp = () => {
+    if (isActive(this._state)) return;
+    this.#configure();
+    this.session.warmUp();
+  };
 
   #onMainClick = () => {
     if (isActive(this._state)) this.stop();

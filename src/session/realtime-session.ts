@@ -65,6 +65,9 @@ const TALK_TAIL_MS = 200;
 const CONNECTION_LOST = 'The connection to the realtime service was lost (network change, sleep, or the service went away).';
 const RECONNECTABLE = new Set(['connection-lost', 'ice-failed', 'session-expired', 'token-unreachable', 'token-timeout', 'signaling-unreachable', 'signaling-timeout', 'service-unavailable']);
 
+/** A token fetched ahead by warmUp() is used by a start() within this time, or fetched again. */
+const WARM_MS = 20_000;
+
 /** Why a call is being replaced: `network` (lost) or `renewal` (session cap ahead). */
 export type ReconnectReason = 'network' | 'renewal';
 
@@ -95,6 +98,8 @@ export class RealtimeSession extends EventTarget {
   #retryTimer?: ReturnType<typeof setTimeout>;
   /** The current attempt's tool runner (made with it, so a reconnection forgets the old call's pending tools). */
   #toolCalls?: ToolCalls;
+  /** A token being fetched ahead (warmUp), with the settings it was asked for and when. */
+  #warm?: { key: string; at: number; ready: Promise<Signaling | undefined> };
 
   constructor(options: RealtimeSessionOptions = {}) {
     super();
@@ -186,6 +191,40 @@ export class RealtimeSession extends EventTarget {
     this.#setState('closing');
     this.#disposeAttempt();
     this.#setState('closed');
+  }
+
+  /**
+   * Token mode, before start(): the user is about to click (the pointer is over the start button, or it
+   * has focus). Fetching the token now takes the token service's time, often hundreds of ms in the
+   * cloud, off the click. The token is used by one start() within 20 s with the same settings; a
+   * failure here is ignored (start() fetches again and reports it). Nothing else (no microphone).
+   */
+  warmUp(): void {
+    const o = this.options;
+    if (!o.tokenUrl || o.connectUrl || o.signaling || isActive(this.#state) || this.#takeWarm(true)) return;
+    const signaling = this.#signaling();
+    const ready = signaling.prepare(this.#context(new AbortController().signal)).then(() => signaling, () => undefined);
+    this.#warm = { key: this.#warmKey(), at: Date.now(), ready };
+  }
+
+  #warmKey(): string {
+    const o = this.options;
+    return JSON.stringify([o.tokenUrl, o.callsUrl, o.voice, o.instructions]);
+  }
+
+  /** The warmed-up token's signaling while it still fits the settings and is fresh; taken once unless `peek`. */
+  #takeWarm(peek?: boolean): Promise<Signaling | undefined> | undefined {
+    const warm = this.#warm;
+    if (!peek) this.#warm = undefined;
+    return warm?.key === this.#warmKey() && Date.now() - warm.at < WARM_MS ? warm.ready : undefined;
+  }
+
+  #context(signal: AbortSignal): SignalingContext {
+    return {
+      fetch: this.options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      signal,
+      timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    };
   }
 
   /** A new attempt, from the click of start() or from a reconnection. */
@@ -385,18 +424,14 @@ export class RealtimeSession extends EventTarget {
     alive(attempt); // not even a microphone prompt when a listener stopped it at `connecting`
     const signaling = this.#signaling();
     checkBrowser();
-    const context: SignalingContext = {
-      fetch: this.options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-      signal: attempt.abort.signal,
-      timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    };
+    const context = this.#context(attempt.abort.signal);
     // The token request and the microphone prompt overlap: both take human or network time.
     // Whichever fails first decides the error; the other is released by dispose().
     const microphone = attempt.guard(this.#openMicrophone(attempt));
-    const prepared = attempt.guard(signaling.prepare(context));
+    const prepared = attempt.guard((async () => (await this.#takeWarm()) ?? (await signaling.prepare(context), signaling))());
     prepared.catch(() => {});
     microphone.catch(() => {});
-    await Promise.all([microphone, prepared]);
+    const [, ready] = await Promise.all([microphone, prepared]);
 
     const pc = new RTCPeerConnection();
     attempt.pc = pc;
@@ -411,7 +446,7 @@ export class RealtimeSession extends EventTarget {
     const offer = await attempt.guard(pc.createOffer());
     await attempt.guard(pc.setLocalDescription(offer));
     // No wait for ICE gathering: the service (ICE-lite) learns our address from our checks.
-    const answer = await attempt.guard(signaling.exchange(pc.localDescription?.sdp ?? offer.sdp ?? '', context));
+    const answer = await attempt.guard(ready.exchange(pc.localDescription?.sdp ?? offer.sdp ?? '', context));
     this.#callId = answer.callId;
     try {
       await attempt.guard(pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp }));

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
-import { FAKE_CALLS_URL } from '../fakes/fake-realtime-service.js';
-import { useFakeService, nextEvent, record, tokenRequests, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
+import { sendMouse } from '@web/test-runner-commands';
+import { FAKE_CALLS_URL, FAKE_CONNECT_URL } from '../fakes/fake-realtime-service.js';
+import { useFakeService, nextEvent, part, record, tokenRequests, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
 
 describe('token mode: the whole flow against a real peer', () => {
   const fake = useFakeService();
@@ -120,3 +121,106 @@ describe('token mode: the whole flow against a real peer', () => {
     other.remove();
   });
 });
+
+describe('token mode: the token is fetched ahead when the user is about to click', () => {
+  const fake = useFakeService();
+
+  /** Where a real mouse goes to hover (or click) the start button. */
+  function center(el: Element): [number, number] {
+    const box = part(el, 'button')!.getBoundingClientRect();
+    return [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)];
+  }
+
+  afterEach(() => sendMouse({ type: 'move', position: [0, 0] }));
+
+  it('hovering the start button fetches the token; the click then uses it and asks for none', async () => {
+    const token = tokenUrl();
+    const el = await voiceFixture({ 'token-url': token.url, voice: 'coral' });
+    await sendMouse({ type: 'move', position: center(el) });
+    const fetched = await untilRequests(token.id, 1, 'the token request from the hover');
+    expect(fetched[0]!.body).to.deep.equal({ voice: 'coral' });
+    expect(el.state, 'a hover starts no call').to.equal('idle');
+    expect(fake.service.calls).to.have.length(0);
+
+    await sendMouse({ type: 'click', position: center(el) });
+    await untilState(el, 'connected');
+    expect(await tokenRequests(token.id), 'no second token for the click').to.have.length(1);
+    expect(fake.service.lastCall!.request.headers.authorization).to.match(/^Bearer ek_fake_\d+$/);
+
+    // Used once: the next call fetches its own.
+    el.stop();
+    expect(await el.start()).to.equal(true);
+    expect(await tokenRequests(token.id)).to.have.length(2);
+  });
+
+  it('focus (keyboard users) warms up too; a second hover within the window asks for nothing more', async () => {
+    const token = tokenUrl();
+    const el = await voiceFixture({ 'token-url': token.url });
+    part(el, 'button')!.focus();
+    await untilRequests(token.id, 1, 'the token request from the focus');
+    await sendMouse({ type: 'move', position: center(el) });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await tokenRequests(token.id)).to.have.length(1);
+    expect(await el.start()).to.equal(true);
+    expect(await tokenRequests(token.id)).to.have.length(1);
+  });
+
+  it('settings changed after the warm-up get a new token with the new settings', async () => {
+    const token = tokenUrl();
+    const el = await voiceFixture({ 'token-url': token.url, voice: 'coral' });
+    part(el, 'button')!.focus();
+    await untilRequests(token.id, 1, 'the token request from the focus');
+    el.voice = 'verse';
+    expect(await el.start()).to.equal(true);
+    const requests = await tokenRequests(token.id);
+    expect(requests.map((r) => r.body)).to.deep.equal([{ voice: 'coral' }, { voice: 'verse' }]);
+  });
+
+  it('a failed warm-up is silent: no error, still idle; the click asks again and reports what it gets', async () => {
+    const token = tokenUrl({ status: 503 });
+    const el = await voiceFixture({ 'token-url': token.url });
+    const errors = record(el, ['realtime-error']);
+    part(el, 'button')!.focus();
+    await untilRequests(token.id, 1, 'the token request from the focus');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(errors, 'nothing reported before the user asked').to.have.length(0);
+    expect(el.state).to.equal('idle');
+
+    expect(await el.start()).to.equal(false);
+    expect(await tokenRequests(token.id)).to.have.length(2);
+    expect(errors.map((e) => [e.detail.code, e.detail.status])).to.deep.equal([['service-unavailable', 503]]);
+    expect(errors[0]!.detail.message).to.match(/^The token service/);
+    expect(el.state).to.equal('error');
+  });
+
+  it('connect mode (the proxy holds the credentials) and a running call fetch nothing ahead', async () => {
+    const token = tokenUrl();
+    const proxied = await voiceFixture({ 'connect-url': FAKE_CONNECT_URL, 'token-url': token.url });
+    await sendMouse({ type: 'move', position: center(proxied) });
+    part(proxied, 'button')!.focus();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await tokenRequests(token.id)).to.have.length(0);
+    expect(fake.service.calls).to.have.length(0);
+    proxied.remove();
+
+    const running = tokenUrl();
+    const el = await voiceFixture({ 'token-url': running.url });
+    expect(await el.start()).to.equal(true);
+    part(el, 'button')!.blur();
+    part(el, 'button')!.focus();
+    await sendMouse({ type: 'move', position: center(el) });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await tokenRequests(running.id)).to.have.length(1);
+  });
+});
+
+/** The token service's log for `id`, once it holds `count` requests (polled; the token service is a real HTTP server). */
+async function untilRequests(id: string, count: number, what: string): Promise<Awaited<ReturnType<typeof tokenRequests>>> {
+  const deadline = performance.now() + 5000;
+  for (;;) {
+    const requests = await tokenRequests(id);
+    if (requests.length >= count) return requests;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what} (${requests.length} of ${count})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
