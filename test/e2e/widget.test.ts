@@ -1,6 +1,7 @@
 // The widget's parts end to end, for real: Chromium with a speaking fake
 // microphone, the reference server's /token, the emulator over WebRTC.
 import { expect } from '@open-wc/testing';
+import { sendMouse } from '@web/test-runner-commands';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { injectConnectionState, part, record, voiceFixture } from '../support/harness.js';
 import { callLog, clickStart, recordServerEvents, sleep, waitFor } from './e2e-harness.js';
@@ -91,6 +92,24 @@ describe('the widget with the emulator', () => {
     expect(events.some((e) => e.type === 'input_audio_buffer.speech_started')).to.equal(false);
     const log = await callLog(el.session.callId!);
     expect(log.errors, 'no input_audio_buffer_commit_empty or other error').to.deep.equal([]);
+  });
+
+  it('the token is fetched while the pointer rests on the start button, and the click connects with it', async () => {
+    el = await voiceFixture({ 'token-url': '/api/token', instructions: INSTRUCTIONS });
+    const tokenRequests = () => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/token')).length;
+    performance.clearResourceTimings(); // the buffer holds 250 entries; the test page's modules may have filled it
+    const before = tokenRequests();
+    const box = part(el, 'button')!.getBoundingClientRect();
+    await sendMouse({ type: 'move', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
+    for (let i = 0; i < 100 && tokenRequests() === before; i++) await sleep(20);
+    expect(tokenRequests() - before, 'one token request from the hover').to.equal(1);
+    expect(el.state).to.equal('idle');
+    const states = record(el, ['realtime-state']);
+    await clickStart(el);
+    await waitFor(states, (s) => s.detail.state === 'connected', 15_000, 'connected');
+    expect(tokenRequests() - before, 'the click used the token from the hover').to.equal(1);
+    expect((await callLog(el.session.callId!)).found, 'a call at the emulator').to.equal(true);
+    await sendMouse({ type: 'move', position: [0, 0] });
   });
 
   it('a lost network: reconnecting, a new call at the emulator, the old one ended, the conversation goes on', async () => {
