@@ -21,6 +21,22 @@ export function clickStart(el: RealtimeVoice): Promise<void> {
   return clickPart(el, 'button');
 }
 
+/**
+ * Resolves once the emulator's end of the event channel exists (its log of the call has
+ * session.created, sent as it adopts the channel). Until then @roamhq/wrtc can hand the first
+ * messages of a channel the browser opened to the emulator out of order: it registers the
+ * channel's own observer before re-queueing what arrived earlier (WonderInventions/node-webrtc,
+ * src/interfaces/rtc_data_channel.cc). The real service has no such race; tests that send at
+ * once wait for this, so they test the element, not that race.
+ */
+export async function untilEmulatorListens(el: RealtimeVoice, ms = 10_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!(await callLog(el.session.callId!)).serverTypes.includes('session.created')) {
+    if (performance.now() > deadline) throw new Error(`the emulator did not adopt the event channel of ${el.session.callId} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Every server event the element dispatched, with the time it came. */
 export function recordServerEvents(el: RealtimeVoice): Array<{ type: string; at: number; detail: any }> {
   const log: Array<{ type: string; at: number; detail: any }> = [];

@@ -5,7 +5,7 @@ import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { record, voiceFixture } from '../support/harness.js';
-import { RemoteAudioMeter, callLog, clickStart, recordServerEvents, sleep, waitFor } from './e2e-harness.js';
+import { RemoteAudioMeter, callLog, clickStart, recordServerEvents, sleep, untilEmulatorListens, waitFor } from './e2e-harness.js';
 
 const INSTRUCTIONS = 'You are the end to end test assistant.';
 let el: RealtimeVoice | undefined;
@@ -182,6 +182,7 @@ describe('end to end with the microphone muted (typed turns)', () => {
     el.muted = true;
     const events = recordServerEvents(el);
     expect(await el.start()).to.equal(true);
+    await untilEmulatorListens(el);
     const transcripts = record(el, ['realtime-transcript']);
     el.sendText('filtered hello');
     await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000);

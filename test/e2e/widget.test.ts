@@ -4,7 +4,7 @@ import { expect } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { injectConnectionState, part, record, voiceFixture } from '../support/harness.js';
-import { callLog, clickStart, recordServerEvents, sleep, waitFor } from './e2e-harness.js';
+import { callLog, clickStart, recordServerEvents, sleep, untilEmulatorListens, waitFor } from './e2e-harness.js';
 
 const INSTRUCTIONS = 'You are the widget test assistant.';
 let el: RealtimeVoice | undefined;
@@ -66,6 +66,7 @@ describe('the widget with the emulator', () => {
     ];
     const transcripts = record(el, ['realtime-transcript']);
     expect(await el.start()).to.equal(true);
+    await untilEmulatorListens(el);
     el.sendText('get_weather in Paris please');
     const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000, 'the spoken result');
     expect(spoken.detail.text).to.equal('The get_weather tool answered: {"celsius":21}.');
