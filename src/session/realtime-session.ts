@@ -68,6 +68,14 @@ const RECONNECTABLE = new Set(['connection-lost', 'ice-failed', 'session-expired
 /** A token fetched ahead by warmUp() is used by a start() within this time, or fetched again. */
 const WARM_MS = 20_000;
 
+/** A token fetched ahead by warmUp(): for which settings (key), when, and whether the fetch failed. */
+interface WarmToken {
+  key: string;
+  at: number;
+  ready: Promise<Signaling>;
+  failed?: boolean;
+}
+
 /** Why a call is being replaced: `network` (lost) or `renewal` (session cap ahead). */
 export type ReconnectReason = 'network' | 'renewal';
 
@@ -98,8 +106,8 @@ export class RealtimeSession extends EventTarget {
   #retryTimer?: ReturnType<typeof setTimeout>;
   /** The current attempt's tool runner (made with it, so a reconnection forgets the old call's pending tools). */
   #toolCalls?: ToolCalls;
-  /** A token being fetched ahead (warmUp), with the settings it was asked for and when. */
-  #warm?: { key: string; at: number; ready: Promise<Signaling | undefined> };
+  /** A token being fetched ahead (warmUp), with the settings it was asked for, when, and whether it failed. */
+  #warm?: WarmToken;
 
   constructor(options: RealtimeSessionOptions = {}) {
     super();
@@ -196,15 +204,20 @@ export class RealtimeSession extends EventTarget {
   /**
    * Token mode, before start(): the user is about to click (the pointer is over the start button, or it
    * has focus). Fetching the token now takes the token service's time, often hundreds of ms in the
-   * cloud, off the click. The token is used by one start() within 20 s with the same settings; a
-   * failure here is ignored (start() fetches again and reports it). Nothing else (no microphone).
+   * cloud, off the click. The token is used by one start() within 20 s with the same settings; at
+   * most one fetch ahead per 20 s. If it failed before the click, start() fetches again (and reports
+   * what it gets); if it is still under way, start() takes its outcome, so a hanging token service
+   * costs one deadline, not two. Nothing else happens ahead (no microphone).
    */
   warmUp(): void {
     const o = this.options;
-    if (!o.tokenUrl || o.connectUrl || o.signaling || isActive(this.#state) || this.#takeWarm(true)) return;
+    const w = this.#warm;
+    if (!o.tokenUrl || o.connectUrl || o.signaling || isActive(this.#state) || (w?.key === this.#warmKey() && Date.now() - w.at < WARM_MS)) return;
     const signaling = this.#signaling();
-    const ready = signaling.prepare(this.#context(new AbortController().signal)).then(() => signaling, () => undefined);
-    this.#warm = { key: this.#warmKey(), at: Date.now(), ready };
+    const warm: WarmToken = { key: this.#warmKey(), at: Date.now(), ready: signaling.prepare(this.#context(new AbortController().signal)).then(() => signaling) };
+    // Failed before the click: the click asks again. Still running at the click: its answer (or error) is the click's.
+    warm.ready.catch(() => (warm.failed = true));
+    this.#warm = warm;
   }
 
   #warmKey(): string {
@@ -212,11 +225,11 @@ export class RealtimeSession extends EventTarget {
     return JSON.stringify([o.tokenUrl, o.callsUrl, o.voice, o.instructions]);
   }
 
-  /** The warmed-up token's signaling while it still fits the settings and is fresh; taken once unless `peek`. */
-  #takeWarm(peek?: boolean): Promise<Signaling | undefined> | undefined {
+  /** The warmed-up token's signaling while it fits the settings, is fresh and has not failed; taken once. */
+  #takeWarm(): Promise<Signaling> | undefined {
     const warm = this.#warm;
-    if (!peek) this.#warm = undefined;
-    return warm?.key === this.#warmKey() && Date.now() - warm.at < WARM_MS ? warm.ready : undefined;
+    this.#warm = undefined;
+    return warm?.key === this.#warmKey() && !warm.failed && Date.now() - warm.at < WARM_MS ? warm.ready : undefined;
   }
 
   #context(signal: AbortSignal): SignalingContext {

@@ -193,6 +193,18 @@ describe('token mode: the token is fetched ahead when the user is about to click
     expect(el.state).to.equal('error');
   });
 
+  it('a token service that hangs costs one deadline, not two: the click takes the fetch still under way', async () => {
+    const token = tokenUrl({ hang: 1 });
+    const el = await voiceFixture({ 'token-url': token.url, timeout: '1500' });
+    part(el, 'button')!.focus();
+    await untilRequests(token.id, 1, 'the token request from the focus');
+    const errored = nextEvent<CustomEvent>(el, 'realtime-error', 10_000);
+    expect(await el.start()).to.equal(false);
+    expect((await errored).detail.code).to.equal('token-timeout');
+    expect(await tokenRequests(token.id), 'the click asked no second time').to.have.length(1);
+    expect(el.state).to.equal('error');
+  });
+
   it('connect mode (the proxy holds the credentials) and a running call fetch nothing ahead', async () => {
     const token = tokenUrl();
     const proxied = await voiceFixture({ 'connect-url': FAKE_CONNECT_URL, 'token-url': token.url });
