@@ -42,6 +42,9 @@ export function summaryRows(r: Results): Row[] {
       '',
     ]);
     rows.push(['turn without the emulator\'s synthesis (VAD + playout), median / p90', pair(r, 'turn_without_synthesis_ms_widget'), `bare client ${pair(r, 'turn_without_synthesis_ms_bare')}`, num(r.turn_without_synthesis_widget_vs_bare_ratio), '']);
+    if (r.turn_playout_ms_widget_plain_median !== undefined) {
+      rows.push(['turn, widget without meters: first audio median / playout median / without synthesis median', `${ms(r.turn_first_audio_ms_widget_plain_median)} / ${ms(r.turn_playout_ms_widget_plain_median)} / ${ms(r.turn_without_synthesis_ms_widget_plain_median)}`, `bare ${ms(r.turn_first_audio_ms_bare_median)} / ${ms(r.turn_playout_ms_bare_median)} / ${ms(r.turn_without_synthesis_ms_bare_median)}`, num(r.turn_widget_plain_vs_bare_ratio), '']);
+    }
     rows.push([
       `${r.conversation_seconds} s conversation: long tasks / main thread busy / all Chromium CPU`,
       `${r.conversation_long_tasks_widget} / ${r.conversation_main_thread_busy_pct_widget} % / ${r.conversation_browser_cpu_pct_widget} %`,

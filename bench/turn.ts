@@ -22,7 +22,8 @@ import { log, median, putDistribution, ratio, round, type Results } from './resu
 const CONVERSATION_MS = 30_000;
 /** Each client gets this many conversations, in the order widget, bare, bare, widget, … so drift hits both alike. */
 const CONVERSATIONS = Number(process.env.BENCH_TURN_CONVERSATIONS ?? 2);
-const CLIENTS = { widget: '/widget.html?meters', bare: '/bare.html' } as const;
+/** widget_plain: the widget without its level meters, to tell their share of the widget's turn from the rest. */
+const CLIENTS = { widget: '/widget.html?meters', bare: '/bare.html', widget_plain: '/widget.html' } as const;
 type Client = keyof typeof CLIENTS;
 
 interface ProbeEvent {
@@ -159,9 +160,10 @@ export async function benchTurn(results: Results): Promise<void> {
   const browser = await launchChromium(files.speech);
   try {
     const page = await newInstrumentedPage(browser);
-    const runs: Record<Client, Conversation[]> = { widget: [], bare: [] };
+    const runs: Record<Client, Conversation[]> = { widget: [], bare: [], widget_plain: [] };
+    const order: Client[] = ['widget', 'bare', 'widget_plain'];
     for (let i = 0; i < CONVERSATIONS; i++) {
-      for (const client of i % 2 ? (['bare', 'widget'] as const) : (['widget', 'bare'] as const)) {
+      for (const client of i % 2 ? [...order].reverse() : order) {
         log(`turn: ${client} conversation ${i + 1}/${CONVERSATIONS} (${CONVERSATION_MS / 1000} s)`);
         try {
           runs[client].push(await converse(browser, page, `${stack.url}${CLIENTS[client]}`));
@@ -178,7 +180,7 @@ export async function benchTurn(results: Results): Promise<void> {
       const ctor = customElements.get('realtime-voice') as unknown as { elementProperties?: Map<string, unknown> } | undefined;
       return ctor?.elementProperties?.has('meters') ?? false;
     }).catch(() => false)) ? 1 : 0;
-    for (const client of ['widget', 'bare'] as const) {
+    for (const client of order) {
       const turns = runs[client].flatMap((r) => r.turnsMs);
       putDistribution(results, `turn_first_audio_ms_${client}`, turns);
       results[`turn_samples_${client}`] = turns.length;
@@ -188,7 +190,8 @@ export async function benchTurn(results: Results): Promise<void> {
     // The emulator's speech synthesis is most of a turn and swings with the machine's load; without it,
     // what is left is the part a client can influence (and the VAD's fixed 500 ms).
     const clientPath = (client: Client) => runs[client].flatMap((r) => r.parts.map((p) => p.vad + p.playout));
-    for (const client of ['widget', 'bare'] as const) {
+    results.turn_widget_plain_vs_bare_ratio = ratio(median(runs.widget_plain.flatMap((r) => r.turnsMs)), median(runs.bare.flatMap((r) => r.turnsMs)));
+    for (const client of order) {
       const parts = runs[client].flatMap((r) => r.parts);
       results[`turn_vad_ms_${client}_median`] = round(median(parts.map((p) => p.vad)));
       results[`turn_emulator_synthesis_ms_${client}_median`] = round(median(parts.map((p) => p.synthesis)));
@@ -196,6 +199,7 @@ export async function benchTurn(results: Results): Promise<void> {
       putDistribution(results, `turn_without_synthesis_ms_${client}`, clientPath(client));
     }
     results.turn_without_synthesis_widget_vs_bare_ratio = ratio(median(clientPath('widget')), median(clientPath('bare')));
+    results.turn_without_synthesis_widget_plain_vs_bare_ratio = ratio(median(clientPath('widget_plain')), median(clientPath('bare')));
     const mean = (client: Client, key: keyof Conversation) => runs[client].reduce((sum, r) => sum + (r[key] as number), 0) / runs[client].length;
     results.conversation_seconds = CONVERSATION_MS / 1000;
     results.turn_emulator_crashes = stack.emulator.crashes;

@@ -9,7 +9,8 @@ let users = 0;
 
 export function acquireAudioContext(): AudioContext | undefined {
   if (typeof AudioContext === 'undefined') return undefined;
-  if (!shared || shared.state === 'closed') shared = new AudioContext();
+  // 'playback': the meters need no low latency; bigger audio buffers wake the audio thread less often.
+  if (!shared || shared.state === 'closed') shared = new AudioContext({ latencyHint: 'playback' });
   users++;
   // Resuming inside the user's gesture is what lets iOS Safari start it.
   void shared.resume().catch(() => {});
