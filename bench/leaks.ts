@@ -12,7 +12,7 @@ import type { Page } from 'puppeteer-core';
 import { heapAfterGc, launchChromium, liveObjects, microphoneFiles, newInstrumentedPage, sleep, startStack, type Live, type Stack } from './browser.ts';
 import { log, ratio, round, type Results } from './results.ts';
 
-const CYCLES = 100;
+const CYCLES = Number(process.env.BENCH_LEAK_CYCLES ?? 100);
 /** Warm-up cycles before the "before" figures: lazy setup and most JIT compilation happen there. */
 const WARM_UP = 10;
 const WIDGETS = 10;
@@ -78,6 +78,10 @@ export async function benchLeaks(results: Results): Promise<void> {
     const widget = await cycles(page, stack, `${stack.url}/widget.html?meters`);
     log(`leaks: ${CYCLES} start/stop cycles, bare client`);
     const bare = await cycles(page, stack, `${stack.url}/bare.html`);
+    // Without meters (no AudioContext, no analysers): tells the meters' share of the heap growth.
+    log(`leaks: ${CYCLES} start/stop cycles, widget without meters`);
+    const plain = await cycles(page, stack, `${stack.url}/widget.html`);
+    results.heap_growth_bytes_widget_plain = plain.heapGrowth;
     results.leak_cycles = CYCLES;
     results.leaked_peer_connections = widget.after.pcs - widget.before.pcs;
     results.leaked_tracks = widget.after.tracks - widget.before.tracks;

@@ -56,7 +56,7 @@ export function summaryRows(r: Results): Row[] {
   if (r.leak_cycles !== undefined) {
     const leaked = Number(r.leaked_peer_connections) + Number(r.leaked_tracks) + Number(r.leaked_audio_contexts);
     rows.push([`${r.leak_cycles} start/stop cycles: leaked peer connections / tracks / audio contexts`, `${r.leaked_peer_connections} / ${r.leaked_tracks} / ${r.leaked_audio_contexts}`, `bare ${r.leaked_peer_connections_bare} / ${r.leaked_tracks_bare} / –`, '', verdict(leaked, (v) => v === 0, '0')]);
-    rows.push([`${r.leak_cycles} start/stop cycles: JS heap growth (after GC)`, kb(r.heap_growth_bytes), `bare ${kb(r.heap_growth_bytes_bare)}`, '', '']);
+    rows.push([`${r.leak_cycles} start/stop cycles: JS heap growth (after GC)${r.heap_growth_bytes_widget_plain === undefined ? '' : ', with meters / without'}`, r.heap_growth_bytes_widget_plain === undefined ? kb(r.heap_growth_bytes) : `${kb(r.heap_growth_bytes)} / ${kb(r.heap_growth_bytes_widget_plain)}`, `bare ${kb(r.heap_growth_bytes_bare)}`, '', '']);
     rows.push([`${r.multi_widgets} widgets on a page: all started at once → all connected`, ms(r.multi_all_connected_ms), `one alone ${ms(r.multi_one_alone_connected_ms)}`, num(r.multi_all_vs_one_ratio), '']);
     rows.push([`${r.multi_widgets} widgets: idle heap per widget / leaked after stop (pcs, tracks, contexts)`, `${kb(r.multi_idle_heap_bytes_per_widget)} / ${r.multi_leaked_peer_connections}, ${r.multi_leaked_tracks}, ${r.multi_leaked_audio_contexts}`, '', '', '']);
   }
