@@ -211,8 +211,7 @@ export class RealtimeSession extends EventTarget {
    */
   warmUp(): void {
     const o = this.options;
-    const w = this.#warm;
-    if (!o.tokenUrl || o.connectUrl || o.signaling || isActive(this.#state) || (w?.key === this.#warmKey() && Date.now() - w.at < WARM_MS)) return;
+    if (!o.tokenUrl || o.connectUrl || o.signaling || isActive(this.#state) || this.#fits(this.#warm)) return;
     const signaling = this.#signaling();
     const warm: WarmToken = { key: this.#warmKey(), at: Date.now(), ready: signaling.prepare(this.#context(new AbortController().signal)).then(() => signaling) };
     // Failed before the click: the click asks again. Still running at the click: its answer (or error) is the click's.
@@ -225,11 +224,16 @@ export class RealtimeSession extends EventTarget {
     return JSON.stringify([o.tokenUrl, o.callsUrl, o.voice, o.instructions]);
   }
 
-  /** The warmed-up token's signaling while it fits the settings, is fresh and has not failed; taken once. */
+  /** A token fetched ahead for the settings as they are now, within the last 20 s (failed or not). */
+  #fits(warm: WarmToken | undefined): warm is WarmToken {
+    return warm?.key === this.#warmKey() && Date.now() - warm.at < WARM_MS;
+  }
+
+  /** The warmed-up token's signaling while it fits and has not failed; taken once. */
   #takeWarm(): Promise<Signaling> | undefined {
     const warm = this.#warm;
     this.#warm = undefined;
-    return warm?.key === this.#warmKey() && !warm.failed && Date.now() - warm.at < WARM_MS ? warm.ready : undefined;
+    return this.#fits(warm) && !warm.failed ? warm.ready : undefined;
   }
 
   #context(signal: AbortSignal): SignalingContext {
