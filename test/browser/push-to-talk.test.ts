@@ -1,13 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
-import { clickPart } from '../support/click.js';
+import { clickPart, hoverPart } from '../support/click.js';
 import { part, sleep, tokenUrl, until, useFakeService, voiceFixture } from '../support/harness.js';
-import type { RealtimeVoice } from '../../src/realtime-voice.js';
-
-function center(el: RealtimeVoice, name: string): [number, number] {
-  const box = part(el, name)!.getBoundingClientRect();
-  return [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)];
-}
 
 describe('push-to-talk, interrupt', () => {
   const fake = useFakeService();
@@ -26,7 +20,7 @@ describe('push-to-talk, interrupt', () => {
     const button = part(el, 'talk-button')!;
     expect(button.getAttribute('aria-pressed')).to.equal('false');
 
-    await sendMouse({ type: 'move', position: center(el, 'talk-button') });
+    await hoverPart(el, 'talk-button');
     await sendMouse({ type: 'down' });
     await call.nextClientEvent('input_audio_buffer.clear');
     await el.updateComplete;

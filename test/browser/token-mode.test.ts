@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
+import { clickPart, hoverPart } from '../support/click.js';
 import { FAKE_CALLS_URL, FAKE_CONNECT_URL } from '../fakes/fake-realtime-service.js';
 import { useFakeService, nextEvent, part, record, tokenRequests, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
 
@@ -125,24 +126,18 @@ describe('token mode: the whole flow against a real peer', () => {
 describe('token mode: the token is fetched ahead when the user is about to click', () => {
   const fake = useFakeService();
 
-  /** Where a real mouse goes to hover (or click) the start button. */
-  function center(el: Element): [number, number] {
-    const box = part(el, 'button')!.getBoundingClientRect();
-    return [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)];
-  }
-
   afterEach(() => sendMouse({ type: 'move', position: [0, 0] }));
 
   it('hovering the start button fetches the token; the click then uses it and asks for none', async () => {
     const token = tokenUrl();
     const el = await voiceFixture({ 'token-url': token.url, voice: 'coral' });
-    await sendMouse({ type: 'move', position: center(el) });
+    await hoverPart(el, 'button');
     const fetched = await untilRequests(token.id, 1, 'the token request from the hover');
     expect(fetched[0]!.body).to.deep.equal({ voice: 'coral' });
     expect(el.state, 'a hover starts no call').to.equal('idle');
     expect(fake.service.calls).to.have.length(0);
 
-    await sendMouse({ type: 'click', position: center(el) });
+    await clickPart(el, 'button');
     await untilState(el, 'connected');
     expect(await tokenRequests(token.id), 'no second token for the click').to.have.length(1);
     expect(fake.service.lastCall!.request.headers.authorization).to.match(/^Bearer ek_fake_\d+$/);
@@ -158,7 +153,7 @@ describe('token mode: the token is fetched ahead when the user is about to click
     const el = await voiceFixture({ 'token-url': token.url });
     part(el, 'button')!.focus();
     await untilRequests(token.id, 1, 'the token request from the focus');
-    await sendMouse({ type: 'move', position: center(el) });
+    await hoverPart(el, 'button');
     await new Promise((r) => setTimeout(r, 300));
     expect(await tokenRequests(token.id)).to.have.length(1);
     expect(await el.start()).to.equal(true);
@@ -208,7 +203,7 @@ describe('token mode: the token is fetched ahead when the user is about to click
   it('connect mode (the proxy holds the credentials) and a running call fetch nothing ahead', async () => {
     const token = tokenUrl();
     const proxied = await voiceFixture({ 'connect-url': FAKE_CONNECT_URL, 'token-url': token.url });
-    await sendMouse({ type: 'move', position: center(proxied) });
+    await hoverPart(proxied, 'button');
     part(proxied, 'button')!.focus();
     await new Promise((r) => setTimeout(r, 300));
     expect(await tokenRequests(token.id)).to.have.length(0);
@@ -220,7 +215,7 @@ describe('token mode: the token is fetched ahead when the user is about to click
     expect(await el.start()).to.equal(true);
     part(el, 'button')!.blur();
     part(el, 'button')!.focus();
-    await sendMouse({ type: 'move', position: center(el) });
+    await hoverPart(el, 'button');
     await new Promise((r) => setTimeout(r, 300));
     expect(await tokenRequests(running.id)).to.have.length(1);
   });

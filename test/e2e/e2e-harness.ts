@@ -1,6 +1,7 @@
 /** Browser-side helpers of the end-to-end tests (the element ↔ server ↔ emulator path). */
 import { executeServerCommand } from '@web/test-runner-commands';
 import { clickPart } from '../support/click.js';
+import { sleep } from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
 export interface CallLog {
@@ -30,10 +31,17 @@ export function clickStart(el: RealtimeVoice): Promise<void> {
  * once wait for this, so they test the element, not that race.
  */
 export async function untilEmulatorListens(el: RealtimeVoice, ms = 10_000): Promise<void> {
+  const log = await pollCallLog(el.session.callId!, (l) => l.serverTypes.includes('session.created'), ms);
+  if (!log.serverTypes.includes('session.created')) throw new Error(`the emulator did not adopt the event channel of ${el.session.callId} within ${ms} ms`);
+}
+
+/** Reads the emulator's log of a call every 50 ms until `done` holds or `ms` pass; returns the last log read (the caller asserts). */
+export async function pollCallLog(callId: string, done: (log: CallLog) => boolean, ms: number): Promise<CallLog> {
   const deadline = performance.now() + ms;
-  while (!(await callLog(el.session.callId!)).serverTypes.includes('session.created')) {
-    if (performance.now() > deadline) throw new Error(`the emulator did not adopt the event channel of ${el.session.callId} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
+  for (;;) {
+    const log = await callLog(callId);
+    if (done(log) || performance.now() > deadline) return log;
+    await sleep(50);
   }
 }
 
@@ -50,7 +58,7 @@ export async function waitFor<T extends { type: string }>(log: T[], test: (e: T)
   while (performance.now() < deadline) {
     const found = log.find(test);
     if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`no ${what} within ${ms} ms; saw: ${log.map((e) => e.type).join(', ')}`);
 }
@@ -89,4 +97,5 @@ export class RemoteAudioMeter {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+// One sleep for all tests: the end-to-end ones import it from here with the rest of their helpers.
+export { sleep };

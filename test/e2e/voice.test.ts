@@ -5,7 +5,7 @@ import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { record, voiceFixture } from '../support/harness.js';
-import { RemoteAudioMeter, callLog, clickStart, recordServerEvents, sleep, untilEmulatorListens, waitFor } from './e2e-harness.js';
+import { RemoteAudioMeter, callLog, clickStart, pollCallLog, recordServerEvents, sleep, untilEmulatorListens, waitFor } from './e2e-harness.js';
 
 const INSTRUCTIONS = 'You are the end to end test assistant.';
 let el: RealtimeVoice | undefined;
@@ -197,12 +197,8 @@ describe('end to end with the microphone muted (typed turns)', () => {
     const callId = el.session.callId!;
     expect((await callLog(callId)).found).to.equal(true);
     el.stop();
-    let found = true;
-    for (let i = 0; i < 100 && found; i++) {
-      await sleep(100);
-      found = (await callLog(callId)).found;
-    }
-    expect(found, 'the emulator saw the call end').to.equal(false);
+    const ended = await pollCallLog(callId, (log) => !log.found, 10_000);
+    expect(ended.found, 'the emulator saw the call end').to.equal(false);
   });
 });
 
@@ -216,12 +212,8 @@ describe('end to end through /connect with the server observer on', () => {
     expect(callId).to.match(/^rtc_/);
     // The observer offers its tool with a session.update of its own (it may land before the
     // page's data channel opens, so look for it in the emulator's log of the call).
-    let updated = false;
-    for (let i = 0; i < 100 && !updated; i++) {
-      updated = (await callLog(callId)).serverTypes.includes('session.updated');
-      if (!updated) await sleep(100);
-    }
-    expect(updated, "the observer's session.update was applied").to.equal(true);
+    const updated = await pollCallLog(callId, (log) => log.serverTypes.includes('session.updated'), 10_000);
+    expect(updated.serverTypes.includes('session.updated'), "the observer's session.update was applied").to.equal(true);
     const transcripts = record(el, ['realtime-transcript']);
     el.sendText('What is the server time?');
     const call = await waitFor(events, (e) => e.type === 'response.function_call_arguments.done', 10_000);

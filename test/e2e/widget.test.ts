@@ -3,8 +3,9 @@
 import { expect } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
+import { hoverPart } from '../support/click.js';
 import { injectConnectionState, part, record, voiceFixture } from '../support/harness.js';
-import { callLog, clickStart, recordServerEvents, sleep, untilEmulatorListens, waitFor } from './e2e-harness.js';
+import { callLog, clickStart, pollCallLog, recordServerEvents, sleep, untilEmulatorListens, waitFor } from './e2e-harness.js';
 
 const INSTRUCTIONS = 'You are the widget test assistant.';
 let el: RealtimeVoice | undefined;
@@ -100,8 +101,7 @@ describe('the widget with the emulator', () => {
     const tokenRequests = () => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/token')).length;
     performance.clearResourceTimings(); // the buffer holds 250 entries; the test page's modules may have filled it
     const before = tokenRequests();
-    const box = part(el, 'button')!.getBoundingClientRect();
-    await sendMouse({ type: 'move', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
+    await hoverPart(el, 'button');
     for (let i = 0; i < 100 && tokenRequests() === before; i++) await sleep(20);
     expect(tokenRequests() - before, 'one token request from the hover').to.equal(1);
     expect(el.state).to.equal('idle');
@@ -123,12 +123,8 @@ describe('the widget with the emulator', () => {
     await waitFor(states, (s) => s.detail.state === 'connected', 15_000, 'connected again');
     expect(states.map((s) => s.detail.state)).to.deep.equal(['reconnecting', 'connected']);
     expect(el.session.callId).to.not.equal(firstCall);
-    let oldFound = true;
-    for (let i = 0; i < 50 && oldFound; i++) {
-      await sleep(100);
-      oldFound = (await callLog(firstCall)).found;
-    }
-    expect(oldFound, 'the lost call was ended at the emulator').to.equal(false);
+    const lost = await pollCallLog(firstCall, (log) => !log.found, 5000);
+    expect(lost.found, 'the lost call was ended at the emulator').to.equal(false);
     await el.updateComplete;
     expect(part(el, 'transcript')!.textContent).to.contain('The conversation started over');
     const transcripts = record(el, ['realtime-transcript']);
