@@ -9,7 +9,7 @@
  * for; a third client, bare with `?gather=wait`, shows what waiting costs.
  */
 import type { Page } from 'puppeteer-core';
-import { launchChromium, microphoneFiles, newInstrumentedPage, startStack } from './browser.ts';
+import { withBrowserBench } from './browser.ts';
 import { log, median, putDistribution, ratio, round, type Results } from './results.ts';
 
 const RUNS = 30;
@@ -85,11 +85,7 @@ async function connectSlowToken(page: Page, base: string, warm: boolean): Promis
 }
 
 export async function benchConnect(results: Results): Promise<void> {
-  const files = await microphoneFiles();
-  const stack = await startStack();
-  const browser = await launchChromium(files.silence);
-  try {
-    const page = await newInstrumentedPage(browser);
+  await withBrowserBench('silence', async ({ stack, page }) => {
     const samples: Record<Client, Sample[]> = { widget: [], bare: [], bare_wait_gather: [] };
     const order: Client[] = ['widget', 'bare', 'bare_wait_gather'];
     let failures = 0;
@@ -155,8 +151,5 @@ export async function benchConnect(results: Results): Promise<void> {
     results.connect_runs = RUNS;
     results.connect_failures = failures;
     results.connect_emulator_crashes = stack.emulator.crashes;
-  } finally {
-    await browser.close();
-    await stack.close();
-  }
+  });
 }

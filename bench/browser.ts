@@ -96,6 +96,33 @@ export async function launchChromium(microphoneWav: string): Promise<Browser> {
   });
 }
 
+export interface BrowserBench {
+  stack: Stack;
+  browser: Browser;
+  /** One page with the instrumentation script (newInstrumentedPage). */
+  page: Page;
+}
+
+/**
+ * What the browser benchmarks (connect, turn, leaks) run in: the stack, Chromium with the `speech`
+ * or `silence` file as its fake microphone, and one instrumented page; all closed again after `run`,
+ * whatever happens.
+ */
+export async function withBrowserBench(microphone: 'speech' | 'silence', run: (bench: BrowserBench) => Promise<void>): Promise<void> {
+  const files = await microphoneFiles();
+  const stack = await startStack();
+  try {
+    const browser = await launchChromium(files[microphone]);
+    try {
+      await run({ stack, browser, page: await newInstrumentedPage(browser) });
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await stack.close();
+  }
+}
+
 export async function newInstrumentedPage(browser: Browser): Promise<Page> {
   const page = await browser.newPage();
   // tsx compiles this file keeping function names (esbuild keepNames): functions passed to

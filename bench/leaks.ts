@@ -9,7 +9,7 @@
  *   vs one alone; everything released after they stop.
  */
 import type { Page } from 'puppeteer-core';
-import { heapAfterGc, launchChromium, liveObjects, microphoneFiles, newInstrumentedPage, sleep, startStack, type Live, type Stack } from './browser.ts';
+import { heapAfterGc, liveObjects, sleep, withBrowserBench, type Live, type Stack } from './browser.ts';
 import { log, ratio, round, type Results } from './results.ts';
 
 const CYCLES = Number(process.env.BENCH_LEAK_CYCLES ?? 100);
@@ -68,11 +68,7 @@ async function cycles(page: Page, stack: Stack, url: string): Promise<CycleRepor
 }
 
 export async function benchLeaks(results: Results): Promise<void> {
-  const files = await microphoneFiles();
-  const stack = await startStack();
-  const browser = await launchChromium(files.silence);
-  try {
-    const page = await newInstrumentedPage(browser);
+  await withBrowserBench('silence', async ({ stack, page }) => {
     log(`leaks: ${CYCLES} start/stop cycles, widget`);
     // With meters: the shared AudioContext must be closed again after every call, too.
     const widget = await cycles(page, stack, `${stack.url}/widget.html?meters`);
@@ -139,8 +135,5 @@ export async function benchLeaks(results: Results): Promise<void> {
     results.multi_leaked_tracks = afterMulti.tracks;
     results.multi_leaked_audio_contexts = afterMulti.contexts;
     results.leak_emulator_crashes = stack.emulator.crashes;
-  } finally {
-    await browser.close();
-    await stack.close();
-  }
+  });
 }

@@ -57,6 +57,15 @@ function rps(result: autocannon.Result): number {
   return round(result.requests.total / result.duration, 0);
 }
 
+/** `<route>_rps`, `_p50_ms`, `_p99_ms`, `_requests` and `_non_2xx` (errors included) of one route's load run. */
+function putLoad(results: Results, route: string, result: autocannon.Result): void {
+  results[`${route}_rps`] = rps(result);
+  results[`${route}_p50_ms`] = result.latency.p50;
+  results[`${route}_p99_ms`] = result.latency.p99;
+  results[`${route}_requests`] = result.requests.total;
+  results[`${route}_non_2xx`] = result.non2xx + result.errors;
+}
+
 function load(url: string, headers: Record<string, string>, body: string, amount: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon({ url, method: 'POST', headers, body, connections: CONNECTIONS, amount, timeout: 10 }, (error, result) => {
@@ -99,22 +108,14 @@ export async function benchServer(results: Results): Promise<void> {
     results.upstream_direct_rps = rps(direct);
     results.upstream_direct_p50_ms = direct.latency.p50;
     results.upstream_direct_p99_ms = direct.latency.p99;
-    results.token_rps = rps(token);
-    results.token_p50_ms = token.latency.p50;
-    results.token_p99_ms = token.latency.p99;
-    results.token_requests = token.requests.total;
-    results.token_non_2xx = token.non2xx + token.errors;
+    putLoad(results, 'token', token);
     results.token_vs_direct_rps_ratio = ratio(rps(token), rps(direct));
     results.minimal_proxy_rps = rps(minimalProxy);
     results.minimal_proxy_p99_ms = minimalProxy.latency.p99;
     results.token_vs_minimal_proxy_rps_ratio = ratio(rps(token), rps(minimalProxy));
     results.upstream_direct_calls_rps = rps(directCalls);
     results.upstream_direct_calls_p99_ms = directCalls.latency.p99;
-    results.connect_rps = rps(connect);
-    results.connect_p50_ms = connect.latency.p50;
-    results.connect_p99_ms = connect.latency.p99;
-    results.connect_requests = connect.requests.total;
-    results.connect_non_2xx = connect.non2xx + connect.errors;
+    putLoad(results, 'connect', connect);
     // /connect makes two upstream requests (client_secrets, then calls) for each of its own.
     results.connect_vs_direct_calls_rps_ratio = ratio(rps(connect), rps(directCalls));
     results.server_rss_before_bytes = rssBefore.rss;

@@ -16,7 +16,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'puppeteer-core';
-import { launchChromium, microphoneFiles, newInstrumentedPage, sleep, startStack } from './browser.ts';
+import { sleep, withBrowserBench } from './browser.ts';
 import { log, median, putDistribution, ratio, round, type Results } from './results.ts';
 
 const CONVERSATION_MS = 30_000;
@@ -155,11 +155,7 @@ async function converse(browser: Browser, page: Page, url: string): Promise<Conv
 }
 
 export async function benchTurn(results: Results): Promise<void> {
-  const files = await microphoneFiles();
-  const stack = await startStack();
-  const browser = await launchChromium(files.speech);
-  try {
-    const page = await newInstrumentedPage(browser);
+  await withBrowserBench('speech', async ({ stack, browser, page }) => {
     const runs: Record<Client, Conversation[]> = { widget: [], bare: [], widget_plain: [] };
     const order: Client[] = ['widget', 'bare', 'widget_plain'];
     for (let i = 0; i < CONVERSATIONS; i++) {
@@ -211,8 +207,5 @@ export async function benchTurn(results: Results): Promise<void> {
     }
     results.conversation_browser_cpu_widget_vs_bare_ratio = ratio(mean('widget', 'browserCpuPct'), mean('bare', 'browserCpuPct'));
     results.conversation_main_thread_widget_vs_bare_ratio = ratio(mean('widget', 'mainThreadBusyPct'), mean('bare', 'mainThreadBusyPct'));
-  } finally {
-    await browser.close();
-    await stack.close();
-  }
+  });
 }
