@@ -57,6 +57,14 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 /** How long a `disconnected` peer connection may take to recover before the call counts as lost (as the Agents SDK). */
 const DISCONNECT_GRACE_MS = 5_000;
 const MAX_QUEUED_EVENTS = 100;
+/**
+ * Queued events wait for the service's first event on the channel (session.created, which the service
+ * and the emulator send first), at most this long after the channel opens: with webrtcfilter=on none
+ * comes. A peer may take up its end of a fresh channel a moment after the browser sees it open; the
+ * emulator's @roamhq/wrtc can then swap the first messages. A second is far above that moment (a few
+ * ms on loopback, more on a busy machine) and costs a filtered call's queued greeting only once.
+ */
+const HEARD_WAIT_MS = 1_000;
 /** A call is renewed this long before the service's `expires_at` (its 60-minute cap), at a quiet moment if one comes. */
 const RENEW_LEAD_MS = 60_000;
 /** In push-to-talk, audio still in flight when the key is released belongs to the turn: commit after it. */
@@ -91,6 +99,8 @@ export class RealtimeSession extends EventTarget {
   #attempt?: Attempt;
   #startPromise?: Promise<boolean>;
   #queue: RealtimeClientEvent[] = [];
+  /** Until the service has spoken (or HEARD_WAIT_MS passed): send() queues even on an open channel. */
+  #held = true;
   #muted = false;
   #transcripts = new TranscriptTracker();
   #ownEventIds = 0;
@@ -250,6 +260,7 @@ export class RealtimeSession extends EventTarget {
     const attempt = new Attempt();
     this.#attempt = attempt;
     this.#queue = [];
+    this.#held = true;
     this.#cancelIds.clear();
     this.#transcripts.reset();
     this.#toolCalls = new ToolCalls(
@@ -376,11 +387,13 @@ export class RealtimeSession extends EventTarget {
       return false;
     }
     const dc = this.#attempt?.dc;
-    if (this.#state === 'connected' && dc?.readyState === 'open') {
+    const connected = this.#state === 'connected' && dc?.readyState === 'open';
+    if (connected && !this.#held) {
       dc.send(JSON.stringify(event));
       return true;
     }
-    if ((this.#state === 'connecting' || this.#state === 'reconnecting') && this.#queue.length < MAX_QUEUED_EVENTS) {
+    // Connected, yet held: no cap (the hold lasts a second at most); while connecting, a bounded queue.
+    if (connected || ((this.#state === 'connecting' || this.#state === 'reconnecting') && this.#queue.length < MAX_QUEUED_EVENTS)) {
       this.#queue.push(event);
       return true;
     }
@@ -476,8 +489,14 @@ export class RealtimeSession extends EventTarget {
     this.#watchConnection(attempt, pc, dc);
     // With webrtcfilter=on no session.created ever arrives: an open data channel is "connected".
     this.#setState('connected');
-    const queued = this.#queue.splice(0);
-    for (const event of queued) dc.send(JSON.stringify(event));
+    attempt.setTimer(() => this.#release(attempt), HEARD_WAIT_MS);
+  }
+
+  /** Sends what was queued, once the service has spoken on the channel (or the wait is over); later sends go straight out. */
+  #release(attempt: Attempt): void {
+    if (!this.#held || attempt !== this.#attempt || attempt.disposed) return;
+    this.#held = false;
+    for (const event of this.#queue.splice(0)) attempt.dc!.send(JSON.stringify(event));
   }
 
   #signaling(): Signaling {
@@ -650,6 +669,8 @@ export class RealtimeSession extends EventTarget {
 
   #onMessage(attempt: Attempt, message: MessageEvent): void {
     if (attempt.disposed || this.#attempt !== attempt) return;
+    // Before handling it: what the page queued goes ahead of whatever its listeners send in answer.
+    this.#release(attempt);
     let event: RealtimeServerEvent;
     try {
       event = JSON.parse(String(message.data)) as RealtimeServerEvent;

@@ -73,3 +73,43 @@ describe('webrtcfilter=on: only a subset of events reaches the browser', () => {
     el.stop();
   });
 });
+
+describe('events sent during connect wait until the service has spoken on the channel', () => {
+  const fake = useFakeService();
+  const sent = ['session.update', 'conversation.item.create', 'response.create', 'conversation.item.create', 'response.create'];
+
+  async function connectAndSend(url: string): Promise<{ openedAt: number }> {
+    const el = await voiceFixture({ 'token-url': url });
+    const started = el.start();
+    el.updateSession({ instructions: 'Queued while connecting.' });
+    el.sendText('queued');
+    expect(await started).to.equal(true);
+    const openedAt = performance.now();
+    el.sendText('sent as start() resolved');
+    return { openedAt };
+  }
+
+  it('held until session.created, then sent in order, before anything sent later', async () => {
+    // Regression: the queue went out the moment the channel opened, before the service had taken up
+    // its end (the emulator's @roamhq/wrtc could then swap the first messages).
+    fake.service.behaviour = { sessionCreatedAfterMs: 400 };
+    await connectAndSend(tokenUrl().url);
+    const call = fake.service.lastCall!;
+    await sleep(200);
+    expect(call.received.map((e) => e.type), 'nothing before session.created').to.deep.equal([]);
+    await call.nextClientEvent('response.create', (e) => e === call.received.filter((r) => r.type === 'response.create')[1]);
+    expect(call.receivedBeforeCreated).to.equal(0);
+    expect(call.received.map((e) => e.type)).to.deep.equal(sent);
+    expect(call.received[1]!.item).to.deep.include({ content: [{ type: 'input_text', text: 'queued' }] });
+  });
+
+  it('with webrtcfilter=on (no session.created ever) they go about a second after the channel opens, in order', async () => {
+    const { openedAt } = await connectAndSend(tokenUrl({ calls: `${FAKE_CALLS_URL}?webrtcfilter=on` }).url);
+    const call = fake.service.lastCall!;
+    await sleep(300);
+    expect(call.received, 'still held').to.deep.equal([]);
+    for (let i = 0; i < 40 && call.received.length < sent.length; i++) await sleep(50);
+    expect(call.received.map((e) => e.type)).to.deep.equal(sent);
+    expect(performance.now() - openedAt).to.be.lessThan(2000);
+  });
+});

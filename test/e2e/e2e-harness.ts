@@ -9,6 +9,8 @@ export interface CallLog {
   serverTypes: string[];
   serverProblems: string[];
   clientTypes: string[];
+  /** The `event_id` of each client event, in the order the emulator received them (undefined where none was set). */
+  clientEventIds: Array<string | undefined>;
   clientProblems: string[];
   errors: unknown[];
 }
@@ -20,19 +22,6 @@ export function callLog(callId: string): Promise<CallLog> {
 /** A real click on the element's main button (a user activation, as a person's). */
 export function clickStart(el: RealtimeVoice): Promise<void> {
   return clickPart(el, 'button');
-}
-
-/**
- * Resolves once the emulator's end of the event channel exists (its log of the call has
- * session.created, sent as it adopts the channel). Until then @roamhq/wrtc can hand the first
- * messages of a channel the browser opened to the emulator out of order: it registers the
- * channel's own observer before re-queueing what arrived earlier (WonderInventions/node-webrtc,
- * src/interfaces/rtc_data_channel.cc). The real service has no such race; tests that send at
- * once wait for this, so they test the element, not that race.
- */
-export async function untilEmulatorListens(el: RealtimeVoice, ms = 10_000): Promise<void> {
-  const log = await pollCallLog(el.session.callId!, (l) => l.serverTypes.includes('session.created'), ms);
-  if (!log.serverTypes.includes('session.created')) throw new Error(`the emulator did not adopt the event channel of ${el.session.callId} within ${ms} ms`);
 }
 
 /** Reads the emulator's log of a call every 50 ms until `done` holds or `ms` pass; returns the last log read (the caller asserts). */

@@ -5,7 +5,7 @@ import { sendMouse } from '@web/test-runner-commands';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { hoverPart } from '../support/click.js';
 import { injectConnectionState, part, record, voiceFixture } from '../support/harness.js';
-import { callLog, clickStart, pollCallLog, recordServerEvents, sleep, untilEmulatorListens, waitFor } from './e2e-harness.js';
+import { callLog, clickStart, pollCallLog, recordServerEvents, sleep, waitFor } from './e2e-harness.js';
 
 const INSTRUCTIONS = 'You are the widget test assistant.';
 let el: RealtimeVoice | undefined;
@@ -67,7 +67,6 @@ describe('the widget with the emulator', () => {
     ];
     const transcripts = record(el, ['realtime-transcript']);
     expect(await el.start()).to.equal(true);
-    await untilEmulatorListens(el);
     el.sendText('get_weather in Paris please');
     const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000, 'the spoken result');
     expect(spoken.detail.text).to.equal('The get_weather tool answered: {"celsius":21}.');

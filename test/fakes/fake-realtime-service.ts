@@ -30,6 +30,8 @@ export interface FakeBehaviour {
   answer?: 'ok' | 'garbage' | 'dead-peer';
   /** Send session.created when the channel opens (the real service does, unless webrtcfilter=on). */
   sessionCreated?: boolean;
+  /** Send it this long after the channel opens (a service slow to take up the channel), not at once. */
+  sessionCreatedAfterMs?: number;
 }
 
 export interface CallRequest {
@@ -41,6 +43,8 @@ export interface CallRequest {
 export class FakeCall {
   readonly received: ServerEvent[] = [];
   readonly filtered: boolean;
+  /** How many client events had arrived when session.created was sent (undefined until then). */
+  receivedBeforeCreated?: number;
   dc?: RTCDataChannel;
   readonly #waiters: Array<{ test: (e: ServerEvent) => boolean; resolve: (e: ServerEvent) => void }> = [];
   readonly #channel: Promise<RTCDataChannel>;
@@ -52,14 +56,22 @@ export class FakeCall {
     readonly request: CallRequest,
     readonly offerSdp: string,
     sessionCreated: boolean,
+    sessionCreatedAfterMs = 0,
   ) {
     this.filtered = request.url.includes('webrtcfilter=on');
     this.#channel = new Promise((resolve) => {
       pc.ondatachannel = ({ channel }) => {
         this.dc = channel;
         channel.onmessage = (m) => this.#onClientEvent(JSON.parse(String(m.data)) as ServerEvent);
+        const created = () => {
+          this.receivedBeforeCreated = this.received.length;
+          this.emit({ type: 'session.created', session: { id: `sess_${id}`, type: 'realtime', model: 'gpt-realtime' } });
+        };
         const opened = () => {
-          if (sessionCreated && !this.filtered) this.emit({ type: 'session.created', session: { id: `sess_${id}`, type: 'realtime', model: 'gpt-realtime' } });
+          if (sessionCreated && !this.filtered) {
+            if (sessionCreatedAfterMs) setTimeout(() => channel.readyState === 'open' && created(), sessionCreatedAfterMs);
+            else created();
+          }
           resolve(channel);
         };
         if (channel.readyState === 'open') opened();
@@ -197,7 +209,7 @@ export class FakeRealtimeService {
 
     const pc = new RTCPeerConnection();
     const id = `rtc_fake${++this.#nextId}`;
-    const call = new FakeCall(id, pc, request, offer, b.sessionCreated ?? true);
+    const call = new FakeCall(id, pc, request, offer, b.sessionCreated ?? true, b.sessionCreatedAfterMs);
     if (b.answer !== 'dead-peer') call.addTone();
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
     await pc.setLocalDescription(await pc.createAnswer());

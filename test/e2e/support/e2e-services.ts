@@ -70,6 +70,7 @@ export async function startE2eServices() {
           serverTypes: log.map((e) => e.type),
           serverProblems: log.map(checkServerEvent).filter(Boolean),
           clientTypes: clientLog.map((e) => (e as { type?: string }).type),
+          clientEventIds: clientLog.map((e) => (e as { event_id?: string }).event_id),
           clientProblems: clientLog.map(checkClientEvent).filter(Boolean),
           errors: log.filter((e) => e.type === 'error').map((e) => e.error),
         };
