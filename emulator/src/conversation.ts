@@ -24,7 +24,7 @@ export type ServerEvent = { type: string; [field: string]: unknown };
 type ContentPart = { type: string; text?: string; transcript?: string | null; audio?: string };
 export interface Item {
   id: string;
-  type: 'message' | 'function_call' | 'function_call_output';
+  type: 'message' | 'function_call' | 'function_call_output' | 'mcp_approval_response' | 'mcp_list_tools' | 'mcp_call' | 'mcp_approval_request';
   object: 'realtime.item';
   status: 'completed' | 'incomplete' | 'in_progress';
   role?: 'user' | 'assistant' | 'system';
@@ -491,13 +491,17 @@ interface ResponseParams {
  * name appears in the user's typed text, else the first tool.
  */
 export function chooseTool(items: Item[], tools: EffectiveSession['tools'], toolChoice: EffectiveSession['tool_choice']) {
-  if (!tools.length || toolChoice === 'none') return undefined;
+  // Only named function tools: the emulator reaches no MCP server (an MCP tool is accepted and never called).
+  const functions = tools.filter((t): t is FunctionTool => t.type === 'function' && !!t.name);
+  if (!functions.length || toolChoice === 'none') return undefined;
   const last = items.at(-1);
   if (!last || last.type !== 'message' || last.role !== 'user') return undefined;
-  if (typeof toolChoice === 'object') return tools.find((t) => t.name === toolChoice.name);
+  if (typeof toolChoice === 'object') return toolChoice.type === 'function' ? functions.find((t) => t.name === toolChoice.name) : undefined;
   const text = (lastUserText(items) ?? '').toLowerCase();
-  return tools.find((t) => text.includes(t.name.toLowerCase())) ?? tools[0];
+  return functions.find((t) => text.includes(t.name.toLowerCase())) ?? functions[0];
 }
+
+type FunctionTool = { type: 'function'; name: string; parameters?: Record<string, unknown> };
 
 function lastUserText(items: Item[]): string | undefined {
   const last = [...items].reverse().find((i) => i.role === 'user');

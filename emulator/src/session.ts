@@ -31,19 +31,22 @@ export interface EffectiveSession {
   model: string;
   output_modalities: ['audio'] | ['text'];
   instructions: string;
-  tools: Array<{ type: 'function'; name: string; description?: string; parameters?: Record<string, unknown> }>;
-  tool_choice: 'auto' | 'none' | 'required' | { type: 'function'; name: string };
+  tools: NonNullable<SessionInput['tools']>;
+  tool_choice: NonNullable<SessionInput['tool_choice']>;
+  /** Echoed once a page sets it; the service's reasoning models honour it, this "model" makes one call a turn anyway. */
+  parallel_tool_calls?: boolean;
+  reasoning?: NonNullable<SessionInput['reasoning']>;
   max_output_tokens: number | 'inf';
-  tracing: unknown;
-  truncation: unknown;
-  prompt: unknown;
+  tracing: SessionInput['tracing'] | null;
+  truncation: NonNullable<SessionInput['truncation']>;
+  prompt: SessionInput['prompt'] | null;
   include: string[] | null;
   expires_at: number;
   audio: {
     input: {
       format: { type: string; rate?: number };
-      noise_reduction: { type: string } | null;
-      transcription: { model: string; language?: string; prompt?: string } | null;
+      noise_reduction: { type?: string } | null;
+      transcription: NonNullable<NonNullable<SessionInput['audio']>['input']>['transcription'] | null;
       turn_detection: TurnDetection | null;
     };
     output: { format: { type: string; rate?: number }; voice: string | { id: string }; speed: number };
@@ -87,6 +90,8 @@ export function applySession(target: EffectiveSession, update: SessionInput): Ef
   if (update.output_modalities !== undefined) target.output_modalities = update.output_modalities;
   if (update.tools !== undefined) target.tools = update.tools;
   if (update.tool_choice !== undefined) target.tool_choice = update.tool_choice;
+  if (update.parallel_tool_calls !== undefined) target.parallel_tool_calls = update.parallel_tool_calls;
+  if (update.reasoning !== undefined) target.reasoning = update.reasoning;
   if (update.max_output_tokens !== undefined) target.max_output_tokens = update.max_output_tokens;
   if (update.tracing !== undefined) target.tracing = update.tracing;
   if (update.truncation !== undefined) target.truncation = update.truncation;

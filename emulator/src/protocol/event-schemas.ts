@@ -7,58 +7,93 @@
  * description requires, with the right types.
  */
 import { z } from 'zod';
-import { sessionSchema } from './session-schema.js';
+import { maxOutputTokens, outputModalities, prompt, reasoning, sessionSchema, toolChoice, tools } from './session-schema.js';
 
 const id = z.string().min(1);
 const eventId = z.string().min(1).optional();
 
-const contentPart = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('input_text'), text: z.string() }),
-  z.strictObject({ type: z.literal('input_audio'), audio: z.string().optional(), transcript: z.string().nullable().optional() }),
-  z.strictObject({ type: z.literal('input_image'), image_url: z.string(), detail: z.enum(['auto', 'low', 'high']).optional() }),
-  z.strictObject({ type: z.literal('output_text'), text: z.string() }),
-  z.strictObject({ type: z.literal('output_audio'), audio: z.string().optional(), transcript: z.string().nullable().optional() }),
+const status = z.enum(['completed', 'incomplete', 'in_progress']).optional();
+const itemBase = { id: id.optional(), object: z.literal('realtime.item').optional(), status };
+
+// Content parts as the description has them: one shape per role, each field optional.
+const userContent = z.strictObject({
+  type: z.enum(['input_text', 'input_audio', 'input_image']),
+  text: z.string().optional(),
+  audio: z.string().optional(),
+  image_url: z.string().optional(),
+  detail: z.enum(['auto', 'low', 'high']).optional(),
+  transcript: z.string().nullable().optional(),
+});
+const assistantContent = z.strictObject({
+  type: z.enum(['output_text', 'output_audio']),
+  text: z.string().optional(),
+  audio: z.string().optional(),
+  transcript: z.string().nullable().optional(),
+});
+const systemContent = z.strictObject({ type: z.literal('input_text').optional(), text: z.string().optional() });
+
+const mcpError = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('protocol_error'), code: z.number().int(), message: z.string() }),
+  z.strictObject({ type: z.literal('tool_execution_error'), message: z.string() }),
+  z.strictObject({ type: z.literal('http_error'), code: z.number().int(), message: z.string() }),
+]);
+
+const message = z.discriminatedUnion('role', [
+  z.strictObject({ type: z.literal('message'), ...itemBase, role: z.literal('user'), content: z.array(userContent).min(1) }),
+  z.strictObject({ type: z.literal('message'), ...itemBase, role: z.literal('assistant'), content: z.array(assistantContent).min(1) }),
+  z.strictObject({ type: z.literal('message'), ...itemBase, role: z.literal('system'), content: z.array(systemContent).min(1) }),
 ]);
 
 export const itemCreateSchema = z.discriminatedUnion('type', [
+  message,
+  z.strictObject({ type: z.literal('function_call'), ...itemBase, call_id: z.string().optional(), name: z.string(), arguments: z.string() }),
+  z.strictObject({ type: z.literal('function_call_output'), ...itemBase, call_id: z.string().min(1), output: z.string() }),
+  z.strictObject({ type: z.literal('mcp_approval_response'), id, approval_request_id: z.string(), approve: z.boolean(), reason: z.string().nullable().optional() }),
   z.strictObject({
-    type: z.literal('message'),
+    type: z.literal('mcp_list_tools'),
     id: id.optional(),
-    object: z.literal('realtime.item').optional(),
-    status: z.enum(['completed', 'incomplete', 'in_progress']).optional(),
-    role: z.enum(['user', 'assistant', 'system']),
-    content: z.array(contentPart).min(1),
+    server_label: z.string(),
+    tools: z.array(
+      z.strictObject({
+        name: z.string(),
+        description: z.string().nullable().optional(),
+        input_schema: z.record(z.string(), z.unknown()),
+        annotations: z.record(z.string(), z.unknown()).nullable().optional(),
+      }),
+    ),
   }),
   z.strictObject({
-    type: z.literal('function_call'),
-    id: id.optional(),
-    object: z.literal('realtime.item').optional(),
-    status: z.enum(['completed', 'incomplete', 'in_progress']).optional(),
-    call_id: z.string().optional(),
+    type: z.literal('mcp_call'),
+    id,
+    server_label: z.string(),
     name: z.string(),
     arguments: z.string(),
+    approval_request_id: z.string().nullable().optional(),
+    output: z.string().nullable().optional(),
+    error: mcpError.nullable().optional(),
   }),
-  z.strictObject({
-    type: z.literal('function_call_output'),
-    id: id.optional(),
-    object: z.literal('realtime.item').optional(),
-    status: z.enum(['completed', 'incomplete', 'in_progress']).optional(),
-    call_id: z.string().min(1),
-    output: z.string(),
-  }),
+  z.strictObject({ type: z.literal('mcp_approval_request'), id, server_label: z.string(), name: z.string(), arguments: z.string() }),
 ]);
 
 const responseParams = z.strictObject({
   instructions: z.string().optional(),
-  output_modalities: z.union([z.tuple([z.literal('audio')]), z.tuple([z.literal('text')])]).optional(),
-  tools: sessionSchema.shape.tools,
-  tool_choice: sessionSchema.shape.tool_choice,
+  output_modalities: outputModalities.optional(),
+  tools: tools.optional(),
+  tool_choice: toolChoice.optional(),
+  parallel_tool_calls: z.boolean().optional(),
+  reasoning: reasoning.optional(),
   conversation: z.union([z.literal('auto'), z.literal('none'), z.string()]).optional(),
-  input: z.array(z.unknown()).optional(),
+  input: z.array(itemCreateSchema).optional(),
   metadata: z.record(z.string(), z.string()).nullable().optional(),
-  max_output_tokens: sessionSchema.shape.max_output_tokens,
-  audio: z.strictObject({ output: z.strictObject({ voice: z.string().optional(), format: z.unknown().optional() }).optional() }).optional(),
-  prompt: z.unknown().optional(),
+  max_output_tokens: maxOutputTokens.optional(),
+  audio: z
+    .strictObject({
+      output: z
+        .strictObject({ voice: sessionSchema.shape.audio.unwrap().shape.output.unwrap().shape.voice, format: sessionSchema.shape.audio.unwrap().shape.output.unwrap().shape.format })
+        .optional(),
+    })
+    .optional(),
+  prompt: prompt.optional(),
 });
 
 /** Client → server events, keyed by type. */
@@ -94,7 +129,7 @@ export type ClientEventType = keyof typeof clientEventSchemas;
 const serverBase = { event_id: id };
 const item = z.looseObject({
   id,
-  type: z.enum(['message', 'function_call', 'function_call_output']),
+  type: z.enum(['message', 'function_call', 'function_call_output', 'mcp_approval_response', 'mcp_list_tools', 'mcp_call', 'mcp_approval_request']),
   object: z.literal('realtime.item').optional(),
   status: z.enum(['completed', 'incomplete', 'in_progress']).optional(),
 });
