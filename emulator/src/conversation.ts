@@ -45,7 +45,9 @@ interface ActiveResponse {
   playing: boolean;
   transcriptSent: string;
   finished: boolean;
-  conversationId: string;
+  /** null for an out-of-band response (`conversation: "none"`): its items stay out of the conversation. */
+  conversationId: string | null;
+  metadata: Record<string, string> | null;
 }
 
 export interface ConversationDeps {
@@ -71,6 +73,8 @@ export class Conversation {
   #bufferSpeechMs = 0;
   #closed = false;
   readonly #conversationId = newId('conv');
+  /** server_vad's idle_timeout_ms, armed when an answer has finished (played, for audio). */
+  #idleTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     readonly session: EffectiveSession,
@@ -86,6 +90,7 @@ export class Conversation {
 
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#idleTimer);
     this.deps.speaker?.clear();
   }
 
@@ -104,6 +109,7 @@ export class Conversation {
     if (this.vad.speaking) this.#bufferSpeechMs += durationMs;
     if (!td || !event) return;
     if (event.kind === 'start') {
+      clearTimeout(this.#idleTimer);
       this.#pendingUserItemId = newId('item');
       this.#emit({ type: 'input_audio_buffer.speech_started', audio_start_ms: Math.round(event.audioStartMs), item_id: this.#pendingUserItemId });
       if (td.interrupt_response && this.#response) this.#cancel('turn_detected');
@@ -310,21 +316,31 @@ export class Conversation {
   // ---- responses ----
 
   async #respond(params: ResponseParams): Promise<void> {
+    clearTimeout(this.#idleTimer);
     const modalities = params.output_modalities ?? this.session.output_modalities;
-    const response: ActiveResponse = { id: newId('resp'), modalities, playing: false, transcriptSent: '', finished: false, conversationId: this.#conversationId };
+    const outOfBand = params.conversation === 'none';
+    const response: ActiveResponse = {
+      id: newId('resp'),
+      modalities,
+      playing: false,
+      transcriptSent: '',
+      finished: false,
+      conversationId: outOfBand ? null : this.#conversationId,
+      metadata: params.metadata ?? null,
+    };
     this.#response = response;
     this.#emit({ type: 'response.created', response: this.#responseObject(response, 'in_progress') });
 
-    const tool = chooseTool(this.items, params.tools ?? this.session.tools, params.tool_choice ?? this.session.tool_choice);
-    if (tool) return this.#callTool(response, tool);
+    // `input` replaces the conversation as this response's context (items given inline; [] is none).
+    const context = params.input ? (params.input as Item[]) : this.items;
+    const tool = chooseTool(context, params.tools ?? this.session.tools, params.tool_choice ?? this.session.tool_choice);
+    if (tool) return this.#callTool(response, tool, context);
 
-    const text = this.#replyText(params);
+    const text = this.#replyText(params, context);
     const item: Item = { id: newId('item'), type: 'message', object: 'realtime.item', status: 'in_progress', role: 'assistant', content: [], meta: {} };
     response.item = item;
-    this.items.push(item);
-    const previous = this.items.at(-2)?.id ?? null;
     this.#emit({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire(item) });
-    this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wire(item) });
+    this.#addOutput(response, item);
     const at = { response_id: response.id, item_id: item.id, output_index: 0, content_index: 0 };
 
     if (modalities[0] === 'text' || !this.deps.speaker) {
@@ -333,7 +349,8 @@ export class Conversation {
       this.#emit({ type: 'response.output_text.done', ...at, text });
       this.#emit({ type: 'response.content_part.done', ...at, part: { type: 'text', text } });
       item.content = [{ type: 'output_text', text }];
-      return this.#finish(response, 'completed');
+      this.#finish(response, 'completed');
+      return this.#armIdle();
     }
 
     this.#emit({ type: 'response.content_part.added', ...at, part: { type: 'audio', transcript: '' } });
@@ -382,18 +399,24 @@ export class Conversation {
         item.content = [{ type: 'output_audio', transcript: text }];
         this.#finish(response, 'completed');
         this.#emit({ type: 'output_audio_buffer.stopped', response_id: response.id });
+        this.#armIdle();
       },
     });
   }
 
-  #callTool(response: ActiveResponse, tool: { name: string; parameters?: Record<string, unknown> }): void {
-    const args = JSON.stringify(exampleArguments(tool.parameters, lastUserText(this.items)));
+  /** The response's item joins the conversation, unless the response is out of band. */
+  #addOutput(response: ActiveResponse, item: Item): void {
+    if (!response.conversationId) return;
+    this.items.push(item);
+    this.#emit({ type: 'conversation.item.added', previous_item_id: this.items.at(-2)?.id ?? null, item: wire(item) });
+  }
+
+  #callTool(response: ActiveResponse, tool: { name: string; parameters?: Record<string, unknown> }, context: Item[]): void {
+    const args = JSON.stringify(exampleArguments(tool.parameters, lastUserText(context)));
     const item: Item = { id: newId('item'), type: 'function_call', object: 'realtime.item', status: 'in_progress', call_id: newId('call'), name: tool.name, arguments: '' };
     response.item = item;
-    this.items.push(item);
-    const previous = this.items.at(-2)?.id ?? null;
     this.#emit({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire(item) });
-    this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wire(item) });
+    this.#addOutput(response, item);
     const half = Math.ceil(args.length / 2);
     for (const delta of [args.slice(0, half), args.slice(half)].filter(Boolean)) {
       this.#emit({ type: 'response.function_call_arguments.delta', response_id: response.id, item_id: item.id, output_index: 0, call_id: item.call_id, delta });
@@ -401,6 +424,27 @@ export class Conversation {
     item.arguments = args;
     this.#emit({ type: 'response.function_call_arguments.done', response_id: response.id, item_id: item.id, output_index: 0, call_id: item.call_id, name: tool.name, arguments: args });
     this.#finish(response, 'completed');
+    this.#armIdle();
+  }
+
+  /**
+   * server_vad's idle_timeout_ms: counted from the end of the last answer (its playback, for audio).
+   * When no speech starts meanwhile: input_audio_buffer.timeout_triggered over the silent stretch,
+   * the (empty) audio committed as a user item, and a response, as the description says.
+   */
+  #armIdle(): void {
+    clearTimeout(this.#idleTimer);
+    const td = this.session.audio.input.turn_detection;
+    if (td?.type !== 'server_vad' || !td.idle_timeout_ms || this.#closed) return;
+    const startMs = this.vad.positionMs;
+    const timeout = td.idle_timeout_ms;
+    this.#idleTimer = setTimeout(() => {
+      if (this.#closed || this.#response || this.vad.speaking) return;
+      const itemId = newId('item');
+      this.#emit({ type: 'input_audio_buffer.timeout_triggered', audio_start_ms: Math.round(startMs), audio_end_ms: Math.round(Math.max(this.vad.positionMs, startMs + timeout)), item_id: itemId });
+      this.#commitAudio(itemId, 0);
+      void this.#respond({});
+    }, timeout);
   }
 
   #cancel(reason: 'turn_detected' | 'client_cancelled'): void {
@@ -423,7 +467,7 @@ export class Conversation {
     if (item) {
       item.status = status === 'completed' ? 'completed' : 'incomplete';
       this.#emit({ type: 'response.output_item.done', response_id: response.id, output_index: 0, item: wire(item) });
-      this.#emit({ type: 'conversation.item.done', previous_item_id: this.items[this.items.indexOf(item) - 1]?.id ?? null, item: wire(item) });
+      if (response.conversationId) this.#emit({ type: 'conversation.item.done', previous_item_id: this.items[this.items.indexOf(item) - 1]?.id ?? null, item: wire(item) });
     }
     if (this.#response === response) this.#response = undefined;
     this.#emit({ type: 'response.done', response: this.#responseObject(response, status, details) });
@@ -446,17 +490,17 @@ export class Conversation {
       max_output_tokens: this.session.max_output_tokens,
       audio: { output: { format: this.session.audio.output.format, voice: this.session.audio.output.voice } },
       usage: done ? usageOf(response.item) : null,
-      metadata: null,
+      metadata: response.metadata,
     };
   }
 
-  #replyText(params: ResponseParams): string {
+  #replyText(params: ResponseParams, context: Item[]): string {
     const instructions = params.instructions ?? this.session.instructions;
     const quote = sentence(instructions.trim().split(/\s+/).slice(0, 8).join(' '));
     const tail = quote ? ` My instructions begin: ${quote}` : '';
-    const last = [...this.items].reverse().find((i) => i.role === 'user' || i.type === 'function_call_output');
+    const last = [...context].reverse().find((i) => i.role === 'user' || i.type === 'function_call_output');
     if (last?.type === 'function_call_output') {
-      const call = this.items.find((i) => i.type === 'function_call' && i.call_id === last.call_id);
+      const call = [...context, ...this.items].find((i) => i.type === 'function_call' && i.call_id === last.call_id);
       return `The ${call?.name ?? 'tool'} tool answered: ${sentence(String(last.output).slice(0, 200))}`;
     }
     const typed = last?.content?.find((c) => c.type === 'input_text')?.text;
@@ -478,6 +522,9 @@ export class Conversation {
 
 interface ResponseParams {
   instructions?: string;
+  conversation?: string;
+  metadata?: Record<string, string> | null;
+  input?: unknown[];
   output_modalities?: ['audio'] | ['text'];
   tools?: EffectiveSession['tools'];
   tool_choice?: EffectiveSession['tool_choice'];

@@ -166,6 +166,7 @@ export const serverEventSchemas = {
   'input_audio_buffer.speech_stopped': server('input_audio_buffer.speech_stopped', { audio_end_ms: z.number().int().min(0), item_id: id }),
   'input_audio_buffer.committed': server('input_audio_buffer.committed', { item_id: id, previous_item_id: z.string().nullable().optional() }),
   'input_audio_buffer.cleared': server('input_audio_buffer.cleared', {}),
+  'input_audio_buffer.timeout_triggered': server('input_audio_buffer.timeout_triggered', { audio_start_ms: z.number().int().min(0), audio_end_ms: z.number().int().min(0), item_id: id }),
   'conversation.item.added': server('conversation.item.added', { item, previous_item_id: z.string().nullable().optional() }),
   'conversation.item.done': server('conversation.item.done', { item, previous_item_id: z.string().nullable().optional() }),
   'conversation.item.truncated': server('conversation.item.truncated', { item_id: id, content_index: z.number().int(), audio_end_ms: z.number().int() }),
