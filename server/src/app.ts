@@ -12,7 +12,11 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { DEFAULT_CONFIG, VOICES, type ServerConfig } from './config.js';
+import { formFields } from './form-body.js';
+import { HttpError } from './http-error.js';
 import { UpstreamError, type RealtimeProvider, type SessionRequest } from './providers/provider.js';
+
+export { HttpError };
 
 export interface AppDeps {
   provider: RealtimeProvider;
@@ -23,15 +27,6 @@ export interface AppDeps {
   rateLimitStore?: Store;
 }
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** What the browser may send. Strict: unknown keys (including `__proto__`) are refused. */
 const preferencesSchema = z.strictObject({
@@ -80,13 +75,15 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
   app.post(
     '/connect',
     limiter,
-    contentType(['application/sdp', 'application/json']),
+    contentType(['application/sdp', 'application/json', 'multipart/form-data']),
     express.text({ type: 'application/sdp', limit: '64kb' }),
     express.json({ limit: '80kb', strict: true }),
+    // Microsoft's sample browser code posts `FormData` with an `sdp` field.
+    formFields({ names: ['sdp', 'voice', 'instructions'], limitBytes: 80 * 1024 }),
     async (req, res) => {
       const body = req.body as unknown;
       const input = typeof body === 'string' ? { sdp: body } : parse(connectJsonSchema, body ?? {});
-      if (!input.sdp.startsWith('v=')) throw new HttpError(400, 'invalid_offer', 'The offer is not SDP: send it as application/sdp, or JSON {"sdp": "v=0…"}.');
+      if (!input.sdp.startsWith('v=')) throw new HttpError(400, 'invalid_offer', 'The offer is not SDP: send it as application/sdp, JSON {"sdp": "v=0…"} or a form with an sdp field.');
       const secret = await deps.provider.createClientSecret(sessionFor(input, cfg));
       const answer = await deps.provider.createCall(input.sdp, secret.value, { filter: cfg.webrtcFilter });
       if (answer.callId) {

@@ -161,6 +161,49 @@ describe('providers and auth', () => {
     assert.equal(json.status, 201);
     assert.deepEqual(JSON.parse(upstream.requests[2]!.body).session.audio, { output: { voice: 'sage' } });
   });
+
+  test("/connect takes the offer as Microsoft's sample posts it: FormData with an sdp field (fetch sets the boundary)", async () => {
+    const base = await serve({ AZURE_OPENAI_ENDPOINT: upstreamBase, AZURE_OPENAI_API_KEY: AZURE_KEY });
+    // As the article's browser code writes it: no Content-Type header, the browser adds multipart/form-data.
+    const formData = new FormData();
+    formData.append('sdp', OFFER);
+    const res = await call(base, '/connect', { body: formData });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.text, ANSWER_SDP);
+    assert.equal(upstream.requests.at(-1)!.body, OFFER, 'the offer goes upstream byte for byte (CRLF kept)');
+
+    const withVoice = new FormData();
+    withVoice.append('sdp', OFFER);
+    withVoice.append('voice', 'coral');
+    assert.equal((await call(base, '/connect', { body: withVoice })).status, 201);
+    assert.deepEqual(JSON.parse(upstream.requests.at(-2)!.body).session.audio, { output: { voice: 'coral' } });
+  });
+
+  test('/connect form posts are bounded: no files, only the named fields, once each, a size cap', async () => {
+    const base = await serve({ AZURE_OPENAI_ENDPOINT: upstreamBase, AZURE_OPENAI_API_KEY: AZURE_KEY, RATE_LIMIT_MAX: '1000' });
+    const form = (entries: Array<[string, string | Blob]>) => {
+      const data = new FormData();
+      for (const [name, value] of entries) data.append(name, value);
+      return data;
+    };
+    const before = upstream.requests.length;
+    const cases: Array<[FormData | string, Record<string, string>, number, string]> = [
+      [form([['voice', 'alloy']]), {}, 400, 'invalid_sdp'],
+      [form([['sdp', 'not sdp']]), {}, 400, 'invalid_offer'],
+      [form([['sdp', new Blob([OFFER], { type: 'application/sdp' })]]), {}, 400, 'unsupported_form_part'],
+      [form([['sdp', OFFER], ['model', 'gpt-4o']]), {}, 400, 'unknown_field'],
+      [form([['sdp', OFFER], ['sdp', OFFER]]), {}, 400, 'duplicate_field'],
+      [form([['sdp', OFFER], ['voice', 'robot']]), {}, 400, 'invalid_voice'],
+      [form([['sdp', OFFER + 'a=x\r\n'.repeat(20_000)]]), {}, 413, 'payload_too_large'],
+      ['--x\r\nContent-Disposition: form-data; name="sdp"\r\n\r\nv=0', { 'Content-Type': 'multipart/form-data' }, 400, 'invalid_form'],
+      ['garbage without any boundary', { 'Content-Type': 'multipart/form-data; boundary=zzz' }, 400, 'invalid_form'],
+    ];
+    for (const [body, headers, status, code] of cases) {
+      const res = await call(base, '/connect', { body, headers });
+      assert.deepEqual([res.status, res.body.error?.code], [status, code], typeof body === 'string' ? body.slice(0, 40) : [...body.keys()].join(','));
+    }
+    assert.equal(upstream.requests.length, before, 'no refused form reached the provider');
+  });
 });
 
 describe('upstream faults become operator-readable errors, never the browser\'s own 401', () => {
