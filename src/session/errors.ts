@@ -105,6 +105,11 @@ export function httpError(stage: 'token' | 'call' | 'connect', status: number, s
           ? 'answered 404 Not Found: check the token URL, or the deployment name (it is case-sensitive).'
           : 'answered 404 Not Found: check the URL (GA paths contain /v1/realtime/calls) and the deployment name (case-sensitive).';
       break;
+    case stage === 'token' && status === 405:
+      // Only after the GET the element tries when a POST is refused (see TokenSignaling).
+      code = 'request-rejected';
+      why = 'answered 405 Method Not Allowed to a POST and to a GET: check the token URL.';
+      break;
     case status === 429:
       code = 'rate-limited';
       why = 'answered 429 Too Many Requests: a rate limit or the realtime quota (separate from chat quota) is used up. Wait and try again.';

@@ -54,7 +54,8 @@ export class TokenSignaling implements Signaling {
   }
 
   async prepare(context: SignalingContext): Promise<void> {
-    const response = await request(
+    const options = { ...context, stage: 'token' as const };
+    let response = await request(
       this.tokenUrl,
       {
         method: 'POST',
@@ -62,8 +63,13 @@ export class TokenSignaling implements Signaling {
         body: JSON.stringify(definedOnly(this.preferences)),
         credentials: 'same-origin',
       },
-      { ...context, stage: 'token' },
+      options,
     );
+    // A token service written like Microsoft's sample (`GET /token`) refuses the POST with 405:
+    // ask again the way it is written, without the preferences (it sets the session itself).
+    if (response.status === 405) {
+      response = await request(this.tokenUrl, { method: 'GET', headers: { Accept: 'application/json' }, credentials: 'same-origin' }, options);
+    }
     await assertOk(response, 'token', this.tokenUrl);
     this.#token = await parseTokenResponse(response, this.tokenUrl);
   }
@@ -126,13 +132,14 @@ async function parseTokenResponse(response: Response, url: string): Promise<Ephe
     );
   }
   const record = (body ?? {}) as Record<string, unknown>;
-  // GA: {value, expires_at}; beta and some proxies: {client_secret: {value, expires_at}}.
+  // GA: {value, expires_at}; beta and some proxies: {client_secret: {value, expires_at}};
+  // Microsoft's sample token service: {token}.
   const legacy = (record.client_secret ?? {}) as Record<string, unknown>;
-  const value = typeof record.value === 'string' ? record.value : legacy.value;
+  const value = [record.value, legacy.value, record.token].find((v) => typeof v === 'string' && v.length > 0);
   if (typeof value !== 'string' || value.length === 0) {
     throw new RealtimeError(
       'token-invalid-response',
-      `The token service (${where}) answered without a token: expected {"value": "ek_…"} or {"client_secret": {"value": …}}.`,
+      `The token service (${where}) answered without a token: expected {"value": "ek_…"}, {"client_secret": {"value": …}} or {"token": …}.`,
       { status: response.status },
     );
   }

@@ -64,6 +64,24 @@ describe('token mode: the whole flow against a real peer', () => {
     expect(fake.service.lastCall!.request.headers.authorization).to.match(/^Bearer ek_fake_/);
   });
 
+  it("a token service written like Microsoft's sample (GET only, {token}): the POST answered 405 is asked again as GET", async () => {
+    const token = tokenUrl({ getonly: '1', body: 'token', calls: '' });
+    const el = await voiceFixture({ 'token-url': token.url, 'calls-url': FAKE_CALLS_URL, voice: 'marin' });
+    expect(await el.start(), JSON.stringify(el.error)).to.equal(true);
+    expect((await tokenRequests(token.id)).map((r) => r.method)).to.deep.equal(['POST', 'GET']);
+    expect(fake.service.lastCall!.request.headers.authorization).to.match(/^Bearer ek_fake_\d+$/);
+  });
+
+  it('a 405 to the GET too: one retry, then request-rejected saying both were tried (no loop)', async () => {
+    const token = tokenUrl({ status: '405' });
+    const el = await voiceFixture({ 'token-url': token.url });
+    const errors = record(el, ['realtime-error']);
+    expect(await el.start()).to.equal(false);
+    expect((await tokenRequests(token.id)).map((r) => r.method)).to.deep.equal(['POST', 'GET']);
+    expect(errors[0]!.detail.code).to.equal('request-rejected');
+    expect(errors[0]!.detail.message).to.match(/405 .*POST and to a GET/);
+  });
+
   it('stop() leaves no live track, open peer connection, channel or timer, and start() works again', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url });
     await el.start();

@@ -1,7 +1,8 @@
 // A real HTTP token service for the browser tests, mounted in the test
 // runner's dev server. Query parameters choose its behaviour, so each test
 // gets a real status code, content type, delay or hang:
-//   /fake-token?status=401&body=json|legacy|html|malformed|no-value&delay=ms&hang=1&stall=1&calls=URL&id=KEY
+//   /fake-token?status=401&body=json|legacy|token|html|malformed|no-value&delay=ms&hang=1&stall=1&calls=URL&id=KEY&getonly=1
+// (getonly: a GET-only route, as a framework answers one written `app.get('/token')`: 405 to anything else)
 // (hang: no answer at all; stall: a 200 and the start of a body that never ends)
 // /fake-token/requests?id=KEY returns the JSON bodies it received under KEY.
 const received = new Map();
@@ -46,6 +47,13 @@ export function fakeTokenService() {
       return;
     }
     if (q.delay) await new Promise((r) => setTimeout(r, Number(q.delay)));
+    if (q.getonly && ctx.method !== 'GET') {
+      ctx.status = 405;
+      ctx.set('Allow', 'GET');
+      ctx.type = 'text/html';
+      ctx.body = '<!doctype html><title>405 Method Not Allowed</title><h1>Method Not Allowed</h1>';
+      return;
+    }
 
     const status = Number(q.status ?? 200);
     const kind = String(q.body ?? 'json');
@@ -71,6 +79,11 @@ export function fakeTokenService() {
       case 'no-value':
         ctx.type = 'application/json';
         ctx.body = JSON.stringify({ expires_at });
+        return;
+      case 'token':
+        // Microsoft's sample token service: {"token": "…"} and nothing else.
+        ctx.type = 'application/json';
+        ctx.body = JSON.stringify({ token: value });
         return;
       case 'legacy':
         ctx.type = 'application/json';
