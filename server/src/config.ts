@@ -85,7 +85,7 @@ const flag = (name: string) =>
 const envSchema = z.object({
   PORT: positiveInt('PORT').refine((n) => n < 65536, 'PORT must be below 65536').optional(),
   REALTIME_PROVIDER: z.enum(['emulator', 'azure', 'openai'], { error: 'REALTIME_PROVIDER must be emulator, azure or openai' }).optional(),
-  AZURE_OPENAI_ENDPOINT: url('AZURE_OPENAI_ENDPOINT').optional(),
+  AZURE_OPENAI_ENDPOINT: url('AZURE_OPENAI_ENDPOINT').transform(azureResourceRoot).optional(),
   AZURE_OPENAI_API_KEY: z.string().trim().min(1).optional(),
   AZURE_OPENAI_DEPLOYMENT: z.string().trim().regex(/^[\w.-]{1,64}$/, 'AZURE_OPENAI_DEPLOYMENT must be a deployment name (letters, digits, . _ -)').optional(),
   OPENAI_API_KEY: z.string().trim().min(1).optional(),
@@ -152,11 +152,38 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     if (!e.AZURE_OPENAI_ENDPOINT) throw new ConfigError('AZURE_OPENAI_ENDPOINT: required when REALTIME_PROVIDER=azure (e.g. https://my-resource.openai.azure.com)');
     config.azure = { endpoint: e.AZURE_OPENAI_ENDPOINT, apiKey: e.AZURE_OPENAI_API_KEY, deployment: e.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-realtime' };
   }
+  if (config.webrtcFilter && provider === 'openai') {
+    // Only Azure documents ?webrtcfilter=on; OpenAI's calls would carry instructions and tool traffic
+    // to the browser anyway, so a setting that promises to keep them off it must not pass silently.
+    throw new ConfigError('REALTIME_WEBRTC_FILTER: only Azure OpenAI (and the emulator) filter the browser\'s data channel; OpenAI has no such option. Unset it, or keep instructions private with /connect and REALTIME_BROWSER_INSTRUCTIONS=ignore.');
+  }
   if (provider === 'openai') {
     if (!e.OPENAI_API_KEY) throw new ConfigError('OPENAI_API_KEY: required when REALTIME_PROVIDER=openai');
     config.openai = { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL ?? 'https://api.openai.com/v1', model: e.OPENAI_REALTIME_MODEL ?? 'gpt-realtime' };
   }
   return config;
+}
+
+/**
+ * The resource root the provider adds `/openai/v1` to, from the endpoint as people paste it: the
+ * root itself, or with `/openai/v1` (or `/openai`) as the portal and the v1 docs show it, on any
+ * host (`*.openai.azure.com`, `*.cognitiveservices.azure.com`, `*.services.ai.azure.com`, or a
+ * loopback stand-in). A Foundry project URL names no realtime endpoint: refused with what to set.
+ */
+export function azureResourceRoot(endpoint: string, ctx: z.RefinementCtx): string {
+  const parsed = new URL(endpoint);
+  if (/\/api\/projects(\/|$)/i.test(parsed.pathname)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `AZURE_OPENAI_ENDPOINT is a Foundry project URL (…/api/projects/…): set the resource's own endpoint instead, https://${parsed.hostname} (Foundry portal: the resource's overview, "Azure OpenAI endpoint")`,
+    });
+    return z.NEVER;
+  }
+  if (parsed.search || parsed.hash) {
+    ctx.addIssue({ code: 'custom', message: 'AZURE_OPENAI_ENDPOINT must not carry a query or fragment (the GA /openai/v1 API takes no ?api-version=): set only https://my-resource.openai.azure.com' });
+    return z.NEVER;
+  }
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '').replace(/\/openai(\/v1)?$/i, '')}`;
 }
 
 function parseTrustProxy(value: string | undefined): string | number | boolean {

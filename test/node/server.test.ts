@@ -89,6 +89,9 @@ describe('configuration', () => {
       [{ REDIS_URL: 'http://redis' }, /^REDIS_URL:/],
       [{ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' }, /^HEADERS_TIMEOUT_MS: .*must not be longer than REQUEST_TIMEOUT_MS/],
       [{ REQUEST_TIMEOUT_MS: 'soon' }, /^REQUEST_TIMEOUT_MS: REQUEST_TIMEOUT_MS must be a whole number/],
+      [{ AZURE_OPENAI_ENDPOINT: 'https://my-foundry.services.ai.azure.com/api/projects/my-project' }, /^AZURE_OPENAI_ENDPOINT: .*Foundry project URL.*https:\/\/my-foundry\.services\.ai\.azure\.com/],
+      [{ AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com/openai/realtime?api-version=2025-04-01-preview' }, /^AZURE_OPENAI_ENDPOINT: .*query/],
+      [{ OPENAI_API_KEY: OPENAI_KEY, REALTIME_WEBRTC_FILTER: 'true' }, /^REALTIME_WEBRTC_FILTER: only Azure OpenAI/],
     ];
     for (const [env, message] of cases) {
       assert.throws(() => loadConfig(env), (error: Error) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
@@ -102,9 +105,30 @@ describe('configuration', () => {
     assert.deepEqual(azure.azure, { endpoint: 'https://res.openai.azure.com', apiKey: undefined, deployment: 'my-rt' });
     assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, https://b.example' }).allowedOrigins, ['https://a.example', 'https://b.example']);
   });
+
+  test('Azure endpoints as people paste them: the resource root with or without /openai/v1, on every Azure host', () => {
+    const root = (endpoint: string) => loadConfig({ AZURE_OPENAI_ENDPOINT: endpoint }).azure!.endpoint;
+    for (const host of ['res.openai.azure.com', 'res.cognitiveservices.azure.com', 'res.services.ai.azure.com']) {
+      for (const path of ['', '/', '/openai', '/openai/', '/openai/v1', '/openai/v1/', '/OpenAI/V1//']) {
+        assert.equal(root(`https://${host}${path}`), `https://${host}`, `${host}${path}`);
+      }
+    }
+    assert.equal(root('http://127.0.0.1:8080/openai/v1/'), 'http://127.0.0.1:8080', 'any base URL, as tests use');
+    assert.equal(root('http://127.0.0.1:8080/prefix'), 'http://127.0.0.1:8080/prefix', 'another path is kept (a gateway in front)');
+    // The emulator filters as Azure does; only OpenAI has no filter.
+    assert.equal(loadConfig({ REALTIME_WEBRTC_FILTER: 'true' }).webrtcFilter, true);
+  });
 });
 
 describe('providers and auth', () => {
+  test('AZURE_OPENAI_ENDPOINT pasted with /openai/v1/: the calls still go to …/openai/v1/realtime/calls (was …/openai/v1/openai/v1/…, 404)', async () => {
+    const base = await serve({ AZURE_OPENAI_ENDPOINT: `${upstreamBase}/openai/v1/`, AZURE_OPENAI_API_KEY: AZURE_KEY });
+    const before = upstream.requests.length;
+    const res = await call(base, '/connect', { headers: { 'Content-Type': 'application/sdp' }, body: OFFER });
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(upstream.requests.slice(before).map((r) => r.path), ['/openai/v1/realtime/client_secrets', '/openai/v1/realtime/calls']);
+  });
+
   test('Azure with an api-key: the GA client_secrets request, the key only in api-key, the calls URL under /openai/v1', async () => {
     const base = await serve({ AZURE_OPENAI_ENDPOINT: upstreamBase, AZURE_OPENAI_API_KEY: AZURE_KEY, AZURE_OPENAI_DEPLOYMENT: 'my-realtime' }, { instructions: 'Server prompt.' });
     const res = await call(base, '/token', { json: { voice: 'cedar' } });
