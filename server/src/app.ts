@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { DEFAULT_CONFIG, VOICES, type ServerConfig } from './config.js';
 import { formFields } from './form-body.js';
+import { SETTING_NAMES, SettingError, combine, parseSettings, toGaSession } from './session-defaults.js';
 import { HttpError } from './http-error.js';
 import { UpstreamError, type RealtimeProvider, type SessionRequest } from './providers/provider.js';
 
@@ -32,6 +33,8 @@ export interface AppDeps {
 const preferencesSchema = z.strictObject({
   voice: z.enum(VOICES).optional(),
   instructions: z.string().optional(),
+  // The session settings a page may choose (checked by session-defaults' own schemas, in sessionFor).
+  ...Object.fromEntries(SETTING_NAMES.map((name) => [name, z.union([z.string(), z.number()]).optional()])),
 });
 const connectJsonSchema = preferencesSchema.extend({ sdp: z.string() });
 
@@ -68,7 +71,7 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
 
   app.post('/token', limiter, contentType(['application/json']), express.json({ limit: '16kb', strict: true }), async (req, res) => {
     const preferences = parse(preferencesSchema, req.body ?? {});
-    const secret = await deps.provider.createClientSecret(sessionFor(preferences, cfg));
+    const secret = await deps.provider.createClientSecret(sessionFor(preferences, cfg, res));
     res.set('Cache-Control', 'no-store').json({ value: secret.value, expires_at: secret.expires_at, calls_url: deps.provider.callsUrl({ filter: cfg.webrtcFilter }) });
   });
 
@@ -79,12 +82,12 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
     express.text({ type: 'application/sdp', limit: '64kb' }),
     express.json({ limit: '80kb', strict: true }),
     // Microsoft's sample browser code posts `FormData` with an `sdp` field.
-    formFields({ names: ['sdp', 'voice', 'instructions'], limitBytes: 80 * 1024 }),
+    formFields({ names: ['sdp', 'voice', 'instructions', ...SETTING_NAMES], limitBytes: 80 * 1024 }),
     async (req, res) => {
       const body = req.body as unknown;
       const input = typeof body === 'string' ? { sdp: body } : parse(connectJsonSchema, body ?? {});
       if (!input.sdp.startsWith('v=')) throw new HttpError(400, 'invalid_offer', 'The offer is not SDP: send it as application/sdp, JSON {"sdp": "v=0…"} or a form with an sdp field.');
-      const secret = await deps.provider.createClientSecret(sessionFor(input, cfg));
+      const secret = await deps.provider.createClientSecret(sessionFor(input, cfg, res));
       const answer = await deps.provider.createCall(input.sdp, secret.value, { filter: cfg.webrtcFilter });
       if (answer.callId) {
         // The call id is no secret; the page may want it (logs, support). Same shape as the service's.
@@ -155,7 +158,7 @@ function originGuard(allowed: string[]) {
     }
     res.set('Access-Control-Allow-Origin', origin);
     res.set('Vary', 'Origin');
-    res.set('Access-Control-Expose-Headers', 'Location, Retry-After, X-Request-Id');
+    res.set('Access-Control-Expose-Headers', 'Location, Retry-After, X-Request-Id, X-Realtime-Locked');
     if (req.method === 'OPTIONS') {
       res.set('Access-Control-Allow-Methods', 'GET, POST');
       res.set('Access-Control-Allow-Headers', 'Content-Type, X-Request-Id');
@@ -186,20 +189,33 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const issue = result.error.issues[0]!;
   const field = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path.join('.');
   if (field === 'voice') throw new HttpError(400, 'invalid_voice', `Unknown voice. Use one of: ${VOICES.join(', ')}.`);
-  if (issue.code === 'unrecognized_keys') throw new HttpError(400, 'unknown_field', `Unknown field "${String(field).slice(0, 40)}": send only voice and instructions (and sdp to /connect).`);
+  if (issue.code === 'unrecognized_keys') throw new HttpError(400, 'unknown_field', `Unknown field "${String(field).slice(0, 40)}": send only voice, instructions, ${SETTING_NAMES.join(', ')} (and sdp to /connect).`);
   throw new HttpError(400, `invalid_${field || 'body'}`, `${field || 'The body'} is not valid: ${issue.message}.`);
 }
 
 /** The server's session policy: the browser may choose a known voice and, by configuration, instructions. */
-function sessionFor(input: { voice?: string; instructions?: string }, cfg: ServerConfig): SessionRequest {
-  const fromBrowser = input.instructions?.trim();
+function sessionFor(input: { voice?: string; instructions?: string } & Record<string, unknown>, cfg: ServerConfig, res: Response): SessionRequest {
+  let page;
+  try {
+    page = parseSettings(input, (setting) => setting);
+  } catch (error) {
+    if (error instanceof SettingError) throw new HttpError(400, `invalid_${error.field}`, `${error.message}.`);
+    throw error;
+  }
+  const { settings, ignored } = combine(cfg.settings, page, cfg.locked);
+  const fromBrowser = cfg.locked.has('instructions') ? undefined : input.instructions?.trim();
+  if (input.voice && cfg.locked.has('voice')) ignored.unshift('voice');
+  if (input.instructions?.trim() && cfg.locked.has('instructions')) ignored.unshift('instructions');
+  // Not an error: the call goes ahead with the operator's values; the page can see what it did not get.
+  if (ignored.length) res.set('X-Realtime-Locked', ignored.join(', '));
   if (fromBrowser && fromBrowser.length > cfg.maxInstructionsLength) {
     throw new HttpError(400, 'instructions_too_long', `instructions may be at most ${cfg.maxInstructionsLength} characters.`);
   }
   let instructions = cfg.instructions;
   if (fromBrowser && cfg.browserInstructions === 'accept') instructions = fromBrowser;
   if (fromBrowser && cfg.browserInstructions === 'append') instructions = [cfg.instructions, fromBrowser].filter(Boolean).join('\n\n');
-  return { voice: input.voice ?? cfg.defaultVoice, instructions, extra: cfg.sessionDefaults };
+  const voice = cfg.locked.has('voice') ? cfg.defaultVoice : (input.voice ?? cfg.defaultVoice);
+  return { voice, instructions, extra: toGaSession(settings, cfg.sessionDefaults) };
 }
 
 /** body-parser's errors (its `type`), which are the client's doing and must not read as a server failure. */

@@ -4,6 +4,7 @@
  * the variable, instead of failing on the first call.
  */
 import { z } from 'zod';
+import { SettingError, envName, parseLocked, parseSettings, type LockableField, type SessionSettings } from './session-defaults.js';
 
 export const VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
 
@@ -21,8 +22,12 @@ export interface ServerConfig {
   maxInstructionsLength: number;
   /** Ask the service for `?webrtcfilter=on` (keeps instructions and tools off the browser's data channel). */
   webrtcFilter: boolean;
-  /** Extra GA session fields for every call (e.g. input transcription). */
+  /** Extra GA session fields for every call, as GA JSON (the demo's); `settings` go over them. */
   sessionDefaults?: Record<string, unknown>;
+  /** The operator's session settings from REALTIME_TRANSCRIPTION_MODEL, REALTIME_TURN_DETECTION, … */
+  settings: SessionSettings;
+  /** Fields the page may not change (REALTIME_LOCKED): its value for them is ignored. */
+  locked: ReadonlySet<LockableField>;
   /** Origins allowed to call the routes from a browser; empty = same-origin only. */
   allowedOrigins: string[];
   rateLimit: { max: number; windowMs: number };
@@ -46,6 +51,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   browserInstructions: 'accept',
   maxInstructionsLength: 4000,
   webrtcFilter: false,
+  settings: {},
+  locked: new Set(),
   allowedOrigins: [],
   rateLimit: { max: 20, windowMs: 60_000 },
   upstreamTimeoutMs: 10_000,
@@ -122,6 +129,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     throw new ConfigError(`${name}: ${issue.message.includes(name) ? issue.message : `${issue.message} (${name})`}`);
   }
   const e = parsed.data;
+  let settings: SessionSettings;
+  let locked: Set<LockableField>;
+  try {
+    settings = parseSettings(Object.fromEntries(Object.entries(present).filter(([k]) => k.startsWith('REALTIME_')).map(([k, v]) => [k.slice('REALTIME_'.length).toLowerCase(), v])), envName);
+    locked = parseLocked(present.REALTIME_LOCKED);
+  } catch (error) {
+    if (error instanceof SettingError) throw new ConfigError(error.message);
+    throw error;
+  }
   const provider = e.REALTIME_PROVIDER ?? (e.AZURE_OPENAI_ENDPOINT ? 'azure' : e.OPENAI_API_KEY ? 'openai' : 'emulator');
   const config: ServerConfig = {
     ...DEFAULT_CONFIG,
@@ -132,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     browserInstructions: e.REALTIME_BROWSER_INSTRUCTIONS ?? DEFAULT_CONFIG.browserInstructions,
     maxInstructionsLength: e.REALTIME_MAX_INSTRUCTIONS ?? DEFAULT_CONFIG.maxInstructionsLength,
     webrtcFilter: e.REALTIME_WEBRTC_FILTER ?? DEFAULT_CONFIG.webrtcFilter,
+    settings,
+    locked,
     observer: e.REALTIME_OBSERVER ?? DEFAULT_CONFIG.observer,
     allowedOrigins: e.ALLOWED_ORIGINS ?? [],
     rateLimit: { max: e.RATE_LIMIT_MAX ?? DEFAULT_CONFIG.rateLimit.max, windowMs: e.RATE_LIMIT_WINDOW_MS ?? DEFAULT_CONFIG.rateLimit.windowMs },
