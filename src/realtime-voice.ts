@@ -12,6 +12,7 @@ import type { RealtimeTool } from './session/tools.js';
 import { styles } from './styles/realtime-voice.styles.js';
 import { LevelsController } from './ui/levels-controller.js';
 import { TranscriptLog } from './ui/transcript-log.js';
+import { UserTranscription } from './session/user-transcription.js';
 
 type Activity = 'listening' | 'user-speaking' | 'assistant-speaking';
 
@@ -179,6 +180,7 @@ export class RealtimeVoice extends LitElement {
   readonly session = new RealtimeSession();
   #internals?: ElementInternals;
   #log = new TranscriptLog();
+  #userTranscription = new UserTranscription();
   #levels = new LevelsController(this, this.session, (input, output) => this.#drawLevels(input, output));
 
   constructor() {
@@ -586,6 +588,14 @@ export class RealtimeVoice extends LitElement {
       case 'output_audio_buffer.cleared':
         this._activity = 'listening';
         break;
+    }
+    if (this.transcript) {
+      const { send, missing } = this.#userTranscription.onEvent(event, this.session.lockedFields);
+      if (send) this.session.send(send);
+      if (missing) {
+        this.#log.notice(this.#words.noUserTranscript);
+        this.requestUpdate();
+      }
     }
     // The server's `error` would reach window.onerror (and error trackers) if it bubbled.
     const bubbles = event.type !== 'error';

@@ -24,6 +24,7 @@ export const de: RealtimeVoiceStrings = {
   reconnecting: 'Verbindung verloren. Verbinde neu…',
   renewing: 'Sitzung wird erneuert (Zeitlimit erreicht)…',
   restarted: 'Wieder verbunden. Das Gespräch beginnt neu.',
+  noUserTranscript: 'Der Dienst hat keine Abschrift Ihrer Sprache gesendet (die Sitzung des Servers transkribiert die Eingabe nicht).',
   holdToTalk: 'Zum Sprechen halten',
   talking: 'Sprechen… loslassen zum Senden.',
   pushToTalkReady: 'Verbunden. Halten Sie die Sprechtaste (oder Leertaste), während Sie sprechen.',

@@ -26,6 +26,8 @@ export interface RealtimeVoiceStrings {
   renewing: string;
   /** Said (and written in the transcript) when a replacement call is up. */
   restarted: string;
+  /** Written in the transcript when a user turn was answered and the service sent no transcript of it. */
+  noUserTranscript: string;
   /** Push-to-talk button and status. */
   holdToTalk: string;
   talking: string;
@@ -76,6 +78,7 @@ export const en: RealtimeVoiceStrings = {
   reconnecting: 'Connection lost. Reconnecting…',
   renewing: 'Renewing the session (time limit reached)…',
   restarted: 'Reconnected. The conversation started over.',
+  noUserTranscript: "The service sent no transcript of your speech (the server's session has no input transcription).",
   holdToTalk: 'Hold to talk',
   talking: 'Talking… release to send.',
   pushToTalkReady: 'Connected. Hold the talk button (or Space) while you speak.',

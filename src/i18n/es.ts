@@ -24,6 +24,7 @@ export const es: RealtimeVoiceStrings = {
   reconnecting: 'Conexión perdida. Reconectando…',
   renewing: 'Renovando la sesión (límite de tiempo)…',
   restarted: 'Reconectado. La conversación empezó de nuevo.',
+  noUserTranscript: 'El servicio no envió la transcripción de lo que dijo (la sesión del servidor no transcribe la entrada).',
   holdToTalk: 'Mantener para hablar',
   talking: 'Hablando… suelte para enviar.',
   pushToTalkReady: 'Conectado. Mantenga pulsado el botón (o Espacio) mientras habla.',

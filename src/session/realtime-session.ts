@@ -107,6 +107,7 @@ export class RealtimeSession extends EventTarget {
   /** `event_id`s of our own response.cancel: the service's "nothing to cancel" answer to them is not worth an error. */
   #cancelIds = new Set<string>();
   #callId?: string;
+  #locked: readonly string[] = [];
   #lastError?: RealtimeErrorDetail;
   #audioBlocked = false;
   #remoteStream?: MediaStream;
@@ -131,6 +132,11 @@ export class RealtimeSession extends EventTarget {
   /** `rtc_…` of the current call, when the service told it (Location header). */
   get callId(): string | undefined {
     return this.#callId;
+  }
+
+  /** Session fields the page's server said it fixed for this call (`X-Realtime-Locked`): the page's value for them is not used. */
+  get lockedFields(): readonly string[] {
+    return this.#locked;
   }
 
   get lastError(): RealtimeErrorDetail | undefined {
@@ -478,6 +484,7 @@ export class RealtimeSession extends EventTarget {
     // No wait for ICE gathering: the service (ICE-lite) learns our address from our checks.
     const answer = await attempt.guard(ready.exchange(pc.localDescription?.sdp ?? offer.sdp ?? '', context));
     this.#callId = answer.callId;
+    this.#locked = answer.locked ?? [];
     try {
       await attempt.guard(pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp }));
     } catch (error) {

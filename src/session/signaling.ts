@@ -14,6 +14,8 @@ export interface SdpAnswer {
   sdp: string;
   /** `rtc_…`, from the last path segment of `Location`, when the service sent one. */
   callId?: string;
+  /** Session fields the page's server fixed (`X-Realtime-Locked` on the token or connect answer). */
+  locked?: string[];
 }
 
 /**
@@ -37,6 +39,8 @@ export interface EphemeralToken {
   /** Unix seconds, when the service said. */
   expiresAt?: number;
   callsUrl?: string;
+  /** Session fields the token service fixed (its `X-Realtime-Locked`). */
+  locked?: string[];
 }
 
 /** Token mode: POST {voice, instructions} to the token URL, then the offer to the calls URL with the token. */
@@ -87,7 +91,9 @@ export class TokenSignaling implements Signaling {
       },
       { ...context, stage: 'call' },
     );
-    return readSdpAnswer(response, 'call', url);
+    const answer = await readSdpAnswer(response, 'call', url);
+    // The service's answer says nothing of the page's server: what it locked came with the token.
+    return { ...answer, locked: token.locked };
   }
 }
 
@@ -150,7 +156,7 @@ async function parseTokenResponse(response: Response, url: string): Promise<Ephe
   } catch (error) {
     throw new RealtimeError('token-invalid-response', `The token service (${where}) answered with a calls_url that is not a URL.`, { status: response.status, cause: error });
   }
-  return { value, expiresAt, callsUrl };
+  return { value, expiresAt, callsUrl, locked: lockedFields(response) };
 }
 
 async function readSdpAnswer(response: Response, stage: 'call' | 'connect', url: string): Promise<SdpAnswer> {
@@ -168,7 +174,13 @@ async function readSdpAnswer(response: Response, stage: 'call' | 'connect', url:
   }
   const location = response.headers.get('location');
   const callId = location ? location.split('?')[0]!.split('/').filter(Boolean).pop() : undefined;
-  return callId ? { sdp, callId } : { sdp };
+  const locked = lockedFields(response);
+  return { sdp, ...(callId ? { callId } : {}), ...(locked ? { locked } : {}) };
+}
+
+function lockedFields(response: Response): string[] | undefined {
+  const header = response.headers.get('x-realtime-locked');
+  return header ? header.split(',').map((f) => f.trim()).filter(Boolean) : undefined;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {

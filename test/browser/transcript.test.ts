@@ -99,4 +99,55 @@ describe('live transcript and text input', () => {
     expect(call.received.filter((e) => e.type === 'conversation.item.create')).to.have.length(1);
     el.stop();
   });
+
+  it('asks the service to transcribe the user when the session does not, and says so when a turn still goes untranscribed', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, transcript: '' });
+    await el.start();
+    const call = fake.service.lastCall!;
+    await call.channel();
+    // The fake's session.created has no audio.input.transcription, like a server that set none.
+    const update = (await call.nextClientEvent('session.update')) as any;
+    expect(update.session.audio.input.transcription).to.deep.equal({ model: 'gpt-4o-mini-transcribe' });
+
+    const turn = (n: number, transcribed: boolean) => {
+      call.emit({ type: 'input_audio_buffer.committed', item_id: `u${n}`, previous_item_id: null });
+      if (transcribed) call.emit({ type: 'conversation.item.input_audio_transcription.completed', item_id: `u${n}`, content_index: 0, transcript: `turn ${n}` });
+      call.emit({ type: 'response.done', response: { id: `r${n}`, object: 'realtime.response', status: 'completed', output: [] } });
+    };
+    const notices = () => entries(el).filter((e) => e.role === 'notice').map((e) => e.text);
+    turn(1, true);
+    turn(2, false); // its transcript may still come during the next answer…
+    await until(() => entries(el).some((e) => e.text === 'turn 1'), 'the transcribed turn');
+    expect(notices()).to.deep.equal([]);
+    turn(3, false); // …it did not: said once, in the transcript
+    turn(4, false);
+    await until(() => notices().length > 0, 'the note');
+    await sleep(100);
+    expect(notices()).to.deep.equal(["The service sent no transcript of your speech (the server's session has no input transcription)."]);
+  });
+
+  it('does not ask when the session already transcribes, when the server locked the field, or without transcript', async () => {
+    fake.service.behaviour = { sessionCreated: false }; // each case sends its own session.created
+    const cases: Array<[string, Record<string, string>, Record<string, unknown>]> = [
+      ['a transcribing session', { 'token-url': tokenUrl().url, transcript: '' }, { audio: { input: { transcription: { model: 'whisper-1' } } } }],
+      ['locked by the server', { 'token-url': tokenUrl({ locked: 'voice, transcription_model' }).url, transcript: '' }, {}],
+      ['no transcript shown', { 'token-url': tokenUrl().url }, {}],
+      ['the control: asked', { 'token-url': tokenUrl().url, transcript: '' }, {}],
+    ];
+    const asked: Record<string, boolean> = {};
+    for (const [name, attrs, session] of cases) {
+      const el = await voiceFixture(attrs);
+      await el.start();
+      const call = fake.service.lastCall!;
+      await call.channel();
+      call.emit({ type: 'session.created', session: { id: 'sess_x', type: 'realtime', model: 'gpt-realtime', ...session } });
+      el.sendText('hello');
+      await call.nextClientEvent('response.create');
+      // The element answers session.created after what the page had queued: give it a moment.
+      await Promise.race([call.nextClientEvent('session.update'), sleep(500)]);
+      asked[name] = call.received.some((e) => e.type === 'session.update');
+      el.stop();
+    }
+    expect(asked).to.deep.equal({ 'a transcribing session': false, 'locked by the server': false, 'no transcript shown': false, 'the control: asked': true });
+  });
 });

@@ -1,7 +1,7 @@
 // A real HTTP token service for the browser tests, mounted in the test
 // runner's dev server. Query parameters choose its behaviour, so each test
 // gets a real status code, content type, delay or hang:
-//   /fake-token?status=401&body=json|legacy|token|html|malformed|no-value&delay=ms&hang=1&stall=1&calls=URL&id=KEY&getonly=1
+//   /fake-token?status=401&body=json|legacy|token|html|malformed|no-value&delay=ms&hang=1&stall=1&calls=URL&id=KEY&getonly=1&locked=FIELDS
 // (getonly: a GET-only route, as a framework answers one written `app.get('/token')`: 405 to anything else)
 // (hang: no answer at all; stall: a 200 and the start of a body that never ends)
 // /fake-token/requests?id=KEY returns the JSON bodies it received under KEY.
@@ -60,6 +60,7 @@ export function fakeTokenService() {
     const calls = q.calls === undefined ? 'https://realtime.fake/v1/realtime/calls' : String(q.calls);
     ctx.status = status;
     ctx.set('Cache-Control', 'no-store');
+    if (q.locked) ctx.set('X-Realtime-Locked', String(q.locked));
     if (status >= 400 && kind === 'json') {
       ctx.type = 'application/json';
       ctx.body = JSON.stringify({ error: { code: `fake_${status}`, message: `Fake token service says ${status}` } });
