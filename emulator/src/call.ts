@@ -42,6 +42,9 @@ export interface CallOptions {
 
 const GATHER_LIMIT_MS = 2000;
 
+/** The stream id of the service's audio (its answers carry `a=msid:realtimeapi audio`). */
+export const SERVICE_STREAM_ID = 'realtimeapi';
+
 export class Call {
   readonly id = newId('rtc', 12);
   readonly conversation: Conversation;
@@ -61,7 +64,11 @@ export class Call {
     this.#pc = new wrtc.RTCPeerConnection() as unknown as RTCPeerConnection;
     const source = new wrtc.nonstandard.RTCAudioSource();
     this.#speaker = new Speaker(source);
-    this.#pc.addTrack(source.createTrack() as unknown as MediaStreamTrack);
+    // In a stream, named as the service names its own: the answer then says `a=msid:realtimeapi <track>`.
+    // Without one (`a=msid:- <track>`) a browser's ontrack gets no stream, and pages written the usual
+    // way (`audio.srcObject = event.streams[0]`) play nothing.
+    const stream = new wrtc.MediaStream({ id: SERVICE_STREAM_ID }) as unknown as MediaStream;
+    this.#pc.addTrack(source.createTrack() as unknown as MediaStreamTrack, stream);
     this.conversation = new Conversation(options.session, { emit: (event) => this.#emit(event), speaker: this.#speaker });
     this.#pc.ontrack = (event) => this.#listen(event.track);
     this.#pc.ondatachannel = (event) => this.#adopt(event.channel);

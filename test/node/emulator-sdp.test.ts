@@ -1,0 +1,43 @@
+// The emulator's SDP answer, line by line, against what the service answers
+// (captured answers of api.openai.com/v1/realtime/calls: `a=msid:realtimeapi audio`,
+// opus + PCMU/PCMA only, no header extensions, no trickle). Clients written the
+// usual way depend on some of these lines: `audio.srcObject = event.streams[0]`
+// plays nothing when the answer's msid names no stream (`a=msid:- <track>`).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { useEmulator } from './support/use-emulator.ts';
+
+const ctx = useEmulator();
+
+/** The answer SDP of one fresh call, and the streams its remote track came with. */
+async function answerOfACall(): Promise<{ sdp: string; lines: string[]; streamIds: string[] }> {
+  const { WrtcClient } = await import('./support/wrtc-client.ts');
+  const { value } = await WrtcClient.mintToken(ctx.base);
+  const c = ctx.client('realtime-channel');
+  const streamIds: string[] = [];
+  c.pc.addEventListener('track', (event) => streamIds.push(...(event as RTCTrackEvent).streams.map((s) => s.id)));
+  await c.connect(ctx.base, value);
+  const sdp = c.pc.remoteDescription!.sdp;
+  return { sdp, lines: sdp.split('\r\n'), streamIds };
+}
+
+/** The lines of the m= section of one kind (`audio`, `application`). */
+function section(lines: string[], kind: string): string[] {
+  const start = lines.findIndex((l) => l.startsWith(`m=${kind} `));
+  assert.ok(start >= 0, `no m=${kind} section`);
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('m='));
+  return lines.slice(start, end < 0 ? undefined : end);
+}
+
+describe('the SDP answer of /calls', () => {
+  test('the audio track belongs to a stream, as the service\'s does (a=msid:realtimeapi <track>)', async () => {
+    const { lines, streamIds } = await answerOfACall();
+    const msid = section(lines, 'audio').filter((l) => l.startsWith('a=msid:'));
+    assert.equal(msid.length, 1, `one a=msid line: ${msid.join(' | ')}`);
+    const [streamId, trackId] = msid[0]!.slice('a=msid:'.length).split(' ');
+    assert.notEqual(streamId, '-', 'a stream id, not "-" (no stream: event.streams is empty in the browser)');
+    assert.equal(streamId, 'realtimeapi', "the service's stream id");
+    assert.ok(trackId, 'a track id');
+    assert.deepEqual(streamIds, ['realtimeapi'], "the client's ontrack gets the stream");
+  });
+});
