@@ -7,7 +7,7 @@
 import wrtc from '@roamhq/wrtc';
 import { Conversation, type ServerEvent } from './conversation.js';
 import { newId } from './ids.js';
-import { filterCandidates, type IcePolicy } from './sdp.js';
+import { filterCandidates, SERVICE_AUDIO_CODECS, serviceLikeAnswer, type IcePolicy } from './sdp.js';
 import type { EffectiveSession } from './session.js';
 import { Speaker } from './speaker.js';
 
@@ -99,10 +99,26 @@ export class Call {
    */
   async answer(offerSdp: string): Promise<string> {
     await this.#pc.setRemoteDescription({ type: 'offer', sdp: filterCandidates(offerSdp, this.options.ice) });
-    await this.#pc.setLocalDescription(await this.#pc.createAnswer());
+    this.#preferServiceCodecs();
+    const answer = await this.#pc.createAnswer();
+    await this.#pc.setLocalDescription({ type: 'answer', sdp: serviceLikeAnswer(answer.sdp!) });
     await gathered(this.#pc);
     this.#speaker.start();
     return filterCandidates(this.#pc.localDescription!.sdp, this.options.ice);
+  }
+
+  /**
+   * Opus, PCMU and PCMA only, as the service answers: with libwebrtc's full list a browser
+   * would, for instance, get a DTMF sender that can insert tones (telephone-event), which
+   * the service never negotiates.
+   */
+  #preferServiceCodecs(): void {
+    const codecs = wrtc.RTCRtpReceiver.getCapabilities('audio')?.codecs ?? [];
+    const preferred = SERVICE_AUDIO_CODECS.flatMap((mime) => codecs.filter((c) => c.mimeType.toLowerCase() === mime.toLowerCase()));
+    if (preferred.length === 0) return;
+    for (const transceiver of this.#pc.getTransceivers()) {
+      if (transceiver.receiver.track?.kind === 'audio') transceiver.setCodecPreferences(preferred);
+    }
   }
 
   addObserver(observer: Observer): void {

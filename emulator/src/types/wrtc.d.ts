@@ -21,6 +21,7 @@ declare module '@roamhq/wrtc' {
     RTCPeerConnection: new (config?: unknown) => unknown;
     /** Also takes `{ id }` (nonstandard): the stream id the SDP's a=msid carries. */
     MediaStream: new (tracksOrInit?: unknown[] | { id: string }) => unknown;
+    RTCRtpReceiver: { getCapabilities(kind: string): { codecs: RTCRtpCodec[] } | null };
     nonstandard: { RTCAudioSource: typeof RTCAudioSource; RTCAudioSink: typeof RTCAudioSink };
   };
   export default wrtc;
