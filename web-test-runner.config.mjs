@@ -4,7 +4,8 @@
 //
 // Groups:
 //   default      test/browser/   the element against an in-page peer and a real HTTP token service
-//   e2e-speech   test/e2e/voice  the element ↔ reference server ↔ emulator, a spoken WAV as microphone
+//   e2e-speech   test/e2e/voice  the element ↔ reference server ↔ emulator, a spoken WAV as microphone;
+//                               outside-clients: Microsoft's sample page and OpenAI's Agents SDK, same path
 //   e2e-silence  test/e2e/silence  the same, with a silent microphone (negative control)
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
@@ -12,6 +13,7 @@ import { resolve } from 'node:path';
 import { findChromium } from './scripts/find-chromium.mjs';
 import { browserCommands } from './test/support/browser-commands.mjs';
 import { fakeTokenService } from './test/support/fake-token-service.mjs';
+import { prebuiltModules } from './test/support/prebuilt-modules.mjs';
 import { startE2eServices } from './test/e2e/support/e2e-services.ts';
 import { makeFakeMicrophoneFiles } from './test/e2e/support/fake-microphone.ts';
 
@@ -50,6 +52,7 @@ export default {
   testsFinishTimeout: 600_000,
   middleware: [fakeTokenService(), services.middleware],
   plugins: [
+    prebuiltModules(),
     esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }),
     browserCommands(),
     {
@@ -59,7 +62,7 @@ export default {
   ],
   browsers: [chromium()],
   groups: [
-    { name: 'e2e-speech', files: ['test/e2e/voice.test.ts', 'test/e2e/widget.test.ts'], browsers: [chromium([`--use-file-for-fake-audio-capture=${microphone.speech}`])] },
+    { name: 'e2e-speech', files: ['test/e2e/voice.test.ts', 'test/e2e/widget.test.ts', 'test/e2e/outside-clients.test.ts'], browsers: [chromium([`--use-file-for-fake-audio-capture=${microphone.speech}`])] },
     { name: 'e2e-silence', files: ['test/e2e/silence.test.ts', 'test/e2e/builds.test.ts'], browsers: [chromium([`--use-file-for-fake-audio-capture=${microphone.silence}`])] },
   ],
   testFramework: { config: { timeout: 45_000 } },

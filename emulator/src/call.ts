@@ -7,7 +7,7 @@
 import wrtc from '@roamhq/wrtc';
 import { Conversation, type ServerEvent } from './conversation.js';
 import { newId } from './ids.js';
-import { filterCandidates, type IcePolicy } from './sdp.js';
+import { filterCandidates, SERVICE_AUDIO_CODECS, serviceLikeAnswer, type IcePolicy } from './sdp.js';
 import type { EffectiveSession } from './session.js';
 import { Speaker } from './speaker.js';
 
@@ -42,6 +42,9 @@ export interface CallOptions {
 
 const GATHER_LIMIT_MS = 2000;
 
+/** The stream id of the service's audio (its answers carry `a=msid:realtimeapi audio`). */
+export const SERVICE_STREAM_ID = 'realtimeapi';
+
 export class Call {
   readonly id = newId('rtc', 12);
   readonly conversation: Conversation;
@@ -61,7 +64,11 @@ export class Call {
     this.#pc = new wrtc.RTCPeerConnection() as unknown as RTCPeerConnection;
     const source = new wrtc.nonstandard.RTCAudioSource();
     this.#speaker = new Speaker(source);
-    this.#pc.addTrack(source.createTrack() as unknown as MediaStreamTrack);
+    // In a stream, named as the service names its own: the answer then says `a=msid:realtimeapi <track>`.
+    // Without one (`a=msid:- <track>`) a browser's ontrack gets no stream, and pages written the usual
+    // way (`audio.srcObject = event.streams[0]`) play nothing.
+    const stream = new wrtc.MediaStream({ id: SERVICE_STREAM_ID }) as unknown as MediaStream;
+    this.#pc.addTrack(source.createTrack() as unknown as MediaStreamTrack, stream);
     this.conversation = new Conversation(options.session, { emit: (event) => this.#emit(event), speaker: this.#speaker });
     this.#pc.ontrack = (event) => this.#listen(event.track);
     this.#pc.ondatachannel = (event) => this.#adopt(event.channel);
@@ -92,10 +99,26 @@ export class Call {
    */
   async answer(offerSdp: string): Promise<string> {
     await this.#pc.setRemoteDescription({ type: 'offer', sdp: filterCandidates(offerSdp, this.options.ice) });
-    await this.#pc.setLocalDescription(await this.#pc.createAnswer());
+    this.#preferServiceCodecs();
+    const answer = await this.#pc.createAnswer();
+    await this.#pc.setLocalDescription({ type: 'answer', sdp: serviceLikeAnswer(answer.sdp!) });
     await gathered(this.#pc);
     this.#speaker.start();
     return filterCandidates(this.#pc.localDescription!.sdp, this.options.ice);
+  }
+
+  /**
+   * Opus, PCMU and PCMA only, as the service answers: with libwebrtc's full list a browser
+   * would, for instance, get a DTMF sender that can insert tones (telephone-event), which
+   * the service never negotiates.
+   */
+  #preferServiceCodecs(): void {
+    const codecs = wrtc.RTCRtpReceiver.getCapabilities('audio')?.codecs ?? [];
+    const preferred = SERVICE_AUDIO_CODECS.flatMap((mime) => codecs.filter((c) => c.mimeType.toLowerCase() === mime.toLowerCase()));
+    if (preferred.length === 0) return;
+    for (const transceiver of this.#pc.getTransceivers()) {
+      if (transceiver.receiver.track?.kind === 'audio') transceiver.setCodecPreferences(preferred);
+    }
   }
 
   addObserver(observer: Observer): void {

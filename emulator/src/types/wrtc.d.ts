@@ -19,7 +19,9 @@ declare module '@roamhq/wrtc' {
   }
   const wrtc: {
     RTCPeerConnection: new (config?: unknown) => unknown;
-    MediaStream: new (tracks?: unknown[]) => unknown;
+    /** Also takes `{ id }` (nonstandard): the stream id the SDP's a=msid carries. */
+    MediaStream: new (tracksOrInit?: unknown[] | { id: string }) => unknown;
+    RTCRtpReceiver: { getCapabilities(kind: string): { codecs: RTCRtpCodec[] } | null };
     nonstandard: { RTCAudioSource: typeof RTCAudioSource; RTCAudioSink: typeof RTCAudioSink };
   };
   export default wrtc;

@@ -1,0 +1,73 @@
+// Clients we did not write, against the emulator: a page written like
+// Microsoft's WebRTC article and OpenAI's Agents SDK. Both play the model with
+// `audio.srcObject = event.streams[0]`, which plays nothing when the answer's
+// audio track has no stream (the emulator's answered `a=msid:- <track>` once).
+// Each must be silent before the first answer and hear it while it plays.
+// Runs with the speaking microphone: the greeting in the looping WAV is the turn.
+import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { startWithAgentsSdk, type AgentsClient } from './clients/agents-sdk.js';
+import { startLikeMicrosoftsSample, type SampleClient } from './clients/microsoft-sample.js';
+import { callLog, waitFor } from './e2e-harness.js';
+import { PlayedAudioMeter } from './played-audio.js';
+
+await executeServerCommand('set-microphone-permission', { setting: 'granted' });
+
+const INSTRUCTIONS = 'You are the outside clients test assistant.';
+let meter: PlayedAudioMeter | undefined;
+let client: SampleClient | AgentsClient | undefined;
+
+afterEach(() => {
+  meter?.stop();
+  client?.close();
+  meter = client = undefined;
+});
+
+type Logged = { type: string; at: number; detail: any };
+
+/** Loudness before the first answer and during it (from its start until it stops or is cut). */
+async function quietThenLoud(events: Logged[], played: PlayedAudioMeter, from: number): Promise<{ quiet: number; loud: number }> {
+  const started = await waitFor(events, (e) => e.type === 'output_audio_buffer.started', 30_000, 'output_audio_buffer.started');
+  const ended = await waitFor(
+    events,
+    (e) => (e.type === 'output_audio_buffer.stopped' || e.type === 'output_audio_buffer.cleared') && e.detail.response_id === started.detail.response_id,
+    20_000,
+    'the end of the first answer',
+  );
+  return { quiet: played.max(from, started.at - 100), loud: played.max(started.at, ended.at) };
+}
+
+describe('clients written elsewhere, with the emulator', () => {
+  it("a page written like Microsoft's article (addTrack without a stream, realtime-channel, <audio> playing event.streams[0]) is silent, then hears the answer", async () => {
+    const sample = await startLikeMicrosoftsSample('/api/token', INSTRUCTIONS);
+    client = sample;
+    meter = new PlayedAudioMeter(sample.audioElement);
+    const openedAt = await sample.opened;
+    const { quiet, loud } = await quietThenLoud(sample.events, meter, openedAt);
+    expect(loud, `RMS of the played stream during the answer ${loud.toFixed(4)}`).to.be.greaterThan(0.02);
+    expect(quiet, `RMS of the played stream before any answer ${quiet.toFixed(4)}`).to.be.lessThan(0.005);
+    expect(sample.audioElement.srcObject, 'the element plays the stream of the answer').to.be.instanceOf(MediaStream);
+
+    // The emulator heard the microphone sent without a stream, and took the sample's session.update.
+    const types = sample.events.map((e) => e.type);
+    expect(types).to.include.members(['session.created', 'session.updated', 'input_audio_buffer.speech_started']);
+    const log = await callLog(sample.callId);
+    expect(log.errors, 'no error event in the call').to.deep.equal([]);
+    expect(log.clientProblems).to.deep.equal([]);
+  });
+
+  it("OpenAI's Agents SDK (RealtimeSession over OpenAIRealtimeWebRTC, baseUrl at the emulator) connects, is silent, then hears the answer", async () => {
+    const sdk = await startWithAgentsSdk('/api/token', INSTRUCTIONS);
+    client = sdk;
+    meter = new PlayedAudioMeter(sdk.audioElement);
+    expect(sdk.transport.status).to.equal('connected');
+    const { quiet, loud } = await quietThenLoud(sdk.events, meter, sdk.connectedAt);
+    expect(loud, `RMS of the SDK's played stream during the answer ${loud.toFixed(4)}`).to.be.greaterThan(0.02);
+    expect(quiet, `RMS of the SDK's played stream before any answer ${quiet.toFixed(4)}`).to.be.lessThan(0.005);
+
+    const log = await callLog(sdk.transport.callId!);
+    expect(log.found, 'the call is known to the emulator').to.equal(true);
+    expect(log.errors, "no error event for anything the SDK sent").to.deep.equal([]);
+    expect(log.clientProblems, "the SDK's client events match the GA schemas").to.deep.equal([]);
+  });
+});
