@@ -39,7 +39,7 @@ async function quietThenLoud(events: Logged[], played: PlayedAudioMeter, from: n
 
 describe('clients written elsewhere, with the emulator', () => {
   it("a page written like Microsoft's article (addTrack without a stream, realtime-channel, <audio> playing event.streams[0]) is silent, then hears the answer", async () => {
-    const sample = await startLikeMicrosoftsSample('/api/token', INSTRUCTIONS);
+    const sample = await startLikeMicrosoftsSample({ tokenUrl: '/api/token' }, INSTRUCTIONS);
     client = sample;
     meter = new PlayedAudioMeter(sample.audioElement);
     const openedAt = await sample.opened;
@@ -54,6 +54,18 @@ describe('clients written elsewhere, with the emulator', () => {
     const log = await callLog(sample.callId);
     expect(log.errors, 'no error event in the call').to.deep.equal([]);
     expect(log.clientProblems).to.deep.equal([]);
+  });
+
+  it("the article's second flow: the offer posted to our /connect as FormData with an sdp field; the page hears the answer", async () => {
+    const sample = await startLikeMicrosoftsSample({ connectUrl: '/api/connect' }, INSTRUCTIONS);
+    client = sample;
+    meter = new PlayedAudioMeter(sample.audioElement);
+    const openedAt = await sample.opened;
+    const { quiet, loud } = await quietThenLoud(sample.events, meter, openedAt);
+    expect(loud, `RMS during the answer ${loud.toFixed(4)}`).to.be.greaterThan(0.02);
+    expect(quiet, `RMS before any answer ${quiet.toFixed(4)}`).to.be.lessThan(0.005);
+    expect(sample.callId, 'the call id from Location').to.match(/^rtc_/);
+    expect((await callLog(sample.callId)).errors).to.deep.equal([]);
   });
 
   it("OpenAI's Agents SDK (RealtimeSession over OpenAIRealtimeWebRTC, baseUrl at the emulator) connects, is silent, then hears the answer", async () => {

@@ -5,7 +5,7 @@
  * `pc.addTrack(micTrack)` with no stream, a data channel named
  * `realtime-channel`, an `<audio autoplay>` element whose `srcObject` is
  * `event.streams[0]`, and the offer POSTed as application/sdp with
- * `Authorization: Bearer <ephemeral key>`. Only the event log and the handles
+ * `Authorization: Bearer <ephemeral key>` (or as a form to `/connect`). Only the event log and the handles
  * it returns are the test's.
  */
 export interface SampleClient {
@@ -20,13 +20,12 @@ export interface SampleClient {
   close(): void;
 }
 
-export async function startLikeMicrosoftsSample(tokenUrl: string, instructions: string): Promise<SampleClient> {
-  // "Get an ephemeral key from your server": the reference server's /token.
-  const tokenResponse = await fetch(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-  const data = await tokenResponse.json();
-  const ephemeralKey: string = data.value;
-  const webrtcUrl: string = data.calls_url;
-
+/**
+ * `{ tokenUrl }`: the article's first flow (an ephemeral key from your server, the offer to the
+ * service). `{ connectUrl }`: its second, where the browser posts the offer to your server's
+ * `/connect` as `FormData` with an `sdp` field and never sees a key.
+ */
+export async function startLikeMicrosoftsSample(via: { tokenUrl: string } | { connectUrl: string }, instructions: string): Promise<SampleClient> {
   const pc = new RTCPeerConnection();
 
   const audioElement = document.createElement('audio');
@@ -57,14 +56,26 @@ export async function startLikeMicrosoftsSample(tokenUrl: string, instructions: 
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
 
-  const sdpResponse = await fetch(webrtcUrl, {
-    method: 'POST',
-    body: offer.sdp,
-    headers: {
-      Authorization: `Bearer ${ephemeralKey}`,
-      'Content-Type': 'application/sdp',
-    },
-  });
+  let sdpResponse: Response;
+  if ('connectUrl' in via) {
+    const formData = new FormData();
+    formData.append('sdp', offer.sdp!);
+    sdpResponse = await fetch(via.connectUrl, { method: 'POST', body: formData });
+  } else {
+    // "Get an ephemeral key from your server": the reference server's /token.
+    const tokenResponse = await fetch(via.tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const data = await tokenResponse.json();
+    const ephemeralKey: string = data.value;
+    const webrtcUrl: string = data.calls_url;
+    sdpResponse = await fetch(webrtcUrl, {
+      method: 'POST',
+      body: offer.sdp,
+      headers: {
+        Authorization: `Bearer ${ephemeralKey}`,
+        'Content-Type': 'application/sdp',
+      },
+    });
+  }
   if (sdpResponse.status !== 201) throw new Error(`calls answered ${sdpResponse.status}: ${await sdpResponse.text()}`);
   const callId = (sdpResponse.headers.get('Location') ?? '').split('/').pop()!;
   const answer: RTCSessionDescriptionInit = { type: 'answer', sdp: await sdpResponse.text() };
