@@ -3,6 +3,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import { clickPart } from '../support/click.js';
 import { sleep } from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
+import { AudioMeter } from './played-audio.js';
 
 export interface CallLog {
   found: boolean;
@@ -56,33 +57,11 @@ export async function waitFor<T extends { type: string }>(log: T[], test: (e: T)
  * Loudness of the model's voice as the page receives it: an AnalyserNode on
  * the remote track, sampled every 20 ms (RMS of the time-domain signal).
  */
-export class RemoteAudioMeter {
-  readonly samples: Array<{ at: number; rms: number }> = [];
-  readonly #context = new AudioContext();
-  readonly #timer: ReturnType<typeof setInterval>;
-
+export class RemoteAudioMeter extends AudioMeter {
   constructor(el: RealtimeVoice) {
     const receiver = el.session.peerConnection!.getReceivers().find((r) => r.track.kind === 'audio')!;
-    const analyser = this.#context.createAnalyser();
-    analyser.fftSize = 1024;
-    this.#context.createMediaStreamSource(new MediaStream([receiver.track])).connect(analyser);
-    const buffer = new Float32Array(analyser.fftSize);
-    this.#timer = setInterval(() => {
-      analyser.getFloatTimeDomainData(buffer);
-      let sum = 0;
-      for (const v of buffer) sum += v * v;
-      this.samples.push({ at: performance.now(), rms: Math.sqrt(sum / buffer.length) });
-    }, 20);
-  }
-
-  /** Loudest RMS between two times (performance.now()). */
-  max(from: number, to = performance.now()): number {
-    return Math.max(0, ...this.samples.filter((s) => s.at >= from && s.at <= to).map((s) => s.rms));
-  }
-
-  stop(): void {
-    clearInterval(this.#timer);
-    void this.#context.close();
+    const stream = new MediaStream([receiver.track]);
+    super(() => stream);
   }
 }
 

@@ -1,17 +1,11 @@
-/**
- * Loudness of what a page's <audio> element plays: an AnalyserNode on the
- * element's `srcObject`, sampled every 20 ms. It measures the stream the page
- * hands to the element, not the peer connection's receiver: a page whose
- * ontrack got no stream (`event.streams[0]` undefined) plays nothing, and this
- * reads 0 for it, as a listener would hear.
- */
-export class PlayedAudioMeter {
+/** Loudness of whatever stream `streamOf` gives at each tick (an analyser made again when it changes). */
+export class AudioMeter {
   readonly samples: Array<{ at: number; rms: number }> = [];
   readonly #context = new AudioContext();
   readonly #timer: ReturnType<typeof setInterval>;
   #source?: { stream: MediaStream; analyser: AnalyserNode };
 
-  constructor(readonly audio: HTMLMediaElement) {
+  constructor(private readonly streamOf: () => MediaProvider | null | undefined) {
     const buffer = new Float32Array(1024);
     this.#timer = setInterval(() => {
       const analyser = this.#analyser();
@@ -36,9 +30,9 @@ export class PlayedAudioMeter {
     void this.#context.close();
   }
 
-  /** The analyser of the element's current stream (made again if the page swaps it), or none. */
+  /** The analyser of the current stream (made again if the page swaps it), or none. */
   #analyser(): AnalyserNode | undefined {
-    const stream = this.audio.srcObject;
+    const stream = this.streamOf();
     if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) return undefined;
     if (this.#source?.stream !== stream) {
       const analyser = this.#context.createAnalyser();
@@ -47,5 +41,18 @@ export class PlayedAudioMeter {
       this.#source = { stream, analyser };
     }
     return this.#source.analyser;
+  }
+}
+
+/**
+ * Loudness of what a page's <audio> element plays: an AnalyserNode on the
+ * element's `srcObject`, sampled every 20 ms. It measures the stream the page
+ * hands to the element, not the peer connection's receiver: a page whose
+ * ontrack got no stream (`event.streams[0]` undefined) plays nothing, and this
+ * reads 0 for it, as a listener would hear.
+ */
+export class PlayedAudioMeter extends AudioMeter {
+  constructor(readonly audio: HTMLMediaElement) {
+    super(() => audio.srcObject);
   }
 }
