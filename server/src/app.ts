@@ -195,14 +195,15 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 /** The server's session policy: the browser may choose a known voice and, by configuration, instructions. */
 function sessionFor(input: { voice?: string; instructions?: string } & Record<string, unknown>, cfg: ServerConfig, res: Response): SessionRequest {
-  let page;
+  let combined;
   try {
-    page = parseSettings(input, (setting) => setting);
+    // A page's settings may clash with each other, or with a locked setting of the operator's.
+    combined = combine(cfg.settings, parseSettings(input, (setting) => setting), cfg.locked);
   } catch (error) {
     if (error instanceof SettingError) throw new HttpError(400, `invalid_${error.field}`, `${error.message}.`);
     throw error;
   }
-  const { settings, ignored } = combine(cfg.settings, page, cfg.locked);
+  const { settings, ignored } = combined;
   const fromBrowser = cfg.locked.has('instructions') ? undefined : input.instructions?.trim();
   if (input.voice && cfg.locked.has('voice')) ignored.unshift('voice');
   if (input.instructions?.trim() && cfg.locked.has('instructions')) ignored.unshift('instructions');

@@ -148,4 +148,11 @@ describe('the page over the defaults, unless locked', () => {
     }
     assert.equal(upstream.requests.length, before);
   });
+
+  test('a page setting that clashes with a locked one is a 400 naming it (not a 500)', async () => {
+    const base = await serve({ REALTIME_TURN_DETECTION: 'server_vad', REALTIME_LOCKED: 'turn_detection' });
+    const res = await mint(base, { vad_eagerness: 'high' });
+    assert.deepEqual([res.status, res.json.error?.code], [400, 'invalid_vad_eagerness']);
+    assert.match(res.json.error.message, /semantic_vad only, not server_vad/);
+  });
 });
