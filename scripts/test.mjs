@@ -2,7 +2,7 @@
 // then the Node tests. Finds Chromium first (installing Debian's package
 // when it can, see find-chromium.mjs) so a fresh machine just works.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { findChromium } from './find-chromium.mjs';
 
 process.env.CHROME_PATH = findChromium({ install: true });
@@ -16,14 +16,33 @@ const steps = [
 ];
 // Node 20's test runner takes no globs: list the files.
 const nodeTests = existsSync('test/node') ? readdirSync('test/node').filter((f) => f.endsWith('.test.ts')).map((f) => `test/node/${f}`) : [];
-if (nodeTests.length) steps.push(['node tests', 'node', ['--import', 'tsx', '--test', ...nodeTests]]);
+// The Node tests also write TAP to a file, to tell a native crash from a failed assertion (below).
+const TAP = '.cache/node-tests.tap';
+const nodeArgs = (files) => ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${TAP}`, ...files];
+if (nodeTests.length) steps.push(['node tests', 'node', nodeArgs(nodeTests)]);
 
+mkdirSync('.cache', { recursive: true });
 for (const [name, command, args] of steps) {
   console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, { stdio: 'inherit', env: process.env });
-  if (result.status !== 0) {
+  if (result.status !== 0 && !(name === 'node tests' && rerunCrashedFiles())) {
     console.error(`\n✖ ${name} failed (exit ${result.status ?? result.signal}).`);
     process.exit(result.status || 1);
   }
 }
 console.log('\n✔ all test steps passed');
+
+/**
+ * @roamhq/wrtc, the emulator's native WebRTC, still crashes now and then (SIGSEGV; seen about once
+ * in fifteen runs of the Node tests here, never in our code's assertions). A test file whose process
+ * died of that, and nothing else, is run once more, saying so; a failed assertion anywhere is never
+ * run again. Returns true when the re-run passed.
+ */
+function rerunCrashedFiles() {
+  const tap = existsSync(TAP) ? readFileSync(TAP, 'utf8') : '';
+  const failures = [...tap.matchAll(/^not ok \d+ - (.*)\n((?:  .*\n)*)/gm)];
+  const crashed = failures.filter(([, , block]) => /^\s+signal: 'SIGSEGV'/m.test(block)).map(([, file]) => file.trim());
+  if (crashed.length === 0 || crashed.length !== failures.length) return false;
+  console.log(`\n⚠ native crash (SIGSEGV, @roamhq/wrtc) in ${crashed.join(', ')}: running ${crashed.length === 1 ? 'it' : 'them'} once more`);
+  return spawnSync('node', nodeArgs(crashed), { stdio: 'inherit', env: process.env }).status === 0;
+}
