@@ -196,13 +196,19 @@ describe('npm run server (server/src/index.ts) applies the environment\'s deadli
     try {
       // Start-up (tsx compiling the server) took over 20 s once, in a CI run where the other Node test files
       // loaded both cores: wait up to 50 s (the test's own limit is 60 s); the deadlines below are what is tested.
+      // Each probe has its own deadline (one hung request must not eat the wait), and a child that
+      // died says why (a clean-clone CI run once saw no answer for the whole 50 s, with nothing said).
+      let stderr = '';
+      let exited: string | undefined;
+      child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-2000)));
+      child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
       let up = false;
       const startBy = Date.now() + 50_000;
-      while (!up && Date.now() < startBy) {
-        up = await fetch(`http://127.0.0.1:${childPort}/healthz`).then((r) => r.ok, () => false);
+      while (!up && !exited && Date.now() < startBy) {
+        up = await fetch(`http://127.0.0.1:${childPort}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
         if (!up) await new Promise((r) => setTimeout(r, 100));
       }
-      assert.ok(up, 'the server came up within 50 s');
+      assert.ok(up, `the server came up within 50 s (${exited ?? 'still running'}; stderr: ${stderr.trim() || 'nothing'})`);
       const idle = await raw(() => {}, 8000, () => childPort);
       assert.equal(idle.status, 408);
       assert.ok(idle.closedAfterMs < 500 + 700, `closed after ${Math.round(idle.closedAfterMs)} ms`);
