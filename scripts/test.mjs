@@ -33,8 +33,8 @@ for (const [name, command, args] of steps) {
 console.log('\n✔ all test steps passed');
 
 /**
- * @roamhq/wrtc, the emulator's native WebRTC, still crashes now and then (SIGSEGV; seen about once
- * in fifteen runs of the Node tests here, never in our code's assertions). A test file whose process
+ * @roamhq/wrtc, the emulator's native WebRTC, still crashes now and then (SIGSEGV; seen in 2 of 3 clean-clone
+ * runs of the Node tests, with every file at once; 0 in 14 runs of the crashing file alone). A test file whose process
  * died of that, and nothing else, is run once more, saying so; a failed assertion anywhere is never
  * run again. Returns true when the re-run passed.
  */
