@@ -41,14 +41,35 @@ interface ActiveResponse {
   id: string;
   modalities: ['audio'] | ['text'];
   item?: Item;
-  /** Set while its audio is queued or playing. */
-  playing: boolean;
+  /** The transcript generated so far (sent as deltas). */
   transcriptSent: string;
+  /** Milliseconds of its audio generated so far. */
+  generatedMs: number;
+  /** The timer that generates its audio's transcript, while it runs. */
+  generator?: ReturnType<typeof setInterval>;
   finished: boolean;
   /** null for an out-of-band response (`conversation: "none"`): its items stay out of the conversation. */
   conversationId: string | null;
   metadata: Record<string, string> | null;
 }
+
+/** An answer's audio in the output buffer: it plays on after its response is done. */
+interface Playback {
+  responseId: string;
+  item: Item;
+  text: string;
+  durationMs: number;
+  playedMs: number;
+}
+
+/**
+ * The service generates an answer faster than it plays: `response.done` comes when the
+ * response is generated, and `output_audio_buffer.stopped` when its audio has played.
+ * The emulator generates at this multiple of real time (transcript deltas paced to it).
+ */
+export const GENERATION_SPEEDUP = 4;
+/** How often the generator sends the transcript deltas that are due. */
+const GENERATION_TICK_MS = 20;
 
 export interface ConversationDeps {
   emit(event: ServerEvent): void;
@@ -66,6 +87,7 @@ export class Conversation {
   readonly items: Item[] = [];
   readonly vad: EnergyVad;
   #response?: ActiveResponse;
+  #playback?: Playback;
   #assistantHasSpoken = false;
   #pendingUserItemId?: string;
   /** Manual-commit buffer: milliseconds of input since the last commit/clear, and of them, loud ones. */
@@ -91,6 +113,8 @@ export class Conversation {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#idleTimer);
+    clearInterval(this.#response?.generator);
+    this.#playback = undefined;
     this.deps.speaker?.clear();
   }
 
@@ -112,7 +136,7 @@ export class Conversation {
       clearTimeout(this.#idleTimer);
       this.#pendingUserItemId = newId('item');
       this.#emit({ type: 'input_audio_buffer.speech_started', audio_start_ms: Math.round(event.audioStartMs), item_id: this.#pendingUserItemId });
-      if (td.interrupt_response && this.#response) this.#cancel('turn_detected');
+      if (td.interrupt_response) this.#interrupt();
     } else {
       const itemId = this.#pendingUserItemId ?? newId('item');
       this.#pendingUserItemId = undefined;
@@ -204,11 +228,8 @@ export class Conversation {
           return this.#error('response_cancel_not_active', 'Cancellation failed: no active response found.', undefined, clientEventId);
         }
         return this.#cancel('client_cancelled');
-      case 'output_audio_buffer.clear': {
-        const response = this.#response;
-        if (response?.playing) return this.#cancel('client_cancelled');
-        return;
-      }
+      case 'output_audio_buffer.clear':
+        return this.#clearPlayback();
     }
   }
 
@@ -322,8 +343,8 @@ export class Conversation {
     const response: ActiveResponse = {
       id: newId('resp'),
       modalities,
-      playing: false,
       transcriptSent: '',
+      generatedMs: 0,
       finished: false,
       conversationId: outOfBand ? null : this.#conversationId,
       metadata: params.metadata ?? null,
@@ -366,42 +387,56 @@ export class Conversation {
     if (this.#response !== response || this.#closed) return; // cancelled while synthesizing
     item.meta = { audioMs: speech.durationMs };
     item.content = [{ type: 'output_audio', transcript: '' }];
-    response.playing = true;
     this.#assistantHasSpoken = true;
+    const playback: Playback = { responseId: response.id, item, text, durationMs: speech.durationMs, playedMs: 0 };
+    this.#playback = playback;
     this.#emit({ type: 'output_audio_buffer.started', response_id: response.id });
-    const pieces = words(text);
-    const totalChars = text.length || 1;
-    let sentChars = 0;
-    let nextPiece = 0;
     this.deps.speaker!.play({
       samples: speech.samples,
-      // Each word goes out when playback reaches its share of the audio: deltas follow the voice.
       onProgress: (playedMs) => {
-        if (this.#response !== response) return;
-        const reached = (playedMs / Math.max(1, speech.durationMs)) * totalChars;
-        while (nextPiece < pieces.length && sentChars + pieces[nextPiece]!.length * 0.5 <= reached) {
-          const delta = pieces[nextPiece++]!;
-          sentChars += delta.length;
-          response.transcriptSent += delta;
-          this.#emit({ type: 'response.output_audio_transcript.delta', ...at, delta });
-        }
+        playback.playedMs = playedMs;
       },
       onEnd: () => {
-        if (this.#response !== response) return;
-        for (; nextPiece < pieces.length; nextPiece++) {
-          response.transcriptSent += pieces[nextPiece]!;
-          this.#emit({ type: 'response.output_audio_transcript.delta', ...at, delta: pieces[nextPiece]! });
-        }
-        response.playing = false;
-        this.#emit({ type: 'response.output_audio.done', ...at });
-        this.#emit({ type: 'response.output_audio_transcript.done', ...at, transcript: text });
-        this.#emit({ type: 'response.content_part.done', ...at, part: { type: 'audio', transcript: text } });
-        item.content = [{ type: 'output_audio', transcript: text }];
-        this.#finish(response, 'completed');
+        if (this.#playback === playback) this.#playback = undefined;
         this.#emit({ type: 'output_audio_buffer.stopped', response_id: response.id });
         this.#armIdle();
       },
     });
+    this.#generate(response, text, speech.durationMs, at);
+  }
+
+  /**
+   * Streams the answer's transcript at GENERATION_SPEEDUP× real time, each word when the
+   * audio generated has reached its share of the text, then ends the response, while the
+   * audio plays on.
+   */
+  #generate(response: ActiveResponse, text: string, durationMs: number, at: Record<string, unknown>): void {
+    const pieces = words(text);
+    const totalChars = text.length || 1;
+    const started = performance.now();
+    let sentChars = 0;
+    let nextPiece = 0;
+    const tick = () => {
+      if (this.#response !== response || this.#closed) return clearInterval(response.generator);
+      response.generatedMs = Math.min(durationMs, (performance.now() - started) * GENERATION_SPEEDUP);
+      const generated = response.generatedMs >= durationMs;
+      const reached = generated ? Infinity : (response.generatedMs / Math.max(1, durationMs)) * totalChars;
+      while (nextPiece < pieces.length && sentChars + pieces[nextPiece]!.length * 0.5 <= reached) {
+        const delta = pieces[nextPiece++]!;
+        sentChars += delta.length;
+        response.transcriptSent += delta;
+        this.#emit({ type: 'response.output_audio_transcript.delta', ...at, delta });
+      }
+      if (!generated) return;
+      clearInterval(response.generator);
+      this.#emit({ type: 'response.output_audio.done', ...at });
+      this.#emit({ type: 'response.output_audio_transcript.done', ...at, transcript: text });
+      this.#emit({ type: 'response.content_part.done', ...at, part: { type: 'audio', transcript: text } });
+      response.item!.content = [{ type: 'output_audio', transcript: text }];
+      this.#finish(response, 'completed');
+    };
+    response.generator = setInterval(tick, GENERATION_TICK_MS);
+    tick();
   }
 
   /** The response's item joins the conversation, unless the response is out of band. */
@@ -447,15 +482,42 @@ export class Conversation {
     }, timeout);
   }
 
+  /** Server VAD barge-in: the user spoke over the answer, being generated or still playing. */
+  #interrupt(): void {
+    this.#clearPlayback();
+    this.#cancel('turn_detected');
+  }
+
+  /**
+   * Drops the audio still to play (`output_audio_buffer.cleared`). As the service does over
+   * WebRTC, the item keeps only what the user heard: its transcript cut to the audio played.
+   */
+  #clearPlayback(): void {
+    const playback = this.#playback;
+    if (!playback) return;
+    this.#playback = undefined;
+    this.deps.speaker?.clear();
+    this.#emit({ type: 'output_audio_buffer.cleared', response_id: playback.responseId });
+    const heard = heardPart(playback.text, playback.playedMs / Math.max(1, playback.durationMs));
+    playback.item.content = [{ type: 'output_audio', transcript: heard }];
+    playback.item.meta = { ...playback.item.meta, audioMs: playback.playedMs };
+  }
+
+  /**
+   * Ends the response being generated. Audio already generated stays in the output buffer
+   * and plays (as on the service, only `output_audio_buffer.clear` drops it).
+   */
   #cancel(reason: 'turn_detected' | 'client_cancelled'): void {
     const response = this.#response;
     if (!response) return;
-    if (response.playing) {
-      this.deps.speaker?.clear();
-      response.playing = false;
-      this.#emit({ type: 'output_audio_buffer.cleared', response_id: response.id });
-      // Audio the user never heard is cut from the item, as the service does over WebRTC.
-      if (response.item) response.item.content = [{ type: 'output_audio', transcript: response.transcriptSent }];
+    clearInterval(response.generator);
+    const playback = this.#playback;
+    if (playback?.responseId === response.id) {
+      this.deps.speaker?.endAt(response.generatedMs);
+      playback.durationMs = Math.min(playback.durationMs, response.generatedMs);
+      playback.text = response.transcriptSent;
+      playback.item.content = [{ type: 'output_audio', transcript: response.transcriptSent }];
+      playback.item.meta = { ...playback.item.meta, audioMs: playback.durationMs };
     }
     this.#finish(response, 'cancelled', { type: 'cancelled', reason });
   }
@@ -572,6 +634,17 @@ function exampleArguments(schema: Record<string, unknown> | undefined, text: str
 function sentence(text: string): string {
   const trimmed = text.trim();
   return !trimmed || /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/** The words of `text` within the first `fraction` of it (the part of an answer heard). */
+function heardPart(text: string, fraction: number): string {
+  const limit = text.length * Math.max(0, Math.min(1, fraction));
+  let heard = '';
+  for (const word of words(text)) {
+    if (heard.length + word.length * 0.5 > limit) break;
+    heard += word;
+  }
+  return heard;
 }
 
 /** Splits text into deltas that keep their spaces, as the service's word-ish deltas do. */

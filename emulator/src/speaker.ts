@@ -2,7 +2,7 @@
  * The emulator's voice: paces 48 kHz PCM into a WebRTC audio track in real
  * time, 10 ms per frame, silence between utterances (so the track never
  * stalls), and tells the conversation how far playback has got, which is
- * what aligns transcript deltas with the audio and makes
+ * what tells how much of an answer was heard when it is cut, and makes
  * `output_audio_buffer.stopped` mean "the buffer drained".
  */
 import { FRAME, RATE } from './audio.js';
@@ -59,6 +59,14 @@ export class Speaker {
     this.#queue = [];
     this.#offset = 0;
     return played;
+  }
+
+  /** Ends the current utterance at `ms` (its audio after that was never generated); onEnd comes there. */
+  endAt(ms: number): void {
+    const current = this.#queue[0];
+    if (!current) return;
+    const end = Math.max(this.#offset, Math.round((ms / 1000) * RATE));
+    if (end < current.samples.length) current.samples = current.samples.subarray(0, end);
   }
 
   #tick(): void {

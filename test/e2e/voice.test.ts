@@ -37,22 +37,26 @@ describe('end to end with a spoken microphone', () => {
     meter = new RemoteAudioMeter(el);
     const connectedAt = performance.now();
 
-    const completed = await waitFor(events, (e) => e.type === 'response.done' && e.detail.response.status === 'completed', 40_000, 'a completed response');
+    // The answer heard to its end: its audio stopped (not cleared); its response completed long before.
+    const stopped = await waitFor(events, (e) => e.type === 'output_audio_buffer.stopped', 50_000, 'an answer played to its end');
+    const completed = events.find((e) => e.type === 'response.done' && e.detail.response.id === stopped.detail.response_id)!;
+    expect(completed.detail.response.status).to.equal('completed');
+    expect(completed.at, 'response.done when generated, before the end of playback').to.be.lessThan(stopped.at);
     const types = events.map((e) => e.type);
     expect(types.filter((t) => t === 'input_audio_buffer.speech_started').length, 'two sentences, two turns').to.be.at.least(2);
 
-    // The first answer was cut by the second sentence (server VAD barge-in).
-    const cancelled = events.find((e) => e.type === 'response.done' && e.detail.response.status === 'cancelled');
-    expect(cancelled, 'first answer cancelled').to.exist;
-    expect(cancelled!.detail.response.status_details.reason).to.equal('turn_detected');
-    const cancelledStarted = events.find((e) => e.type === 'output_audio_buffer.started' && e.detail.response_id === cancelled!.detail.response.id);
-    if (cancelledStarted) {
-      expect(events.some((e) => e.type === 'output_audio_buffer.cleared' && e.detail.response_id === cancelled!.detail.response.id)).to.equal(true);
+    // The second sentence cut the first answer (server VAD barge-in): while it was generated
+    // (response cancelled, turn_detected) or while its audio still played (buffer cleared).
+    const first = events.find((e) => e.type === 'response.done')!;
+    expect(first.detail.response.id, 'the first answer is not the one heard to its end').to.not.equal(completed.detail.response.id);
+    if (first.detail.response.status === 'cancelled') expect(first.detail.response.status_details.reason).to.equal('turn_detected');
+    else expect(first.detail.response.status).to.equal('completed');
+    if (events.some((e) => e.type === 'output_audio_buffer.started' && e.detail.response_id === first.detail.response.id)) {
+      expect(events.some((e) => e.type === 'output_audio_buffer.cleared' && e.detail.response_id === first.detail.response.id), 'its audio cleared').to.equal(true);
     }
 
     // The completed answer's voice reached the page: loud while it played, quiet before any answer.
     const started = events.find((e) => e.type === 'output_audio_buffer.started' && e.detail.response_id === completed.detail.response.id)!;
-    const stopped = await waitFor(events, (e) => e.type === 'output_audio_buffer.stopped' && e.detail.response_id === completed.detail.response.id, 10_000);
     const firstAnswer = events.find((e) => e.type === 'output_audio_buffer.started')!;
     const quiet = meter.max(connectedAt, firstAnswer.at - 100);
     const loud = meter.max(started.at, stopped.at);

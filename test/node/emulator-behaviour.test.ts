@@ -6,6 +6,8 @@ import { mock, test } from 'node:test';
 import { Conversation, type ServerEvent } from '../../emulator/src/conversation.ts';
 import { checkServerEvent } from '../../emulator/src/protocol/event-schemas.ts';
 import { applySession, defaultSession } from '../../emulator/src/session.ts';
+import { Speaker } from '../../emulator/src/speaker.ts';
+import { RATE } from '../../emulator/src/audio.ts';
 
 function conversation(session: Parameters<typeof applySession>[1] = { type: 'realtime' }) {
   const events: ServerEvent[] = [];
@@ -88,4 +90,97 @@ test('an out-of-band response (conversation: "none") adds nothing to the convers
   assert.equal(last.metadata, null);
   assert.deepEqual(events.map(checkServerEvent).filter(Boolean), []);
   c.close();
+});
+
+/** A conversation that speaks: a real Speaker pacing into a sink that counts frames, and a synthesizer of `ms` of tone. */
+function speakingConversation(ms: number) {
+  const events: (ServerEvent & { at: number })[] = [];
+  let loudFrames = 0;
+  const speaker = new Speaker({ onData: ({ samples }) => void (samples.some((v) => v !== 0) && loudFrames++) });
+  const samples = new Int16Array((RATE * ms) / 1000).fill(3000);
+  const c = new Conversation(applySession(defaultSession(), { type: 'realtime', audio: { input: { turn_detection: null } } }), {
+    emit: (e) => events.push({ event_id: `event_${events.length}`, ...e, at: performance.now() }),
+    speaker,
+    synthesize: async () => ({ samples, durationMs: ms, variant: 'tone' }),
+  });
+  speaker.start();
+  const send = (event: Record<string, unknown>) => c.handleClientEvent(JSON.stringify(event));
+  const next = async (type: string, timeoutMs = 5000) => {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const found = events.find((e) => e.type === type);
+      if (found) return found;
+      if (performance.now() > deadline) throw new Error(`no ${type} in ${timeoutMs} ms: ${events.map((e) => e.type).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const stop = () => {
+    c.close();
+    speaker.stop();
+  };
+  return { c, events, send, next, stop, loudFrames: () => loudFrames };
+}
+
+test('response.done comes when the answer is generated, output_audio_buffer.stopped when its audio has played (as the service over WebRTC)', async () => {
+  const { events, send, next, stop } = speakingConversation(2000);
+  try {
+    send(typed('a long answer please'));
+    send({ type: 'response.create' });
+    const started = await next('output_audio_buffer.started');
+    const done = await next('response.done');
+    const stopped = await next('output_audio_buffer.stopped');
+    assert.equal((done.response as { status: string }).status, 'completed');
+    assert.ok(done.at - started.at < 1000, `response.done ${Math.round(done.at - started.at)} ms after the audio started, while 2 s of it play`);
+    assert.ok(stopped.at - started.at >= 1900, `stopped after ${Math.round(stopped.at - started.at)} ms of 2000`);
+    const order = events.map((e) => e.type).filter((t) => /^(response\.(done|output_audio_transcript\.done)|output_audio_buffer\.\w+)$/.test(t));
+    assert.deepEqual(order, ['output_audio_buffer.started', 'response.output_audio_transcript.done', 'response.done', 'output_audio_buffer.stopped']);
+    assert.deepEqual(events.map(checkServerEvent).filter(Boolean), []);
+  } finally {
+    stop();
+  }
+});
+
+test('after response.done: response.cancel finds nothing to cancel, output_audio_buffer.clear cuts the audio and the item keeps only what was heard', async () => {
+  const { c, events, send, next, stop } = speakingConversation(3000);
+  try {
+    send(typed('a long answer please'));
+    send({ type: 'response.create' });
+    const done = await next('response.done');
+    const item = (done.response as { output: { id: string; content: { transcript: string }[] }[] }).output[0]!;
+    const whole = item.content[0]!.transcript;
+    const started = await next('output_audio_buffer.started');
+    await new Promise((r) => setTimeout(r, 1200 - (performance.now() - started.at)));
+    send({ type: 'response.cancel' });
+    assert.equal((events.at(-1)!.error as { code: string }).code, 'response_cancel_not_active');
+    send({ type: 'output_audio_buffer.clear' });
+    assert.equal(events.at(-1)!.type, 'output_audio_buffer.cleared');
+    assert.equal(events.filter((e) => e.type === 'response.done').length, 1, 'no second response.done');
+    const heard = c.items.find((i) => i.id === item.id)!.content![0]!.transcript!;
+    assert.ok(heard.length > 0 && heard.length < whole.length && whole.startsWith(heard), `heard "${heard}" of "${whole}"`);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(events.some((e) => e.type === 'output_audio_buffer.stopped'), false, 'a cleared buffer does not also say stopped');
+  } finally {
+    stop();
+  }
+});
+
+test('response.cancel while the answer is generated: response.done cancelled, and only the audio generated by then plays', async () => {
+  const { events, send, next, stop, loudFrames } = speakingConversation(4000);
+  try {
+    send(typed('a long answer please'));
+    send({ type: 'response.create' });
+    const started = await next('output_audio_buffer.started');
+    await new Promise((r) => setTimeout(r, 250));
+    send({ type: 'response.cancel' });
+    const done = await next('response.done');
+    assert.equal((done.response as { status: string; status_details: { reason: string } }).status_details.reason, 'client_cancelled');
+    const stopped = await next('output_audio_buffer.stopped');
+    const playedMs = stopped.at - started.at;
+    // ~250 ms at 4× real time: about 1 s of the 4 s answer was generated.
+    assert.ok(playedMs > 600 && playedMs < 2500, `played ${Math.round(playedMs)} ms`);
+    assert.ok(loudFrames() * 10 < 2500, `${loudFrames()} loud frames`);
+    assert.deepEqual(events.map(checkServerEvent).filter(Boolean), []);
+  } finally {
+    stop();
+  }
 });
