@@ -186,6 +186,8 @@ export class RealtimeVoice extends LitElement {
   constructor() {
     super();
     this.#internals = typeof this.attachInternals === 'function' ? this.attachInternals() : undefined;
+    // The first state too: page CSS for :state(idle) applies before anything happens.
+    this.#setCustomState(this.session.state);
     this.session.addEventListener('realtime-state', (e) => this.#onState(e.detail.state, e.detail.previous, e.detail.reason));
     this.session.addEventListener('realtime-event', (e) => this.#onServerEvent(e.detail));
     this.session.addEventListener('realtime-error', (e) => this.#onError(e.detail));

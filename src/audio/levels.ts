@@ -10,12 +10,39 @@ let users = 0;
 export function acquireAudioContext(): AudioContext | undefined {
   if (typeof AudioContext === 'undefined') return undefined;
   // 'playback': the meters need no low latency; bigger audio buffers wake the audio thread less often.
-  if (!shared || shared.state === 'closed') shared = new AudioContext({ latencyHint: 'playback' });
+  if (!shared || shared.state === 'closed') {
+    shared = new AudioContext({ latencyHint: 'playback' });
+    shared.addEventListener('statechange', resumeWhenInterrupted);
+  }
   users++;
   // Resuming inside the user's gesture is what lets iOS Safari start it.
   void shared.resume().catch(() => {});
   return shared;
 }
+
+/**
+ * Safari suspends the context for a phone call, Siri or an audio route change (state
+ * "interrupted", or "suspended") and may not resume it: the meters would freeze at zero. Resume it
+ * when the page is visible again, and at the next touch, click or key press (a gesture lets it
+ * start where nothing else may).
+ */
+function resumeWhenInterrupted(this: AudioContext): void {
+  const context = this;
+  if (waiting || context !== shared || users === 0 || context.state === 'running' || context.state === 'closed') return;
+  waiting = true;
+  const events = ['pointerdown', 'keydown', 'visibilitychange'] as const;
+  const stopWaiting = () => {
+    waiting = false;
+    events.forEach((type) => document.removeEventListener(type, retry, true));
+  };
+  function retry() {
+    if (context !== shared || context.state === 'running' || context.state === 'closed') return stopWaiting();
+    void context.resume().then(() => context.state === 'running' && stopWaiting(), () => {});
+  }
+  events.forEach((type) => document.addEventListener(type, retry, true));
+  retry();
+}
+let waiting = false;
 
 export function releaseAudioContext(): void {
   if (users === 0 || --users > 0) return;

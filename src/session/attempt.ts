@@ -66,17 +66,14 @@ export class Attempt {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    // Removes every listener the session added to the channel and the connection (registered with
+    // this signal), so a close we cause is not a failure to report.
     this.abort.abort();
     for (const id of this.#timers) clearTimeout(id);
     this.#timers.clear();
-    if (this.dc) {
-      // Handlers first: a close we cause is not a failure to report.
-      this.dc.onopen = this.dc.onclose = this.dc.onmessage = this.dc.onerror = null;
-      this.dc.close();
-    }
+    this.dc?.close();
     this.stream?.getTracks().forEach((track) => track.stop());
     if (this.pc) {
-      this.pc.ontrack = this.pc.onconnectionstatechange = this.pc.oniceconnectionstatechange = null;
       this.pc.getSenders().forEach((sender) => sender.track?.stop());
       this.pc.close();
     }

@@ -1,3 +1,4 @@
+import { keepScreenAwake } from './wake-lock.js';
 import type { RealtimeClientEvent } from '../events/client-events.js';
 import type { RealtimeServerEvent, ServerErrorEvent } from '../events/server-events.js';
 import type { RealtimeSessionConfig } from '../events/session-config.js';
@@ -70,6 +71,7 @@ const RENEW_LEAD_MS = 60_000;
 /** In push-to-talk, audio still in flight when the key is released belongs to the turn: commit after it. */
 const TALK_TAIL_MS = 200;
 /** Losses worth a new call: the network, not a refusal (a closed channel is the service hanging up on purpose). */
+const DATA_CHANNEL_REFUSED = 'The realtime service closed the event channel before the call was set up. The token may have expired; start again.';
 const CONNECTION_LOST = 'The connection to the realtime service was lost (network change, sleep, or the service went away).';
 const RECONNECTABLE = new Set(['connection-lost', 'ice-failed', 'session-expired', 'token-unreachable', 'token-timeout', 'signaling-unreachable', 'signaling-timeout', 'service-unavailable']);
 
@@ -263,6 +265,16 @@ export class RealtimeSession extends EventTarget {
   /** A new attempt, from the click of start() or from a reconnection. */
   #open(state: 'connecting' | 'reconnecting', reason?: ReconnectReason): Promise<boolean> {
     this.#disposeAttempt();
+    // A browser that cannot make the call (no WebRTC, a plain-HTTP page) is told so at once: the
+    // error comes before any `connecting`, and nothing (token, microphone, audio) is asked for.
+    const problem = browserProblem();
+    if (problem) {
+      const before = this.#attempt;
+      this.#report(problem);
+      // Unless a realtime-error listener already started again (it owns the state now).
+      if (this.#attempt === before) this.#setState('error');
+      return (this.#startPromise = Promise.resolve(false));
+    }
     const attempt = new Attempt();
     this.#attempt = attempt;
     this.#queue = [];
@@ -373,8 +385,13 @@ export class RealtimeSession extends EventTarget {
     if (id === undefined) return true;
     const sinkable = audio as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
     try {
-      if (!sinkable.setSinkId) throw new Error('this browser cannot choose the output device (no setSinkId)');
-      await sinkable.setSinkId(id);
+      if (!sinkable.setSinkId) {
+        // Safari and WebKitGTK: only the default speaker, which is what is asked for.
+        if (id === '' || id === 'default') return true;
+        throw new Error('this browser cannot choose the output device (no setSinkId)');
+      }
+      // '' is the spec's default device; Chromium also calls it 'default', Firefox knows no such id.
+      await sinkable.setSinkId(id === 'default' ? '' : id);
       return true;
     } catch (error) {
       this.#report(new RealtimeError('output-device-failed', `The speaker could not be changed: ${(error as Error).message}`, { cause: error, fatal: false }));
@@ -459,7 +476,6 @@ export class RealtimeSession extends EventTarget {
   async #connect(attempt: Attempt): Promise<void> {
     alive(attempt); // not even a microphone prompt when a listener stopped it at `connecting`
     const signaling = this.#signaling();
-    checkBrowser();
     const context = this.#context(attempt.abort.signal);
     // The token request and the microphone prompt overlap: both take human or network time.
     // Whichever fails first decides the error; the other is released by dispose().
@@ -471,7 +487,7 @@ export class RealtimeSession extends EventTarget {
 
     const pc = new RTCPeerConnection();
     attempt.pc = pc;
-    pc.ontrack = (event) => this.#playRemote(attempt, event.streams[0] ?? new MediaStream([event.track]));
+    pc.addEventListener('track', (event) => this.#playRemote(attempt, event.streams[0] ?? new MediaStream([event.track])), { signal: attempt.abort.signal });
     for (const track of attempt.stream!.getAudioTracks()) pc.addTrack(track, attempt.stream!);
     // Before the offer, or the offer has no m=application section and no event ever arrives.
     const dc = pc.createDataChannel(this.options.dataChannelLabel ?? 'oai-events');
@@ -489,13 +505,17 @@ export class RealtimeSession extends EventTarget {
       await attempt.guard(pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp }));
     } catch (error) {
       alive(attempt);
-      throw new RealtimeError('sdp-rejected', `The service's SDP answer could not be used: ${(error as Error).message}`, { cause: error });
+      throw new RealtimeError('sdp-rejected', `The service's SDP answer could not be used: ${String((error as Error).message).trim()}`, { cause: error });
     }
+    // An answer that rejects the data channel (port 0): Chromium closes the channel, Firefox leaves
+    // it "connecting" until the deadline. Say so now, the same way in every engine.
+    if (/^m=application 0 /m.test(answer.sdp)) throw new RealtimeError('data-channel-closed', DATA_CHANNEL_REFUSED);
     opened.deadline(context.timeoutMs);
     await attempt.guard(opened.promise);
     this.#watchConnection(attempt, pc, dc);
     // With webrtcfilter=on no session.created ever arrives: an open data channel is "connected".
     this.#setState('connected');
+    keepScreenAwake(attempt.abort.signal);
     attempt.setTimer(() => this.#release(attempt), HEARD_WAIT_MS);
   }
 
@@ -619,22 +639,32 @@ export class RealtimeSession extends EventTarget {
   #whenOpen(attempt: Attempt, pc: RTCPeerConnection, dc: RTCDataChannel): { promise: Promise<void>; deadline: (ms: number) => void } {
     let settle!: (error?: Error) => void;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Listeners, not on* handlers: Firefox's RTCPeerConnection (implemented in JS) calls its on*
+    // handlers only for events it fires itself, and listeners leave the page's own handlers alone.
+    const phase = new AbortController();
     const promise = new Promise<void>((resolve, reject) => {
       settle = (error?: Error) => {
         attempt.clearTimer(timer);
-        pc.onconnectionstatechange = null;
-        dc.onopen = dc.onclose = null;
+        phase.abort();
         if (error) reject(error);
         else resolve();
       };
     });
-    dc.onopen = () => settle();
-    dc.onmessage = (message) => this.#onMessage(attempt, message);
-    dc.onclose = () =>
-      settle(new RealtimeError('data-channel-closed', 'The realtime service closed the event channel before the call was set up. The token may have expired; start again.'));
-    pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'failed') settle(iceFailed(pc, 'failed'));
-    };
+    const { signal } = phase;
+    dc.addEventListener('open', () => settle(), { signal });
+    dc.addEventListener('message', (message) => this.#onMessage(attempt, message), { signal: attempt.abort.signal });
+    dc.addEventListener(
+      'close',
+      () => settle(new RealtimeError('data-channel-closed', DATA_CHANNEL_REFUSED)),
+      { signal },
+    );
+    pc.addEventListener(
+      'connectionstatechange',
+      () => {
+        if (pc.connectionState === 'failed') settle(iceFailed(pc, 'failed'));
+      },
+      { signal },
+    );
     attempt.abort.signal.addEventListener('abort', () => settle(new AttemptAborted()), { once: true });
     const deadline = (ms: number) => {
       timer = attempt.setTimer(() => settle(iceFailed(pc, 'timeout', ms)), ms);
@@ -656,9 +686,13 @@ export class RealtimeSession extends EventTarget {
     };
     document.addEventListener('visibilitychange', onVisible);
     attempt.abort.signal.addEventListener('abort', () => document.removeEventListener('visibilitychange', onVisible), { once: true });
-    dc.onclose = () =>
-      this.#fail(attempt, new RealtimeError('data-channel-closed', 'The realtime service ended the call (its event channel closed). Start again to reconnect.'));
-    pc.onconnectionstatechange = () => {
+    const { signal } = attempt.abort;
+    dc.addEventListener(
+      'close',
+      () => this.#fail(attempt, new RealtimeError('data-channel-closed', 'The realtime service ended the call (its event channel closed). Start again to reconnect.')),
+      { signal },
+    );
+    pc.addEventListener('connectionstatechange', () => {
       const state = pc.connectionState;
       if (state === 'connected') {
         attempt.clearTimer(grace);
@@ -671,7 +705,7 @@ export class RealtimeSession extends EventTarget {
           DISCONNECT_GRACE_MS,
         );
       }
-    };
+    }, { signal });
   }
 
   #onMessage(attempt: Attempt, message: MessageEvent): void {
@@ -801,21 +835,25 @@ function alive(attempt: Attempt): void {
   if (attempt.disposed) throw new AttemptAborted();
 }
 
-function checkBrowser(): void {
+/** Why this browser cannot make a call at all, if it cannot. */
+function browserProblem(): RealtimeError | undefined {
   if (globalThis.isSecureContext === false) {
-    throw new RealtimeError(
+    return new RealtimeError(
       'insecure-context',
       `The microphone only works on secure pages: open this page over HTTPS (or on http://localhost). It is served over plain HTTP from ${globalThis.location?.host ?? 'this host'}.`,
     );
   }
   if (typeof RTCPeerConnection === 'undefined' || !globalThis.navigator?.mediaDevices?.getUserMedia) {
-    throw new RealtimeError('unsupported-browser', 'This browser does not support WebRTC voice calls (RTCPeerConnection and getUserMedia are needed).');
+    return new RealtimeError('unsupported-browser', 'This browser does not support WebRTC voice calls (RTCPeerConnection and getUserMedia are needed).');
   }
+  return undefined;
 }
 
 function iceFailed(pc: RTCPeerConnection, reason: 'failed' | 'timeout', timeoutMs = 0): RealtimeError {
   const ice = pc.iceConnectionState;
-  if (reason === 'timeout' && (ice === 'connected' || ice === 'completed')) {
+  // connectionState, not ICE alone: it is `connected` only once DTLS is up too (Firefox reports ICE
+  // `connected` to a peer whose DTLS never answers).
+  if (reason === 'timeout' && pc.connectionState === 'connected') {
     return new RealtimeError('data-channel-closed', `The network connection was made but the event channel did not open within ${Math.round(timeoutMs / 1000)} s.`);
   }
   return new RealtimeError(

@@ -3,7 +3,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import { RealtimeSession } from '../../src/index.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { type FakeBehaviour } from '../fakes/fake-realtime-service.js';
-import { useFakeService, nextEvent, sleep, tokenUrl, voiceFixture, type Attrs } from '../support/harness.js';
+import { useFakeService, nextEvent, record, sleep, tokenRequests, tokenUrl, voiceFixture, type Attrs } from '../support/harness.js';
 
 /**
  * Every failure path ends the same way: one specific `realtime-error` code,
@@ -118,6 +118,37 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
   });
 
   describe('browser and configuration', () => {
+    it('a browser without WebRTC: unsupported-browser before any connecting state, nothing asked for, visible and announced', async () => {
+      // Real in an engine built without WebRTC (WebKitGTK here); elsewhere RTCPeerConnection is taken away.
+      const original = window.RTCPeerConnection;
+      (window as { RTCPeerConnection?: unknown }).RTCPeerConnection = undefined;
+      const { url, id } = tokenUrl();
+      const gum = navigator.mediaDevices.getUserMedia;
+      let microphoneAsked = false;
+      navigator.mediaDevices.getUserMedia = (...args) => ((microphoneAsked = true), gum.apply(navigator.mediaDevices, args));
+      try {
+        const el = await voiceFixture({ 'token-url': url });
+        const log = record(el, ['realtime-state', 'realtime-error']);
+        expect(await el.start()).to.equal(false);
+        expect(log.map((e) => (e.type === 'realtime-state' ? e.detail.state : e.detail.code))).to.deep.equal(['unsupported-browser', 'error']);
+        expect(el.error?.code).to.equal('unsupported-browser');
+        await el.updateComplete;
+        const root = el.shadowRoot!;
+        expect(root.querySelector('[part="status"]')!.textContent).to.contain('does not support WebRTC');
+        expect(root.querySelector('[aria-live]')!.textContent).to.contain('does not support WebRTC');
+        expect(microphoneAsked, 'no microphone prompt').to.equal(false);
+        expect(await tokenRequests(id), 'no token fetched').to.have.length(0);
+        expect(root.querySelector('audio')).to.equal(null);
+        expect(await el.start(), 'a second start() says the same').to.equal(false);
+        expect(log.filter((e) => e.type === 'realtime-error').map((e) => e.detail.code)).to.deep.equal(['unsupported-browser', 'unsupported-browser']);
+        expect(log.some((e) => e.detail.state === 'connecting'), 'never connecting').to.equal(false);
+        expect(el.state).to.equal('error');
+      } finally {
+        (window as { RTCPeerConnection?: unknown }).RTCPeerConnection = original;
+        navigator.mediaDevices.getUserMedia = gum;
+      }
+    });
+
     it('no token-url or connect-url → missing-endpoint', async () => {
       await expectFailure({}, {}, 'missing-endpoint', /token-url or connect-url/);
     });

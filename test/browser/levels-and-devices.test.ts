@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
-import { nextEvent, part, sleep, tokenUrl, until, useFakeService, voiceFixture } from '../support/harness.js';
+import { nextEvent, part, record, sleep, tokenUrl, until, useFakeService, voiceFixture } from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
 /** Counts the AudioContexts the page creates (the fake service's own tone makes one per call, in its answer). */
@@ -188,9 +188,13 @@ describe('devices and audio processing', () => {
 
   it('output-device plays through setSinkId; a device that does not exist is a non-fatal output-device-failed', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url, 'output-device': 'default' });
+    const errors = record(el, ['realtime-error']);
     await el.start();
     const audio = el.shadowRoot!.querySelector('audio') as HTMLAudioElement & { sinkId: string };
-    await until(() => audio.sinkId === 'default', 'the sink applied');
+    await sleep(300);
+    // 'default' is accepted in every engine (Firefox has no device of that id: the element asks for '').
+    expect(errors.map((e) => e.detail.message), 'no output-device-failed for the default speaker').to.deep.equal([]);
+    expect(['', 'default']).to.include(audio.sinkId);
     const reported = nextEvent<CustomEvent>(el, 'realtime-error');
     el.outputDevice = 'no-such-speaker';
     const { detail } = await reported;

@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { clickPart } from '../support/click.js';
 
+import { hasWebRtc } from '../support/engines.js';
 import { nextEvent, part, sleep, tokenUrl, untilState, useFakeService, voiceFixture } from '../support/harness.js';
 
 
@@ -78,7 +79,7 @@ describe('default UI: understandable, keyboard operable, accessible, themeable',
 
     await sendKeys({ press: 'Tab' });
     expect(el.shadowRoot!.activeElement).to.equal(part(el, 'mute-button'));
-    await sendKeys({ press: 'Space' });
+    await sendKeys({ press: ' ' }); // ' ', not 'Space': the key name both CDP and BiDi know
     await el.updateComplete;
     expect(el.muted).to.equal(true);
     expect(part(el, 'mute-button')!.getAttribute('aria-pressed')).to.equal('true');
@@ -99,6 +100,8 @@ describe('default UI: understandable, keyboard operable, accessible, themeable',
     await expect(el).to.be.accessible();
     await el.start();
     await el.updateComplete;
+    // Without WebRTC (WebKitGTK here) that start() ended in unsupported-browser: idle and error only.
+    expect(el.state).to.equal(hasWebRtc ? 'connected' : 'error');
     await expect(el).to.be.accessible();
     el.stop();
     el.setAttribute('token-url', tokenUrl({ status: 403 }).url);
@@ -119,6 +122,23 @@ describe('default UI: understandable, keyboard operable, accessible, themeable',
     expect(getComputedStyle(el).display).to.equal('inline-block');
     el.hidden = true;
     expect(getComputedStyle(el).display).to.equal('none');
+  });
+
+  it('page CSS styles the element by state with :state(), in every engine that has custom states', async () => {
+    const supported = CSS.supports('selector(:state(idle))');
+    expect(supported, 'Chromium, Firefox and WebKit all have :state() now').to.equal(true);
+    const style = document.createElement('style');
+    style.textContent = 'realtime-voice:state(idle) { outline: 3px solid rgb(1, 2, 3); } realtime-voice:state(error) { outline: 3px solid rgb(4, 5, 6); }';
+    document.head.append(style);
+    try {
+      const el = await voiceFixture({ 'token-url': tokenUrl({ status: 403 }).url });
+      expect(getComputedStyle(el).outlineColor).to.equal('rgb(1, 2, 3)');
+      await el.start();
+      expect(el.state).to.equal('error');
+      expect(getComputedStyle(el).outlineColor).to.equal('rgb(4, 5, 6)');
+    } finally {
+      style.remove();
+    }
   });
 
   it('replaces UI words through the strings property', async () => {

@@ -3,7 +3,19 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import { clickPart } from '../support/click.js';
 import { sleep } from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
+import { engine } from '../support/engines.js';
 import { AudioMeter } from './played-audio.js';
+
+// Chromium starts its fake microphone file from the beginning at each capture; Firefox's microphone
+// here is a PulseAudio source the runner plays the same WAV into, started again at each
+// getUserMedia of any client on the page (the element, Microsoft's sample, the Agents SDK).
+if (engine === 'firefox') {
+  const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    await executeServerCommand('restart-microphone');
+    return getUserMedia(constraints);
+  };
+}
 
 export interface CallLog {
   found: boolean;

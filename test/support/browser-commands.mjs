@@ -5,7 +5,12 @@ export function browserCommands() {
     name: 'realtime-voice-commands',
     async executeCommand({ command, payload, session }) {
       if (command !== 'set-microphone-permission') return undefined;
+      // WebKitWebDriver has no permissions command; WebKitGTK in automation mode grants getUserMedia.
+      if (session.browser.type === 'webdriver') return payload.setting === 'granted';
       const page = session.browser.getPage(session.id);
+      // Firefox (BiDi) cannot set the microphone permission; its launch prefs grant it for the run
+      // (the denial test is listed as not applicable there).
+      if ((await page.browser().userAgent()).includes('Firefox/')) return payload.setting === 'granted';
       const origin = new URL(page.url()).origin;
       const context = page.browserContext();
       // Granted: the fake microphone opens without a prompt. Denied: no grant, and

@@ -1,0 +1,49 @@
+/**
+ * Tests that cannot run in an engine here, each with the reason. The harness skips them in that
+ * engine and says why (test/support/engines.ts); `npm test` prints this list, and a Node test
+ * checks every title still names a test. Keyed by the test's full title (describe + it).
+ */
+export type Engine = 'chromium' | 'firefox' | 'webkit';
+
+const NO_PERMISSION_DENIAL =
+  "Firefox's WebDriver BiDi cannot deny the microphone at run time (permissions.setPermission has no 'microphone'), and the prefs that make its fake microphone testable grant it for the whole run";
+const NO_TRACK_END =
+  "Firefox delivers a page's own `ended` event on a microphone track to its onended handler only, not to listeners (the element's), and nothing here can unplug Firefox's fake microphone";
+const NO_MEDIA_EMULATION =
+  'Firefox over WebDriver BiDi cannot emulate CSS media features (prefers-color-scheme, prefers-reduced-motion): puppeteer needs CDP for it, and prefs apply only at launch';
+
+export const notApplicable: Record<Exclude<Engine, 'chromium'>, Record<string, string>> = {
+  firefox: {
+    'layouts, theming, keyboard and accessibility dark mode follows prefers-color-scheme; custom properties still win': NO_MEDIA_EMULATION,
+    'level meters under prefers-reduced-motion the meters update a few times a second instead of every frame': NO_MEDIA_EMULATION,
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again browser and microphone microphone permission denied → microphone-denied': NO_PERMISSION_DENIAL,
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again network path microphone unplugged while connecting (track ended) → microphone-not-found': NO_TRACK_END,
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again during a call microphone unplugged mid-call, and no other microphone left (track ended) → microphone-not-found': NO_TRACK_END,
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again during a call microphone permission revoked mid-call (the browser ends the track; no other microphone may be opened) → microphone-denied': NO_PERMISSION_DENIAL,
+    'devices and audio processing a microphone unplugged mid-call falls back to the default one; the call goes on': NO_TRACK_END,
+    'failures: specific errors, visible, announced, nothing leaked, recoverable browser and configuration microphone permission denied → microphone-denied': NO_PERMISSION_DENIAL,
+  },
+  webkit: {
+    'layouts, theming, keyboard and accessibility dark mode follows prefers-color-scheme; custom properties still win':
+      'WebKitWebDriver cannot emulate CSS media features (no emulation command in WebDriver classic)',
+  },
+};
+
+/**
+ * The tests that need no peer connection. Debian's WebKitGTK is built without WebRTC
+ * (RTCPeerConnection is undefined), so there every other test is not applicable, for that reason:
+ * the element then fails each start() with unsupported-browser before anything else, as it should.
+ */
+export const NO_WEBRTC = 'needs a peer connection: this WebKitGTK is built without WebRTC (RTCPeerConnection undefined)';
+export const runsWithoutWebRtc = new Set([
+  'failures: specific errors, visible, announced, nothing leaked, recoverable browser and configuration a browser without WebRTC: unsupported-browser before any connecting state, nothing asked for, visible and announced',
+  'failures: specific errors, visible, announced, nothing leaked, recoverable during a call send() with no call or a malformed event reports a non-fatal error and returns false',
+  'languages strings replace single words over the language; an unknown language is English',
+  'layouts, theming, keyboard and accessibility floating, right to left: launcher and panel share the inline-end corner (the left)',
+  'layouts, theming, keyboard and accessibility floating: a corner launcher opens a dialog panel; Escape closes it and gives focus back',
+  'level meters without the meters attribute no AudioContext is made and no level events fire',
+  'default UI: understandable, keyboard operable, accessible, themeable passes the axe accessibility audit when idle, connected and in error',
+  'default UI: understandable, keyboard operable, accessible, themeable is themed through custom properties and parts; :host sets only display',
+  'default UI: understandable, keyboard operable, accessible, themeable page CSS styles the element by state with :state(), in every engine that has custom states',
+  'default UI: understandable, keyboard operable, accessible, themeable replaces UI words through the strings property',
+]);
