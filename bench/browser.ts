@@ -23,6 +23,8 @@ import { RATE, encodeWav } from '../emulator/src/audio.ts';
 import { synthesize } from '../emulator/src/tts.ts';
 import { DEMO_SESSION_DEFAULTS } from '../scripts/demo-session.ts';
 import { findChromium } from '../scripts/find-chromium.mjs';
+import { firefoxLaunchOptions } from '../test/support/firefox-launcher.mjs';
+import { startPulseAudio } from '../test/support/pulseaudio.mjs';
 import { createApp } from '../server/src/app.ts';
 import { EMULATOR_API_KEY, emulatorProvider } from '../server/src/providers/emulator.ts';
 import { startBenchEmulator, type BenchEmulator } from './support/emulator.ts';
@@ -96,6 +98,18 @@ export async function launchChromium(microphoneWav: string): Promise<Browser> {
   });
 }
 
+/**
+ * Firefox ESR with a private PulseAudio (its sound card; see test/support/pulseaudio.mjs) whose
+ * microphone plays the WAV from the start of each capture, as Chromium's fake file capture.
+ */
+export async function launchFirefox(microphoneWav: string): Promise<Browser> {
+  const audio = await startPulseAudio('.cache/pulse/bench');
+  audio.playMicrophone(microphoneWav);
+  const browser = await puppeteer.launch(firefoxLaunchOptions({ env: audio.env, fakeMicrophone: false }) as Parameters<typeof puppeteer.launch>[0]);
+  browser.once('disconnected', () => audio.stop());
+  return browser;
+}
+
 export interface BrowserBench {
   stack: Stack;
   browser: Browser;
@@ -108,11 +122,15 @@ export interface BrowserBench {
  * or `silence` file as its fake microphone, and one instrumented page; all closed again after `run`,
  * whatever happens.
  */
-export async function withBrowserBench(microphone: 'speech' | 'silence', run: (bench: BrowserBench) => Promise<void>): Promise<void> {
+export async function withBrowserBench(
+  microphone: 'speech' | 'silence',
+  run: (bench: BrowserBench) => Promise<void>,
+  engine: 'chromium' | 'firefox' = 'chromium',
+): Promise<void> {
   const files = await microphoneFiles();
   const stack = await startStack();
   try {
-    const browser = await launchChromium(files[microphone]);
+    const browser = engine === 'firefox' ? await launchFirefox(files[microphone]) : await launchChromium(files[microphone]);
     try {
       await run({ stack, browser, page: await newInstrumentedPage(browser) });
     } finally {
@@ -146,8 +164,9 @@ export function liveObjects(page: Page): Promise<Live> {
   return page.evaluate(() => (window as unknown as { __bench: { live(): Live } }).__bench.live());
 }
 
-/** JS heap in use after a full garbage collection (CDP). */
+/** JS heap in use after a full garbage collection (CDP); NaN in Firefox, which gives no heap figure over BiDi. */
 export async function heapAfterGc(page: Page): Promise<number> {
+  if ((await page.browser().userAgent()).includes('Firefox/')) return Number.NaN;
   const cdp = await page.createCDPSession();
   try {
     for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');

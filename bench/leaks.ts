@@ -37,7 +37,7 @@ async function leftovers(page: Page): Promise<{ audioElements: number; pendingTi
   });
 }
 
-async function cycles(page: Page, stack: Stack, url: string): Promise<CycleReport> {
+export async function cycles(page: Page, stack: Stack, url: string): Promise<CycleReport> {
   await page.goto(url, { waitUntil: 'load' });
   const cycle = async () => {
     const ok = await page.evaluate(async () => {
@@ -67,6 +67,21 @@ async function cycles(page: Page, stack: Stack, url: string): Promise<CycleRepor
   return { heapGrowth: heapAfter - heapBefore, before, after: await liveObjects(page), leftovers: await leftovers(page), msPerCycle, failedStarts: failed };
 }
 
+/** What is left after the cycles, widget and bare client; `prefix` names the engine (Chromium's keys have none). */
+export function putLeakFigures(results: Results, prefix: string, widget: CycleReport, bare: CycleReport): void {
+  results[`${prefix}leaked_peer_connections`] = widget.after.pcs - widget.before.pcs;
+  results[`${prefix}leaked_tracks`] = widget.after.tracks - widget.before.tracks;
+  results[`${prefix}leaked_audio_contexts`] = widget.after.contexts - widget.before.contexts;
+  results[`${prefix}leaked_audio_elements`] = widget.leftovers.audioElements;
+  results[`${prefix}leaked_timers`] = widget.leftovers.pendingTimers;
+  results[`${prefix}leaked_peer_connections_bare`] = bare.after.pcs - bare.before.pcs;
+  results[`${prefix}leaked_tracks_bare`] = bare.after.tracks - bare.before.tracks;
+  results[`${prefix}leak_cycle_ms_widget`] = round(widget.msPerCycle);
+  results[`${prefix}leak_cycle_ms_bare`] = round(bare.msPerCycle);
+  results[`${prefix}leak_failed_starts_widget`] = widget.failedStarts;
+  results[`${prefix}leak_failed_starts_bare`] = bare.failedStarts;
+}
+
 export async function benchLeaks(results: Results): Promise<void> {
   await withBrowserBench('silence', async ({ stack, page }) => {
     log(`leaks: ${CYCLES} start/stop cycles, widget`);
@@ -79,22 +94,12 @@ export async function benchLeaks(results: Results): Promise<void> {
     const plain = await cycles(page, stack, `${stack.url}/widget.html`);
     results.heap_growth_bytes_widget_plain = plain.heapGrowth;
     results.leak_cycles = CYCLES;
-    results.leaked_peer_connections = widget.after.pcs - widget.before.pcs;
-    results.leaked_tracks = widget.after.tracks - widget.before.tracks;
-    results.leaked_audio_contexts = widget.after.contexts - widget.before.contexts;
-    results.leaked_audio_elements = widget.leftovers.audioElements;
-    results.leaked_timers = widget.leftovers.pendingTimers;
+    putLeakFigures(results, '', widget, bare);
     results.leak_peer_connections_created = widget.after.createdPcs;
     results.leak_tracks_created = widget.after.createdTracks;
     results.leak_audio_contexts_created = widget.after.createdContexts;
     results.heap_growth_bytes = widget.heapGrowth;
     results.heap_growth_bytes_bare = bare.heapGrowth;
-    results.leaked_peer_connections_bare = bare.after.pcs - bare.before.pcs;
-    results.leaked_tracks_bare = bare.after.tracks - bare.before.tracks;
-    results.leak_cycle_ms_widget = round(widget.msPerCycle);
-    results.leak_cycle_ms_bare = round(bare.msPerCycle);
-    results.leak_failed_starts_widget = widget.failedStarts;
-    results.leak_failed_starts_bare = bare.failedStarts;
 
     log(`leaks: ${WIDGETS} widgets on one page`);
     await page.goto(`${stack.url}/widget.html`, { waitUntil: 'load' });

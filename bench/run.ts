@@ -9,7 +9,7 @@
  *   BENCH_TURN_CONVERSATIONS=6 npm run bench -- --only=turn
  *                                      more turns (default 2 conversations of 30 s a client)
  *
- * Parts: size, server, connect, turn, leaks (see each module's header). With --only, the figures of the
+ * Parts: size, server, connect, turn, leaks, firefox (see each module's header). With --only, the figures of the
  * other parts are kept from the previous bench/results.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { cpus, totalmem } from 'node:os';
 import { summaryMarkdown } from './report.ts';
 import { log, type Results } from './results.ts';
 import { benchConnect } from './browser-connect.ts';
+import { benchFirefox } from './firefox.ts';
 import { benchLeaks } from './leaks.ts';
 import { benchServer } from './server.ts';
 import { benchSize } from './size.ts';
@@ -28,6 +29,7 @@ const PARTS: Record<string, (results: Results) => Promise<void>> = {
   connect: benchConnect,
   turn: benchTurn,
   leaks: benchLeaks,
+  firefox: benchFirefox,
 };
 
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);

@@ -43,6 +43,7 @@ type Activity = 'listening' | 'user-speaking' | 'assistant-speaking';
  * @csspart talk-button - Push-to-talk: hold to speak (shown while connected with `push-to-talk`).
  * @csspart interrupt-button - Cuts the assistant off (shown while it speaks).
  * @csspart status - The status line.
+ * @csspart hint - Advice while connected: "use headphones" where the microphone has no echo cancellation.
  * @csspart meters - The two level meters (with `meters`); each is a `meter` part, `input` or `output`.
  * @csspart meter - One level meter; its fill width follows the level.
  * @csspart devices - The device pickers (with `devices`).
@@ -172,6 +173,8 @@ export class RealtimeVoice extends LitElement {
   private _error?: RealtimeErrorDetail;
   private _audioBlocked = false;
   private _announcement = '';
+  /** The microphone of this call has no echo cancellation (Safari on some devices, some headsets). */
+  #noEchoCancellation = false;
   private _reason?: ReconnectReason;
   private _talking = false;
   private _devices: MediaDeviceInfo[] = [];
@@ -357,6 +360,7 @@ export class RealtimeVoice extends LitElement {
           : nothing}
         ${this.meters && isActive(st) ? this.#renderMeters() : nothing}
         <p part="status" id="status" class="status ${compact ? 'visually-hidden' : ''}" data-tone=${st === 'error' || this.#insecure ? 'error' : 'info'}>${this.#statusText(s)}</p>
+        ${live && this.#noEchoCancellation && !compact ? html`<p part="hint" class="status">${s.useHeadphones}</p>` : nothing}
         ${this.devices && !compact ? this.#renderDevices(s) : nothing}
         ${this.transcript && !compact ? this.#renderTranscript(s) : nothing}
         ${this.textInput && !compact ? this.#renderTextForm(s, live) : nothing}
@@ -563,7 +567,10 @@ export class RealtimeVoice extends LitElement {
       closed: s.closed,
     };
     if (next === 'connected' && previous === 'reconnecting') this.#log.notice(s.restarted);
+    // Read once per call: whether the browser gave the microphone echo cancellation.
+    if (next === 'connected') this.#noEchoCancellation = this.session.echoCancelled === false;
     if (next === 'connected' && this._audioBlocked) this._announcement = s.soundBlocked;
+    else if (next === 'connected' && this.#noEchoCancellation) this._announcement = `${spoken[next] ?? ''} ${s.useHeadphones}`.trim();
     else if (spoken[next]) this._announcement = spoken[next]!;
     this.#setCustomState(next);
     this.#emit('realtime-state', reason ? { state: next, previous, reason } : { state: next, previous });

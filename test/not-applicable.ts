@@ -7,6 +7,8 @@ export type Engine = 'chromium' | 'firefox' | 'webkit';
 
 const NO_PERMISSION_DENIAL =
   "Firefox's WebDriver BiDi cannot deny the microphone at run time (permissions.setPermission has no 'microphone'), and the prefs that make its fake microphone testable grant it for the whole run";
+const SAME_PROCESS_PEER =
+  "the in-page 'dead' peer is closed in the same Firefox, whose transport still completes ICE and often DTLS with it and then closes the channel (seen: ICE connected at 40 ms, channel closed at 60 ms, failed at 30 s): no dead network path can be made in the page";
 const NO_TRACK_END =
   "Firefox delivers a page's own `ended` event on a microphone track to its onended handler only, not to listeners (the element's), and nothing here can unplug Firefox's fake microphone";
 const NO_MEDIA_EMULATION =
@@ -14,6 +16,9 @@ const NO_MEDIA_EMULATION =
 
 export const notApplicable: Record<Exclude<Engine, 'chromium'>, Record<string, string>> = {
   firefox: {
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again network path ICE failure within the deadline (the answer names a peer that is gone) → ice-failed': SAME_PROCESS_PEER,
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again network path ICE failure reported by the browser (connectionState failed) → ice-failed': SAME_PROCESS_PEER,
+    'failures: specific errors, visible, announced, nothing leaked, recoverable calls endpoint (SDP exchange) an answer whose peer is unreachable → ice-failed': SAME_PROCESS_PEER,
     'layouts, theming, keyboard and accessibility dark mode follows prefers-color-scheme; custom properties still win': NO_MEDIA_EMULATION,
     'level meters under prefers-reduced-motion the meters update a few times a second instead of every frame': NO_MEDIA_EMULATION,
     'faults: each ends in one specific error, visible, announced, nothing live, and start() works again browser and microphone microphone permission denied → microphone-denied': NO_PERMISSION_DENIAL,

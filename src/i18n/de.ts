@@ -18,6 +18,7 @@ export const de: RealtimeVoiceStrings = {
   assistantSpeaking: 'Der Assistent spricht…',
   muted: 'Mikrofon stumm: Der Assistent hört Sie nicht.',
   soundBlocked: 'Der Browser hat den Ton blockiert: Drücken Sie „Ton einschalten“.',
+  useHeadphones: 'Dieser Browser unterdrückt hier kein Echo: Nutzen Sie Kopfhörer, sonst hört der Assistent sich selbst.',
   closing: 'Beende…',
   closed: 'Gespräch beendet.',
   error: 'Fehler',

@@ -16,6 +16,8 @@ export interface RealtimeVoiceStrings {
   assistantSpeaking: string;
   muted: string;
   soundBlocked: string;
+  /** While connected, where the microphone has no echo cancellation. */
+  useHeadphones: string;
   closing: string;
   closed: string;
   /** Prefix of an announced error. */
@@ -72,6 +74,7 @@ export const en: RealtimeVoiceStrings = {
   assistantSpeaking: 'Assistant is speaking…',
   muted: 'Microphone muted: the assistant cannot hear you.',
   soundBlocked: 'The browser blocked the sound: press "Enable sound" to hear the assistant.',
+  useHeadphones: 'This browser does not cancel echo here: use headphones, or the assistant may hear itself.',
   closing: 'Ending…',
   closed: 'Conversation ended.',
   error: 'Error',

@@ -18,6 +18,7 @@ export const es: RealtimeVoiceStrings = {
   assistantSpeaking: 'El asistente está hablando…',
   muted: 'Micrófono silenciado: el asistente no le oye.',
   soundBlocked: 'El navegador bloqueó el sonido: pulse «Activar sonido» para oír al asistente.',
+  useHeadphones: 'Este navegador no cancela el eco aquí: use auriculares, o el asistente puede oírse a sí mismo.',
   closing: 'Terminando…',
   closed: 'Conversación terminada.',
   error: 'Error',

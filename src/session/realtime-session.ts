@@ -155,6 +155,17 @@ export class RealtimeSession extends EventTarget {
     return this.#attempt?.stream;
   }
 
+  /**
+   * False when the element asked the browser to cancel echo and the microphone has none (some
+   * browsers and devices): the model may then hear its own voice through the speakers.
+   */
+  get echoCancelled(): boolean | undefined {
+    const track = this.#attempt?.stream?.getAudioTracks()[0];
+    if (!track || this.options.audioConstraints?.echoCancellation === false) return undefined;
+    const settings = track.getSettings() as MediaTrackSettings;
+    return typeof settings.echoCancellation === 'boolean' ? settings.echoCancellation : undefined;
+  }
+
   /** The model's voice, as received. */
   get remoteStream(): MediaStream | undefined {
     return this.#attempt?.disposed ? undefined : this.#remoteStream;
@@ -655,7 +666,8 @@ export class RealtimeSession extends EventTarget {
     dc.addEventListener('message', (message) => this.#onMessage(attempt, message), { signal: attempt.abort.signal });
     dc.addEventListener(
       'close',
-      () => settle(new RealtimeError('data-channel-closed', DATA_CHANNEL_REFUSED)),
+      // Firefox closes the channel of a connection whose ICE has died, before it says `failed`.
+      () => settle(lostPath(pc) ? iceFailed(pc, 'failed') : new RealtimeError('data-channel-closed', DATA_CHANNEL_REFUSED)),
       { signal },
     );
     pc.addEventListener(
@@ -849,6 +861,11 @@ function browserProblem(): RealtimeError | undefined {
   return undefined;
 }
 
+/** The connection's network path is gone (ICE disconnected or failed). */
+function lostPath(pc: RTCPeerConnection): boolean {
+  return ['disconnected', 'failed'].includes(pc.iceConnectionState) || ['disconnected', 'failed'].includes(pc.connectionState);
+}
+
 function iceFailed(pc: RTCPeerConnection, reason: 'failed' | 'timeout', timeoutMs = 0): RealtimeError {
   const ice = pc.iceConnectionState;
   // connectionState, not ICE alone: it is `connected` only once DTLS is up too (Firefox reports ICE
@@ -860,6 +877,6 @@ function iceFailed(pc: RTCPeerConnection, reason: 'failed' | 'timeout', timeoutM
     'ice-failed',
     reason === 'failed'
       ? 'No network path to the realtime service could be found (ICE failed): a firewall or VPN may block UDP.'
-      : `No network path to the realtime service was found within ${Math.round(timeoutMs / 1000)} s (ICE ${ice}): a firewall or VPN may block UDP.`,
+      : `No network path to the realtime service was found within ${Math.round(timeoutMs / 1000)} s (ICE ${ice}${ice === 'connected' || ice === 'completed' ? ', no DTLS' : ''}): a firewall or VPN may block UDP.`,
   );
 }

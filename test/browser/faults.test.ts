@@ -252,7 +252,8 @@ const faults: Record<string, Fault[]> = {
     {
       name: 'ICE failure within the deadline (the answer names a peer that is gone)',
       code: 'ice-failed',
-      message: /No network path to the realtime service was found within 2 s \(ICE (new|checking)\)/,
+      // Firefox reports ICE connected to the gone peer (in the same browser), with no DTLS after it.
+      message: /No network path to the realtime service was found within 2 s \(ICE (new|checking|connected, no DTLS)\)/,
       attrs: () => ({ 'token-url': tokenUrl().url, timeout: '1500' }),
       behaviour: { answer: 'dead-peer' },
     },

@@ -1,8 +1,9 @@
 // Safari and iOS behaviour no engine here has, injected into the real element (as autoplay.test.ts
-// does for iOS's autoplay rule): the screen wake lock during a call, and an AudioContext the system
-// "interrupts" (a phone call, Siri, a route change) and does not resume.
+// does for iOS's autoplay rule): the screen wake lock during a call, a microphone without echo
+// cancellation, and an AudioContext the system "interrupts" (a phone call, Siri, a route change)
+// and does not resume.
 import { expect } from '@open-wc/testing';
-import { record, sleep, tokenUrl, untilState, useFakeService, voiceFixture } from '../support/harness.js';
+import { part, record, sleep, tokenUrl, untilState, useFakeService, voiceFixture } from '../support/harness.js';
 
 /** A Screen Wake Lock API that records what the element asks of it. */
 function fakeWakeLock(refuse = false) {
@@ -76,6 +77,34 @@ describe('Safari and iOS behaviour (injected)', () => {
     expect(errors).to.deep.equal([]);
     expect(el.state).to.equal('connected');
     el.stop();
+  });
+
+  it('a microphone without echo cancellation: "use headphones" shown and announced while connected; none where the browser cancels echo', async () => {
+    // The engines' fake microphones differ (Chromium's cancels echo, Firefox's does not): the setting is injected both ways.
+    const getSettings = MediaStreamTrack.prototype.getSettings;
+    let echoCancellation = true;
+    MediaStreamTrack.prototype.getSettings = function () {
+      return { ...getSettings.call(this), echoCancellation };
+    };
+    try {
+      const el = await voiceFixture({ 'token-url': tokenUrl().url });
+      await el.start();
+      await el.updateComplete;
+      expect(el.session.echoCancelled).to.equal(true);
+      expect(part(el, 'hint')).to.equal(null);
+      el.stop();
+      echoCancellation = false;
+      await el.start();
+      await el.updateComplete;
+      expect(el.session.echoCancelled).to.equal(false);
+      expect(part(el, 'hint')?.textContent).to.contain('use headphones');
+      expect(el.shadowRoot!.querySelector('[aria-live]')!.textContent).to.contain('use headphones');
+      el.stop();
+      await el.updateComplete;
+      expect(part(el, 'hint'), 'gone with the call').to.equal(null);
+    } finally {
+      MediaStreamTrack.prototype.getSettings = getSettings;
+    }
   });
 
   it('an AudioContext the system interrupts is resumed when the page is back and at the next touch, so the meters move again', async () => {

@@ -27,7 +27,19 @@ const basePrefs = {
   'toolkit.telemetry.reportingpolicy.firstRun': false,
 };
 
+/** puppeteer.launch() options for Firefox (also used by the bench); see firefox() for the parameters. */
+export function firefoxLaunchOptions({ env, fakeMicrophone = true, prefs = {} }) {
+  return {
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    headless: true,
+    env: { ...process.env, ...env },
+    extraPrefsFirefox: { ...basePrefs, 'media.navigator.streams.fake': fakeMicrophone, ...prefs },
+  };
+}
+
 /**
+ * A @web/test-runner launcher for Firefox.
  * @param {object} options
  * @param {Record<string, string>} options.env  the browser's environment: PULSE_SERVER for its audio device
  *   (headless Firefox starts no AudioContext without one; see pulseaudio.mjs)
@@ -35,15 +47,9 @@ const basePrefs = {
  *   audio server's default source is the microphone (the e2e suites play speech into it)
  * @param {Record<string, unknown>} [options.prefs]
  */
-export function firefox({ env, fakeMicrophone = true, prefs = {} }) {
+export function firefox(options) {
   return new ChromeLauncher(
-    {
-      browser: 'firefox',
-      executablePath: FIREFOX_PATH,
-      headless: true,
-      env: { ...process.env, ...env },
-      extraPrefsFirefox: { ...basePrefs, 'media.navigator.streams.fake': fakeMicrophone, ...prefs },
-    },
+    firefoxLaunchOptions(options),
     ({ browser }) => browser.defaultBrowserContext(),
     ({ context }) => context.newPage(),
     puppeteer,
