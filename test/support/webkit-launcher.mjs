@@ -143,13 +143,19 @@ export async function webkitLauncher({ args = [] } = {}) {
   const display = process.env.DISPLAY || (await startXvfb());
   const port = await freePort();
   // The driver passes its environment to MiniBrowser: that is where DISPLAY must be.
-  const driver = start('WebKitWebDriver', [`--port=${port}`], { env: { ...process.env, DISPLAY: display } });
+  // No accessibility bus or desktop session here: GTK would wait on D-Bus for them (seen: a first
+  // session that never came up in a clean-clone run).
+  const env = { ...process.env, DISPLAY: display, NO_AT_BRIDGE: '1', GTK_A11Y: 'none' };
+  const driver = start('WebKitWebDriver', [`--port=${port}`], { env });
   await waitForDriver(port, driver);
   const proxyPort = await startHostProxy();
   return webdriverLauncher({
     hostname: '127.0.0.1',
     port,
     logLevel: 'error',
+    // A session that does not come up in 45 s is asked for again (twice), instead of failing every file.
+    connectionRetryTimeout: 45_000,
+    connectionRetryCount: 2,
     capabilities: {
       browserName: 'MiniBrowser',
       // Loopback direct; anything else through our proxy (startHostProxy, above).
