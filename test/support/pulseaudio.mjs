@@ -57,17 +57,16 @@ export async function startPulseAudio(dir) {
   /**
    * Loops `wav` into the microphone, from its start whenever a page starts recording. Firefox
    * may keep its recording stream open between one page's call and the next (no new
-   * source-output), so the tests also restart it themselves before each getUserMedia
-   * (`restartMicrophone`, see e2e-harness.ts).
+   * source-output), so the tests also ask for a restart before each getUserMedia
+   * (`restartMicrophone`, see e2e-harness.ts), done only while a recording is open.
    */
   const playMicrophone = (wav) => {
     if (!existsSync(wav)) throw new Error(`no microphone file ${wav}`);
     let player;
     let recorders = 0;
-    restart = () => {
-      recorders = Math.max(recorders, 1);
-      play();
-    };
+    // Only while a recording is open (Firefox reusing one): otherwise its `new` event starts the
+    // WAV when the capture really begins, which under load is a second or more after getUserMedia.
+    restart = () => recorders > 0 && play();
     const play = () => {
       player?.removeAllListeners('exit');
       player?.kill('SIGKILL');
