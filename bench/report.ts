@@ -60,6 +60,11 @@ export function summaryRows(r: Results): Row[] {
     rows.push([`${r.multi_widgets} widgets on a page: all started at once → all connected`, ms(r.multi_all_connected_ms), `one alone ${ms(r.multi_one_alone_connected_ms)}`, num(r.multi_all_vs_one_ratio), '']);
     rows.push([`${r.multi_widgets} widgets: idle heap per widget / leaked after stop (pcs, tracks, contexts)`, `${kb(r.multi_idle_heap_bytes_per_widget)} / ${r.multi_leaked_peer_connections}, ${r.multi_leaked_tracks}, ${r.multi_leaked_audio_contexts}`, '', '', '']);
   }
+  if (r.firefox_connect_runs !== undefined) {
+    rows.push(['Firefox ESR: connect, start() → data channel open, median / p90', `${ms(r.firefox_connect_dc_open_ms_widget_median)} / ${ms(r.firefox_connect_dc_open_ms_widget_p90)}`, `bare client ${ms(r.firefox_connect_dc_open_ms_bare_median)} / ${ms(r.firefox_connect_dc_open_ms_bare_p90)}`, num(r.firefox_connect_dc_open_widget_vs_bare_ratio), verdict(r.firefox_connect_dc_open_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05')]);
+    const leaked = Number(r.firefox_leaked_peer_connections) + Number(r.firefox_leaked_tracks) + Number(r.firefox_leaked_audio_contexts);
+    rows.push([`Firefox ESR: ${r.firefox_leak_cycles} start/stop cycles: leaked peer connections / tracks / audio contexts (no heap figure over BiDi)`, `${r.firefox_leaked_peer_connections} / ${r.firefox_leaked_tracks} / ${r.firefox_leaked_audio_contexts}`, `bare ${r.firefox_leaked_peer_connections_bare} / ${r.firefox_leaked_tracks_bare} / –`, '', verdict(leaked, (v) => v === 0, '0')]);
+  }
   if (r.token_rps !== undefined) {
     rows.push([`/token, ${r.server_connections} connections, ${r.token_requests} requests: req/s, p50 / p99`, `${r.token_rps}, ${ms(r.token_p50_ms)} / ${ms(r.token_p99_ms)}`, `stand-in direct ${r.upstream_direct_rps}, ${ms(r.upstream_direct_p50_ms)} / ${ms(r.upstream_direct_p99_ms)}`, num(r.token_vs_direct_rps_ratio), verdict(r.token_vs_direct_rps_ratio, (v) => v >= 0.5, '≥ 0.5')]);
     rows.push(['/token vs the smallest token route (node:http + fetch, no checks)', `${r.token_rps} req/s`, `minimal proxy ${r.minimal_proxy_rps} req/s, p99 ${ms(r.minimal_proxy_p99_ms)}`, num(r.token_vs_minimal_proxy_rps_ratio), '']);
