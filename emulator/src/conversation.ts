@@ -411,19 +411,14 @@ export class Conversation {
    * audio plays on.
    */
   #generate(response: ActiveResponse, text: string, durationMs: number, at: Record<string, unknown>): void {
-    const pieces = words(text);
-    const totalChars = text.length || 1;
     const started = performance.now();
-    let sentChars = 0;
-    let nextPiece = 0;
     const tick = () => {
       if (this.#response !== response || this.#closed) return clearInterval(response.generator);
       response.generatedMs = Math.min(durationMs, (performance.now() - started) * GENERATION_SPEEDUP);
       const generated = response.generatedMs >= durationMs;
-      const reached = generated ? Infinity : (response.generatedMs / Math.max(1, durationMs)) * totalChars;
-      while (nextPiece < pieces.length && sentChars + pieces[nextPiece]!.length * 0.5 <= reached) {
-        const delta = pieces[nextPiece++]!;
-        sentChars += delta.length;
+      // The words due by now: the same share-of-the-text rule that cuts an answer to what was heard.
+      const due = generated ? text : heardPart(text, response.generatedMs / Math.max(1, durationMs));
+      for (const delta of words(due.slice(response.transcriptSent.length))) {
         response.transcriptSent += delta;
         this.#emit({ type: 'response.output_audio_transcript.delta', ...at, delta });
       }
