@@ -11,6 +11,7 @@ export { TokenSignaling, ConnectSignaling, DEFAULT_CALLS_URL, type Signaling, ty
 export { RealtimeError, type RealtimeErrorCode, type RealtimeErrorDetail } from './session/errors.js';
 export { REALTIME_STATES, type RealtimeState } from './session/state.js';
 export type { TranscriptDetail } from './session/transcripts.js';
+export type { RealtimeCallStats } from './session/call-stats.js';
 export type { RealtimeTool } from './session/tools.js';
 export type { ReconnectReason } from './session/realtime-session.js';
 export { LANGUAGES, loadLanguage } from './i18n/index.js';

@@ -5,7 +5,7 @@ import type { RealtimeServerEvent } from './events/server-events.js';
 import type { RealtimeSessionConfig } from './events/session-config.js';
 import { en, type RealtimeVoiceStrings } from './i18n/en.js';
 import { isRightToLeft, loadLanguage, stringsFor } from './i18n/index.js';
-import type { RealtimeErrorDetail } from './session/errors.js';
+import { RealtimeError, type RealtimeErrorDetail } from './session/errors.js';
 import { RealtimeSession, type ReconnectReason } from './session/realtime-session.js';
 import { isActive, type RealtimeState } from './session/state.js';
 import type { RealtimeTool } from './session/tools.js';
@@ -15,6 +15,13 @@ import { TranscriptLog } from './ui/transcript-log.js';
 import { UserTranscription } from './session/user-transcription.js';
 
 type Activity = 'listening' | 'user-speaking' | 'assistant-speaking';
+
+/** The speaker list's last option: opens the browser's own speaker chooser (no device has this id). */
+const CHOOSE_SPEAKER = '?choose';
+
+/** Firefox's speaker chooser; not yet in TypeScript's DOM library. */
+type SpeakerChooser = { selectAudioOutput?(options?: { deviceId?: string }): Promise<MediaDeviceInfo> };
+const speakerChooser = () => (globalThis.navigator?.mediaDevices as (MediaDevices & SpeakerChooser) | undefined)?.selectAudioOutput;
 
 /**
  * A live voice conversation with an OpenAI `gpt-realtime` model (Azure OpenAI
@@ -379,20 +386,45 @@ export class RealtimeVoice extends LitElement {
   }
 
   #renderDevices(s: RealtimeVoiceStrings) {
-    const pick = (kind: MediaDeviceKind, name: string, selected: string, onChange: (e: Event) => void) => {
-      const list = this._devices.filter((d) => d.kind === kind && d.deviceId !== 'default' && d.deviceId);
+    const pick = (kind: MediaDeviceKind, name: string, selected: string, onChange: (e: Event) => void, other?: string) => {
+      // Before permission, engines list one nameless device of no id per kind (shown as the default alone);
+      // Firefox lists a device once per kind of use, with the same id: each id is shown once.
+      const ids = new Set<string>();
+      const list = this._devices.filter((d) => d.kind === kind && d.deviceId !== 'default' && d.deviceId && !ids.has(d.deviceId) && ids.add(d.deviceId));
       return html`<label>${name}
         <select @change=${onChange}>
           <option value="" ?selected=${!selected}>${s.defaultDevice}</option>
           ${list.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === selected}>${d.label || `${name} ${i + 1}`}</option>`)}
+          ${other ? html`<option value=${CHOOSE_SPEAKER}>${other}</option>` : nothing}
         </select></label>`;
     };
     const canSink = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+    const canChoose = !!speakerChooser();
     return html`<div part="devices" class="devices">
       ${pick('audioinput', s.microphone, this.inputDevice, (e) => (this.inputDevice = (e.target as HTMLSelectElement).value))}
-      ${canSink ? pick('audiooutput', s.speaker, this.outputDevice, (e) => (this.outputDevice = (e.target as HTMLSelectElement).value)) : nothing}
+      ${canSink ? pick('audiooutput', s.speaker, this.outputDevice, this.#onSpeakerChange, canChoose ? s.otherSpeaker : undefined) : nothing}
     </div>`;
   }
+
+  /**
+   * Firefox lists a speaker only once the page may use it (after the microphone is granted, or
+   * picked in its own chooser): "choose another" opens that chooser, inside the user's gesture.
+   */
+  #onSpeakerChange = async (event: Event) => {
+    const select = event.target as HTMLSelectElement;
+    if (select.value !== CHOOSE_SPEAKER) return void (this.outputDevice = select.value);
+    select.value = this.outputDevice;
+    try {
+      const chosen = await speakerChooser()!.call(navigator.mediaDevices, { deviceId: this.outputDevice || undefined });
+      await this.#listDevices();
+      this.outputDevice = chosen.deviceId;
+    } catch (error) {
+      // Dismissed (NotAllowedError): the speaker stays as it was, as the user chose.
+      if ((error as Error).name !== 'NotAllowedError') {
+        this.#onError(new RealtimeError('output-device-failed', `The speaker chooser failed: ${(error as Error).message}`, { cause: error, fatal: false }).toDetail());
+      }
+    }
+  };
 
   #renderTranscript(s: RealtimeVoiceStrings) {
     return html`<div part="transcript" class="transcript" role="log" aria-live="polite" aria-label=${s.transcript}>

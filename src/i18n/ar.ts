@@ -40,6 +40,7 @@ export const ar: RealtimeVoiceStrings = {
   microphone: 'الميكروفون',
   speaker: 'مكبر الصوت',
   defaultDevice: 'الافتراضي للنظام',
+  otherSpeaker: 'اختيار جهاز آخر…',
   open: 'تحدّث إلى المساعد',
   close: 'إغلاق',
   insecure: 'يحتاج الصوت إلى صفحة آمنة: افتحها عبر HTTPS (أو localhost).',

@@ -39,6 +39,7 @@ export const de: RealtimeVoiceStrings = {
   microphone: 'Mikrofon',
   speaker: 'Lautsprecher',
   defaultDevice: 'Systemstandard',
+  otherSpeaker: 'Anderen wählen…',
   open: 'Mit dem Assistenten sprechen',
   close: 'Schließen',
   insecure: 'Sprache braucht eine sichere Seite: Öffnen Sie sie über HTTPS (oder localhost).',

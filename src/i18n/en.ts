@@ -48,6 +48,8 @@ export interface RealtimeVoiceStrings {
   microphone: string;
   speaker: string;
   defaultDevice: string;
+  /** Where the browser lets the user pick a speaker itself (selectAudioOutput: Firefox). */
+  otherSpeaker: string;
   /** Floating launcher: open / close the panel. */
   open: string;
   close: string;
@@ -95,6 +97,7 @@ export const en: RealtimeVoiceStrings = {
   microphone: 'Microphone',
   speaker: 'Speaker',
   defaultDevice: 'System default',
+  otherSpeaker: 'Choose another…',
   open: 'Talk to the assistant',
   close: 'Close',
   insecure: 'Voice needs a secure page: open it over HTTPS (or localhost).',

@@ -39,6 +39,7 @@ export const es: RealtimeVoiceStrings = {
   microphone: 'Micrófono',
   speaker: 'Altavoz',
   defaultDevice: 'Predeterminado del sistema',
+  otherSpeaker: 'Elegir otro…',
   open: 'Hablar con el asistente',
   close: 'Cerrar',
   insecure: 'La voz necesita una página segura: ábrala con HTTPS (o localhost).',

@@ -2,6 +2,7 @@ import { keepScreenAwake } from './wake-lock.js';
 import type { RealtimeClientEvent } from '../events/client-events.js';
 import type { RealtimeServerEvent, ServerErrorEvent } from '../events/server-events.js';
 import type { RealtimeSessionConfig } from '../events/session-config.js';
+import { readCallStats, type RealtimeCallStats } from './call-stats.js';
 import { Attempt } from './attempt.js';
 import { AttemptAborted, RealtimeError, microphoneError, toRealtimeError, type RealtimeErrorDetail } from './errors.js';
 import type { FetchLike } from './http.js';
@@ -183,6 +184,12 @@ export class RealtimeSession extends EventTarget {
 
   get peerConnection(): RTCPeerConnection | undefined {
     return this.#attempt?.pc;
+  }
+
+  /** The running call's quality (round trip, jitter, losses, concealed audio), the same in every engine; undefined without a call. */
+  async callStats(): Promise<RealtimeCallStats | undefined> {
+    const pc = this.#attempt?.pc;
+    return pc && pc.connectionState !== 'closed' ? readCallStats(pc) : undefined;
   }
 
   /** Timers the current attempt still holds; 0 after teardown. For tests and leak checks. */

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { emulateMedia } from '@web/test-runner-commands';
+import { emulateMedia, sendMouse } from '@web/test-runner-commands';
 import { nextEvent, part, record, sleep, tokenUrl, until, useFakeService, voiceFixture } from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
@@ -140,6 +140,77 @@ describe('devices and audio processing', () => {
     expect(el.inputDevice).to.equal(target.deviceId);
     el.stop();
     expect(fake.probe.liveTracks()).to.have.length(0);
+  });
+
+  it('before permission the lists hold what the browser tells (Firefox: nameless devices of no id, shown as the default alone); names come with the call', async () => {
+    const before = await navigator.mediaDevices.enumerateDevices();
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, devices: '' });
+    const microphones = () => [...part(el, 'devices')!.querySelector('select')!.options];
+    await sleep(100);
+    const known = new Set(before.filter((d) => d.kind === 'audioinput' && d.deviceId && d.deviceId !== 'default').map((d) => d.deviceId));
+    expect(microphones().map((o) => o.value)).to.deep.equal(['', ...known]);
+    for (const option of microphones().slice(1)) expect(option.textContent!.trim()).to.not.equal('');
+    await el.start();
+    await until(() => microphones().length > 1 && microphones().slice(1).every((o) => /\S/.test(o.textContent!)), 'named microphones once the call has the microphone');
+    el.stop();
+  });
+
+  it('the speaker list names each speaker once, and offers the browser\'s own chooser where there is one (Firefox)', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, devices: '' });
+    await el.start();
+    const speakers = () => part(el, 'devices')!.querySelectorAll('select')[1]!;
+    await until(() => part(el, 'devices')!.querySelector('select')!.options.length > 1, 'the device lists after permission');
+    const options = () => [...speakers().options];
+    const values = options().map((o) => o.value);
+    expect(new Set(values).size, `each speaker once: ${values.join(', ')}`).to.equal(values.length);
+    const outputs = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audiooutput' && d.deviceId && d.deviceId !== 'default');
+    const listed = options().filter((o) => o.value && o.value !== '?choose');
+    expect(listed.map((o) => o.value)).to.deep.equal([...new Set(outputs.map((d) => d.deviceId))]);
+    for (const option of listed) expect(option.textContent!.trim(), 'a name, after permission').to.not.equal('');
+
+    const hasChooser = typeof (navigator.mediaDevices as { selectAudioOutput?: unknown }).selectAudioOutput === 'function';
+    expect(values.includes('?choose'), 'the chooser offered exactly where selectAudioOutput exists').to.equal(hasChooser);
+    if (hasChooser) {
+      const choose = () => {
+        speakers().value = '?choose';
+        speakers().dispatchEvent(new Event('change'));
+      };
+      // Without a user gesture the browser refuses its chooser: said, not swallowed; the call goes on.
+      const refused = nextEvent<CustomEvent>(el, 'realtime-error');
+      choose();
+      expect((await refused).detail).to.include({ code: 'output-device-failed', fatal: false });
+      expect(speakers().value, 'the list back on the speaker in use').to.equal('');
+      // A click first, as the user's own pick in the list is.
+      const status = part(el, 'status')!.getBoundingClientRect();
+      await sendMouse({ type: 'click', position: [Math.round(status.x + 5), Math.round(status.y + status.height / 2)] });
+      choose();
+      await until(() => el.outputDevice !== '', 'the speaker chosen in the browser\'s chooser');
+      expect(outputs.map((d) => d.deviceId)).to.include(el.outputDevice);
+      const audio = el.shadowRoot!.querySelector('audio') as HTMLAudioElement & { sinkId: string };
+      await until(() => audio.sinkId === el.outputDevice, 'the voice playing on it');
+      await until(() => speakers().value === el.outputDevice, 'the list showing it');
+    }
+    el.stop();
+  });
+
+  it('callStats() gives the call\'s round trip, losses and received audio in one shape in every engine', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    expect(await el.session.callStats(), 'no call yet').to.equal(undefined);
+    await el.start();
+    let stats = await el.session.callStats();
+    for (let tries = 0; !(stats!.packetsReceived > 20 && stats!.bytesSent > 0 && stats!.roundTripTime !== undefined); tries++) {
+      if (tries === 100) throw new Error(`no packets both ways and round trip in 10 s: ${JSON.stringify(stats)}`);
+      await sleep(100);
+      stats = await el.session.callStats();
+    }
+    expect(stats!.roundTripTime).to.be.within(0, 1);
+    expect(stats!.totalSamplesReceived, 'the assistant\'s audio played').to.be.above(0);
+    expect(stats!.packetsLost).to.be.at.least(0);
+    expect(stats!.concealedSamples).to.be.at.least(0);
+    expect(stats!.jitter).to.be.a('number');
+    expect(stats!.candidateType).to.equal('host');
+    el.stop();
+    expect(await el.session.callStats(), 'none after stop').to.equal(undefined);
   });
 
   it('a device that cannot be opened is reported and the call goes on with the old one', async () => {

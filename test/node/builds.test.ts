@@ -31,10 +31,12 @@ test('the ESM build leaves lit as a bare import; the bundles carry it inside', {
   for (const file of ['realtime-voice.bundle.js', 'realtime-voice.iife.js']) assert.doesNotMatch(readFileSync(new URL(file, dist), 'utf8'), /from\s*["']lit/);
 });
 
-// 21 KB while every part is inside the one bundle: issue 13's interop (GET tokens, the held send queue, the user's
-// transcription) took it from 20,416 to ~20,850 B. The core-and-parts issue splits it (core ≤ 12 KB).
-test('size budget: the drop-in bundle, Lit included, is at most 21 KB gzip', { skip: !built }, async () => {
+// 22 KB while every part is inside the one bundle: issue 13's interop (GET tokens, the held send queue, the user's
+// transcription) took it from 20,416 to ~20,850 B, issue 14's engine handling (wake lock, AudioContext resume,
+// echo hint) to 21,459 B, callStats() (417 B) and the speaker chooser (176 B) to ~22,050 B.
+// The core-and-parts issue splits it (core ≤ 12 KB).
+test('size budget: the drop-in bundle, Lit included, is at most 22 KB gzip', { skip: !built }, async () => {
   const { gzipSync } = await import('node:zlib');
   const size = gzipSync(readFileSync(new URL('realtime-voice.bundle.js', dist)), { level: 9 }).length;
-  assert.ok(size <= 21 * 1024, `bundle is ${size} bytes gzip`);
+  assert.ok(size <= 22 * 1024, `bundle is ${size} bytes gzip`);
 });
