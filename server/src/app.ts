@@ -16,6 +16,8 @@ import { formFields } from './form-body.js';
 import { SETTING_NAMES, SettingError, combine, parseSettings, toGaSession } from './session-defaults.js';
 import { HttpError } from './http-error.js';
 import { UpstreamError, type RealtimeProvider, type SessionRequest } from './providers/provider.js';
+import { authenticator, type Authorize } from './auth/authenticate.js';
+import type { ReplayStore } from './auth/replay-store.js';
 
 export { HttpError };
 
@@ -26,6 +28,10 @@ export interface AppDeps {
   onCall?: (callId: string, log: Logger) => void;
   /** The rate limiter's store; default in memory (one instance). Redis for several. */
   rateLimitStore?: Store;
+  /** Your own check of who is asking, instead of AUTH_MODE's: see auth/authenticate.ts. */
+  authorize?: Authorize;
+  /** Used tickets (AUTH_MODE=ticket); default in memory. Redis for several instances. */
+  ticketReplays?: ReplayStore;
 }
 
 
@@ -51,6 +57,8 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
 
   // Scoped to the API: `npm start` mounts this app in front of the demo pages.
   app.use(API_PATHS, requestLog(log), helmet(), originGuard(cfg.allowedOrigins));
+  // After the rate limiter: guessing tokens costs requests like anything else.
+  const authenticate = authenticator(cfg.auth ?? { mode: 'none' }, { authorize: deps.authorize, replays: deps.ticketReplays, log });
 
   const limiter = rateLimit({
     windowMs: cfg.rateLimit.windowMs,
@@ -69,7 +77,7 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
     res.json({ ok: true, provider: deps.provider.name });
   });
 
-  app.post('/token', limiter, contentType(['application/json']), express.json({ limit: '16kb', strict: true }), async (req, res) => {
+  app.post('/token', limiter, authenticate, contentType(['application/json']), express.json({ limit: '16kb', strict: true }), async (req, res) => {
     const preferences = parse(preferencesSchema, req.body ?? {});
     const secret = await deps.provider.createClientSecret(sessionFor(preferences, cfg, res));
     res.set('Cache-Control', 'no-store').json({ value: secret.value, expires_at: secret.expires_at, calls_url: deps.provider.callsUrl({ filter: cfg.webrtcFilter }) });
@@ -78,6 +86,7 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
   app.post(
     '/connect',
     limiter,
+    authenticate,
     contentType(['application/sdp', 'application/json', 'multipart/form-data']),
     express.text({ type: 'application/sdp', limit: '64kb' }),
     express.json({ limit: '80kb', strict: true }),
@@ -158,10 +167,12 @@ function originGuard(allowed: string[]) {
     }
     res.set('Access-Control-Allow-Origin', origin);
     res.set('Vary', 'Origin');
-    res.set('Access-Control-Expose-Headers', 'Location, Retry-After, X-Request-Id, X-Realtime-Locked');
+    // Cookies and sign-in headers from another site only for the sites the operator named.
+    if (allowed.includes(origin)) res.set('Access-Control-Allow-Credentials', 'true');
+    res.set('Access-Control-Expose-Headers', 'Location, Retry-After, WWW-Authenticate, X-Request-Id, X-Realtime-Locked');
     if (req.method === 'OPTIONS') {
       res.set('Access-Control-Allow-Methods', 'GET, POST');
-      res.set('Access-Control-Allow-Headers', 'Content-Type, X-Request-Id');
+      res.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Request-Id');
       res.set('Access-Control-Max-Age', '600');
       return res.status(204).end();
     }

@@ -4,6 +4,7 @@
  * the variable, instead of failing on the first call.
  */
 import { z } from 'zod';
+import { authConfigFrom, authEnvSchema, type AuthConfig } from './auth/auth-config.js';
 import { SettingError, envName, parseLocked, parseSettings, type LockableField, type SessionSettings } from './session-defaults.js';
 
 export const VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
@@ -43,6 +44,8 @@ export interface ServerConfig {
   observer: boolean;
   /** Express `trust proxy`, for the client address behind a load balancer (rate limits). */
   trustProxy: string | number | boolean;
+  /** Who may mint tokens and open calls (AUTH_MODE); undefined when unset, which `npm run server` refuses. */
+  auth?: AuthConfig;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -116,6 +119,7 @@ const envSchema = z.object({
   HEADERS_TIMEOUT_MS: positiveInt('HEADERS_TIMEOUT_MS').optional(),
   REQUEST_TIMEOUT_MS: positiveInt('REQUEST_TIMEOUT_MS').optional(),
   TRUST_PROXY: z.string().trim().optional(),
+  ...authEnvSchema.shape,
 });
 
 /** Reads and validates the environment; throws ConfigError naming the variable at fault. */
@@ -161,6 +165,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
+  try {
+    config.auth = authConfigFrom(e);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   // Node refuses a headers deadline longer than the whole request's; say so in the environment's words.
   if (config.clientTimeouts.headersMs > config.clientTimeouts.requestMs) {
     const name = e.HEADERS_TIMEOUT_MS !== undefined ? 'HEADERS_TIMEOUT_MS' : 'REQUEST_TIMEOUT_MS';

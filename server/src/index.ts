@@ -5,6 +5,8 @@
  */
 import { pino } from 'pino';
 import { createApp, jsonNotFound } from './app.js';
+import { AUTH_MODE_REQUIRED } from './auth/auth-config.js';
+import { memoryReplayStore, redisReplayStore, type ReplayStore } from './auth/replay-store.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createHttpServer } from './http-server.js';
 import { CallObservers } from './observer/call-observer.js';
@@ -16,6 +18,8 @@ const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
 let config;
 try {
   config = loadConfig(process.env);
+  // `npm start` (the demo) is public on purpose; a server run on its own must say who may spend the quota.
+  if (!config.auth) throw new ConfigError(AUTH_MODE_REQUIRED);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`Configuration error: ${error.message}`);
@@ -26,8 +30,11 @@ try {
 // With REALTIME_PROVIDER=emulator (the default without cloud settings) it talks to `npm run emulator`.
 const provider = createProvider(config, { emulator: { baseUrl: (process.env.EMULATOR_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '') } });
 let shared: SharedStore | undefined;
+let ticketReplays: ReplayStore = memoryReplayStore();
 if (config.redisUrl) {
   shared = await redisRateLimitStore(config.redisUrl);
+  // A ticket used on one instance is refused on every other.
+  if (config.auth.mode === 'ticket') ticketReplays = await redisReplayStore(config.redisUrl);
   log.info('rate limits shared through Redis');
 }
 const observers = new CallObservers(provider, exampleTools, log);
@@ -35,17 +42,18 @@ const app = createApp(config, {
   provider,
   logger: log,
   rateLimitStore: shared?.store,
+  ticketReplays,
   onCall: config.observer ? (callId, reqLog) => void observers.open(callId, reqLog) : undefined,
 });
 app.use(jsonNotFound);
 const server = createHttpServer(app, config); // slow clients are cut off (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS)
-server.listen(config.port, () => log.info({ port: config.port, provider: provider.name }, 'realtime-voice server listening'));
+server.listen(config.port, () => log.info({ port: config.port, provider: provider.name, auth: config.auth!.mode }, 'realtime-voice server listening'));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     log.info({ signal }, 'shutting down');
     server.close();
-    void Promise.all([observers.closeAll(), shared?.close()]).then(() => {
+    void Promise.all([observers.closeAll(), shared?.close(), ticketReplays.close()]).then(() => {
       server.closeAllConnections();
       process.exit(0);
     });

@@ -190,7 +190,7 @@ describe('npm run server (server/src/index.ts) applies the environment\'s deadli
     const childPort = (free.address() as AddressInfo).port;
     await new Promise<void>((resolve) => free.close(() => resolve()));
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
-      env: { ...process.env, PORT: String(childPort), REALTIME_PROVIDER: 'emulator', HEADERS_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '1000', LOG_LEVEL: 'warn' },
+      env: { ...process.env, AUTH_MODE: 'none', PORT: String(childPort), REALTIME_PROVIDER: 'emulator', HEADERS_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '1000', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -221,7 +221,7 @@ describe('npm run server (server/src/index.ts) applies the environment\'s deadli
   });
 
   test('HEADERS_TIMEOUT_MS longer than REQUEST_TIMEOUT_MS stops start-up with a message naming them', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], { env: { ...process.env, HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], { env: { ...process.env, AUTH_MODE: 'none', HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
