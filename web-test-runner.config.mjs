@@ -105,7 +105,7 @@ export default {
   browsers: [...engines(), ...(webkit ? [webkit] : [])],
   groups: [
     { name: 'e2e-speech', files: ['test/e2e/voice.test.ts', 'test/e2e/widget.test.ts', 'test/e2e/outside-clients.test.ts'], browsers: engines('speech') },
-    { name: 'e2e-silence', files: ['test/e2e/silence.test.ts', 'test/e2e/builds.test.ts'], browsers: engines('silence') },
+    { name: 'e2e-silence', files: ['test/e2e/silence.test.ts', 'test/e2e/builds.test.ts', 'test/e2e/sign-in.test.ts'], browsers: engines('silence') },
   ],
   testFramework: { config: { timeout: 45_000 } },
 };

@@ -27,6 +27,14 @@ const localTime = {
   handler: () => ({ time: new Date().toLocaleTimeString(), zone: Intl.DateTimeFormat().resolvedOptions().timeZone }),
 };
 
+// The server's sign-in, asked for before each call (README, "Sign-in"): a one-time ticket from the site's
+// backend. `AUTH_MODE=ticket AUTH_TICKET_SECRET=… npm start` serves /demo-ticket; by default (none) it is
+// absent and no Authorization is sent.
+voice.authorization = async () => {
+  const response = await fetch('/demo-ticket');
+  return response.ok ? response.text() : undefined;
+};
+
 function apply(): void {
   for (const name of ATTRIBUTES) {
     const value = (form.elements.namedItem(name) as HTMLInputElement).value.trim();

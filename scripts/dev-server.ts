@@ -17,6 +17,7 @@ import { createApp } from '../server/src/app.ts';
 import { createHttpServer } from '../server/src/http-server.ts';
 import { DEMO_SESSION_DEFAULTS } from './demo-session.ts';
 import { loadConfig } from '../server/src/config.ts';
+import { issueTicket } from '../server/src/auth/ticket.ts';
 import { EMULATOR_API_KEY } from '../server/src/providers/emulator.ts';
 import { createProvider } from '../server/src/providers/index.ts';
 import { CallObservers } from '../server/src/observer/call-observer.ts';
@@ -52,6 +53,12 @@ export async function startDevServer(options: { port: number; env?: NodeJS.Proce
   app.use(emulator.app);
   const logger = pino({ level: env.LOG_LEVEL ?? 'warn' });
   const provider = createProvider(config, { emulator: { baseUrl: `http://127.0.0.1:${port}`, publicCallsUrl: '/v1/realtime/calls' } });
+  // AUTH_MODE=ticket npm start: this stands in for the site's backend, which would issue a ticket only
+  // to a signed-in user (the demo page asks for one before each call; with the default, none, it 404s).
+  if (config.auth?.mode === 'ticket') {
+    const secret = config.auth.ticketSecret;
+    app.get('/demo-ticket', (_req, res) => void res.set('Cache-Control', 'no-store').type('text/plain').send(issueTicket({ userId: 'demo-user', secret })));
+  }
   app.use(
     createApp(
       {

@@ -14,6 +14,8 @@ export interface RealtimeVoiceAttributes {
   'token-url'?: string;
   'connect-url'?: string;
   'calls-url'?: string;
+  /** `include`: cookies to a token / connect URL on another origin. (`authorization` is a property: set it through a ref.) */
+  credentials?: 'include' | 'same-origin' | 'omit';
   voice?: string;
   instructions?: string;
   timeout?: number | string;

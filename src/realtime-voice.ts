@@ -100,6 +100,8 @@ export class RealtimeVoice extends LitElement {
     inputDevice: { attribute: 'input-device' },
     outputDevice: { attribute: 'output-device' },
     tools: { attribute: false },
+    authorization: { attribute: false },
+    credentials: {},
     strings: { attribute: false },
     _lang: { attribute: 'lang' },
     _state: { state: true },
@@ -120,6 +122,16 @@ export class RealtimeVoice extends LitElement {
 
   /** Where the offer goes in token mode when the token service names no `calls_url`. Default: OpenAI's `/v1/realtime/calls`. */
   callsUrl = '';
+
+  /**
+   * `Authorization` for `token-url` / `connect-url` (never the service's calls URL): a sign-in token,
+   * or a function returning one, called before each request so it can be refreshed. A value without
+   * a scheme is sent as `Bearer <value>`. A property only: a secret does not belong in an attribute.
+   */
+  authorization?: string | (() => string | undefined | null | Promise<string | undefined | null>);
+
+  /** `include`: send cookies to a `token-url` / `connect-url` on another origin (a cookie session); default `same-origin`. */
+  credentials: '' | 'include' | 'same-origin' | 'omit' = '';
 
   /** Output voice, e.g. `marin`, `alloy`. Changing it while connected sends `session.update` (accepted until the model has spoken). */
   voice = '';
@@ -247,6 +259,8 @@ export class RealtimeVoice extends LitElement {
       tokenUrl: this.tokenUrl || undefined,
       connectUrl: this.connectUrl || undefined,
       callsUrl: this.callsUrl || undefined,
+      authorization: this.authorization,
+      credentials: this.credentials || undefined,
       voice: this.voice || undefined,
       instructions: this.instructions || undefined,
       timeoutMs: this.timeout > 0 ? this.timeout : undefined,
@@ -492,6 +506,7 @@ export class RealtimeVoice extends LitElement {
 
   /** The language's sentence for the error; English shows the error's own detailed message. */
   #errorText(s: RealtimeVoiceStrings, error: RealtimeErrorDetail): string {
+    if (error.code === 'quota-exceeded' && /per_day|spend_cap/.test(error.serverCode ?? '')) return s.dailyLimit;
     const sentence = s.errors[error.code];
     if (sentence) return sentence;
     // English (and any language not built in) shows the error's own detailed message.

@@ -44,7 +44,10 @@ export const de: RealtimeVoiceStrings = {
   close: 'Schließen',
   insecure: 'Sprache braucht eine sichere Seite: Öffnen Sie sie über HTTPS (oder localhost).',
   failed: 'Etwas ist schiefgegangen ({code}).',
+  dailyLimit: 'Das Tageslimit ist erreicht: Versuchen Sie es morgen wieder.',
   errors: {
+    'sign-in-required': 'Bitte melden Sie sich erneut an, um ein Gespräch zu beginnen.',
+    'quota-exceeded': 'Das Limit für Gespräche ist erreicht: Versuchen Sie es später wieder.',
     'microphone-denied': 'Der Mikrofonzugriff wurde verweigert. Erlauben Sie das Mikrofon für diese Seite (Symbol in der Adressleiste) und starten Sie erneut.',
     'microphone-not-found': 'Kein Mikrofon gefunden. Schließen Sie eines an und starten Sie erneut.',
     'microphone-busy': 'Das Mikrofon ließ sich nicht öffnen: Vielleicht nutzt es gerade ein anderes Programm.',

@@ -57,7 +57,12 @@ export interface RealtimeVoiceStrings {
   insecure: string;
   /** Fallback for an error the language has no sentence for; `{code}` is replaced. */
   failed: string;
-  /** Error sentences by code. English shows each error's own detailed message instead. */
+  /** A per-day quota or the site's daily spend cap is reached (`quota-exceeded` with a `…_per_day` or `spend_cap…` server code). */
+  dailyLimit: string;
+  /**
+   * Error sentences by code. English shows each error's own detailed message instead, except where
+   * the user can act on it better in plain words (sign in again, a usage limit).
+   */
   errors: Partial<Record<RealtimeErrorCode, string>>;
 }
 
@@ -102,5 +107,9 @@ export const en: RealtimeVoiceStrings = {
   close: 'Close',
   insecure: 'Voice needs a secure page: open it over HTTPS (or localhost).',
   failed: 'Something went wrong ({code}).',
-  errors: {},
+  dailyLimit: 'The daily limit is reached: try again tomorrow.',
+  errors: {
+    'sign-in-required': 'Please sign in again to start a conversation.',
+    'quota-exceeded': 'The limit for conversations is reached: try again later.',
+  },
 };

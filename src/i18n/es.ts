@@ -44,7 +44,10 @@ export const es: RealtimeVoiceStrings = {
   close: 'Cerrar',
   insecure: 'La voz necesita una página segura: ábrala con HTTPS (o localhost).',
   failed: 'Algo salió mal ({code}).',
+  dailyLimit: 'Se alcanzó el límite diario: vuelva a intentarlo mañana.',
   errors: {
+    'sign-in-required': 'Vuelva a iniciar sesión para empezar una conversación.',
+    'quota-exceeded': 'Se alcanzó el límite de conversaciones: vuelva a intentarlo más tarde.',
     'microphone-denied': 'Se denegó el acceso al micrófono. Permítalo para este sitio (icono en la barra de direcciones) y vuelva a empezar.',
     'microphone-not-found': 'No se encontró ningún micrófono. Conecte uno y vuelva a empezar.',
     'microphone-busy': 'No se pudo abrir el micrófono: puede que otra aplicación lo esté usando.',

@@ -15,6 +15,8 @@ export type RealtimeErrorCode =
   | 'token-timeout'
   | 'token-invalid-response'
   | 'unauthorized'
+  | 'sign-in-required'
+  | 'quota-exceeded'
   | 'forbidden'
   | 'not-found'
   | 'rate-limited'
@@ -46,25 +48,35 @@ export interface RealtimeErrorDetail {
   cause?: unknown;
   /** False when the call goes on despite the error (e.g. a rejected `session.update`). */
   fatal: boolean;
+  /** The page's server's own code from its JSON error (`token_expired`, `quota_minutes_per_day`, …). */
+  serverCode?: string;
+  /** Seconds to wait before trying again, from the answer's `Retry-After`. */
+  retryAfter?: number;
 }
 
 export class RealtimeError extends Error {
   readonly code: RealtimeErrorCode;
   readonly status?: number;
   readonly fatal: boolean;
+  readonly serverCode?: string;
+  readonly retryAfter?: number;
 
-  constructor(code: RealtimeErrorCode, message: string, options: { status?: number; cause?: unknown; fatal?: boolean } = {}) {
+  constructor(code: RealtimeErrorCode, message: string, options: { status?: number; cause?: unknown; fatal?: boolean; serverCode?: string; retryAfter?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RealtimeError';
     this.code = code;
     this.status = options.status;
     this.fatal = options.fatal ?? true;
+    this.serverCode = options.serverCode;
+    this.retryAfter = options.retryAfter;
   }
 
   toDetail(): RealtimeErrorDetail {
     const detail: RealtimeErrorDetail = { code: this.code, message: this.message, fatal: this.fatal };
     if (this.status !== undefined) detail.status = this.status;
     if (this.cause !== undefined) detail.cause = this.cause;
+    if (this.serverCode) detail.serverCode = this.serverCode;
+    if (this.retryAfter !== undefined) detail.retryAfter = this.retryAfter;
     return detail;
   }
 }
@@ -80,13 +92,23 @@ const STAGE_NAME: Record<'token' | 'call' | 'connect', string> = {
  * cause, following the troubleshooting list of the Azure WebRTC guide.
  * `serviceMessage` is the `error.message` of a JSON body, when there was one.
  */
-export function httpError(stage: 'token' | 'call' | 'connect', status: number, serviceMessage: string | undefined, url: string): RealtimeError {
+export function httpError(stage: 'token' | 'call' | 'connect', status: number, serviceMessage: string | undefined, url: string, answer: ServerAnswer = {}): RealtimeError {
   const who = STAGE_NAME[stage];
+  const { serverCode, retryAfter } = answer;
   const said = serviceMessage ? ` It said: "${truncate(serviceMessage, 200)}"` : '';
   const at = ` (${describeUrl(url)})`;
   let code: RealtimeErrorCode;
   let why: string;
   switch (true) {
+    // The page's own server asking for a sign-in (a Bearer challenge): the page can sign the user in again.
+    case status === 401 && stage !== 'call' && /^bearer\b/i.test(answer.challenge ?? ''):
+      code = 'sign-in-required';
+      why = `answered 401: sign in again (${serverCode ?? 'the sign-in is missing or was not accepted'}).`;
+      break;
+    case status === 429 && /^(quota_|spend_cap)/.test(serverCode ?? ''):
+      code = 'quota-exceeded';
+      why = `answered 429: a usage limit is reached (${serverCode}).`;
+      break;
     case status === 401:
       code = 'unauthorized';
       why =
@@ -126,7 +148,14 @@ export function httpError(stage: 'token' | 'call' | 'connect', status: number, s
       code = 'request-rejected';
       why = `answered ${status}: the request was rejected.`;
   }
-  return new RealtimeError(code, `${who}${at} ${why}${said}`, { status, cause: serviceMessage });
+  return new RealtimeError(code, `${who}${at} ${why}${said}`, { status, cause: serviceMessage, serverCode, retryAfter });
+}
+
+/** What a refusal said besides its status: its JSON `error.code`, `Retry-After` (seconds) and `WWW-Authenticate`. */
+export interface ServerAnswer {
+  serverCode?: string;
+  retryAfter?: number;
+  challenge?: string;
 }
 
 /** Maps getUserMedia's DOMException names to our codes. */

@@ -51,26 +51,34 @@ export async function request(url: string, init: RequestInit, options: RequestOp
 /** Throws the fitting error for a non-2xx answer, reading a JSON error message when present. */
 export async function assertOk(response: Response, stage: 'token' | 'call' | 'connect', url: string): Promise<void> {
   if (response.ok) return;
-  throw httpError(stage, response.status, await readServiceMessage(response), url);
+  const { message, code } = await readServiceError(response);
+  const retryAfter = Number(response.headers.get('retry-after'));
+  const answer = {
+    ...(code && { serverCode: code }),
+    ...(retryAfter >= 0 && response.headers.has('retry-after') && { retryAfter }),
+    challenge: response.headers.get('www-authenticate') ?? undefined,
+  };
+  throw httpError(stage, response.status, message, url, answer);
 }
 
-/** `{error:{message}}` (OpenAI, Azure, our server) or `{message}`; undefined for other bodies. */
-export async function readServiceMessage(response: Response): Promise<string | undefined> {
+/** `{error:{message, code}}` (OpenAI, Azure, our server) or `{message}`; nothing for other bodies. */
+async function readServiceError(response: Response): Promise<{ message?: string; code?: string }> {
   let text: string;
   try {
     text = await response.text();
   } catch {
-    return undefined;
+    return {};
   }
   try {
-    const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    if (typeof body.error === 'string') return body.error;
-    if (body.error && typeof body.error.message === 'string') return body.error.message;
-    if (typeof body.message === 'string') return body.message;
+    const body = JSON.parse(text) as { error?: { message?: unknown; code?: unknown } | string; message?: unknown };
+    if (typeof body.error === 'string') return { message: body.error };
+    const code = typeof body.error?.code === 'string' && /^[\w.-]{1,64}$/.test(body.error.code) ? body.error.code : undefined;
+    if (body.error && typeof body.error.message === 'string') return { message: body.error.message, code };
+    if (typeof body.message === 'string') return { message: body.message };
   } catch {
     /* not JSON: an HTML error page or plain text tells the user nothing useful */
   }
-  return undefined;
+  return {};
 }
 
 export function contentTypeOf(response: Response): string {

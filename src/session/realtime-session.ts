@@ -6,7 +6,7 @@ import { readCallStats, type RealtimeCallStats } from './call-stats.js';
 import { Attempt } from './attempt.js';
 import { AttemptAborted, RealtimeError, microphoneError, toRealtimeError, type RealtimeErrorDetail } from './errors.js';
 import type { FetchLike } from './http.js';
-import { ConnectSignaling, TokenSignaling, type Signaling, type SignalingContext } from './signaling.js';
+import { ConnectSignaling, TokenSignaling, type PageCredentials, type Signaling, type SignalingContext } from './signaling.js';
 import { isActive, type RealtimeState } from './state.js';
 import { ToolCalls, toolDefinitions, type RealtimeTool } from './tools.js';
 import { TranscriptTracker, type TranscriptDetail } from './transcripts.js';
@@ -20,6 +20,10 @@ export interface RealtimeSessionOptions {
   connectUrl?: string;
   /** Any other way of exchanging the offer; wins over the URLs. */
   signaling?: Signaling;
+  /** `Authorization` for the token / connect URL (never the service's): a value, or a function called before each request. */
+  authorization?: PageCredentials['authorization'];
+  /** fetch credentials mode for the token / connect URL: `include` for a cookie session on another origin. */
+  credentials?: RequestCredentials;
   voice?: string;
   instructions?: string;
   /** getUserMedia audio constraints, over the default: echo cancellation, noise suppression and auto gain on. */
@@ -82,6 +86,8 @@ const WARM_MS = 20_000;
 /** A token fetched ahead by warmUp(): for which settings (key), when, and whether the fetch failed. */
 interface WarmToken {
   key: string;
+  /** Fetched with this sign-in: a new one (another user) fetches again. */
+  authorization: RealtimeSessionOptions['authorization'];
   at: number;
   ready: Promise<Signaling>;
   failed?: boolean;
@@ -249,7 +255,7 @@ export class RealtimeSession extends EventTarget {
     const o = this.options;
     if (!o.tokenUrl || o.connectUrl || o.signaling || isActive(this.#state) || this.#fits(this.#warm)) return;
     const signaling = this.#signaling();
-    const warm: WarmToken = { key: this.#warmKey(), at: Date.now(), ready: signaling.prepare(this.#context(new AbortController().signal)).then(() => signaling) };
+    const warm: WarmToken = { key: this.#warmKey(), authorization: o.authorization, at: Date.now(), ready: signaling.prepare(this.#context(new AbortController().signal)).then(() => signaling) };
     // Failed before the click: the click asks again. Still running at the click: its answer (or error) is the click's.
     warm.ready.catch(() => (warm.failed = true));
     this.#warm = warm;
@@ -257,12 +263,12 @@ export class RealtimeSession extends EventTarget {
 
   #warmKey(): string {
     const o = this.options;
-    return JSON.stringify([o.tokenUrl, o.callsUrl, o.voice, o.instructions]);
+    return JSON.stringify([o.tokenUrl, o.callsUrl, o.voice, o.instructions, o.credentials]);
   }
 
   /** A token fetched ahead for the settings as they are now, within the last 20 s (failed or not). */
   #fits(warm: WarmToken | undefined): warm is WarmToken {
-    return warm?.key === this.#warmKey() && Date.now() - warm.at < WARM_MS;
+    return warm?.key === this.#warmKey() && warm.authorization === this.options.authorization && Date.now() - warm.at < WARM_MS;
   }
 
   /** The warmed-up token's signaling while it fits and has not failed; taken once. */
@@ -548,8 +554,9 @@ export class RealtimeSession extends EventTarget {
     const o = this.options;
     const preferences = { voice: o.voice, instructions: o.instructions };
     if (o.signaling) return o.signaling;
-    if (o.connectUrl) return new ConnectSignaling(o.connectUrl, preferences);
-    if (o.tokenUrl) return new TokenSignaling(o.tokenUrl, o.callsUrl, preferences);
+    const page = { authorization: o.authorization, credentials: o.credentials };
+    if (o.connectUrl) return new ConnectSignaling(o.connectUrl, preferences, page);
+    if (o.tokenUrl) return new TokenSignaling(o.tokenUrl, o.callsUrl, preferences, page);
     throw new RealtimeError(
       'missing-endpoint',
       'No token-url or connect-url is set, so there is nowhere to start a call. Set one of them to your token service or SDP proxy.',

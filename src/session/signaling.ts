@@ -34,6 +34,33 @@ export interface SessionPreferences {
   instructions?: string;
 }
 
+/** The page's credentials for its own server: sent to the token and connect URLs only, never to the service's calls URL. */
+export interface PageCredentials {
+  /**
+   * `Authorization` for the page's server: a value, or a function called before each request (so a
+   * sign-in token can be refreshed). A value without a scheme is sent as `Bearer <value>`.
+   */
+  authorization?: string | (() => string | undefined | null | Promise<string | undefined | null>);
+  /** fetch's credentials mode for the page's server; `include` sends cookies to another origin. Default `same-origin`. */
+  credentials?: RequestCredentials;
+}
+
+/** A request to the page's own server, with the page's credentials. */
+async function withPageCredentials(page: PageCredentials, init: RequestInit & { headers: Record<string, string> }): Promise<RequestInit> {
+  let value: string | undefined | null;
+  try {
+    value = typeof page.authorization === 'function' ? await page.authorization() : page.authorization;
+  } catch (error) {
+    throw new RealtimeError('sign-in-required', `The page's authorization function failed, so no sign-in could be sent: ${(error as Error)?.message ?? error}`, { cause: error });
+  }
+  if (page.credentials && !['include', 'same-origin', 'omit'].includes(page.credentials)) {
+    throw new RealtimeError('request-rejected', `credentials must be include, same-origin or omit, not "${String(page.credentials).slice(0, 40)}".`);
+  }
+  const headers = { ...init.headers };
+  if (value) headers.Authorization = /\s/.test(value.trim()) ? value.trim() : `Bearer ${value.trim()}`;
+  return { ...init, headers, credentials: page.credentials ?? 'same-origin' };
+}
+
 export interface EphemeralToken {
   value: string;
   /** Unix seconds, when the service said. */
@@ -51,6 +78,7 @@ export class TokenSignaling implements Signaling {
     private readonly tokenUrl: string,
     private readonly callsUrl: string | undefined,
     private readonly preferences: SessionPreferences,
+    private readonly page: PageCredentials = {},
   ) {}
 
   get token(): EphemeralToken | undefined {
@@ -61,18 +89,17 @@ export class TokenSignaling implements Signaling {
     const options = { ...context, stage: 'token' as const };
     let response = await request(
       this.tokenUrl,
-      {
+      await withPageCredentials(this.page, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify(definedOnly(this.preferences)),
-        credentials: 'same-origin',
-      },
+      }),
       options,
     );
     // A token service written like Microsoft's sample (`GET /token`) refuses the POST with 405:
     // ask again the way it is written, without the preferences (it sets the session itself).
     if (response.status === 405) {
-      response = await request(this.tokenUrl, { method: 'GET', headers: { Accept: 'application/json' }, credentials: 'same-origin' }, options);
+      response = await request(this.tokenUrl, await withPageCredentials(this.page, { method: 'GET', headers: { Accept: 'application/json' } }), options);
     }
     await assertOk(response, 'token', this.tokenUrl);
     this.#token = await parseTokenResponse(response, this.tokenUrl);
@@ -88,6 +115,8 @@ export class TokenSignaling implements Signaling {
         method: 'POST',
         headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token.value}` },
         body: offerSdp,
+        // The service gets the ephemeral token and nothing of the page's: no cookies.
+        credentials: 'omit',
       },
       { ...context, stage: 'call' },
     );
@@ -102,6 +131,7 @@ export class ConnectSignaling implements Signaling {
   constructor(
     private readonly connectUrl: string,
     private readonly preferences: SessionPreferences,
+    private readonly page: PageCredentials = {},
   ) {}
 
   async prepare(): Promise<void> {}
@@ -109,12 +139,11 @@ export class ConnectSignaling implements Signaling {
   async exchange(offerSdp: string, context: SignalingContext): Promise<SdpAnswer> {
     const response = await request(
       this.connectUrl,
-      {
+      await withPageCredentials(this.page, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/sdp' },
         body: JSON.stringify({ sdp: offerSdp, ...definedOnly(this.preferences) }),
-        credentials: 'same-origin',
-      },
+      }),
       { ...context, stage: 'connect' },
     );
     return readSdpAnswer(response, 'connect', this.connectUrl);

@@ -33,10 +33,11 @@ test('the ESM build leaves lit as a bare import; the bundles carry it inside', {
 
 // 22 KB while every part is inside the one bundle: issue 13's interop (GET tokens, the held send queue, the user's
 // transcription) took it from 20,416 to ~20,850 B, issue 14's engine handling (wake lock, AudioContext resume,
-// echo hint) to 21,459 B, callStats() (417 B) and the speaker chooser (176 B) to ~22,050 B.
+// echo hint) to 21,459 B, callStats() (417 B) and the speaker chooser (176 B) to ~22,050 B, the access
+// issue's authorization, credentials and the server's codes (sign-in-required, quota-exceeded) to ~22,700 B.
 // The core-and-parts issue splits it (core ≤ 12 KB).
-test('size budget: the drop-in bundle, Lit included, is at most 22 KB gzip', { skip: !built }, async () => {
+test('size budget: the drop-in bundle, Lit included, is at most 23 KB gzip', { skip: !built }, async () => {
   const { gzipSync } = await import('node:zlib');
   const size = gzipSync(readFileSync(new URL('realtime-voice.bundle.js', dist)), { level: 9 }).length;
-  assert.ok(size <= 22 * 1024, `bundle is ${size} bytes gzip`);
+  assert.ok(size <= 23 * 1024, `bundle is ${size} bytes gzip`);
 });

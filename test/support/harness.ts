@@ -11,7 +11,7 @@ await executeServerCommand('set-microphone-permission', { setting: 'granted' });
 
 export type Attrs = Partial<
   Record<
-    | 'token-url' | 'connect-url' | 'calls-url' | 'voice' | 'instructions' | 'timeout' | 'lang' | 'layout' | 'reconnect-attempts'
+    | 'token-url' | 'connect-url' | 'calls-url' | 'credentials' | 'voice' | 'instructions' | 'timeout' | 'lang' | 'layout' | 'reconnect-attempts'
     | 'transcript' | 'text-input' | 'meters' | 'devices' | 'push-to-talk' | 'audio-constraints' | 'input-device' | 'output-device',
     string
   >

@@ -17,6 +17,34 @@ import { createApp } from '../../../server/src/app.ts';
 import { EMULATOR_API_KEY, emulatorProvider } from '../../../server/src/providers/emulator.ts';
 import { CallObservers } from '../../../server/src/observer/call-observer.ts';
 import { exampleTools } from '../../../server/src/tools/example-tools.ts';
+import { issueTicket } from '../../../server/src/auth/ticket.ts';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const TICKET_SECRET = 'e2e-ticket-secret-0123456789-0123456789';
+const ISSUER = 'https://idp.e2e.test/';
+const AUDIENCE = 'realtime-voice-e2e';
+
+/**
+ * A site's sign-in, for the sign-in tests: an identity provider (its keys on a loopback JWKS server,
+ * its tokens from /api-idp/token?user=…&ttl=…) and a site backend issuing tickets (/api-idp/ticket?user=…).
+ */
+async function startIdentityProvider() {
+  const keys = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'e2e', alg: 'ES256', use: 'sig' };
+  const jwks = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  const router = express.Router();
+  router.get('/token', async (req, res) => {
+    const ttl = Number(req.query.ttl ?? 300);
+    const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'e2e' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject(String(req.query.user ?? 'alice')).setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + ttl).sign(keys.privateKey);
+    res.type('text/plain').send(jwt);
+  });
+  router.get('/ticket', (req, res) => void res.type('text/plain').send(issueTicket({ userId: String(req.query.user ?? 'alice'), secret: TICKET_SECRET })));
+  const jwtAuth = { mode: 'jwt' as const, jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`, issuer: ISSUER, audience: AUDIENCE, userClaim: 'sub' };
+  return { router, jwtAuth, ticketAuth: { mode: 'ticket' as const, ticketSecret: TICKET_SECRET }, close: () => jwks.close() };
+}
 
 export async function startE2eServices() {
   const emulator = await startEmulatorProcess(EMULATOR_API_KEY);
@@ -33,6 +61,10 @@ export async function startE2eServices() {
   const observerLines: Array<Record<string, unknown>> = [];
   const observerLog = pino({ level: 'info' }, { write: (line: string) => void observerLines.push(JSON.parse(line)) });
   const serverObservers = new CallObservers(provider, exampleTools, observerLog);
+  const idp = await startIdentityProvider();
+  api.use('/api-idp', idp.router);
+  api.use('/api-jwt', createApp({ sessionDefaults, rateLimit, auth: idp.jwtAuth }, { provider, logger }));
+  api.use('/api-ticket', createApp({ sessionDefaults, rateLimit, auth: idp.ticketAuth }, { provider, logger }));
   api.use('/api-observed', createApp({ sessionDefaults, rateLimit, observer: true }, { provider, logger: observerLog, onCall: (callId) => void serverObservers.open(callId) }));
 
   /** Koa middleware for the test runner's dev server: /api… goes to the Express app; /csp/… pages get a strict policy. */
@@ -44,7 +76,7 @@ export async function startE2eServices() {
       ctx.body = readFileSync('test/fixtures/csp.html', 'utf8');
       return;
     }
-    if (!/^\/api(-filtered|-observed)?\//.test(ctx.path)) return next();
+    if (!/^\/api(-filtered|-observed|-idp|-jwt|-ticket)?\//.test(ctx.path)) return next();
     ctx.respond = false;
     ctx.res.statusCode = 200; // koa presets 404; Express only sets the status when a route asks
     await new Promise<void>((resolve) => {
