@@ -67,6 +67,9 @@ export function summaryRows(r: Results): Row[] {
   }
   if (r.token_rps !== undefined) {
     rows.push([`/token, ${r.server_connections} connections, ${r.token_requests} requests: req/s, p50 / p99`, `${r.token_rps}, ${ms(r.token_p50_ms)} / ${ms(r.token_p99_ms)}`, `stand-in direct ${r.upstream_direct_rps}, ${ms(r.upstream_direct_p50_ms)} / ${ms(r.upstream_direct_p99_ms)}`, num(r.token_vs_direct_rps_ratio), verdict(r.token_vs_direct_rps_ratio, (v) => v >= 0.5, '≥ 0.5')]);
+    if (r.token_rps_auth_jwt !== undefined) {
+      rows.push(['/token with AUTH_MODE=jwt (RS256 verified on every request) vs none, same run: req/s', `${r.token_rps_auth_jwt}, p99 ${ms(r.token_p99_ms_auth_jwt)}`, `none ${r.token_rps_auth_none}`, num(r.token_auth_jwt_vs_none_rps_ratio), '']);
+    }
     rows.push(['/token vs the smallest token route (node:http + fetch, no checks)', `${r.token_rps} req/s`, `minimal proxy ${r.minimal_proxy_rps} req/s, p99 ${ms(r.minimal_proxy_p99_ms)}`, num(r.token_vs_minimal_proxy_rps_ratio), '']);
     rows.push([`/connect, ${r.connect_requests} requests: req/s, p50 / p99`, `${r.connect_rps}, ${ms(r.connect_p50_ms)} / ${ms(r.connect_p99_ms)}`, `stand-in calls direct ${r.upstream_direct_calls_rps}, p99 ${ms(r.upstream_direct_calls_p99_ms)}`, num(r.connect_vs_direct_calls_rps_ratio), '']);
     rows.push(['server RSS growth over 10,000 /token requests (after GC)', `${((Number(r.server_rss_growth_bytes) || 0) / 2 ** 20).toFixed(1)} MB`, `RSS before ${((Number(r.server_rss_before_bytes) || 0) / 2 ** 20).toFixed(0)} MB`, '', '']);

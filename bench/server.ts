@@ -37,10 +37,10 @@ const OFFER = [
   'a=setup:actpass', 'a=mid:1', 'a=sctp-port:5000', 'a=max-message-size:262144', '',
 ].join('\r\n');
 
-function child(script: string, env: NodeJS.ProcessEnv = {}): Promise<{ process: ChildProcess; base: string }> {
+function child(script: string, env: NodeJS.ProcessEnv = {}): Promise<{ process: ChildProcess; base: string; token?: string }> {
   const proc = fork(script, [], { execArgv: ['--expose-gc', '--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
-    proc.once('message', (message: { base: string }) => resolve({ process: proc, base: message.base }));
+    proc.once('message', (message: { base: string; token?: string }) => resolve({ process: proc, base: message.base, token: message.token }));
     proc.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
   });
 }
@@ -81,6 +81,7 @@ export async function benchServer(results: Results): Promise<void> {
   const upstream = await child('bench/support/standin-process.ts');
   const server = await child('bench/support/server-process.ts', { UPSTREAM_BASE: upstream.base });
   const minimal = await child('bench/support/minimal-proxy-process.ts', { UPSTREAM_BASE: upstream.base });
+  const signedIn = await child('bench/support/server-process.ts', { UPSTREAM_BASE: upstream.base, BENCH_AUTH: 'jwt' });
   try {
     const json = { 'content-type': 'application/json' };
     const tokenBody = JSON.stringify({ voice: 'marin' });
@@ -97,6 +98,10 @@ export async function benchServer(results: Results): Promise<void> {
     const direct = await secretsDirect();
     const token = await load(`${server.base}/token`, json, tokenBody, REQUESTS);
     const rssAfterToken = await memoryOf(server.process);
+    log('server: /token with AUTH_MODE=jwt (an RS256 sign-in token verified on every request)');
+    const jwtHeaders = { ...json, authorization: `Bearer ${signedIn.token}` };
+    await load(`${signedIn.base}/token`, jwtHeaders, tokenBody, WARM_UP);
+    const tokenJwt = await load(`${signedIn.base}/token`, jwtHeaders, tokenBody, REQUESTS);
     log('server: the minimal token proxy');
     await load(`${minimal.base}/`, json, tokenBody, WARM_UP);
     const minimalProxy = await load(`${minimal.base}/`, json, tokenBody, MINIMAL_PROXY_REQUESTS);
@@ -110,6 +115,12 @@ export async function benchServer(results: Results): Promise<void> {
     results.upstream_direct_p99_ms = direct.latency.p99;
     putLoad(results, 'token', token);
     results.token_vs_direct_rps_ratio = ratio(rps(token), rps(direct));
+    // The same server with AUTH_MODE=none (the run above) and jwt, one after the other in this run.
+    results.token_rps_auth_none = rps(token);
+    results.token_rps_auth_jwt = rps(tokenJwt);
+    results.token_p99_ms_auth_jwt = tokenJwt.latency.p99;
+    results.token_non_2xx_auth_jwt = tokenJwt.non2xx + tokenJwt.errors;
+    results.token_auth_jwt_vs_none_rps_ratio = ratio(rps(tokenJwt), rps(token));
     results.minimal_proxy_rps = rps(minimalProxy);
     results.minimal_proxy_p99_ms = minimalProxy.latency.p99;
     results.token_vs_minimal_proxy_rps_ratio = ratio(rps(token), rps(minimalProxy));
@@ -127,6 +138,7 @@ export async function benchServer(results: Results): Promise<void> {
     results.server_connections = CONNECTIONS;
   } finally {
     server.process.kill();
+    signedIn.process.kill();
     minimal.process.kill();
     upstream.process.kill();
   }
