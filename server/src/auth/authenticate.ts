@@ -67,7 +67,15 @@ export function authenticator(auth: AuthConfig, options: { authorize?: Authorize
     }
     const claims = verifyTicket(token, auth.ticketSecret);
     if (typeof claims === 'string') throw refuse(claims === 'expired' ? 'token_expired' : 'invalid_token');
-    if (!(await replays.claim(claims.jti, claims.exp * 1000))) throw refuse('ticket_used');
+    let first: boolean;
+    try {
+      first = await replays.claim(claims.jti, claims.exp * 1000);
+    } catch (error) {
+      // Redis unreachable: refuse rather than let a ticket be used twice.
+      (reqLog(req) ?? log).warn({ err: (error as Error).message }, 'ticket store unavailable');
+      throw new HttpError(503, 'auth_unavailable', 'Sign-in cannot be checked right now: try again shortly.');
+    }
+    if (!first) throw refuse('ticket_used');
     return claims.sub;
   };
 
