@@ -190,7 +190,15 @@ describe('AUTH_MODE=ticket', () => {
       const ticket = issueTicket({ userId: 'alice', secret: SECRET });
       assert.equal((await mint(a, { Authorization: `Bearer ${ticket}` })).status, 200);
       assert.equal((await mint(b, { Authorization: `Bearer ${ticket}` })).body.error.code, 'ticket_used');
-      await Promise.all([one.close(), two.close()]);
+      // Redis gone: a ticket cannot be checked for replay, so it is refused at once, not let through.
+      redis.stop();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = Date.now();
+      const down = await mint(a, { Authorization: `Bearer ${issueTicket({ userId: 'alice', secret: SECRET })}` });
+      assert.equal(down.status, 503);
+      assert.equal(down.body.error.code, 'auth_unavailable');
+      assert.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`);
+      await Promise.all([one.close(), two.close()]).catch(() => {});
     } finally {
       redis.stop();
     }

@@ -26,7 +26,8 @@ export function memoryReplayStore(): ReplayStore {
 }
 
 export async function redisReplayStore(url: string, prefix = 'rv:ticket:'): Promise<ReplayStore> {
-  const client = createClient({ url });
+  // No offline queue: while Redis is away a claim fails at once (503) instead of waiting for it.
+  const client = createClient({ url, disableOfflineQueue: true });
   client.on('error', () => {
     /* reconnects on its own; a claim meanwhile fails, and the request is refused as unavailable */
   });
