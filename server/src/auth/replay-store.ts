@@ -38,6 +38,7 @@ export async function redisReplayStore(url: string, prefix = 'rv:ticket:'): Prom
       const set = await client.set(`${prefix}${id}`, '1', { condition: 'NX', expiration: { type: 'PXAT', value: Math.max(expiresAtMs, Date.now() + 1) } });
       return set === 'OK';
     },
-    close: async () => void (await client.quit()),
+    // quit() waits for Redis to answer, forever when it is gone: then just drop the connection.
+    close: async () => (client.isReady ? void (await client.quit()) : client.destroy()),
   };
 }
