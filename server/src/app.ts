@@ -18,6 +18,8 @@ import { HttpError } from './http-error.js';
 import { UpstreamError, type RealtimeProvider, type SessionRequest } from './providers/provider.js';
 import { authenticator, type Authorize } from './auth/authenticate.js';
 import type { ReplayStore } from './auth/replay-store.js';
+import { memoryQuotaStore, type QuotaStore } from './quota/quota-store.js';
+import { Quotas } from './quota/quotas.js';
 
 export { HttpError };
 
@@ -32,6 +34,8 @@ export interface AppDeps {
   authorize?: Authorize;
   /** Used tickets (AUTH_MODE=ticket); default in memory. Redis for several instances. */
   ticketReplays?: ReplayStore;
+  /** Quota counts (QUOTA_*, SPEND_CAP_MINUTES_PER_DAY); default in memory. Redis for several instances. */
+  quotaStore?: QuotaStore;
 }
 
 
@@ -60,6 +64,10 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
   // After the rate limiter: guessing tokens costs requests like anything else.
   const authenticate = authenticator(cfg.auth ?? { mode: 'none' }, { authorize: deps.authorize, replays: deps.ticketReplays, log });
 
+  // Quotas per user (after sign-in, which names the user) and call length: quota/quotas.ts.
+  const quotas = new Quotas(cfg.quotas, { store: deps.quotaStore ?? memoryQuotaStore(), provider: deps.provider, log });
+  app.locals.quotas = quotas; // quotasOf(app).shutdown() on graceful shutdown
+
   const limiter = rateLimit({
     windowMs: cfg.rateLimit.windowMs,
     limit: cfg.rateLimit.max,
@@ -77,7 +85,7 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
     res.json({ ok: true, provider: deps.provider.name });
   });
 
-  app.post('/token', limiter, authenticate, contentType(['application/json']), express.json({ limit: '16kb', strict: true }), async (req, res) => {
+  app.post('/token', limiter, authenticate, quotas.admit('token'), contentType(['application/json']), express.json({ limit: '16kb', strict: true }), async (req, res) => {
     const preferences = parse(preferencesSchema, req.body ?? {});
     const secret = await deps.provider.createClientSecret(sessionFor(preferences, cfg, res));
     res.set('Cache-Control', 'no-store').json({ value: secret.value, expires_at: secret.expires_at, calls_url: deps.provider.callsUrl({ filter: cfg.webrtcFilter }) });
@@ -87,6 +95,7 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
     '/connect',
     limiter,
     authenticate,
+    quotas.admit('connect'),
     contentType(['application/sdp', 'application/json', 'multipart/form-data']),
     express.text({ type: 'application/sdp', limit: '64kb' }),
     express.json({ limit: '80kb', strict: true }),
@@ -103,6 +112,7 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
         res.set('Location', `/v1/realtime/calls/${answer.callId}`);
         res.locals.log?.info({ callId: answer.callId }, 'call started');
         deps.onCall?.(answer.callId, res.locals.log ?? log);
+        quotas.callStarted(res, answer.callId, res.locals.log ?? log);
       }
       res.status(201).type('application/sdp').set('Cache-Control', 'no-store').send(answer.sdp);
     },

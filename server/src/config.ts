@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { authConfigFrom, authEnvSchema, type AuthConfig } from './auth/auth-config.js';
+import { NO_QUOTAS, quotaConfigFrom, quotaEnvSchema, type QuotaConfig } from './quota/quota-config.js';
 import { SettingError, envName, parseLocked, parseSettings, type LockableField, type SessionSettings } from './session-defaults.js';
 
 export const VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
@@ -46,6 +47,8 @@ export interface ServerConfig {
   trustProxy: string | number | boolean;
   /** Who may mint tokens and open calls (AUTH_MODE); undefined when unset, which `npm run server` refuses. */
   auth?: AuthConfig;
+  /** Quotas per user, the site's spend cap and call length (QUOTA_*, SPEND_CAP_*, *_CALL_SECONDS); unset = none. */
+  quotas: QuotaConfig;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -62,6 +65,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   clientTimeouts: { headersMs: 10_000, requestMs: 30_000 },
   observer: false,
   trustProxy: false,
+  quotas: NO_QUOTAS,
 };
 
 export class ConfigError extends Error {
@@ -120,6 +124,7 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_MS: positiveInt('REQUEST_TIMEOUT_MS').optional(),
   TRUST_PROXY: z.string().trim().optional(),
   ...authEnvSchema.shape,
+  ...quotaEnvSchema.shape,
 });
 
 /** Reads and validates the environment; throws ConfigError naming the variable at fault. */
@@ -164,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
       requestMs: e.REQUEST_TIMEOUT_MS ?? DEFAULT_CONFIG.clientTimeouts.requestMs,
     },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    quotas: quotaConfigFrom(e),
   };
   try {
     config.auth = authConfigFrom(e);

@@ -11,6 +11,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { createHttpServer } from './http-server.js';
 import { CallObservers } from './observer/call-observer.js';
 import { createProvider } from './providers/index.js';
+import { redisQuotaStore, type QuotaStore } from './quota/quota-store.js';
+import { quotasOf } from './quota/quotas.js';
 import { redisRateLimitStore, type SharedStore } from './rate-limit-store.js';
 import { exampleTools } from './tools/example-tools.js';
 
@@ -31,11 +33,14 @@ try {
 const provider = createProvider(config, { emulator: { baseUrl: (process.env.EMULATOR_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '') } });
 let shared: SharedStore | undefined;
 let ticketReplays: ReplayStore = memoryReplayStore();
+let quotaStore: QuotaStore | undefined; // in memory (createApp's default) without REDIS_URL
 if (config.redisUrl) {
   shared = await redisRateLimitStore(config.redisUrl);
   // A ticket used on one instance is refused on every other.
   if (config.auth.mode === 'ticket') ticketReplays = await redisReplayStore(config.redisUrl);
-  log.info('rate limits shared through Redis');
+  // Every instance counts a user's calls and minutes, and the site's spend, together.
+  quotaStore = await redisQuotaStore(config.redisUrl);
+  log.info('rate limits and quotas shared through Redis');
 }
 const observers = new CallObservers(provider, exampleTools, log);
 const app = createApp(config, {
@@ -43,6 +48,7 @@ const app = createApp(config, {
   logger: log,
   rateLimitStore: shared?.store,
   ticketReplays,
+  quotaStore,
   onCall: config.observer ? (callId, reqLog) => void observers.open(callId, reqLog) : undefined,
 });
 app.use(jsonNotFound);
@@ -53,7 +59,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     log.info({ signal }, 'shutting down');
     server.close();
-    void Promise.all([observers.closeAll(), shared?.close(), ticketReplays.close()]).then(() => {
+    // The watched calls give their slots back and count their minutes before the quota store closes.
+    void Promise.all([observers.closeAll(), quotasOf(app)?.shutdown().then(() => quotaStore?.close()), shared?.close(), ticketReplays.close()]).then(() => {
       server.closeAllConnections();
       process.exit(0);
     });

@@ -113,10 +113,30 @@ export class GaProvider implements RealtimeProvider {
 
   async observer(callId: string): Promise<{ url: string; headers: Record<string, string> }> {
     const url = `${this.options.baseUrl.replace(/^http/, 'ws')}/realtime?call_id=${encodeURIComponent(callId)}`;
+    return { url, headers: await this.#serverHeaders() };
+  }
+
+  async hangup(callId: string): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.baseUrl}/realtime/calls/${encodeURIComponent(callId)}/hangup`, {
+        method: 'POST',
+        headers: await this.#serverHeaders(),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+        redirect: 'error', // as createCall: a redirect must not carry the key elsewhere
+      });
+    } catch (error) {
+      throw new UpstreamError(502, 'unreachable', `The realtime service could not be reached to hang up (${(error as Error).message}).`);
+    }
+    const text = await response.text().catch(() => '');
+    // 404: the call had already ended, which is what a hang-up wants.
+    if (!response.ok && response.status !== 404) throw this.#redact(new UpstreamError(response.status, ...serviceError(text)));
+  }
+
+  /** The server's own credentials (never the browser's token): observer and hang-up. */
+  async #serverHeaders(): Promise<Record<string, string>> {
     const auth = this.options.auth;
-    const headers: Record<string, string> =
-      auth.kind === 'api-key' ? { 'api-key': auth.key } : { Authorization: `Bearer ${auth.kind === 'token' ? await auth.getToken() : auth.key}` };
-    return { url, headers };
+    return auth.kind === 'api-key' ? { 'api-key': auth.key } : { Authorization: `Bearer ${auth.kind === 'token' ? await auth.getToken() : auth.key}` };
   }
 }
 

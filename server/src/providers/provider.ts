@@ -31,6 +31,8 @@ export interface RealtimeProvider {
   callsUrl(options: { filter: boolean }): string;
   /** WebSocket URL and (server-side) headers of the observer/controller of a call. */
   observer(callId: string): Promise<{ url: string; headers: Record<string, string> }>;
+  /** Ends a call with the server's key (`POST calls/{id}/hangup`): call length limits and quotas. */
+  hangup(callId: string): Promise<void>;
 }
 
 /** A failed upstream request, with what the operator needs to fix it. */
