@@ -223,6 +223,22 @@ describe('two instances sharing one redis-server', { skip: !redisBinary && 'no r
     assertRefused(await connectCall(b.base, ctx.client(), 'pia'), 'quota_minutes_per_day', 600);
   });
 
+  test('with Redis gone a request is refused at once (503 quota_unavailable), not let through', async () => {
+    const own = await startRedis(redisBinary!);
+    const store = await redisQuotaStore(own.url);
+    stores.push(store);
+    const server = await serve({ QUOTA_CALLS_PER_HOUR: '5' }, { store });
+    assert.equal((await mintToken(server.base, 'quinn')).status, 200);
+    own.stop();
+    await until(async () => (await mintToken(server.base, 'quinn')).status !== 200, 3000, 'Redis to be missed');
+    const started = Date.now();
+    const refused = await mintToken(server.base, 'quinn');
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.error.code, 'quota_unavailable');
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    assert.ok(Date.now() - started < 1000, 'at once, not after a reconnect wait');
+  });
+
   test('the Redis store is atomic: 20 simultaneous takes and acquires never pass the limit', async () => {
     const [s1, s2] = [await shared(), await shared()];
     const takes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? s1 : s2).take('calls:1:user:x', 3, 60_000)));
