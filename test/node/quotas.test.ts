@@ -91,6 +91,14 @@ describe('calls per hour', () => {
     assert.equal((await mintToken(signedIn.base, '127.0.0.1')).status, 200);
     assert.equal((await mintToken(signedIn.base, '::ffff:127.0.0.1')).status, 200);
   });
+
+  test('an IPv6 client is counted by its /56, as the rate limiter counts it', async () => {
+    const server = await serve({ QUOTA_CALLS_PER_HOUR: '1', TRUST_PROXY: '1' }, { users: false });
+    const from = (address: string) => mintToken(server.base, undefined, { 'X-Forwarded-For': address });
+    assert.equal((await from('2001:db8:1:100::1')).status, 200);
+    assertRefused(await from('2001:db8:1:1ff::2'), 'quota_calls_per_hour', 3600); // the same /56
+    assert.equal((await from('2001:db8:2::1')).status, 200, 'another /56');
+  });
 });
 
 describe('concurrent calls (connect mode, real calls)', () => {

@@ -2,7 +2,7 @@
  * Quotas per user, the site's spend cap and call length (issue 19), on /token and /connect.
  *
  * The user is `res.locals.userId` (set by the sign-in middleware in front), else the client's
- * address: keys say `user:` or `ip:`, so an id cannot pass for an address. What counts:
+ * address (IPv6 by its /56): keys say `user:` or `ip:`, so an id cannot pass for an address. What counts:
  *
  * - calls per hour: each token minted at /token and each call opened at /connect; a request
  *   that is refused or fails does not count (it is given back when its answer is not a 2xx);
@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { HttpError } from '../http-error.js';
 import type { RealtimeProvider } from '../providers/provider.js';
@@ -81,7 +82,9 @@ export class Quotas {
   admit(route: 'token' | 'connect'): RequestHandler {
     return async (req: Request, res: Response, next: NextFunction) => {
       const userId = res.locals.userId as string | undefined;
-      const subject = userId !== undefined ? `user:${userId}` : `ip:${req.ip ?? 'unknown'}`;
+      // An address as the rate limiter counts it: IPv4-mapped as IPv4, IPv6 by its /56 (one
+      // subscriber's whole range), else every address of one /64 would have a quota of its own.
+      const subject = userId !== undefined ? `user:${userId}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
       let admission: Admission;
       try {
         admission = await this.#admit(route, subject);

@@ -66,8 +66,8 @@ async function answer(res: Response): Promise<Answer> {
   return { status: res.status, headers: res.headers, body };
 }
 
-export async function mintToken(base: string, user?: string): Promise<Answer> {
-  return answer(await fetch(`${base}/token`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(user ? { 'X-Test-User': user } : {}) }, body: '{}' }));
+export async function mintToken(base: string, user?: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return answer(await fetch(`${base}/token`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(user ? { 'X-Test-User': user } : {}), ...headers }, body: '{}' }));
 }
 
 /** A real call through POST /connect: the client's offer, the server's answer, the data channel open. */
