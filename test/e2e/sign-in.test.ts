@@ -109,4 +109,31 @@ describe('sign-in (AUTH_MODE jwt and ticket, real server, real calls)', () => {
     expect(detail.code).to.equal('request-rejected');
     expect(detail.message).to.contain('credentials must be include, same-origin or omit, not "yes"');
   });
+
+  it('a user over their quota gets quota-exceeded in words, with the server\'s code and Retry-After; a per-day limit says "tomorrow"', async () => {
+    const user = `quota-${Math.random().toString(36).slice(2)}`;
+    const el = await voiceFixture({ 'token-url': '/api-quota-hourly/token' });
+    el.authorization = () => idp(`ticket?user=${user}`);
+    await connected(el);
+    el.stop();
+    let failed = nextEvent<CustomEvent>(el, 'realtime-error');
+    await clickStart(el);
+    let { detail } = await failed;
+    expect(detail).to.include({ code: 'quota-exceeded', status: 429, serverCode: 'quota_calls_per_hour', fatal: true });
+    expect(detail.retryAfter).to.be.within(1, 3600);
+    expect(part(el, 'status')!.textContent).to.contain('The limit for conversations is reached');
+
+    // Connect mode: the server sees the call, and counts its minutes from its real start and end.
+    const daily = await voiceFixture({ 'connect-url': '/api-quota-daily/connect' });
+    daily.authorization = () => idp(`ticket?user=${user}`);
+    await connected(daily);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // 7 of this test's 200 ms "minutes"
+    daily.stop();
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // the server sees the call end (the channel's close)
+    failed = nextEvent<CustomEvent>(daily, 'realtime-error');
+    await clickStart(daily);
+    ({ detail } = await failed);
+    expect(detail).to.include({ code: 'quota-exceeded', serverCode: 'quota_minutes_per_day' });
+    expect(part(daily, 'status')!.textContent).to.contain('The daily limit is reached: try again tomorrow.');
+  });
 });

@@ -18,6 +18,7 @@ import { EMULATOR_API_KEY, emulatorProvider } from '../../../server/src/provider
 import { CallObservers } from '../../../server/src/observer/call-observer.ts';
 import { exampleTools } from '../../../server/src/tools/example-tools.ts';
 import { issueTicket } from '../../../server/src/auth/ticket.ts';
+import { REAL_UNITS } from '../../../server/src/quota/quota-config.ts';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -65,6 +66,11 @@ export async function startE2eServices() {
   api.use('/api-idp', idp.router);
   api.use('/api-jwt', createApp({ sessionDefaults, rateLimit, auth: idp.jwtAuth }, { provider, logger }));
   api.use('/api-ticket', createApp({ sessionDefaults, rateLimit, auth: idp.ticketAuth }, { provider, logger }));
+  // Quotas per signed-in user: one call an hour; and a "day" of 1 minute = 200 ms of conversation.
+  const hourly = { callsPerHour: 1, units: REAL_UNITS };
+  const daily = { minutesPerDay: 1, units: { ...REAL_UNITS, minuteMs: 200 } };
+  api.use('/api-quota-hourly', createApp({ sessionDefaults, rateLimit, auth: idp.ticketAuth, quotas: hourly }, { provider, logger }));
+  api.use('/api-quota-daily', createApp({ sessionDefaults, rateLimit, auth: idp.ticketAuth, quotas: daily }, { provider, logger }));
   api.use('/api-observed', createApp({ sessionDefaults, rateLimit, observer: true }, { provider, logger: observerLog, onCall: (callId) => void serverObservers.open(callId) }));
 
   /** Koa middleware for the test runner's dev server: /api… goes to the Express app; /csp/… pages get a strict policy. */
@@ -76,7 +82,7 @@ export async function startE2eServices() {
       ctx.body = readFileSync('test/fixtures/csp.html', 'utf8');
       return;
     }
-    if (!/^\/api(-filtered|-observed|-idp|-jwt|-ticket)?\//.test(ctx.path)) return next();
+    if (!/^\/api(-filtered|-observed|-idp|-jwt|-ticket|-quota-hourly|-quota-daily)?\//.test(ctx.path)) return next();
     ctx.respond = false;
     ctx.res.statusCode = 200; // koa presets 404; Express only sets the status when a route asks
     await new Promise<void>((resolve) => {
