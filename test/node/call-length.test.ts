@@ -43,8 +43,9 @@ describe('call length', () => {
     client.send({ type: 'response.create' });
     await sleep(1500);
     assert.equal(call.closed, false, 'still open before MAX_CALL_SECONDS');
-    const elapsed = (await closedAt(call, 4000)) - startedAt;
-    assert.ok(elapsed >= 1900 && elapsed < 3000, `hung up after ${elapsed} ms`);
+    // The upper bounds leave room for a loaded machine (every Node test file runs at once in npm test).
+    const elapsed = (await closedAt(call, 5000)) - startedAt;
+    assert.ok(elapsed >= 1900 && elapsed < 4500, `hung up after ${elapsed} ms`);
     assert.equal(ctx.emulator.calls.has(client.callId), false, 'the emulator no longer has the call');
     await until(() => client.channel.readyState === 'closed', 3000, 'the client\'s data channel to close');
     await until(() => server.quotas.openCalls === 0, 2000, 'the server to stop watching');
@@ -53,8 +54,8 @@ describe('call length', () => {
   test('IDLE_CALL_SECONDS: a silent call is hung up after that long', async () => {
     const server = await serve({ IDLE_CALL_SECONDS: '2', MAX_CALL_SECONDS: '15' });
     const { call, startedAt } = await open(server);
-    const elapsed = (await closedAt(call, 4000)) - startedAt;
-    assert.ok(elapsed >= 1900 && elapsed < 3200, `hung up after ${elapsed} ms`);
+    const elapsed = (await closedAt(call, 5000)) - startedAt;
+    assert.ok(elapsed >= 1900 && elapsed < 4500, `hung up after ${elapsed} ms`);
   });
 
   test('IDLE_CALL_SECONDS: a conversation keeps the call open; silence after it ends it', async () => {
@@ -68,7 +69,7 @@ describe('call length', () => {
     const stopped = await client.next('output_audio_buffer.stopped', () => true, 12_000);
     assert.ok(stopped);
     const lastActivity = Date.now();
-    const end = await closedAt(call, 4000);
-    assert.ok(end - lastActivity >= 1700 && end - lastActivity < 3200, `hung up ${end - lastActivity} ms after the answer ended`);
+    const end = await closedAt(call, 5000);
+    assert.ok(end - lastActivity >= 1700 && end - lastActivity < 4500, `hung up ${end - lastActivity} ms after the answer ended`);
   });
 });
