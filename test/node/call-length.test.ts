@@ -13,8 +13,8 @@ const ctx = useEmulator();
 const servers: QuotaServer[] = [];
 after(() => servers.forEach((s) => s.close()));
 
-async function serve(env: Record<string, string>): Promise<QuotaServer> {
-  const server = await quotaServer({ emulatorBase: ctx.base, env });
+async function serve(env: Record<string, string>, provider?: Parameters<typeof quotaServer>[0]['provider']): Promise<QuotaServer> {
+  const server = await quotaServer({ emulatorBase: ctx.base, env, provider });
   servers.push(server);
   return server;
 }
@@ -71,5 +71,26 @@ describe('call length', () => {
     const lastActivity = Date.now();
     const end = await closedAt(call, 5000);
     assert.ok(end - lastActivity >= 1700 && end - lastActivity < 4500, `hung up ${end - lastActivity} ms after the answer ended`);
+  });
+
+  test('a call the server cannot watch is hung up, not left to run uncounted', async () => {
+    // The sideband socket cannot open (nothing listens there); hang-up still reaches the emulator.
+    const server = await serve({ MAX_CALL_SECONDS: '30' }, (provider) => ({
+      name: provider.name,
+      createClientSecret: (session, signal) => provider.createClientSecret(session, signal),
+      createCall: (offer, token, options, signal) => provider.createCall(offer, token, options, signal),
+      callsUrl: (options) => provider.callsUrl(options),
+      hangup: (callId) => provider.hangup(callId),
+      observer: async () => ({ url: 'ws://127.0.0.1:9/v1/realtime', headers: {} }),
+    }));
+    const client = ctx.client();
+    await client.pc.setLocalDescription(await client.pc.createOffer());
+    const res = await fetch(`${server.base}/connect`, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: client.pc.localDescription!.sdp });
+    assert.equal(res.status, 201);
+    const callId = res.headers.get('location')!.split('/').pop()!;
+    assert.match(callId, /^rtc_/);
+    // So soon that the browser's channel may never open: the emulator's call is gone.
+    await until(() => !ctx.emulator.calls.has(callId), 4000, 'the emulator\'s call to end');
+    await until(() => server.quotas.openCalls === 0, 2000, 'the server to count the call as ended');
   });
 });

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { createApp } from '../../../server/src/app.ts';
 import { loadConfig } from '../../../server/src/config.ts';
 import { emulatorProvider } from '../../../server/src/providers/emulator.ts';
+import type { RealtimeProvider } from '../../../server/src/providers/provider.ts';
 import type { QuotaUnits } from '../../../server/src/quota/quota-config.ts';
 import type { QuotaStore } from '../../../server/src/quota/quota-store.ts';
 import { quotasOf, type Quotas } from '../../../server/src/quota/quotas.ts';
@@ -28,11 +29,13 @@ export async function quotaServer(options: {
   store?: QuotaStore;
   /** false: no sign-in, the quotas count per client address. */
   users?: boolean;
+  /** Changes to the emulator provider (a fault to inject). */
+  provider?: (provider: RealtimeProvider) => RealtimeProvider;
 }): Promise<QuotaServer> {
   const config = loadConfig({ RATE_LIMIT_MAX: '1000', ...options.env });
   config.quotas = { ...config.quotas, units: { ...config.quotas.units, ...options.units } };
   const app = createApp(config, {
-    provider: emulatorProvider(options.emulatorBase),
+    provider: (options.provider ?? ((p) => p))(emulatorProvider(options.emulatorBase)),
     logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     quotaStore: options.store,
     authorize: options.users === false ? undefined : (req) => ({ userId: req.get('x-test-user') ?? 'nobody' }),
