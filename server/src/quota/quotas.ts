@@ -57,6 +57,8 @@ interface TrackedCall {
   ended: boolean;
   timers: Array<ReturnType<typeof setTimeout>>;
   idle?: ReturnType<typeof setTimeout>;
+  /** Set when the call is hung up for running out of minutes: it used all it had. */
+  usedAtLeastMs?: number;
   watch?: CallWatch;
   log: Logger;
 }
@@ -211,7 +213,12 @@ export class Quotas {
     if (q.spendCapMinutesPerDay) limits.push([q.spendCapMinutesPerDay * q.units.minuteMs - admission.siteUsedMs, 'spend_cap_reached']);
     if (limits.length) {
       const [ms, reason] = limits.reduce((a, b) => (b[0] < a[0] ? b : a));
-      call.timers.push(setTimeout(() => void this.#hangup(call, reason), Math.max(0, ms)));
+      call.timers.push(setTimeout(() => {
+        // A timer may fire a millisecond before Date.now() says its delay has passed: counted
+        // from the clock alone, the day would keep that millisecond and admit one more call.
+        if (reason !== 'max_call_seconds') call.usedAtLeastMs = ms;
+        void this.#hangup(call, reason);
+      }, Math.max(0, ms)));
     }
     this.#resetIdle(call);
   }
@@ -248,7 +255,7 @@ export class Quotas {
     clearTimeout(call.idle);
     call.watch?.close();
     const now = Date.now();
-    const ms = now - call.startedAt;
+    const ms = Math.max(now - call.startedAt, call.usedAtLeastMs ?? 0);
     const q = this.cfg;
     const { store } = this.deps;
     const dayLeft = (Math.floor(now / q.units.dayMs) + 1) * q.units.dayMs - now + COUNTER_MARGIN_MS;
