@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { Call } from '../../emulator/src/call.ts';
-import { connectCall, quotaServer, until, type QuotaServer } from './support/quota-server.ts';
+import { connectCall, quotaServer, until, withFault, type QuotaServer } from './support/quota-server.ts';
 import { useEmulator } from './support/use-emulator.ts';
 import { sleep } from './support/wrtc-client.ts';
 
@@ -75,12 +75,7 @@ describe('call length', () => {
 
   test('a call the server cannot watch is hung up, not left to run uncounted', async () => {
     // The sideband socket cannot open (nothing listens there); hang-up still reaches the emulator.
-    const server = await serve({ MAX_CALL_SECONDS: '30' }, (provider) => ({
-      name: provider.name,
-      createClientSecret: (session, signal) => provider.createClientSecret(session, signal),
-      createCall: (offer, token, options, signal) => provider.createCall(offer, token, options, signal),
-      callsUrl: (options) => provider.callsUrl(options),
-      hangup: (callId) => provider.hangup(callId),
+    const server = await serve({ MAX_CALL_SECONDS: '30' }, (provider) => withFault(provider, {
       observer: async () => ({ url: 'ws://127.0.0.1:9/v1/realtime', headers: {} }),
     }));
     const client = ctx.client();

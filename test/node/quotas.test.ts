@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../server/src/config.ts';
 import { memoryQuotaStore, redisQuotaStore, type QuotaStore } from '../../server/src/quota/quota-store.ts';
-import { connectCall, failedConnect, mintToken, quotaServer, until, type Answer, type QuotaServer } from './support/quota-server.ts';
+import { connectCall, failedConnect, mintToken, quotaServer, until, withFault, type Answer, type QuotaServer } from './support/quota-server.ts';
 import { findRedis, startRedis } from './support/redis-server.ts';
 import { useEmulator } from './support/use-emulator.ts';
 import { sleep } from './support/wrtc-client.ts';
@@ -23,7 +23,7 @@ after(async () => {
 /** Half a second is a "minute", ten minutes a "day": minutes quotas are used up in seconds. */
 const FAST = { minuteMs: 500, dayMs: 600_000 };
 
-async function serve(env: Record<string, string>, options: { store?: QuotaStore; users?: boolean; units?: typeof FAST } = {}): Promise<QuotaServer> {
+async function serve(env: Record<string, string>, options: Omit<Parameters<typeof quotaServer>[0], 'emulatorBase' | 'env'> = {}): Promise<QuotaServer> {
   const server = await quotaServer({ emulatorBase: ctx.base, env, ...options });
   servers.push(server);
   return server;
@@ -130,6 +130,32 @@ describe('concurrent calls (connect mode, real calls)', () => {
     first.close();
     await until(() => server.quotas.openCalls === 0, 8000, 'the call to end when the browser leaves');
     assert.equal((await connectCall(server.base, ctx.client(), 'fred')).status, 201);
+  });
+
+  test('a browser that leaves before its answer holds no slot, and its call is hung up', async () => {
+    // The service's answer takes 500 ms more to come back: time for the browser to give up.
+    const server = await serve({ QUOTA_CONCURRENT_CALLS: '1' }, {
+      provider: (provider) => withFault(provider, {
+        createCall: async (offer, token, options, signal) => {
+          const answer = await provider.createCall(offer, token, options, signal);
+          await sleep(500);
+          return answer;
+        },
+      }),
+    });
+    const before = ctx.emulator.calls.size;
+    const leaving = ctx.client();
+    await leaving.pc.setLocalDescription(await leaving.pc.createOffer());
+    const abort = new AbortController();
+    const request = fetch(`${server.base}/connect`, { method: 'POST', headers: { 'Content-Type': 'application/sdp', 'X-Test-User': 'gus' }, body: leaving.pc.localDescription!.sdp, signal: abort.signal });
+    // Gone once the service has the call, before the answer comes back (the emulator gathers first).
+    await until(() => ctx.emulator.calls.size > before, 3000, 'the emulator to get the offer');
+    abort.abort();
+    await assert.rejects(request);
+    await until(() => ctx.emulator.calls.size === before, 4000, 'the unjoinable call to be hung up');
+    const next = ctx.client();
+    assert.equal((await connectCall(server.base, next, 'gus')).status, 201, 'the slot was given back');
+    await endCall(server, next.callId);
   });
 
   test('shutdown gives the slots of this instance\'s calls back (best effort)', async () => {

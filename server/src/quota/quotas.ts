@@ -120,8 +120,9 @@ export class Quotas {
     const admission = res.locals.quota as Admission | undefined;
     if (!admission) return;
     if (admission.settled) {
-      // The browser left before its answer: nobody can ever join this call.
-      void this.deps.provider.hangup(callId).catch(() => {});
+      // The browser left before its answer, and its request was not counted: nobody can ever join
+      // this call, so with limits on it must not run uncounted either. (No limits: as before.)
+      if (watchesCalls(this.cfg) || this.cfg.callsPerHour) void this.deps.provider.hangup(callId).catch(() => {});
       return;
     }
     admission.settled = true;

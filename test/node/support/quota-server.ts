@@ -52,6 +52,19 @@ export async function quotaServer(options: {
   };
 }
 
+/** The provider with some of its methods replaced (GaProvider's private fields rule out a prototype copy). */
+export function withFault(provider: RealtimeProvider, changes: Partial<RealtimeProvider>): RealtimeProvider {
+  return {
+    name: provider.name,
+    createClientSecret: (session, signal) => provider.createClientSecret(session, signal),
+    createCall: (offer, token, options, signal) => provider.createCall(offer, token, options, signal),
+    callsUrl: (options) => provider.callsUrl(options),
+    hangup: (callId) => provider.hangup(callId),
+    observer: (callId) => provider.observer(callId),
+    ...changes,
+  };
+}
+
 export interface Answer {
   status: number;
   headers: Headers;
