@@ -28,7 +28,7 @@ function realtimeEvents() {
             type: { text: `CustomEvent<ServerEventMap['${type}']>` },
             description:
               type === 'error'
-                ? 'The server\'s `error` event, verbatim. Dispatched on the element only (not bubbling), so it never reaches window.onerror; it also arrives as `realtime-event` and `realtime-error`.'
+                ? "The server's `error` event, verbatim. Dispatched on the element only (not bubbling), so it never reaches window.onerror; it also arrives as `realtime-event` and `realtime-error`."
                 : `The server event \`${type}\`, re-dispatched verbatim (bubbles, composed); \`detail\` is the parsed event.`,
           }));
           declaration.events = [...named, ...server];
@@ -38,7 +38,13 @@ function realtimeEvents() {
             .filter((attribute) => !attribute.name.startsWith('_'))
             .map((attribute) =>
               attribute.name === 'lang'
-                ? { name: 'lang', fieldName: 'lang', type: { text: 'string' }, description: 'Language of the built-in words (en, de, es, ar; right-to-left for ar). Default: the nearest ancestor\'s lang, then the browser\'s.' }
+                ? {
+                    name: 'lang',
+                    fieldName: 'lang',
+                    type: { text: 'string' },
+                    description:
+                      "Language of the built-in words (en, de, es, ar; right-to-left for ar). Default: the nearest ancestor's lang, then the browser's.",
+                  }
                 : attribute,
             );
           declaration.members = (declaration.members ?? []).filter((member) => !member.name.startsWith('_'));
@@ -47,7 +53,11 @@ function realtimeEvents() {
         if (mod.path === 'src/define.ts') {
           mod.exports = [
             ...(mod.exports ?? []),
-            { kind: 'custom-element-definition', name: 'realtime-voice', declaration: { name: 'RealtimeVoice', module: 'src/realtime-voice.ts' } },
+            {
+              kind: 'custom-element-definition',
+              name: 'realtime-voice',
+              declaration: { name: 'RealtimeVoice', module: 'src/realtime-voice.ts' },
+            },
           ];
         }
       }

@@ -29,7 +29,8 @@ function stripPureAnnotations(): Plugin {
       order: 'post',
       handler(code) {
         const out = new MagicString(code);
-        for (const match of code.matchAll(/\/\* @__PURE__ \*\//g)) out.remove(match.index, match.index + match[0].length);
+        for (const match of code.matchAll(/\/\* @__PURE__ \*\//g))
+          out.remove(match.index, match.index + match[0].length);
         return { code: out.toString(), map: out.generateMap({ hires: true }) };
       },
     },
@@ -42,7 +43,17 @@ export default defineConfig(({ command, mode }) => {
       root: 'demo',
       server: { port: Number(process.env.PORT ?? 3000), strictPort: false, fs: { allow: ['..'] } },
       // Pre-bundled up front, so the first visit of a framework page does not trigger a reload.
-      optimizeDeps: { include: ['react', 'react-dom/client', '@lit/react', 'vue/dist/vue.esm-bundler.js', '@angular/compiler', '@angular/core', '@angular/platform-browser'] },
+      optimizeDeps: {
+        include: [
+          'react',
+          'react-dom/client',
+          '@lit/react',
+          'vue/dist/vue.esm-bundler.js',
+          '@angular/compiler',
+          '@angular/core',
+          '@angular/platform-browser',
+        ],
+      },
       clearScreen: false,
     };
   }
@@ -50,7 +61,12 @@ export default defineConfig(({ command, mode }) => {
   const selfContained = mode === 'bundle' || mode === 'iife';
   return {
     // The markup and CSS inside html`` / css`` are strings to terser: this minifies them (~1 KB gzip).
-    plugins: selfContained ? [{ ...literalsHtmlCssMinifier({ include: ['src/**/*.ts'], failOnError: true }), enforce: 'pre' as const }, stripPureAnnotations()] : [],
+    plugins: selfContained
+      ? [
+          { ...literalsHtmlCssMinifier({ include: ['src/**/*.ts'], failOnError: true }), enforce: 'pre' as const },
+          stripPureAnnotations(),
+        ]
+      : [],
     resolve: selfContained
       ? {
           conditions: ['node', 'module', 'production', 'default'],

@@ -30,14 +30,20 @@ const services = await startE2eServices();
 // Firefox needs an audio server: one whose microphone stays silent (the in-page suite uses
 // Firefox's own fake microphone, a tone) and one that speaks the e2e conversation.
 const withFirefox = wanted.includes('firefox') && hasFirefox() && hasPulseAudio();
-if (wanted.includes('firefox') && !withFirefox) console.warn('[realtime-voice] Firefox tests NOT run: firefox-esr or pulseaudio is missing (Debian: apt-get install firefox-esr pulseaudio).');
+if (wanted.includes('firefox') && !withFirefox)
+  console.warn(
+    '[realtime-voice] Firefox tests NOT run: firefox-esr or pulseaudio is missing (Debian: apt-get install firefox-esr pulseaudio).',
+  );
 const quietAudio = withFirefox ? await startPulseAudio('.cache/pulse/quiet') : undefined;
 const speakingAudio = withFirefox ? await startPulseAudio('.cache/pulse/speaking') : undefined;
 speakingAudio?.playMicrophone(microphone.speech);
 // WebKit: Debian's WebKitGTK has no WebRTC, so it runs the in-page suite only (the tests that need
 // no peer connection; test/not-applicable.ts).
 const withWebKit = wanted.includes('webkit') && hasWebKit();
-if (wanted.includes('webkit') && !withWebKit) console.warn('[realtime-voice] WebKit tests NOT run: MiniBrowser, WebKitWebDriver or Xvfb is missing (Debian: apt-get install webkit2gtk-driver xvfb).');
+if (wanted.includes('webkit') && !withWebKit)
+  console.warn(
+    '[realtime-voice] WebKit tests NOT run: MiniBrowser, WebKitWebDriver or Xvfb is missing (Debian: apt-get install webkit2gtk-driver xvfb).',
+  );
 const webkit = withWebKit ? await webkitLauncher() : undefined;
 
 const baseArgs = [
@@ -69,7 +75,8 @@ const audioOf = new Map();
 /** The engines asked for, each with its microphone: `speech`, `silence`, or the browser's own fake (a tone). */
 function engines(microphoneKind) {
   const list = [];
-  if (wanted.includes('chromium')) list.push(chromium(microphoneKind ? [`--use-file-for-fake-audio-capture=${microphone[microphoneKind]}`] : []));
+  if (wanted.includes('chromium'))
+    list.push(chromium(microphoneKind ? [`--use-file-for-fake-audio-capture=${microphone[microphoneKind]}`] : []));
   if (withFirefox) {
     const audio = microphoneKind === 'speech' ? speakingAudio : quietAudio;
     const launcher = firefox({ env: audio.env, fakeMicrophone: !microphoneKind });
@@ -95,7 +102,8 @@ export default {
     {
       // Firefox's microphone is the private PulseAudio's: the spoken WAV starts again at each getUserMedia.
       name: 'microphone-restart',
-      executeCommand: ({ command, session }) => (command === 'restart-microphone' ? (audioOf.get(session.browser)?.restartMicrophone(), true) : undefined),
+      executeCommand: ({ command, session }) =>
+        command === 'restart-microphone' ? (audioOf.get(session.browser)?.restartMicrophone(), true) : undefined,
     },
     {
       name: 'e2e-services',
@@ -104,8 +112,16 @@ export default {
   ],
   browsers: [...engines(), ...(webkit ? [webkit] : [])],
   groups: [
-    { name: 'e2e-speech', files: ['test/e2e/voice.test.ts', 'test/e2e/widget.test.ts', 'test/e2e/outside-clients.test.ts'], browsers: engines('speech') },
-    { name: 'e2e-silence', files: ['test/e2e/silence.test.ts', 'test/e2e/builds.test.ts', 'test/e2e/sign-in.test.ts'], browsers: engines('silence') },
+    {
+      name: 'e2e-speech',
+      files: ['test/e2e/voice.test.ts', 'test/e2e/widget.test.ts', 'test/e2e/outside-clients.test.ts'],
+      browsers: engines('speech'),
+    },
+    {
+      name: 'e2e-silence',
+      files: ['test/e2e/silence.test.ts', 'test/e2e/builds.test.ts', 'test/e2e/sign-in.test.ts'],
+      browsers: engines('silence'),
+    },
   ],
   testFramework: { config: { timeout: 45_000 } },
 };

@@ -38,7 +38,10 @@ export async function connectOnce(page: Page, url: string | undefined): Promise<
   if (url) await page.goto(url, { waitUntil: 'load' });
   const ok = await page.evaluate(() => (window as unknown as { benchStart(): Promise<boolean> }).benchStart());
   if (!ok) throw new Error(`start() failed on ${url}`);
-  await page.waitForFunction(() => (window as any).__bench.pcs[0]?.sessionCreated !== undefined, { timeout: 15_000, polling: 10 });
+  await page.waitForFunction(() => (window as any).__bench.pcs[0]?.sessionCreated !== undefined, {
+    timeout: 15_000,
+    polling: 10,
+  });
   const sample = await page.evaluate(() => {
     const bench = (window as any).__bench;
     const pc = bench.pcs[0];
@@ -129,13 +132,20 @@ export async function benchConnect(results: Results): Promise<void> {
     results.connect_hover_before_click_ms = HOVER_BEFORE_CLICK_MS;
     results.connect_slow_token_warm_vs_cold_ratio = ratio(median(slowPick('warm')), median(slowPick('cold')));
 
-    const pick = (client: Client, key: keyof Sample) => samples[client].map((s) => s[key]).filter((v): v is number => typeof v === 'number');
+    const pick = (client: Client, key: keyof Sample) =>
+      samples[client].map((s) => s[key]).filter((v): v is number => typeof v === 'number');
     for (const client of ['widget', 'bare'] as const) {
       putDistribution(results, `connect_dc_open_ms_${client}`, pick(client, 'dcOpen'));
       putDistribution(results, `connect_session_created_ms_${client}`, pick(client, 'sessionCreated'));
     }
-    results.connect_dc_open_widget_vs_bare_ratio = ratio(median(pick('widget', 'dcOpen')), median(pick('bare', 'dcOpen')));
-    results.connect_session_created_widget_vs_bare_ratio = ratio(median(pick('widget', 'sessionCreated')), median(pick('bare', 'sessionCreated')));
+    results.connect_dc_open_widget_vs_bare_ratio = ratio(
+      median(pick('widget', 'dcOpen')),
+      median(pick('bare', 'dcOpen')),
+    );
+    results.connect_session_created_widget_vs_bare_ratio = ratio(
+      median(pick('widget', 'sessionCreated')),
+      median(pick('bare', 'sessionCreated')),
+    );
     putDistribution(results, 'connect_dc_open_ms_bare_wait_gather', pick('bare_wait_gather', 'dcOpen'));
     // Where the time goes (medians, ms from start()).
     for (const client of ['widget', 'bare', 'bare_wait_gather'] as const) {

@@ -48,7 +48,15 @@ export interface Stack {
 
 export async function startStack(): Promise<Stack> {
   const emulator = await startBenchEmulator(EMULATOR_API_KEY);
-  const widget = await build({ entryPoints: ['src/index.ts'], bundle: true, minify: true, format: 'esm', target: 'es2022', write: false, tsconfig: 'tsconfig.json' });
+  const widget = await build({
+    entryPoints: ['src/index.ts'],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    tsconfig: 'tsconfig.json',
+  });
   const app = express();
   const logger = pino({ level: 'silent' });
   // /token?delay=ms: a token service as slow as a cloud one (the connect bench's warm-up runs).
@@ -105,7 +113,9 @@ export async function launchChromium(microphoneWav: string): Promise<Browser> {
 export async function launchFirefox(microphoneWav: string): Promise<Browser> {
   const audio = await startPulseAudio('.cache/pulse/bench');
   audio.playMicrophone(microphoneWav);
-  const browser = await puppeteer.launch(firefoxLaunchOptions({ env: audio.env, fakeMicrophone: false }) as Parameters<typeof puppeteer.launch>[0]);
+  const browser = await puppeteer.launch(
+    firefoxLaunchOptions({ env: audio.env, fakeMicrophone: false }) as Parameters<typeof puppeteer.launch>[0],
+  );
   browser.once('disconnected', () => audio.stop());
   return browser;
 }
@@ -130,7 +140,8 @@ export async function withBrowserBench(
   const files = await microphoneFiles();
   const stack = await startStack();
   try {
-    const browser = engine === 'firefox' ? await launchFirefox(files[microphone]) : await launchChromium(files[microphone]);
+    const browser =
+      engine === 'firefox' ? await launchFirefox(files[microphone]) : await launchChromium(files[microphone]);
     try {
       await run({ stack, browser, page: await newInstrumentedPage(browser) });
     } finally {

@@ -28,7 +28,9 @@ interface CycleReport {
 
 async function leftovers(page: Page): Promise<{ audioElements: number; pendingTimers: number }> {
   return page.evaluate(() => {
-    const widgets = [...document.querySelectorAll('realtime-voice')] as Array<HTMLElement & { session: { pendingTimers: number } }>;
+    const widgets = [...document.querySelectorAll('realtime-voice')] as Array<
+      HTMLElement & { session: { pendingTimers: number } }
+    >;
     const inShadows = widgets.reduce((n, el) => n + (el.shadowRoot?.querySelectorAll('audio').length ?? 0), 0);
     return {
       audioElements: document.querySelectorAll('audio').length + inShadows,
@@ -64,7 +66,14 @@ export async function cycles(page: Page, stack: Stack, url: string): Promise<Cyc
   if (failed) log(`leaks: ${failed} of ${CYCLES} starts failed on ${url}`);
   await sleep(1000);
   const heapAfter = await heapAfterGc(page);
-  return { heapGrowth: heapAfter - heapBefore, before, after: await liveObjects(page), leftovers: await leftovers(page), msPerCycle, failedStarts: failed };
+  return {
+    heapGrowth: heapAfter - heapBefore,
+    before,
+    after: await liveObjects(page),
+    leftovers: await leftovers(page),
+    msPerCycle,
+    failedStarts: failed,
+  };
 }
 
 /** What is left after the cycles, widget and bare client; `prefix` names the engine (Chromium's keys have none). */
@@ -116,14 +125,24 @@ export async function benchLeaks(results: Results): Promise<void> {
     await page.evaluate(async (count: number) => {
       const first = document.querySelector('realtime-voice')!;
       for (let i = 1; i < count; i++) document.body.append(first.cloneNode() as HTMLElement);
-      await Promise.all([...document.querySelectorAll('realtime-voice')].map((el) => (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete));
+      await Promise.all(
+        [...document.querySelectorAll('realtime-voice')].map(
+          (el) => (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete,
+        ),
+      );
     }, WIDGETS);
     const heapMany = await heapAfterGc(page);
     const multi = await page.evaluate(async () => {
-      const widgets = [...document.querySelectorAll('realtime-voice')] as Array<HTMLElement & { start(): Promise<boolean> }>;
+      const widgets = [...document.querySelectorAll('realtime-voice')] as Array<
+        HTMLElement & { start(): Promise<boolean> }
+      >;
       const t0 = performance.now();
       const ok = await Promise.all(widgets.map((el) => el.start()));
-      return { ms: performance.now() - t0, connected: ok.filter(Boolean).length, live: (window as any).__bench.live().pcs as number };
+      return {
+        ms: performance.now() - t0,
+        connected: ok.filter(Boolean).length,
+        live: (window as any).__bench.live().pcs as number,
+      };
     });
     await page.evaluate(() => (window as unknown as { benchStop(): void }).benchStop());
     await sleep(1000);

@@ -20,20 +20,68 @@ function verdict(value: unknown, ok: (v: number) => boolean, goal: string): stri
 export function summaryRows(r: Results): Row[] {
   const rows: Row[] = [];
   if (r.bundle_gzip_bytes !== undefined) {
-    rows.push(['drop-in bundle incl. Lit, gzip / brotli', `${kb(r.bundle_gzip_bytes)} / ${kb(r.bundle_brotli_bytes)}`, `minimal Lit element ${kb(r.minimal_lit_element_gzip_bytes)}`, `×${r.bundle_vs_minimal_lit_ratio}`, '']);
-    rows.push(['ESM build without Lit, minified, gzip', kb(r.esm_gzip_bytes), 'ElevenLabs ≈ 191 KB, OpenAI agents-realtime ≈ 353 KB, Vapi ≈ 184 KB (published)', '', '']);
+    rows.push([
+      'drop-in bundle incl. Lit, gzip / brotli',
+      `${kb(r.bundle_gzip_bytes)} / ${kb(r.bundle_brotli_bytes)}`,
+      `minimal Lit element ${kb(r.minimal_lit_element_gzip_bytes)}`,
+      `×${r.bundle_vs_minimal_lit_ratio}`,
+      '',
+    ]);
+    rows.push([
+      'ESM build without Lit, minified, gzip',
+      kb(r.esm_gzip_bytes),
+      'ElevenLabs ≈ 191 KB, OpenAI agents-realtime ≈ 353 KB, Vapi ≈ 184 KB (published)',
+      '',
+      '',
+    ]);
   }
   if (r.connect_dc_open_ms_widget_median !== undefined) {
-    rows.push(['connect: start() → data channel open, median / p90', pair(r, 'connect_dc_open_ms_widget'), `bare client ${pair(r, 'connect_dc_open_ms_bare')}`, num(r.connect_dc_open_widget_vs_bare_ratio), verdict(r.connect_dc_open_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05')]);
-    rows.push(['connect: start() → session.created, median / p90', pair(r, 'connect_session_created_ms_widget'), `bare client ${pair(r, 'connect_session_created_ms_bare')}`, num(r.connect_session_created_widget_vs_bare_ratio), verdict(r.connect_session_created_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05')]);
+    rows.push([
+      'connect: start() → data channel open, median / p90',
+      pair(r, 'connect_dc_open_ms_widget'),
+      `bare client ${pair(r, 'connect_dc_open_ms_bare')}`,
+      num(r.connect_dc_open_widget_vs_bare_ratio),
+      verdict(r.connect_dc_open_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05'),
+    ]);
+    rows.push([
+      'connect: start() → session.created, median / p90',
+      pair(r, 'connect_session_created_ms_widget'),
+      `bare client ${pair(r, 'connect_session_created_ms_bare')}`,
+      num(r.connect_session_created_widget_vs_bare_ratio),
+      verdict(r.connect_session_created_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05'),
+    ]);
     if (r.connect_slow_token_dc_open_ms_widget_cold_median !== undefined) {
-      rows.push([`connect with a ${r.connect_slow_token_delay_ms} ms token service: click → channel open, pointer on the button ${r.connect_hover_before_click_ms} ms before (token fetched ahead)`, pair(r, 'connect_slow_token_dc_open_ms_widget_warm'), `cold click ${pair(r, 'connect_slow_token_dc_open_ms_widget_cold')}`, num(r.connect_slow_token_warm_vs_cold_ratio), '']);
+      rows.push([
+        `connect with a ${r.connect_slow_token_delay_ms} ms token service: click → channel open, pointer on the button ${r.connect_hover_before_click_ms} ms before (token fetched ahead)`,
+        pair(r, 'connect_slow_token_dc_open_ms_widget_warm'),
+        `cold click ${pair(r, 'connect_slow_token_dc_open_ms_widget_cold')}`,
+        num(r.connect_slow_token_warm_vs_cold_ratio),
+        '',
+      ]);
     }
-    rows.push(['connect: bare client that waits for full ICE gathering', '', pair(r, 'connect_dc_open_ms_bare_wait_gather'), '', '']);
-    rows.push(['connect: ICE gathering in the browser (not waited for) / SDP exchange incl. the emulator', `${ms(r.connect_ice_gathering_ms_widget_median)} / ${ms(r.connect_sdp_exchange_ms_widget_median)}`, `bare ${ms(r.connect_ice_gathering_ms_bare_median)} / ${ms(r.connect_sdp_exchange_ms_bare_median)}`, '', '']);
+    rows.push([
+      'connect: bare client that waits for full ICE gathering',
+      '',
+      pair(r, 'connect_dc_open_ms_bare_wait_gather'),
+      '',
+      '',
+    ]);
+    rows.push([
+      'connect: ICE gathering in the browser (not waited for) / SDP exchange incl. the emulator',
+      `${ms(r.connect_ice_gathering_ms_widget_median)} / ${ms(r.connect_sdp_exchange_ms_widget_median)}`,
+      `bare ${ms(r.connect_ice_gathering_ms_bare_median)} / ${ms(r.connect_sdp_exchange_ms_bare_median)}`,
+      '',
+      '',
+    ]);
   }
   if (r.turn_first_audio_ms_widget_median !== undefined) {
-    rows.push(['turn: end of speech → first answer audio, median / p90', pair(r, 'turn_first_audio_ms_widget'), `bare client ${pair(r, 'turn_first_audio_ms_bare')}`, num(r.turn_widget_vs_bare_ratio), verdict(r.turn_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05')]);
+    rows.push([
+      'turn: end of speech → first answer audio, median / p90',
+      pair(r, 'turn_first_audio_ms_widget'),
+      `bare client ${pair(r, 'turn_first_audio_ms_bare')}`,
+      num(r.turn_widget_vs_bare_ratio),
+      verdict(r.turn_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05'),
+    ]);
     rows.push([
       'turn parts: VAD (end of speech → speech_stopped) / emulator synthesis / playout, medians',
       `${ms(r.turn_vad_ms_widget_median)} / ${ms(r.turn_emulator_synthesis_ms_widget_median)} / ${ms(r.turn_playout_ms_widget_median)}`,
@@ -41,9 +89,21 @@ export function summaryRows(r: Results): Row[] {
       '',
       '',
     ]);
-    rows.push(['turn without the emulator\'s synthesis (VAD + playout), median / p90', pair(r, 'turn_without_synthesis_ms_widget'), `bare client ${pair(r, 'turn_without_synthesis_ms_bare')}`, num(r.turn_without_synthesis_widget_vs_bare_ratio), '']);
+    rows.push([
+      "turn without the emulator's synthesis (VAD + playout), median / p90",
+      pair(r, 'turn_without_synthesis_ms_widget'),
+      `bare client ${pair(r, 'turn_without_synthesis_ms_bare')}`,
+      num(r.turn_without_synthesis_widget_vs_bare_ratio),
+      '',
+    ]);
     if (r.turn_playout_ms_widget_plain_median !== undefined) {
-      rows.push(['turn, widget without meters: first audio median / playout median / without synthesis median', `${ms(r.turn_first_audio_ms_widget_plain_median)} / ${ms(r.turn_playout_ms_widget_plain_median)} / ${ms(r.turn_without_synthesis_ms_widget_plain_median)}`, `bare ${ms(r.turn_first_audio_ms_bare_median)} / ${ms(r.turn_playout_ms_bare_median)} / ${ms(r.turn_without_synthesis_ms_bare_median)}`, num(r.turn_widget_plain_vs_bare_ratio), '']);
+      rows.push([
+        'turn, widget without meters: first audio median / playout median / without synthesis median',
+        `${ms(r.turn_first_audio_ms_widget_plain_median)} / ${ms(r.turn_playout_ms_widget_plain_median)} / ${ms(r.turn_without_synthesis_ms_widget_plain_median)}`,
+        `bare ${ms(r.turn_first_audio_ms_bare_median)} / ${ms(r.turn_playout_ms_bare_median)} / ${ms(r.turn_without_synthesis_ms_bare_median)}`,
+        num(r.turn_widget_plain_vs_bare_ratio),
+        '',
+      ]);
     }
     rows.push([
       `${r.conversation_seconds} s conversation: long tasks / main thread busy / all Chromium CPU`,
@@ -55,24 +115,95 @@ export function summaryRows(r: Results): Row[] {
   }
   if (r.leak_cycles !== undefined) {
     const leaked = Number(r.leaked_peer_connections) + Number(r.leaked_tracks) + Number(r.leaked_audio_contexts);
-    rows.push([`${r.leak_cycles} start/stop cycles: leaked peer connections / tracks / audio contexts`, `${r.leaked_peer_connections} / ${r.leaked_tracks} / ${r.leaked_audio_contexts}`, `bare ${r.leaked_peer_connections_bare} / ${r.leaked_tracks_bare} / –`, '', verdict(leaked, (v) => v === 0, '0')]);
-    rows.push([`${r.leak_cycles} start/stop cycles: JS heap growth (after GC)${r.heap_growth_bytes_widget_plain === undefined ? '' : ', with meters / without'}`, r.heap_growth_bytes_widget_plain === undefined ? kb(r.heap_growth_bytes) : `${kb(r.heap_growth_bytes)} / ${kb(r.heap_growth_bytes_widget_plain)}`, `bare ${kb(r.heap_growth_bytes_bare)}`, '', '']);
-    rows.push([`${r.multi_widgets} widgets on a page: all started at once → all connected`, ms(r.multi_all_connected_ms), `one alone ${ms(r.multi_one_alone_connected_ms)}`, num(r.multi_all_vs_one_ratio), '']);
-    rows.push([`${r.multi_widgets} widgets: idle heap per widget / leaked after stop (pcs, tracks, contexts)`, `${kb(r.multi_idle_heap_bytes_per_widget)} / ${r.multi_leaked_peer_connections}, ${r.multi_leaked_tracks}, ${r.multi_leaked_audio_contexts}`, '', '', '']);
+    rows.push([
+      `${r.leak_cycles} start/stop cycles: leaked peer connections / tracks / audio contexts`,
+      `${r.leaked_peer_connections} / ${r.leaked_tracks} / ${r.leaked_audio_contexts}`,
+      `bare ${r.leaked_peer_connections_bare} / ${r.leaked_tracks_bare} / –`,
+      '',
+      verdict(leaked, (v) => v === 0, '0'),
+    ]);
+    rows.push([
+      `${r.leak_cycles} start/stop cycles: JS heap growth (after GC)${r.heap_growth_bytes_widget_plain === undefined ? '' : ', with meters / without'}`,
+      r.heap_growth_bytes_widget_plain === undefined
+        ? kb(r.heap_growth_bytes)
+        : `${kb(r.heap_growth_bytes)} / ${kb(r.heap_growth_bytes_widget_plain)}`,
+      `bare ${kb(r.heap_growth_bytes_bare)}`,
+      '',
+      '',
+    ]);
+    rows.push([
+      `${r.multi_widgets} widgets on a page: all started at once → all connected`,
+      ms(r.multi_all_connected_ms),
+      `one alone ${ms(r.multi_one_alone_connected_ms)}`,
+      num(r.multi_all_vs_one_ratio),
+      '',
+    ]);
+    rows.push([
+      `${r.multi_widgets} widgets: idle heap per widget / leaked after stop (pcs, tracks, contexts)`,
+      `${kb(r.multi_idle_heap_bytes_per_widget)} / ${r.multi_leaked_peer_connections}, ${r.multi_leaked_tracks}, ${r.multi_leaked_audio_contexts}`,
+      '',
+      '',
+      '',
+    ]);
   }
   if (r.firefox_connect_runs !== undefined) {
-    rows.push(['Firefox ESR: connect, start() → data channel open, median / p90', `${ms(r.firefox_connect_dc_open_ms_widget_median)} / ${ms(r.firefox_connect_dc_open_ms_widget_p90)}`, `bare client ${ms(r.firefox_connect_dc_open_ms_bare_median)} / ${ms(r.firefox_connect_dc_open_ms_bare_p90)}`, num(r.firefox_connect_dc_open_widget_vs_bare_ratio), verdict(r.firefox_connect_dc_open_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05')]);
-    const leaked = Number(r.firefox_leaked_peer_connections) + Number(r.firefox_leaked_tracks) + Number(r.firefox_leaked_audio_contexts);
-    rows.push([`Firefox ESR: ${r.firefox_leak_cycles} start/stop cycles: leaked peer connections / tracks / audio contexts (no heap figure over BiDi)`, `${r.firefox_leaked_peer_connections} / ${r.firefox_leaked_tracks} / ${r.firefox_leaked_audio_contexts}`, `bare ${r.firefox_leaked_peer_connections_bare} / ${r.firefox_leaked_tracks_bare} / –`, '', verdict(leaked, (v) => v === 0, '0')]);
+    rows.push([
+      'Firefox ESR: connect, start() → data channel open, median / p90',
+      `${ms(r.firefox_connect_dc_open_ms_widget_median)} / ${ms(r.firefox_connect_dc_open_ms_widget_p90)}`,
+      `bare client ${ms(r.firefox_connect_dc_open_ms_bare_median)} / ${ms(r.firefox_connect_dc_open_ms_bare_p90)}`,
+      num(r.firefox_connect_dc_open_widget_vs_bare_ratio),
+      verdict(r.firefox_connect_dc_open_widget_vs_bare_ratio, (v) => v <= 1.05, '≤ 1.05'),
+    ]);
+    const leaked =
+      Number(r.firefox_leaked_peer_connections) +
+      Number(r.firefox_leaked_tracks) +
+      Number(r.firefox_leaked_audio_contexts);
+    rows.push([
+      `Firefox ESR: ${r.firefox_leak_cycles} start/stop cycles: leaked peer connections / tracks / audio contexts (no heap figure over BiDi)`,
+      `${r.firefox_leaked_peer_connections} / ${r.firefox_leaked_tracks} / ${r.firefox_leaked_audio_contexts}`,
+      `bare ${r.firefox_leaked_peer_connections_bare} / ${r.firefox_leaked_tracks_bare} / –`,
+      '',
+      verdict(leaked, (v) => v === 0, '0'),
+    ]);
   }
   if (r.token_rps !== undefined) {
-    rows.push([`/token, ${r.server_connections} connections, ${r.token_requests} requests: req/s, p50 / p99`, `${r.token_rps}, ${ms(r.token_p50_ms)} / ${ms(r.token_p99_ms)}`, `stand-in direct ${r.upstream_direct_rps}, ${ms(r.upstream_direct_p50_ms)} / ${ms(r.upstream_direct_p99_ms)}`, num(r.token_vs_direct_rps_ratio), verdict(r.token_vs_direct_rps_ratio, (v) => v >= 0.5, '≥ 0.5')]);
+    rows.push([
+      `/token, ${r.server_connections} connections, ${r.token_requests} requests: req/s, p50 / p99`,
+      `${r.token_rps}, ${ms(r.token_p50_ms)} / ${ms(r.token_p99_ms)}`,
+      `stand-in direct ${r.upstream_direct_rps}, ${ms(r.upstream_direct_p50_ms)} / ${ms(r.upstream_direct_p99_ms)}`,
+      num(r.token_vs_direct_rps_ratio),
+      verdict(r.token_vs_direct_rps_ratio, (v) => v >= 0.5, '≥ 0.5'),
+    ]);
     if (r.token_rps_auth_jwt !== undefined) {
-      rows.push(['/token with AUTH_MODE=jwt (RS256 verified on every request) vs none, same run: req/s', `${r.token_rps_auth_jwt}, p99 ${ms(r.token_p99_ms_auth_jwt)}`, `none ${r.token_rps_auth_none}`, num(r.token_auth_jwt_vs_none_rps_ratio), '']);
+      rows.push([
+        '/token with AUTH_MODE=jwt (RS256 verified on every request) vs none, same run: req/s',
+        `${r.token_rps_auth_jwt}, p99 ${ms(r.token_p99_ms_auth_jwt)}`,
+        `none ${r.token_rps_auth_none}`,
+        num(r.token_auth_jwt_vs_none_rps_ratio),
+        '',
+      ]);
     }
-    rows.push(['/token vs the smallest token route (node:http + fetch, no checks)', `${r.token_rps} req/s`, `minimal proxy ${r.minimal_proxy_rps} req/s, p99 ${ms(r.minimal_proxy_p99_ms)}`, num(r.token_vs_minimal_proxy_rps_ratio), '']);
-    rows.push([`/connect, ${r.connect_requests} requests: req/s, p50 / p99`, `${r.connect_rps}, ${ms(r.connect_p50_ms)} / ${ms(r.connect_p99_ms)}`, `stand-in calls direct ${r.upstream_direct_calls_rps}, p99 ${ms(r.upstream_direct_calls_p99_ms)}`, num(r.connect_vs_direct_calls_rps_ratio), '']);
-    rows.push(['server RSS growth over 10,000 /token requests (after GC)', `${((Number(r.server_rss_growth_bytes) || 0) / 2 ** 20).toFixed(1)} MB`, `RSS before ${((Number(r.server_rss_before_bytes) || 0) / 2 ** 20).toFixed(0)} MB`, '', '']);
+    rows.push([
+      '/token vs the smallest token route (node:http + fetch, no checks)',
+      `${r.token_rps} req/s`,
+      `minimal proxy ${r.minimal_proxy_rps} req/s, p99 ${ms(r.minimal_proxy_p99_ms)}`,
+      num(r.token_vs_minimal_proxy_rps_ratio),
+      '',
+    ]);
+    rows.push([
+      `/connect, ${r.connect_requests} requests: req/s, p50 / p99`,
+      `${r.connect_rps}, ${ms(r.connect_p50_ms)} / ${ms(r.connect_p99_ms)}`,
+      `stand-in calls direct ${r.upstream_direct_calls_rps}, p99 ${ms(r.upstream_direct_calls_p99_ms)}`,
+      num(r.connect_vs_direct_calls_rps_ratio),
+      '',
+    ]);
+    rows.push([
+      'server RSS growth over 10,000 /token requests (after GC)',
+      `${((Number(r.server_rss_growth_bytes) || 0) / 2 ** 20).toFixed(1)} MB`,
+      `RSS before ${((Number(r.server_rss_before_bytes) || 0) / 2 ** 20).toFixed(0)} MB`,
+      '',
+      '',
+    ]);
   }
   return rows;
 }

@@ -32,14 +32,19 @@ const PARTS: Record<string, (results: Results) => Promise<void>> = {
   firefox: benchFirefox,
 };
 
-const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .filter(Boolean);
 const unknown = only?.filter((name) => !(name in PARTS)) ?? [];
 if (unknown.length) {
   console.error(`Unknown part(s): ${unknown.join(', ')}. Parts: ${Object.keys(PARTS).join(', ')}.`);
   process.exit(2);
 }
 
-const previous: Results = only && existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8')) : {};
+const previous: Results =
+  only && existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8')) : {};
 const results: Results = {};
 const started = performance.now();
 for (const [name, part] of Object.entries(PARTS)) {

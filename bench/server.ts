@@ -24,23 +24,65 @@ const RUN_LIMIT_MS = 45_000;
 
 /** A Chrome-shaped audio + data channel offer, as the widget posts it. */
 const OFFER = [
-  'v=0', 'o=- 4611731400430051336 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0 1', 'a=extmap-allow-mixed', 'a=msid-semantic: WMS stream',
-  'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126', 'c=IN IP4 0.0.0.0', 'a=rtcp:9 IN IP4 0.0.0.0',
-  'a=ice-ufrag:bnch', 'a=ice-pwd:benchbenchbenchbenchbench', 'a=ice-options:trickle',
+  'v=0',
+  'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
+  's=-',
+  't=0 0',
+  'a=group:BUNDLE 0 1',
+  'a=extmap-allow-mixed',
+  'a=msid-semantic: WMS stream',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126',
+  'c=IN IP4 0.0.0.0',
+  'a=rtcp:9 IN IP4 0.0.0.0',
+  'a=ice-ufrag:bnch',
+  'a=ice-pwd:benchbenchbenchbenchbench',
+  'a=ice-options:trickle',
   'a=fingerprint:sha-256 6B:8B:5D:EA:59:04:20:23:29:C8:87:1C:CC:87:32:BE:DD:8C:66:A5:8E:50:55:EA:8C:D3:B6:5C:09:5E:79:F2',
-  'a=setup:actpass', 'a=mid:0', 'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level', 'a=sendrecv', 'a=msid:stream track', 'a=rtcp-mux',
-  'a=rtpmap:111 opus/48000/2', 'a=rtcp-fb:111 transport-cc', 'a=fmtp:111 minptime=10;useinbandfec=1', 'a=rtpmap:63 red/48000/2', 'a=fmtp:63 111/111',
-  'a=rtpmap:9 G722/8000', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=rtpmap:13 CN/8000', 'a=rtpmap:110 telephone-event/48000', 'a=rtpmap:126 telephone-event/8000',
-  'a=ssrc:1111111111 cname:benchbenchbench', 'a=ssrc:1111111111 msid:stream track',
-  'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', 'c=IN IP4 0.0.0.0', 'a=ice-ufrag:bnch', 'a=ice-pwd:benchbenchbenchbenchbench', 'a=ice-options:trickle',
+  'a=setup:actpass',
+  'a=mid:0',
+  'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+  'a=sendrecv',
+  'a=msid:stream track',
+  'a=rtcp-mux',
+  'a=rtpmap:111 opus/48000/2',
+  'a=rtcp-fb:111 transport-cc',
+  'a=fmtp:111 minptime=10;useinbandfec=1',
+  'a=rtpmap:63 red/48000/2',
+  'a=fmtp:63 111/111',
+  'a=rtpmap:9 G722/8000',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:13 CN/8000',
+  'a=rtpmap:110 telephone-event/48000',
+  'a=rtpmap:126 telephone-event/8000',
+  'a=ssrc:1111111111 cname:benchbenchbench',
+  'a=ssrc:1111111111 msid:stream track',
+  'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+  'c=IN IP4 0.0.0.0',
+  'a=ice-ufrag:bnch',
+  'a=ice-pwd:benchbenchbenchbenchbench',
+  'a=ice-options:trickle',
   'a=fingerprint:sha-256 6B:8B:5D:EA:59:04:20:23:29:C8:87:1C:CC:87:32:BE:DD:8C:66:A5:8E:50:55:EA:8C:D3:B6:5C:09:5E:79:F2',
-  'a=setup:actpass', 'a=mid:1', 'a=sctp-port:5000', 'a=max-message-size:262144', '',
+  'a=setup:actpass',
+  'a=mid:1',
+  'a=sctp-port:5000',
+  'a=max-message-size:262144',
+  '',
 ].join('\r\n');
 
-function child(script: string, env: NodeJS.ProcessEnv = {}): Promise<{ process: ChildProcess; base: string; token?: string }> {
-  const proc = fork(script, [], { execArgv: ['--expose-gc', '--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function child(
+  script: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ process: ChildProcess; base: string; token?: string }> {
+  const proc = fork(script, [], {
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
-    proc.once('message', (message: { base: string; token?: string }) => resolve({ process: proc, base: message.base, token: message.token }));
+    proc.once('message', (message: { base: string; token?: string }) =>
+      resolve({ process: proc, base: message.base, token: message.token }),
+    );
     proc.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
   });
 }
@@ -68,11 +110,14 @@ function putLoad(results: Results, route: string, result: autocannon.Result): vo
 
 function load(url: string, headers: Record<string, string>, body: string, amount: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, method: 'POST', headers, body, connections: CONNECTIONS, amount, timeout: 10 }, (error, result) => {
-      clearTimeout(limit);
-      if (error) reject(error);
-      else resolve(result);
-    });
+    const instance = autocannon(
+      { url, method: 'POST', headers, body, connections: CONNECTIONS, amount, timeout: 10 },
+      (error, result) => {
+        clearTimeout(limit);
+        if (error) reject(error);
+        else resolve(result);
+      },
+    );
     const limit = setTimeout(() => instance.stop(), RUN_LIMIT_MS);
   });
 }
@@ -86,8 +131,19 @@ export async function benchServer(results: Results): Promise<void> {
     const json = { 'content-type': 'application/json' };
     const tokenBody = JSON.stringify({ voice: 'marin' });
     const secretsDirect = () =>
-      load(`${upstream.base}/v1/realtime/client_secrets`, { ...json, authorization: 'Bearer sk-bench' }, JSON.stringify({ session: { type: 'realtime', model: 'gpt-realtime', audio: { output: { voice: 'marin' } } } }), REQUESTS);
-    const callsDirect = () => load(`${upstream.base}/v1/realtime/calls`, { 'content-type': 'application/sdp', authorization: 'Bearer ek_bench' }, OFFER, CONNECT_REQUESTS);
+      load(
+        `${upstream.base}/v1/realtime/client_secrets`,
+        { ...json, authorization: 'Bearer sk-bench' },
+        JSON.stringify({ session: { type: 'realtime', model: 'gpt-realtime', audio: { output: { voice: 'marin' } } } }),
+        REQUESTS,
+      );
+    const callsDirect = () =>
+      load(
+        `${upstream.base}/v1/realtime/calls`,
+        { 'content-type': 'application/sdp', authorization: 'Bearer ek_bench' },
+        OFFER,
+        CONNECT_REQUESTS,
+      );
 
     log('server: warm-up');
     await load(`${server.base}/token`, json, tokenBody, WARM_UP);
@@ -107,7 +163,12 @@ export async function benchServer(results: Results): Promise<void> {
     const minimalProxy = await load(`${minimal.base}/`, json, tokenBody, MINIMAL_PROXY_REQUESTS);
     log('server: stand-in direct (calls), then /connect');
     const directCalls = await callsDirect();
-    const connect = await load(`${server.base}/connect`, { 'content-type': 'application/sdp' }, OFFER, CONNECT_REQUESTS);
+    const connect = await load(
+      `${server.base}/connect`,
+      { 'content-type': 'application/sdp' },
+      OFFER,
+      CONNECT_REQUESTS,
+    );
     const rssAfterConnect = await memoryOf(server.process);
 
     results.upstream_direct_rps = rps(direct);

@@ -85,8 +85,10 @@ export function turnLatencies(
     const end = perf(off.time);
     const heard = perf(answer.time);
     const stopped = turnEvents.find((e) => e.type === 'speech_stopped' && e.t > end && e.t < heard);
-    const started = stopped && turnEvents.find((e) => e.type === 'output_started' && e.t >= stopped.t && e.t < heard + 50);
-    if (stopped && started) parts.push({ vad: stopped.t - end, synthesis: started.t - stopped.t, playout: heard - started.t });
+    const started =
+      stopped && turnEvents.find((e) => e.type === 'output_started' && e.t >= stopped.t && e.t < heard + 50);
+    if (stopped && started)
+      parts.push({ vad: stopped.t - end, synthesis: started.t - stopped.t, playout: heard - started.t });
   }
   return { turnsMs, parts, discarded };
 }
@@ -107,7 +109,8 @@ function cpuSeconds(rootPid: number): number {
     }
   }
   const inTree = (pid: number): boolean => {
-    for (let p: number | undefined = pid, hops = 0; p && hops < 20; p = parent.get(p), hops++) if (p === rootPid) return true;
+    for (let p: number | undefined = pid, hops = 0; p && hops < 20; p = parent.get(p), hops++)
+      if (p === rootPid) return true;
     return false;
   };
   let total = 0;
@@ -118,12 +121,18 @@ function cpuSeconds(rootPid: number): number {
 async function converse(browser: Browser, page: Page, url: string): Promise<Conversation> {
   await page.goto(url, { waitUntil: 'load' });
   if (!(await page.evaluate(() => (window as any).benchStart()))) throw new Error(`start() failed on ${url}`);
-  await page.waitForFunction(() => (window as any).__bench.pcs[0]?.sessionCreated !== undefined, { timeout: 15_000, polling: 20 });
+  await page.waitForFunction(() => (window as any).__bench.pcs[0]?.sessionCreated !== undefined, {
+    timeout: 15_000,
+    polling: 20,
+  });
   const cdp = await page.createCDPSession();
   await cdp.send('Performance.enable');
-  const taskSeconds = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0);
+  const taskSeconds = async () =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
   const longTasksBefore = await page.evaluate(() => (window as any).__bench.longTasks.length as number);
-  const probeStart = await page.evaluate(() => (window as any).__bench.probe((window as any).benchPc()) as Promise<number>);
+  const probeStart = await page.evaluate(
+    () => (window as any).__bench.probe((window as any).benchPc()) as Promise<number>,
+  );
   const task0 = await taskSeconds();
   const cpu0 = cpuSeconds(browser.process()!.pid!);
   const t0 = performance.now();
@@ -171,22 +180,33 @@ export async function benchTurn(results: Results): Promise<void> {
     }
     // The widget runs with its level meters on (an AnalyserNode per side, drawn every frame): their cost is in these figures.
     await page.goto(`${stack.url}${CLIENTS.widget}`, { waitUntil: 'load' });
-    results.widget_meters_attribute_supported = (await page.evaluate(async () => {
-      await customElements.whenDefined('realtime-voice');
-      const ctor = customElements.get('realtime-voice') as unknown as { elementProperties?: Map<string, unknown> } | undefined;
-      return ctor?.elementProperties?.has('meters') ?? false;
-    }).catch(() => false)) ? 1 : 0;
+    results.widget_meters_attribute_supported = (await page
+      .evaluate(async () => {
+        await customElements.whenDefined('realtime-voice');
+        const ctor = customElements.get('realtime-voice') as unknown as
+          { elementProperties?: Map<string, unknown> } | undefined;
+        return ctor?.elementProperties?.has('meters') ?? false;
+      })
+      .catch(() => false))
+      ? 1
+      : 0;
     for (const client of order) {
       const turns = runs[client].flatMap((r) => r.turnsMs);
       putDistribution(results, `turn_first_audio_ms_${client}`, turns);
       results[`turn_samples_${client}`] = turns.length;
       results[`turn_discarded_${client}`] = runs[client].reduce((n, r) => n + r.discarded, 0);
     }
-    results.turn_widget_vs_bare_ratio = ratio(median(runs.widget.flatMap((r) => r.turnsMs)), median(runs.bare.flatMap((r) => r.turnsMs)));
+    results.turn_widget_vs_bare_ratio = ratio(
+      median(runs.widget.flatMap((r) => r.turnsMs)),
+      median(runs.bare.flatMap((r) => r.turnsMs)),
+    );
     // The emulator's speech synthesis is most of a turn and swings with the machine's load; without it,
     // what is left is the part a client can influence (and the VAD's fixed 500 ms).
     const clientPath = (client: Client) => runs[client].flatMap((r) => r.parts.map((p) => p.vad + p.playout));
-    results.turn_widget_plain_vs_bare_ratio = ratio(median(runs.widget_plain.flatMap((r) => r.turnsMs)), median(runs.bare.flatMap((r) => r.turnsMs)));
+    results.turn_widget_plain_vs_bare_ratio = ratio(
+      median(runs.widget_plain.flatMap((r) => r.turnsMs)),
+      median(runs.bare.flatMap((r) => r.turnsMs)),
+    );
     for (const client of order) {
       const parts = runs[client].flatMap((r) => r.parts);
       results[`turn_vad_ms_${client}_median`] = round(median(parts.map((p) => p.vad)));
@@ -194,9 +214,16 @@ export async function benchTurn(results: Results): Promise<void> {
       results[`turn_playout_ms_${client}_median`] = round(median(parts.map((p) => p.playout)));
       putDistribution(results, `turn_without_synthesis_ms_${client}`, clientPath(client));
     }
-    results.turn_without_synthesis_widget_vs_bare_ratio = ratio(median(clientPath('widget')), median(clientPath('bare')));
-    results.turn_without_synthesis_widget_plain_vs_bare_ratio = ratio(median(clientPath('widget_plain')), median(clientPath('bare')));
-    const mean = (client: Client, key: keyof Conversation) => runs[client].reduce((sum, r) => sum + (r[key] as number), 0) / runs[client].length;
+    results.turn_without_synthesis_widget_vs_bare_ratio = ratio(
+      median(clientPath('widget')),
+      median(clientPath('bare')),
+    );
+    results.turn_without_synthesis_widget_plain_vs_bare_ratio = ratio(
+      median(clientPath('widget_plain')),
+      median(clientPath('bare')),
+    );
+    const mean = (client: Client, key: keyof Conversation) =>
+      runs[client].reduce((sum, r) => sum + (r[key] as number), 0) / runs[client].length;
     results.conversation_seconds = CONVERSATION_MS / 1000;
     results.turn_emulator_crashes = stack.emulator.crashes;
     for (const client of ['widget', 'bare'] as const) {
@@ -205,7 +232,13 @@ export async function benchTurn(results: Results): Promise<void> {
       results[`conversation_main_thread_busy_pct_${client}`] = round(mean(client, 'mainThreadBusyPct'), 2);
       results[`conversation_browser_cpu_pct_${client}`] = round(mean(client, 'browserCpuPct'), 1);
     }
-    results.conversation_browser_cpu_widget_vs_bare_ratio = ratio(mean('widget', 'browserCpuPct'), mean('bare', 'browserCpuPct'));
-    results.conversation_main_thread_widget_vs_bare_ratio = ratio(mean('widget', 'mainThreadBusyPct'), mean('bare', 'mainThreadBusyPct'));
+    results.conversation_browser_cpu_widget_vs_bare_ratio = ratio(
+      mean('widget', 'browserCpuPct'),
+      mean('bare', 'browserCpuPct'),
+    );
+    results.conversation_main_thread_widget_vs_bare_ratio = ratio(
+      mean('widget', 'mainThreadBusyPct'),
+      mean('bare', 'mainThreadBusyPct'),
+    );
   });
 }

@@ -5,5 +5,10 @@
  * service's default, 200 ms, cuts people off mid-sentence).
  */
 export const DEMO_SESSION_DEFAULTS = {
-  audio: { input: { transcription: { model: 'gpt-4o-mini-transcribe' }, turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } },
+  audio: {
+    input: {
+      transcription: { model: 'gpt-4o-mini-transcribe' },
+      turn_detection: { type: 'server_vad', silence_duration_ms: 500 },
+    },
+  },
 };

@@ -49,15 +49,27 @@ export async function startDevServer(options: { port: number; env?: NodeJS.Proce
   });
   const port = (http.address() as AddressInfo).port;
 
-  const emulator = createEmulator({ apiKeys: [EMULATOR_API_KEY], ice: env.EMULATOR_ICE === 'loopback' ? 'loopback' : 'all' });
+  const emulator = createEmulator({
+    apiKeys: [EMULATOR_API_KEY],
+    ice: env.EMULATOR_ICE === 'loopback' ? 'loopback' : 'all',
+  });
   app.use(emulator.app);
   const logger = pino({ level: env.LOG_LEVEL ?? 'warn' });
-  const provider = createProvider(config, { emulator: { baseUrl: `http://127.0.0.1:${port}`, publicCallsUrl: '/v1/realtime/calls' } });
+  const provider = createProvider(config, {
+    emulator: { baseUrl: `http://127.0.0.1:${port}`, publicCallsUrl: '/v1/realtime/calls' },
+  });
   // AUTH_MODE=ticket npm start: this stands in for the site's backend, which would issue a ticket only
   // to a signed-in user (the demo page asks for one before each call; with the default, none, it 404s).
   if (config.auth?.mode === 'ticket') {
     const secret = config.auth.ticketSecret;
-    app.get('/demo-ticket', (_req, res) => void res.set('Cache-Control', 'no-store').type('text/plain').send(issueTicket({ userId: 'demo-user', secret })));
+    app.get(
+      '/demo-ticket',
+      (_req, res) =>
+        void res
+          .set('Cache-Control', 'no-store')
+          .type('text/plain')
+          .send(issueTicket({ userId: 'demo-user', secret })),
+    );
   }
   app.use(
     createApp(
@@ -76,7 +88,11 @@ export async function startDevServer(options: { port: number; env?: NodeJS.Proce
     res.set('Content-Security-Policy', "default-src 'self'; connect-src 'self'; base-uri 'none'; object-src 'none'");
     next();
   });
-  const vite = await createVite({ configFile: 'vite.config.ts', appType: 'mpa', server: { middlewareMode: true, hmr: { server: http } } });
+  const vite = await createVite({
+    configFile: 'vite.config.ts',
+    appType: 'mpa',
+    server: { middlewareMode: true, hmr: { server: http } },
+  });
   app.use(vite.middlewares);
   http.on('upgrade', (request, socket, head) => {
     emulator.handleUpgrade(request, socket, head); // other upgrades (Vite's HMR) have their own listener

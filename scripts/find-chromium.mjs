@@ -25,7 +25,9 @@ export function findChromium({ install = false } = {}) {
   const found = CANDIDATES.find((path) => existsSync(path));
   if (found) return found;
   if (install && canAptInstall()) {
-    console.log('[realtime-voice] No Chromium found: installing the Debian package "chromium" (apt-get update && apt-get install -y chromium)…');
+    console.log(
+      '[realtime-voice] No Chromium found: installing the Debian package "chromium" (apt-get update && apt-get install -y chromium)…',
+    );
     execFileSync('apt-get', ['update'], { stdio: 'inherit' });
     execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
       stdio: 'inherit',
@@ -39,7 +41,12 @@ export function findChromium({ install = false } = {}) {
 }
 
 function canAptInstall() {
-  return process.platform === 'linux' && existsSync('/etc/debian_version') && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  return (
+    process.platform === 'linux' &&
+    existsSync('/etc/debian_version') &&
+    process.getuid?.() === 0 &&
+    existsSync('/usr/bin/apt-get')
+  );
 }
 
 function fail(message) {

@@ -94,17 +94,26 @@ export function deriveFields(spec: Spec): DerivedFields {
     const listedStrings = variants.some((v) => v.type === 'string' && enumOf(v));
     for (const v of variants) {
       if (isNull(v)) out.push({ label: '=null', value: null });
-      else if (enumOf(v)) for (const e of enumOf(v)!) out.push({ label: `=${JSON.stringify(e)}`, value: v.type === 'array' ? [e] : e });
+      else if (enumOf(v))
+        for (const e of enumOf(v)!) out.push({ label: `=${JSON.stringify(e)}`, value: v.type === 'array' ? [e] : e });
       else if (v.type === 'array' && enumOf(resolve(v.items))) {
         for (const e of enumOf(resolve(v.items))!) out.push({ label: `=[${JSON.stringify(e)}]`, value: [e] });
-      } else if (!(listedStrings && v.type === 'string')) out.push({ label: variants.length > 1 ? `(${v.type ?? 'object'})` : '', value: example(v) });
+      } else if (!(listedStrings && v.type === 'string'))
+        out.push({ label: variants.length > 1 ? `(${v.type ?? 'object'})` : '', value: example(v) });
     }
     if (resolve(schema).nullable) out.push({ label: '=null', value: null });
     // Unique by value.
     return out.filter((x, i) => out.findIndex((y) => JSON.stringify(y.value) === JSON.stringify(x.value)) === i);
   };
 
-  const walk = (schema: Schema, wrap: (value: unknown) => unknown, label: string, cases: FieldCase[], unknown: FieldCase[], depth: number): void => {
+  const walk = (
+    schema: Schema,
+    wrap: (value: unknown) => unknown,
+    label: string,
+    cases: FieldCase[],
+    unknown: FieldCase[],
+    depth: number,
+  ): void => {
     if (depth > 8) return;
     for (const variant of variantsOf(schema)) {
       if (variant.type === 'array' || variant.items) {
@@ -114,9 +123,13 @@ export function deriveFields(spec: Spec): DerivedFields {
       if (!variant.properties) continue;
       const base = example(variant) as Record<string, unknown>;
       const typeValues = enumOf(resolve(variant.properties.type)) ?? [];
-      const name = typeValues.length === 1 ? `${label}<${typeValues[0]}${variant.properties.role ? `/${enumOf(resolve(variant.properties.role))?.[0]}` : ''}>` : label;
+      const name =
+        typeValues.length === 1
+          ? `${label}<${typeValues[0]}${variant.properties.role ? `/${enumOf(resolve(variant.properties.role))?.[0]}` : ''}>`
+          : label;
       const dot = name ? `${name}.` : '';
-      if (variant.additionalProperties !== true) unknown.push({ field: `${dot}${UNDOCUMENTED}`, candidates: [wrap({ ...base, [UNDOCUMENTED]: 'x' })] });
+      if (variant.additionalProperties !== true)
+        unknown.push({ field: `${dot}${UNDOCUMENTED}`, candidates: [wrap({ ...base, [UNDOCUMENTED]: 'x' })] });
       // With a multi-valued `type`, a field may belong to any of them: each is a candidate.
       const bases = typeValues.length > 1 ? typeValues.map((t) => ({ ...base, type: t })) : [base];
       for (const [property, propertySchema] of Object.entries(variant.properties as Record<string, Schema>)) {
@@ -126,19 +139,36 @@ export function deriveFields(spec: Spec): DerivedFields {
           continue;
         }
         for (const { label: valueLabel, value } of values(propertySchema)) {
-          cases.push({ field: `${dot}${property}${valueLabel}`, candidates: bases.map((b) => wrap({ ...b, [property]: value })) });
+          cases.push({
+            field: `${dot}${property}${valueLabel}`,
+            candidates: bases.map((b) => wrap({ ...b, [property]: value })),
+          });
         }
-        walk(propertySchema, (v) => wrap({ ...bases[0], [property]: v }), `${dot}${property}`, cases, unknown, depth + 1);
+        walk(
+          propertySchema,
+          (v) => wrap({ ...bases[0], [property]: v }),
+          `${dot}${property}`,
+          cases,
+          unknown,
+          depth + 1,
+        );
       }
     }
   };
 
   // Maps (prompt variables, metadata, headers) have no properties but values worth walking.
-  const walkMaps = (schema: Schema, wrap: (value: unknown) => unknown, label: string, cases: FieldCase[], unknown: FieldCase[]) => {
+  const walkMaps = (
+    schema: Schema,
+    wrap: (value: unknown) => unknown,
+    label: string,
+    cases: FieldCase[],
+    unknown: FieldCase[],
+  ) => {
     for (const variant of variantsOf(schema)) {
       const map = variant.additionalProperties;
       if (map && typeof map === 'object' && !variant.properties) {
-        for (const { label: valueLabel, value } of values(map)) cases.push({ field: `${label}.*${valueLabel}`, candidates: [wrap({ key: value })] });
+        for (const { label: valueLabel, value } of values(map))
+          cases.push({ field: `${label}.*${valueLabel}`, candidates: [wrap({ key: value })] });
         walk(map, (v) => wrap({ key: v }), `${label}.*`, cases, unknown, 0);
       }
     }
@@ -189,5 +219,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const source = process.argv[2] ?? fileURLToPath(DEFAULT_DESCRIPTION);
   const derived = deriveFields(JSON.parse(readFileSync(source, 'utf8')));
   writeFileSync(FIXTURE, `${JSON.stringify(derived, null, 1)}\n`);
-  console.log(`${fileURLToPath(FIXTURE)}: ${derived.session.length} session, ${derived.item.length} item, ${derived.response.length} response cases`);
+  console.log(
+    `${fileURLToPath(FIXTURE)}: ${derived.session.length} session, ${derived.item.length} item, ${derived.response.length} response cases`,
+  );
 }

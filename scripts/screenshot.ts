@@ -21,7 +21,17 @@ const microphone = await makeFakeMicrophoneFiles(resolve('.cache/fake-microphone
 const browser = await puppeteer.launch({
   executablePath: findChromium(),
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-audio-capture=${microphone.speech}`, '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--no-first-run',
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-audio-capture=${microphone.speech}`,
+    '--allow-loopback-in-peer-connection',
+    '--autoplay-policy=no-user-gesture-required',
+  ],
 });
 
 /** The demo page with these settings (address parameters fill its form). */
@@ -29,14 +39,19 @@ async function open(query = ''): Promise<Page> {
   const page = await browser.newPage();
   await page.setViewport({ width: 900, height: 1100, deviceScaleFactor: 1 });
   await page.goto(`${server.url}?${query}`, { waitUntil: 'networkidle0' });
-  await page.waitForFunction(() => document.querySelector('realtime-voice')?.shadowRoot?.querySelector('[part~="button"], [part~="launcher"]'));
+  await page.waitForFunction(() =>
+    document.querySelector('realtime-voice')?.shadowRoot?.querySelector('[part~="button"], [part~="launcher"]'),
+  );
   return page;
 }
 
 /** A real click on a part of the widget (a user gesture, as autoplay rules want). */
 async function click(page: Page, part: string): Promise<void> {
   const [x, y] = await page.evaluate((name) => {
-    const r = document.querySelector('realtime-voice')!.shadowRoot!.querySelector(`[part~="${name}"]`)!.getBoundingClientRect();
+    const r = document
+      .querySelector('realtime-voice')!
+      .shadowRoot!.querySelector(`[part~="${name}"]`)!
+      .getBoundingClientRect();
     return [r.x + r.width / 2, r.y + r.height / 2];
   }, part);
   await page.mouse.click(x!, y!);
@@ -44,7 +59,10 @@ async function click(page: Page, part: string): Promise<void> {
 
 /** Waits for a condition on the widget's shadow root. */
 function until(page: Page, check: string, timeout = 30_000): Promise<unknown> {
-  return page.waitForFunction(`(() => { const root = document.querySelector('realtime-voice').shadowRoot; return ${check}; })()`, { timeout, polling: 50 });
+  return page.waitForFunction(
+    `(() => { const root = document.querySelector('realtime-voice').shadowRoot; return ${check}; })()`,
+    { timeout, polling: 50 },
+  );
 }
 
 async function shootCard(page: Page, path: string): Promise<void> {
@@ -57,10 +75,16 @@ try {
   let page = await open();
   await shootCard(page, 'docs/state-idle.png');
   await click(page, 'button');
-  await until(page, `root.querySelector('[part~="status"]').textContent.includes('Listening to you') && Number(root.querySelector('[part~="meter"]').style.getPropertyValue('--level')) > 0.1`);
+  await until(
+    page,
+    `root.querySelector('[part~="status"]').textContent.includes('Listening to you') && Number(root.querySelector('[part~="meter"]').style.getPropertyValue('--level')) > 0.1`,
+  );
   await shootCard(page, 'docs/state-listening.png');
   // The second answer (the first is cut off by the second sentence), a few words in.
-  await until(page, `root.querySelector('[part~="interrupt-button"]') && root.querySelectorAll('[part~="message"]').length >= 4 && root.querySelectorAll('[part~="message"]')[3].textContent.trim().length > 25`);
+  await until(
+    page,
+    `root.querySelector('[part~="interrupt-button"]') && root.querySelectorAll('[part~="message"]').length >= 4 && root.querySelectorAll('[part~="message"]')[3].textContent.trim().length > 25`,
+  );
   await shootCard(page, 'docs/state-speaking.png');
   await new Promise((r) => setTimeout(r, 1500));
   await page.screenshot({ path: 'docs/demo.png' });

@@ -39,7 +39,9 @@ async function runStack(): Promise<void> {
     process.on('disconnect', stop); // the supervisor is gone (killed hard): do not linger on the port
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    console.error(e.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one (PORT=3001 npm start).` : e.message);
+    console.error(
+      e.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one (PORT=3001 npm start).` : e.message,
+    );
     process.exit(1);
   }
 }
@@ -52,14 +54,21 @@ function supervise(): void {
 
   const launch = () => {
     // The same Node flags (tsx's loader) and script, with the marker that makes it the stack.
-    child = fork(process.argv[1]!, process.argv.slice(2), { env: { ...process.env, [STACK_ENV]: '1' }, stdio: 'inherit' });
+    child = fork(process.argv[1]!, process.argv.slice(2), {
+      env: { ...process.env, [STACK_ENV]: '1' },
+      stdio: 'inherit',
+    });
     child.on('message', (message: Ready) => {
       if (!servedOnce) {
         console.log(`\n  <realtime-voice> demo: ${message.url}`);
-        console.log(`  realtime service: ${message.provider === 'emulator' ? 'the embedded emulator (no cloud account needed)' : message.provider}`);
+        console.log(
+          `  realtime service: ${message.provider === 'emulator' ? 'the embedded emulator (no cloud account needed)' : message.provider}`,
+        );
         console.log('  Open the URL in Chrome, click "Start conversation", allow the microphone and speak.\n');
       } else {
-        console.log(`  <realtime-voice> demo is back at ${message.url} (calls in progress were lost; start them again).`);
+        console.log(
+          `  <realtime-voice> demo is back at ${message.url} (calls in progress were lost; start them again).`,
+        );
       }
       servedOnce = true;
     });
@@ -70,10 +79,14 @@ function supervise(): void {
       restarts.push(now);
       while (restarts[0]! < now - RESTART_WINDOW_MS) restarts.shift();
       if (restarts.length > MAX_RESTARTS) {
-        console.error(`  The demo server died ${restarts.length} times within a minute (last: ${signal ?? `exit ${code}`}); giving up.`);
+        console.error(
+          `  The demo server died ${restarts.length} times within a minute (last: ${signal ?? `exit ${code}`}); giving up.`,
+        );
         return process.exit(1);
       }
-      console.error(`\n  The demo server stopped unexpectedly (${signal ?? `exit ${code}`}); starting it again on the same port…`);
+      console.error(
+        `\n  The demo server stopped unexpectedly (${signal ?? `exit ${code}`}); starting it again on the same port…`,
+      );
       launch();
     });
   };

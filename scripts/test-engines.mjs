@@ -6,7 +6,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const PACKAGES = {
-  firefox: { commands: ['firefox-esr', 'pulseaudio', 'pactl', 'paplay'], packages: ['firefox-esr', 'pulseaudio', 'pulseaudio-utils'] },
+  firefox: {
+    commands: ['firefox-esr', 'pulseaudio', 'pactl', 'paplay'],
+    packages: ['firefox-esr', 'pulseaudio', 'pulseaudio-utils'],
+  },
   webkit: { commands: ['WebKitWebDriver', 'Xvfb'], packages: ['webkit2gtk-driver', 'xvfb'] },
 };
 
@@ -19,11 +22,19 @@ export function ensureEngines(wanted = ['firefox', 'webkit']) {
     const packages = lacking.flatMap((engine) => PACKAGES[engine].packages);
     console.log(`[realtime-voice] Installing the Debian packages for ${lacking.join(' and ')}: ${packages.join(' ')}…`);
     execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
   return wanted.filter((engine) => PACKAGES[engine] && !PACKAGES[engine].commands.every(has));
 }
 
 function canAptInstall() {
-  return process.platform === 'linux' && existsSync('/etc/debian_version') && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  return (
+    process.platform === 'linux' &&
+    existsSync('/etc/debian_version') &&
+    process.getuid?.() === 0 &&
+    existsSync('/usr/bin/apt-get')
+  );
 }

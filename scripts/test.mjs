@@ -10,20 +10,40 @@ import { ensureEngines } from './test-engines.mjs';
 process.env.CHROME_PATH = findChromium({ install: true });
 const wantedEngines = (process.env.ENGINES ?? 'chromium,firefox,webkit').split(',').map((e) => e.trim());
 const lacking = ensureEngines(wantedEngines.filter((e) => e !== 'chromium'));
-if (lacking.length) console.warn(`\n⚠ ${lacking.join(' and ')} not installed: their browser tests will NOT run (see scripts/test-engines.mjs).`);
+if (lacking.length)
+  console.warn(
+    `\n⚠ ${lacking.join(' and ')} not installed: their browser tests will NOT run (see scripts/test-engines.mjs).`,
+  );
 
 const steps = [
   ['type check (browser code)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['type check (Node code)', 'npx', ['tsc', '-p', 'tsconfig.node.json']],
   ['build (dist/ for the build tests)', 'npm', ['run', 'build', '--silent']],
   // tsx loaded: the end-to-end services the runner starts are TypeScript.
-  ['browser and end-to-end tests (Chromium, Firefox, WebKit)', 'node', ['--import', 'tsx', 'node_modules/@web/test-runner/dist/bin.js']],
+  [
+    'browser and end-to-end tests (Chromium, Firefox, WebKit)',
+    'node',
+    ['--import', 'tsx', 'node_modules/@web/test-runner/dist/bin.js'],
+  ],
 ];
 // Node 20's test runner takes no globs: list the files.
-const nodeTests = existsSync('test/node') ? readdirSync('test/node').filter((f) => f.endsWith('.test.ts')).map((f) => `test/node/${f}`) : [];
+const nodeTests = existsSync('test/node')
+  ? readdirSync('test/node')
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => `test/node/${f}`)
+  : [];
 // The Node tests also write TAP to a file, to tell a native crash from a failed assertion (below).
 const TAP = '.cache/node-tests.tap';
-const nodeArgs = (files) => ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${TAP}`, ...files];
+const nodeArgs = (files) => [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-reporter=tap',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=tap',
+  `--test-reporter-destination=${TAP}`,
+  ...files,
+];
 if (nodeTests.length) steps.push(['node tests', 'node', nodeArgs(nodeTests)]);
 
 mkdirSync('.cache', { recursive: true });
@@ -40,11 +60,21 @@ console.log('\n✔ all test steps passed');
 
 /** The tests some engine cannot run, and why (test/not-applicable.ts): skipped there, never silently. */
 function printNotApplicable() {
-  const result = spawnSync('node', ['--import', 'tsx', '-e', "const m = await import('./test/not-applicable.ts'); console.log(JSON.stringify({ lists: m.notApplicable, noWebRtc: m.NO_WEBRTC, without: m.runsWithoutWebRtc.size }))"], { encoding: 'utf8' });
+  const result = spawnSync(
+    'node',
+    [
+      '--import',
+      'tsx',
+      '-e',
+      "const m = await import('./test/not-applicable.ts'); console.log(JSON.stringify({ lists: m.notApplicable, noWebRtc: m.NO_WEBRTC, without: m.runsWithoutWebRtc.size }))",
+    ],
+    { encoding: 'utf8' },
+  );
   if (result.status !== 0) return;
   const { lists, noWebRtc, without } = JSON.parse(result.stdout);
   console.log('\nNot applicable (skipped in that engine, with the reason):');
-  for (const [engine, tests] of Object.entries(lists)) for (const [title, reason] of Object.entries(tests)) console.log(`  ${engine}: ${title}\n      ${reason}`);
+  for (const [engine, tests] of Object.entries(lists))
+    for (const [title, reason] of Object.entries(tests)) console.log(`  ${engine}: ${title}\n      ${reason}`);
   console.log(`  webkit: every test but the ${without} that need no peer connection: ${noWebRtc}`);
 }
 
@@ -59,6 +89,8 @@ function rerunCrashedFiles() {
   const failures = [...tap.matchAll(/^not ok \d+ - (.*)\n((?:  .*\n)*)/gm)];
   const crashed = failures.filter(([, , block]) => /^\s+signal: 'SIGSEGV'/m.test(block)).map(([, file]) => file.trim());
   if (crashed.length === 0 || crashed.length !== failures.length) return false;
-  console.log(`\n⚠ native crash (SIGSEGV, @roamhq/wrtc) in ${crashed.join(', ')}: running ${crashed.length === 1 ? 'it' : 'them'} once more`);
+  console.log(
+    `\n⚠ native crash (SIGSEGV, @roamhq/wrtc) in ${crashed.join(', ')}: running ${crashed.length === 1 ? 'it' : 'them'} once more`,
+  );
   return spawnSync('node', nodeArgs(crashed), { stdio: 'inherit', env: process.env }).status === 0;
 }

@@ -6,8 +6,20 @@ import { defineRealtimeVoice } from './define.js';
 
 export { RealtimeVoice } from './realtime-voice.js';
 export { defineRealtimeVoice } from './define.js';
-export { RealtimeSession, type RealtimeSessionOptions, type RealtimeSessionEventMap } from './session/realtime-session.js';
-export { TokenSignaling, ConnectSignaling, DEFAULT_CALLS_URL, type Signaling, type SignalingContext, type SdpAnswer, type EphemeralToken } from './session/signaling.js';
+export {
+  RealtimeSession,
+  type RealtimeSessionOptions,
+  type RealtimeSessionEventMap,
+} from './session/realtime-session.js';
+export {
+  TokenSignaling,
+  ConnectSignaling,
+  DEFAULT_CALLS_URL,
+  type Signaling,
+  type SignalingContext,
+  type SdpAnswer,
+  type EphemeralToken,
+} from './session/signaling.js';
 export { RealtimeError, type RealtimeErrorCode, type RealtimeErrorDetail } from './session/errors.js';
 export { REALTIME_STATES, type RealtimeState } from './session/state.js';
 export type { TranscriptDetail } from './session/transcripts.js';

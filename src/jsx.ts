@@ -43,7 +43,9 @@ declare module 'react' {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace JSX {
     interface IntrinsicElements {
-      'realtime-voice': React.DetailedHTMLProps<React.HTMLAttributes<RealtimeVoice>, RealtimeVoice> & RealtimeVoiceAttributes & RealtimeVoiceEventProps;
+      'realtime-voice': React.DetailedHTMLProps<React.HTMLAttributes<RealtimeVoice>, RealtimeVoice> &
+        RealtimeVoiceAttributes &
+        RealtimeVoiceEventProps;
     }
   }
 }

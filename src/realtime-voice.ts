@@ -21,7 +21,8 @@ const CHOOSE_SPEAKER = '?choose';
 
 /** Firefox's speaker chooser; not yet in TypeScript's DOM library. */
 type SpeakerChooser = { selectAudioOutput?(options?: { deviceId?: string }): Promise<MediaDeviceInfo> };
-const speakerChooser = () => (globalThis.navigator?.mediaDevices as (MediaDevices & SpeakerChooser) | undefined)?.selectAudioOutput;
+const speakerChooser = () =>
+  (globalThis.navigator?.mediaDevices as (MediaDevices & SpeakerChooser) | undefined)?.selectAudioOutput;
 
 /**
  * A live voice conversation with an OpenAI `gpt-realtime` model (Azure OpenAI
@@ -210,7 +211,9 @@ export class RealtimeVoice extends LitElement {
     this.#internals = typeof this.attachInternals === 'function' ? this.attachInternals() : undefined;
     // The first state too: page CSS for :state(idle) applies before anything happens.
     this.#setCustomState(this.session.state);
-    this.session.addEventListener('realtime-state', (e) => this.#onState(e.detail.state, e.detail.previous, e.detail.reason));
+    this.session.addEventListener('realtime-state', (e) =>
+      this.#onState(e.detail.state, e.detail.previous, e.detail.reason),
+    );
     this.session.addEventListener('realtime-event', (e) => this.#onServerEvent(e.detail));
     this.session.addEventListener('realtime-error', (e) => this.#onError(e.detail));
     this.session.addEventListener('realtime-transcript', (e) => {
@@ -332,8 +335,10 @@ export class RealtimeVoice extends LitElement {
     // Turned on during a call: the page had its click already, so the shared AudioContext may run.
     if (changed.has('meters') && this.meters && isActive(this._state)) this.#levels.start();
     if (changed.has('devices') && this.devices) void this.#listDevices();
-    if (changed.has('inputDevice') && changed.get('inputDevice') !== undefined) void this.session.switchMicrophone(this.inputDevice || undefined);
-    if (changed.has('outputDevice') && changed.get('outputDevice') !== undefined) void this.session.setOutputDevice(this.outputDevice);
+    if (changed.has('inputDevice') && changed.get('inputDevice') !== undefined)
+      void this.session.switchMicrophone(this.inputDevice || undefined);
+    if (changed.has('outputDevice') && changed.get('outputDevice') !== undefined)
+      void this.session.setOutputDevice(this.outputDevice);
     if (this.#log.entries.length && this.transcript) this.#scrollTranscript();
     if (this._state !== 'connected') return;
     // Separate updates: a voice change is refused once the model has spoken, and a refused update changes nothing.
@@ -363,22 +368,30 @@ export class RealtimeVoice extends LitElement {
         <button part="button" class="main" type="button" aria-describedby="status" aria-label=${compact ? label : nothing} ?disabled=${st === 'closing'} @click=${this.#onMainClick} @pointerenter=${this.#warmUp} @focus=${this.#warmUp}>
           <span class="dot" aria-hidden="true"></span><span class=${compact ? 'visually-hidden' : ''}>${busy && !compact ? `${s.connecting} ${s.cancel}` : label}</span>
         </button>
-        ${live && this.pushToTalk && !compact
-          ? html`<button part="talk-button" class="secondary talk" type="button" aria-pressed=${this._talking ? 'true' : 'false'}
+        ${
+          live && this.pushToTalk && !compact
+            ? html`<button part="talk-button" class="secondary talk" type="button" aria-pressed=${this._talking ? 'true' : 'false'}
               @pointerdown=${this.#onTalkDown} @pointerup=${this.#onTalkUp} @pointercancel=${this.#onTalkUp} @lostpointercapture=${this.#onTalkUp}
               @keydown=${this.#onTalkKey} @keyup=${this.#onTalkKey} @contextmenu=${prevent}>${s.holdToTalk}</button>`
-          : nothing}
-        ${live && this._activity === 'assistant-speaking' && !compact
-          ? html`<button part="interrupt-button" class="secondary" type="button" @click=${() => this.interrupt()}>${s.interrupt}</button>`
-          : nothing}
-        ${live && !compact
-          ? html`<button part="mute-button" class="secondary" type="button" aria-pressed=${this.muted ? 'true' : 'false'} @click=${this.#onMuteClick}>
+            : nothing
+        }
+        ${
+          live && this._activity === 'assistant-speaking' && !compact
+            ? html`<button part="interrupt-button" class="secondary" type="button" @click=${() => this.interrupt()}>${s.interrupt}</button>`
+            : nothing
+        }
+        ${
+          live && !compact
+            ? html`<button part="mute-button" class="secondary" type="button" aria-pressed=${this.muted ? 'true' : 'false'} @click=${this.#onMuteClick}>
               ${this.muted ? s.unmute : s.mute}
             </button>`
-          : nothing}
-        ${this._audioBlocked && live
-          ? html`<button part="sound-button" class="secondary" type="button" @click=${this.#onSoundClick}>${s.enableSound}</button>`
-          : nothing}
+            : nothing
+        }
+        ${
+          this._audioBlocked && live
+            ? html`<button part="sound-button" class="secondary" type="button" @click=${this.#onSoundClick}>${s.enableSound}</button>`
+            : nothing
+        }
         ${this.meters && isActive(st) ? this.#renderMeters() : nothing}
         <p part="status" id="status" class="status ${compact ? 'visually-hidden' : ''}" data-tone=${st === 'error' || this.#insecure ? 'error' : 'info'}>${this.#statusText(s)}</p>
         ${live && this.#noEchoCancellation && !compact ? html`<p part="hint" class="status">${s.useHeadphones}</p>` : nothing}
@@ -400,11 +413,19 @@ export class RealtimeVoice extends LitElement {
   }
 
   #renderDevices(s: RealtimeVoiceStrings) {
-    const pick = (kind: MediaDeviceKind, name: string, selected: string, onChange: (e: Event) => void, other?: string) => {
+    const pick = (
+      kind: MediaDeviceKind,
+      name: string,
+      selected: string,
+      onChange: (e: Event) => void,
+      other?: string,
+    ) => {
       // Before permission, engines list one nameless device of no id per kind (shown as the default alone);
       // Firefox lists a device once per kind of use, with the same id: each id is shown once.
       const ids = new Set<string>();
-      const list = this._devices.filter((d) => d.kind === kind && d.deviceId !== 'default' && d.deviceId && !ids.has(d.deviceId) && ids.add(d.deviceId));
+      const list = this._devices.filter(
+        (d) => d.kind === kind && d.deviceId !== 'default' && d.deviceId && !ids.has(d.deviceId) && ids.add(d.deviceId),
+      );
       return html`<label>${name}
         <select @change=${onChange}>
           <option value="" ?selected=${!selected}>${s.defaultDevice}</option>
@@ -435,7 +456,12 @@ export class RealtimeVoice extends LitElement {
     } catch (error) {
       // Dismissed (NotAllowedError): the speaker stays as it was, as the user chose.
       if ((error as Error).name !== 'NotAllowedError') {
-        this.#onError(new RealtimeError('output-device-failed', `The speaker chooser failed: ${(error as Error).message}`, { cause: error, fatal: false }).toDetail());
+        this.#onError(
+          new RealtimeError('output-device-failed', `The speaker chooser failed: ${(error as Error).message}`, {
+            cause: error,
+            fatal: false,
+          }).toDetail(),
+        );
       }
     }
   };
@@ -444,7 +470,9 @@ export class RealtimeVoice extends LitElement {
     return html`<div part="transcript" class="transcript" role="log" aria-live="polite" aria-label=${s.transcript}>
       ${this.#log.entries.map(
         // dir="auto": each entry reads in the direction of its own words (English quotes in an Arabic widget).
-        (e) => html`<p part="message ${e.role}" class="message" dir="auto" data-role=${e.role} data-final=${e.final ? 'true' : 'false'}>
+        (
+          e,
+        ) => html`<p part="message ${e.role}" class="message" dir="auto" data-role=${e.role} data-final=${e.final ? 'true' : 'false'}>
           ${e.role === 'notice' ? nothing : html`<span class="visually-hidden">${e.role === 'user' ? s.you : s.assistant}: </span>`}${e.text}
         </p>`,
       )}
@@ -617,7 +645,8 @@ export class RealtimeVoice extends LitElement {
     // Read once per call: whether the browser gave the microphone echo cancellation.
     if (next === 'connected') this.#noEchoCancellation = this.session.echoCancelled === false;
     if (next === 'connected' && this._audioBlocked) this._announcement = s.soundBlocked;
-    else if (next === 'connected' && this.#noEchoCancellation) this._announcement = `${spoken[next] ?? ''} ${s.useHeadphones}`.trim();
+    else if (next === 'connected' && this.#noEchoCancellation)
+      this._announcement = `${spoken[next] ?? ''} ${s.useHeadphones}`.trim();
     else if (spoken[next]) this._announcement = spoken[next]!;
     this.#setCustomState(next);
     this.#emit('realtime-state', reason ? { state: next, previous, reason } : { state: next, previous });
@@ -686,13 +715,21 @@ export interface RealtimeVoice {
     listener: (this: RealtimeVoice, event: RealtimeVoiceEventMap[K]) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
   removeEventListener<K extends keyof RealtimeVoiceEventMap>(
     type: K,
     listener: (this: RealtimeVoice, event: RealtimeVoiceEventMap[K]) => unknown,
     options?: boolean | EventListenerOptions,
   ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ): void;
 }
 
 declare global {

@@ -16,17 +16,28 @@ const NO_MEDIA_EMULATION =
 
 export const notApplicable: Record<Exclude<Engine, 'chromium'>, Record<string, string>> = {
   firefox: {
-    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again network path ICE failure within the deadline (the answer names a peer that is gone) → ice-failed': SAME_PROCESS_PEER,
-    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again network path ICE failure reported by the browser (connectionState failed) → ice-failed': SAME_PROCESS_PEER,
-    'failures: specific errors, visible, announced, nothing leaked, recoverable calls endpoint (SDP exchange) an answer whose peer is unreachable → ice-failed': SAME_PROCESS_PEER,
-    'layouts, theming, keyboard and accessibility dark mode follows prefers-color-scheme; custom properties still win': NO_MEDIA_EMULATION,
-    'level meters under prefers-reduced-motion the meters update a few times a second instead of every frame': NO_MEDIA_EMULATION,
-    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again browser and microphone microphone permission denied → microphone-denied': NO_PERMISSION_DENIAL,
-    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again network path microphone unplugged while connecting (track ended) → microphone-not-found': NO_TRACK_END,
-    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again during a call microphone unplugged mid-call, and no other microphone left (track ended) → microphone-not-found': NO_TRACK_END,
-    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again during a call microphone permission revoked mid-call (the browser ends the track; no other microphone may be opened) → microphone-denied': NO_PERMISSION_DENIAL,
-    'devices and audio processing a microphone unplugged mid-call falls back to the default one; the call goes on': NO_TRACK_END,
-    'failures: specific errors, visible, announced, nothing leaked, recoverable browser and configuration microphone permission denied → microphone-denied': NO_PERMISSION_DENIAL,
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again network path ICE failure within the deadline (the answer names a peer that is gone) → ice-failed':
+      SAME_PROCESS_PEER,
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again network path ICE failure reported by the browser (connectionState failed) → ice-failed':
+      SAME_PROCESS_PEER,
+    'failures: specific errors, visible, announced, nothing leaked, recoverable calls endpoint (SDP exchange) an answer whose peer is unreachable → ice-failed':
+      SAME_PROCESS_PEER,
+    'layouts, theming, keyboard and accessibility dark mode follows prefers-color-scheme; custom properties still win':
+      NO_MEDIA_EMULATION,
+    'level meters under prefers-reduced-motion the meters update a few times a second instead of every frame':
+      NO_MEDIA_EMULATION,
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again browser and microphone microphone permission denied → microphone-denied':
+      NO_PERMISSION_DENIAL,
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again network path microphone unplugged while connecting (track ended) → microphone-not-found':
+      NO_TRACK_END,
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again during a call microphone unplugged mid-call, and no other microphone left (track ended) → microphone-not-found':
+      NO_TRACK_END,
+    'faults: each ends in one specific error, visible, announced, nothing live, and start() works again during a call microphone permission revoked mid-call (the browser ends the track; no other microphone may be opened) → microphone-denied':
+      NO_PERMISSION_DENIAL,
+    'devices and audio processing a microphone unplugged mid-call falls back to the default one; the call goes on':
+      NO_TRACK_END,
+    'failures: specific errors, visible, announced, nothing leaked, recoverable browser and configuration microphone permission denied → microphone-denied':
+      NO_PERMISSION_DENIAL,
   },
   webkit: {
     'layouts, theming, keyboard and accessibility dark mode follows prefers-color-scheme; custom properties still win':
@@ -39,7 +50,8 @@ export const notApplicable: Record<Exclude<Engine, 'chromium'>, Record<string, s
  * (RTCPeerConnection is undefined), so there every other test is not applicable, for that reason:
  * the element then fails each start() with unsupported-browser before anything else, as it should.
  */
-export const NO_WEBRTC = 'needs a peer connection: this WebKitGTK is built without WebRTC (RTCPeerConnection undefined)';
+export const NO_WEBRTC =
+  'needs a peer connection: this WebKitGTK is built without WebRTC (RTCPeerConnection undefined)';
 export const runsWithoutWebRtc = new Set([
   'failures: specific errors, visible, announced, nothing leaked, recoverable browser and configuration a browser without WebRTC: unsupported-browser before any connecting state, nothing asked for, visible and announced',
   'failures: specific errors, visible, announced, nothing leaked, recoverable during a call send() with no call or a malformed event reports a non-fatal error and returns false',

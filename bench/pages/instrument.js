@@ -18,10 +18,19 @@
     ignoreContexts: new WeakSet(),
     live() {
       const alive = (ref) => ref.deref();
-      const pcs = this.pcs.map((r) => alive(r.ref)).filter((pc) => pc && pc.signalingState !== 'closed' && pc.connectionState !== 'closed');
+      const pcs = this.pcs
+        .map((r) => alive(r.ref))
+        .filter((pc) => pc && pc.signalingState !== 'closed' && pc.connectionState !== 'closed');
       const tracks = this.tracks.map(alive).filter((t) => t && t.readyState === 'live');
       const contexts = this.contexts.map(alive).filter((c) => c && c.state !== 'closed');
-      return { pcs: pcs.length, tracks: tracks.length, contexts: contexts.length, createdPcs: this.pcs.length, createdTracks: this.tracks.length, createdContexts: this.contexts.length };
+      return {
+        pcs: pcs.length,
+        tracks: tracks.length,
+        contexts: contexts.length,
+        createdPcs: this.pcs.length,
+        createdTracks: this.tracks.length,
+        createdContexts: this.contexts.length,
+      };
     },
   };
   window.__bench = bench;
@@ -35,13 +44,18 @@
         const rec = { ref: new WeakRef(this), created: now() };
         bench.pcs.push(rec);
         this.addEventListener('icegatheringstatechange', () => {
-          if (this.iceGatheringState === 'complete' && rec.gatheringComplete === undefined) rec.gatheringComplete = now();
+          if (this.iceGatheringState === 'complete' && rec.gatheringComplete === undefined)
+            rec.gatheringComplete = now();
         });
         this.addEventListener('icecandidate', (e) => {
           if (e.candidate && rec.firstCandidate === undefined) rec.firstCandidate = now();
         });
         this.addEventListener('iceconnectionstatechange', () => {
-          if ((this.iceConnectionState === 'connected' || this.iceConnectionState === 'completed') && rec.iceConnected === undefined) rec.iceConnected = now();
+          if (
+            (this.iceConnectionState === 'connected' || this.iceConnectionState === 'completed') &&
+            rec.iceConnected === undefined
+          )
+            rec.iceConnected = now();
         });
         this.addEventListener('connectionstatechange', () => {
           if (this.connectionState === 'connected' && rec.connected === undefined) rec.connected = now();
@@ -63,8 +77,10 @@
           if (typeof e.data !== 'string') return;
           if (rec.sessionCreated === undefined && e.data.includes('"session.created"')) rec.sessionCreated = now();
           // The two turn milestones the service announces, for the turn latency breakdown.
-          else if (e.data.includes('"input_audio_buffer.speech_stopped"')) rec.turnEvents.push({ type: 'speech_stopped', t: now() });
-          else if (e.data.includes('"output_audio_buffer.started"')) rec.turnEvents.push({ type: 'output_started', t: now() });
+          else if (e.data.includes('"input_audio_buffer.speech_stopped"'))
+            rec.turnEvents.push({ type: 'speech_stopped', t: now() });
+          else if (e.data.includes('"output_audio_buffer.started"'))
+            rec.turnEvents.push({ type: 'output_started', t: now() });
         };
         dc.addEventListener('message', onMessage);
         return dc;
@@ -152,8 +168,14 @@
     registerProcessor('level-probe', LevelProbe);`;
   bench.probeEvents = [];
   bench.probe = async (pc) => {
-    const local = pc.getSenders().map((s) => s.track).find((t) => t && t.kind === 'audio');
-    const remote = pc.getReceivers().map((r) => r.track).find((t) => t && t.kind === 'audio');
+    const local = pc
+      .getSenders()
+      .map((s) => s.track)
+      .find((t) => t && t.kind === 'audio');
+    const remote = pc
+      .getReceivers()
+      .map((r) => r.track)
+      .find((t) => t && t.kind === 'audio');
     bench.constructingProbe = true;
     const ctx = new AudioContext();
     bench.constructingProbe = false;

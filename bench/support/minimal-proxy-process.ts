@@ -19,7 +19,9 @@ const http = createServer(async (req, res) => {
     body: JSON.stringify({ session: { type: 'realtime', model: 'gpt-realtime', audio: { output: { voice } } } }),
   });
   const secret = (await answer.json()) as { value: string; expires_at: number };
-  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value: secret.value, expires_at: secret.expires_at }));
+  res
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ value: secret.value, expires_at: secret.expires_at }));
 });
 await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
 process.send!({ base: `http://127.0.0.1:${(http.address() as AddressInfo).port}` });

@@ -18,16 +18,34 @@ import { createProvider } from '../../server/src/providers/index.ts';
 async function jwtAuth(): Promise<{ env: Record<string, string>; token: string }> {
   const keys = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'bench', alg: 'RS256', use: 'sig' };
-  const jwks = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
+  const jwks = createServer((_req, res) =>
+    res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
+  );
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   const issuer = 'https://idp.bench.test/';
-  const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'bench' }).setIssuer(issuer).setAudience('bench').setSubject('bench-user').setExpirationTime('1h').sign(keys.privateKey);
-  const env = { AUTH_MODE: 'jwt', AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`, AUTH_ISSUER: issuer, AUTH_AUDIENCE: 'bench' };
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'RS256', kid: 'bench' })
+    .setIssuer(issuer)
+    .setAudience('bench')
+    .setSubject('bench-user')
+    .setExpirationTime('1h')
+    .sign(keys.privateKey);
+  const env = {
+    AUTH_MODE: 'jwt',
+    AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+    AUTH_ISSUER: issuer,
+    AUTH_AUDIENCE: 'bench',
+  };
   return { env, token };
 }
 
 const auth = process.env.BENCH_AUTH === 'jwt' ? await jwtAuth() : { env: { AUTH_MODE: 'none' }, token: undefined };
-const config = loadConfig({ OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${process.env.UPSTREAM_BASE}/v1`, RATE_LIMIT_MAX: '10000000', ...auth.env });
+const config = loadConfig({
+  OPENAI_API_KEY: 'sk-bench',
+  OPENAI_BASE_URL: `${process.env.UPSTREAM_BASE}/v1`,
+  RATE_LIMIT_MAX: '10000000',
+  ...auth.env,
+});
 const app = createApp(config, { provider: createProvider(config), logger: pino({ level: 'silent' }) });
 const http = createServer(app);
 await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

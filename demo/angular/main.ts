@@ -2,7 +2,14 @@
 // (realtime-…) binds its events, signals hold the state. Compiled just in time in the browser
 // (@angular/compiler) so the example needs no Angular CLI; an Angular CLI app reads the same.
 import '@angular/compiler';
-import { CUSTOM_ELEMENTS_SCHEMA, Component, ElementRef, ViewChild, provideZonelessChangeDetection, signal } from '@angular/core';
+import {
+  CUSTOM_ELEMENTS_SCHEMA,
+  Component,
+  ElementRef,
+  ViewChild,
+  provideZonelessChangeDetection,
+  signal,
+} from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import '../../src/index.ts';
 import type { RealtimeVoice, TranscriptDetail } from '../../src/index.ts';

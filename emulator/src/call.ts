@@ -56,7 +56,10 @@ export class Call {
   readonly #pc: RTCPeerConnection;
   readonly #speaker: Speaker;
   #channel?: RTCDataChannel;
-  #sink?: { stop(): void; ondata: ((data: { samples: Int16Array; sampleRate: number; channelCount: number }) => void) | null };
+  #sink?: {
+    stop(): void;
+    ondata: ((data: { samples: Int16Array; sampleRate: number; channelCount: number }) => void) | null;
+  };
   #closed = false;
   readonly #expiry: ReturnType<typeof setTimeout>;
 
@@ -69,7 +72,10 @@ export class Call {
     // way (`audio.srcObject = event.streams[0]`) play nothing.
     const stream = new wrtc.MediaStream({ id: SERVICE_STREAM_ID }) as unknown as MediaStream;
     this.#pc.addTrack(source.createTrack() as unknown as MediaStreamTrack, stream);
-    this.conversation = new Conversation(options.session, { emit: (event) => this.#emit(event), speaker: this.#speaker });
+    this.conversation = new Conversation(options.session, {
+      emit: (event) => this.#emit(event),
+      speaker: this.#speaker,
+    });
     this.#pc.ontrack = (event) => this.#listen(event.track);
     this.#pc.ondatachannel = (event) => this.#adopt(event.channel);
     this.#pc.onconnectionstatechange = () => {
@@ -77,7 +83,15 @@ export class Call {
       if (state === 'failed' || state === 'closed') this.close('peer connection ' + state);
     };
     this.#expiry = setTimeout(() => {
-      this.#emit({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', message: `Your session hit the maximum duration of ${Math.round(options.maxDurationMs / 60000)} minutes.`, param: null } });
+      this.#emit({
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          code: 'session_expired',
+          message: `Your session hit the maximum duration of ${Math.round(options.maxDurationMs / 60000)} minutes.`,
+          param: null,
+        },
+      });
       setTimeout(() => this.close('session expired'), 100);
     }, options.maxDurationMs);
   }
@@ -114,7 +128,9 @@ export class Call {
    */
   #preferServiceCodecs(): void {
     const codecs = wrtc.RTCRtpReceiver.getCapabilities('audio')?.codecs ?? [];
-    const preferred = SERVICE_AUDIO_CODECS.flatMap((mime) => codecs.filter((c) => c.mimeType.toLowerCase() === mime.toLowerCase()));
+    const preferred = SERVICE_AUDIO_CODECS.flatMap((mime) =>
+      codecs.filter((c) => c.mimeType.toLowerCase() === mime.toLowerCase()),
+    );
     if (preferred.length === 0) return;
     for (const transceiver of this.#pc.getTransceivers()) {
       if (transceiver.receiver.track?.kind === 'audio') transceiver.setCodecPreferences(preferred);
@@ -197,7 +213,8 @@ export class Call {
     // A message over the SCTP limit makes WebRTC close the whole channel (and so the call): an event that
     // echoes a huge client payload (an item of megabytes sent by an observer) is replaced by an error.
     const limit = this.#pc.sctp?.maxMessageSize || DEFAULT_MAX_MESSAGE_SIZE;
-    if (text.length > limit / 4 && Buffer.byteLength(text) > limit) text = tooLarge(event, Buffer.byteLength(text), limit);
+    if (text.length > limit / 4 && Buffer.byteLength(text) > limit)
+      text = tooLarge(event, Buffer.byteLength(text), limit);
     try {
       this.#channel.send(text);
     } catch {

@@ -24,7 +24,14 @@ export type ServerEvent = { type: string; [field: string]: unknown };
 type ContentPart = { type: string; text?: string; transcript?: string | null; audio?: string };
 export interface Item {
   id: string;
-  type: 'message' | 'function_call' | 'function_call_output' | 'mcp_approval_response' | 'mcp_list_tools' | 'mcp_call' | 'mcp_approval_request';
+  type:
+    | 'message'
+    | 'function_call'
+    | 'function_call_output'
+    | 'mcp_approval_response'
+    | 'mcp_list_tools'
+    | 'mcp_call'
+    | 'mcp_approval_request';
   object: 'realtime.item';
   status: 'completed' | 'incomplete' | 'in_progress';
   role?: 'user' | 'assistant' | 'system';
@@ -103,7 +110,9 @@ export class Conversation {
     private readonly deps: ConversationDeps,
   ) {
     const td = session.audio.input.turn_detection;
-    this.vad = new EnergyVad(td ? vadSettings(td) : { threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 200 });
+    this.vad = new EnergyVad(
+      td ? vadSettings(td) : { threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 200 },
+    );
   }
 
   get activeResponseId(): string | undefined {
@@ -126,7 +135,7 @@ export class Conversation {
 
   onInputFrame(samples: Int16Array, sampleRate: number, channels: number): void {
     if (this.#closed) return;
-    const durationMs = ((samples.length / channels) / sampleRate) * 1000;
+    const durationMs = (samples.length / channels / sampleRate) * 1000;
     const td = this.session.audio.input.turn_detection;
     const event = this.vad.push(samples, durationMs, channels);
     this.#bufferMs += durationMs;
@@ -135,12 +144,20 @@ export class Conversation {
     if (event.kind === 'start') {
       clearTimeout(this.#idleTimer);
       this.#pendingUserItemId = newId('item');
-      this.#emit({ type: 'input_audio_buffer.speech_started', audio_start_ms: Math.round(event.audioStartMs), item_id: this.#pendingUserItemId });
+      this.#emit({
+        type: 'input_audio_buffer.speech_started',
+        audio_start_ms: Math.round(event.audioStartMs),
+        item_id: this.#pendingUserItemId,
+      });
       if (td.interrupt_response) this.#interrupt();
     } else {
       const itemId = this.#pendingUserItemId ?? newId('item');
       this.#pendingUserItemId = undefined;
-      this.#emit({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: Math.round(event.audioEndMs), item_id: itemId });
+      this.#emit({
+        type: 'input_audio_buffer.speech_stopped',
+        audio_end_ms: Math.round(event.audioEndMs),
+        item_id: itemId,
+      });
       this.#commitAudio(itemId, event.speechMs);
       if (td.create_response && !this.#response) void this.#respond({});
     }
@@ -167,7 +184,12 @@ export class Conversation {
     const record = event as { type?: unknown; event_id?: unknown };
     const clientEventId = typeof record.event_id === 'string' ? record.event_id : undefined;
     if (nestingExceeds(event, MAX_EVENT_DEPTH)) {
-      this.#error('invalid_value', `The event is nested more than ${MAX_EVENT_DEPTH} levels deep.`, undefined, clientEventId);
+      this.#error(
+        'invalid_value',
+        `The event is nested more than ${MAX_EVENT_DEPTH} levels deep.`,
+        undefined,
+        clientEventId,
+      );
       return;
     }
     if (typeof record.type !== 'string') {
@@ -175,9 +197,16 @@ export class Conversation {
       return;
     }
     // Own keys only: a type such as "constructor" or "__proto__" must not find Object.prototype's members.
-    const schema = Object.hasOwn(clientEventSchemas, record.type) ? clientEventSchemas[record.type as ClientEventType] : undefined;
+    const schema = Object.hasOwn(clientEventSchemas, record.type)
+      ? clientEventSchemas[record.type as ClientEventType]
+      : undefined;
     if (!schema) {
-      this.#error('invalid_value', `Invalid value: '${record.type.slice(0, 80)}'. Supported values are: '${Object.keys(clientEventSchemas).join("', '")}'.`, 'type', clientEventId);
+      this.#error(
+        'invalid_value',
+        `Invalid value: '${record.type.slice(0, 80)}'. Supported values are: '${Object.keys(clientEventSchemas).join("', '")}'.`,
+        'type',
+        clientEventId,
+      );
       return;
     }
     const parsed = schema.safeParse(event);
@@ -189,7 +218,13 @@ export class Conversation {
     try {
       this.#dispatch(parsed.data as ServerEvent, clientEventId);
     } catch (error) {
-      this.#error('server_error', `The emulator failed on this event: ${(error as Error).message}`, undefined, clientEventId, 'server_error');
+      this.#error(
+        'server_error',
+        `The emulator failed on this event: ${(error as Error).message}`,
+        undefined,
+        clientEventId,
+        'server_error',
+      );
     }
   }
 
@@ -210,22 +245,39 @@ export class Conversation {
       case 'conversation.item.create':
         return this.#createItem(event.item as Item, event.previous_item_id as string | undefined, clientEventId);
       case 'conversation.item.retrieve':
-        return this.#withItem(event.item_id as string, clientEventId, (item) => this.#emit({ type: 'conversation.item.retrieved', item: wire(item) }));
+        return this.#withItem(event.item_id as string, clientEventId, (item) =>
+          this.#emit({ type: 'conversation.item.retrieved', item: wire(item) }),
+        );
       case 'conversation.item.delete':
         return this.#withItem(event.item_id as string, clientEventId, (item) => {
           this.items.splice(this.items.indexOf(item), 1);
           this.#emit({ type: 'conversation.item.deleted', item_id: item.id });
         });
       case 'conversation.item.truncate':
-        return this.#truncate(event.item_id as string, event.content_index as number, event.audio_end_ms as number, clientEventId);
+        return this.#truncate(
+          event.item_id as string,
+          event.content_index as number,
+          event.audio_end_ms as number,
+          clientEventId,
+        );
       case 'response.create':
         if (this.#response) {
-          return this.#error('conversation_already_has_active_response', `Conversation already has an active response in progress: ${this.#response.id}. Wait until the response is finished before creating a new one.`, undefined, clientEventId);
+          return this.#error(
+            'conversation_already_has_active_response',
+            `Conversation already has an active response in progress: ${this.#response.id}. Wait until the response is finished before creating a new one.`,
+            undefined,
+            clientEventId,
+          );
         }
         return void this.#respond((event.response ?? {}) as ResponseParams);
       case 'response.cancel':
         if (!this.#response || (event.response_id && event.response_id !== this.#response.id)) {
-          return this.#error('response_cancel_not_active', 'Cancellation failed: no active response found.', undefined, clientEventId);
+          return this.#error(
+            'response_cancel_not_active',
+            'Cancellation failed: no active response found.',
+            undefined,
+            clientEventId,
+          );
         }
         return this.#cancel('client_cancelled');
       case 'output_audio_buffer.clear':
@@ -237,14 +289,33 @@ export class Conversation {
 
   #updateSession(update: SessionInput, clientEventId?: string): void {
     if (update.type !== this.session.type) {
-      return this.#error('invalid_value', "Cannot change the session type once the session has started.", 'session.type', clientEventId);
+      return this.#error(
+        'invalid_value',
+        'Cannot change the session type once the session has started.',
+        'session.type',
+        clientEventId,
+      );
     }
     if (update.model !== undefined && update.model !== this.session.model) {
-      return this.#error('invalid_value', "The session's model cannot be changed by session.update.", 'session.model', clientEventId);
+      return this.#error(
+        'invalid_value',
+        "The session's model cannot be changed by session.update.",
+        'session.model',
+        clientEventId,
+      );
     }
     const voice = update.audio?.output?.voice;
-    if (voice !== undefined && JSON.stringify(voice) !== JSON.stringify(this.session.audio.output.voice) && this.#assistantHasSpoken) {
-      return this.#error('cannot_update_voice', "Cannot update a conversation's voice if assistant audio is present.", 'session.audio.output.voice', clientEventId);
+    if (
+      voice !== undefined &&
+      JSON.stringify(voice) !== JSON.stringify(this.session.audio.output.voice) &&
+      this.#assistantHasSpoken
+    ) {
+      return this.#error(
+        'cannot_update_voice',
+        "Cannot update a conversation's voice if assistant audio is present.",
+        'session.audio.output.voice',
+        clientEventId,
+      );
     }
     applySession(this.session, update);
     const td = this.session.audio.input.turn_detection;
@@ -273,7 +344,12 @@ export class Conversation {
     if (this.session.audio.input.transcription) {
       // No speech recognition here: the "transcript" says what the emulator does know.
       const transcript = `[${(speechMs / 1000).toFixed(1)} s of speech]`;
-      this.#emit({ type: 'conversation.item.input_audio_transcription.delta', item_id: itemId, content_index: 0, delta: transcript });
+      this.#emit({
+        type: 'conversation.item.input_audio_transcription.delta',
+        item_id: itemId,
+        content_index: 0,
+        delta: transcript,
+      });
       this.#emit({
         type: 'conversation.item.input_audio_transcription.completed',
         item_id: itemId,
@@ -300,13 +376,33 @@ export class Conversation {
 
   #createItem(input: Item, previousItemId: string | undefined, clientEventId?: string): void {
     if (previousItemId && previousItemId !== 'root' && !this.items.some((i) => i.id === previousItemId)) {
-      return this.#error('item_not_found', `Previous item '${previousItemId}' does not exist.`, 'previous_item_id', clientEventId);
+      return this.#error(
+        'item_not_found',
+        `Previous item '${previousItemId}' does not exist.`,
+        'previous_item_id',
+        clientEventId,
+      );
     }
-    const item: Item = { ...structuredClone(input), id: input.id ?? newId('item'), object: 'realtime.item', status: 'completed' };
+    const item: Item = {
+      ...structuredClone(input),
+      id: input.id ?? newId('item'),
+      object: 'realtime.item',
+      status: 'completed',
+    };
     if (item.type === 'message' && item.role === 'assistant' && item.content?.some((c) => c.type.includes('audio'))) {
-      return this.#error('invalid_value', 'Assistant audio content cannot be added to the conversation.', 'item.content', clientEventId);
+      return this.#error(
+        'invalid_value',
+        'Assistant audio content cannot be added to the conversation.',
+        'item.content',
+        clientEventId,
+      );
     }
-    const index = previousItemId === 'root' ? 0 : previousItemId ? this.items.findIndex((i) => i.id === previousItemId) + 1 : this.items.length;
+    const index =
+      previousItemId === 'root'
+        ? 0
+        : previousItemId
+          ? this.items.findIndex((i) => i.id === previousItemId) + 1
+          : this.items.length;
     const previous = index > 0 ? this.items[index - 1]!.id : null;
     this.items.splice(index, 0, item);
     this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wire(item) });
@@ -322,16 +418,31 @@ export class Conversation {
   #truncate(itemId: string, contentIndex: number, audioEndMs: number, clientEventId?: string): void {
     const item = this.items.find((i) => i.id === itemId);
     if (!item || item.role !== 'assistant') {
-      return this.#error('item_truncate_invalid_item_id', `Invalid item_id: no assistant audio item with id '${itemId}'.`, 'item_id', clientEventId);
+      return this.#error(
+        'item_truncate_invalid_item_id',
+        `Invalid item_id: no assistant audio item with id '${itemId}'.`,
+        'item_id',
+        clientEventId,
+      );
     }
     const audioMs = item.meta?.audioMs ?? 0;
     if (audioEndMs > audioMs) {
-      return this.#error('invalid_value', `audio_end_ms (${audioEndMs}) is longer than the item's audio (${audioMs} ms).`, 'audio_end_ms', clientEventId);
+      return this.#error(
+        'invalid_value',
+        `audio_end_ms (${audioEndMs}) is longer than the item's audio (${audioMs} ms).`,
+        'audio_end_ms',
+        clientEventId,
+      );
     }
     // As the service: truncating removes the item's transcript.
     for (const part of item.content ?? []) if (part.type === 'output_audio') part.transcript = '';
     item.meta = { ...item.meta, audioMs: audioEndMs };
-    this.#emit({ type: 'conversation.item.truncated', item_id: itemId, content_index: contentIndex, audio_end_ms: audioEndMs });
+    this.#emit({
+      type: 'conversation.item.truncated',
+      item_id: itemId,
+      content_index: contentIndex,
+      audio_end_ms: audioEndMs,
+    });
   }
 
   // ---- responses ----
@@ -354,11 +465,23 @@ export class Conversation {
 
     // `input` replaces the conversation as this response's context (items given inline; [] is none).
     const context = params.input ? (params.input as Item[]) : this.items;
-    const tool = chooseTool(context, params.tools ?? this.session.tools, params.tool_choice ?? this.session.tool_choice);
+    const tool = chooseTool(
+      context,
+      params.tools ?? this.session.tools,
+      params.tool_choice ?? this.session.tool_choice,
+    );
     if (tool) return this.#callTool(response, tool, context);
 
     const text = this.#replyText(params, context);
-    const item: Item = { id: newId('item'), type: 'message', object: 'realtime.item', status: 'in_progress', role: 'assistant', content: [], meta: {} };
+    const item: Item = {
+      id: newId('item'),
+      type: 'message',
+      object: 'realtime.item',
+      status: 'in_progress',
+      role: 'assistant',
+      content: [],
+      meta: {},
+    };
     response.item = item;
     this.#emit({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire(item) });
     this.#addOutput(response, item);
@@ -381,7 +504,15 @@ export class Conversation {
       speech = await (this.deps.synthesize ?? synthesize)(text, voice, this.session.audio.output.speed);
     } catch (error) {
       if (this.#response !== response) return;
-      this.#emit({ type: 'error', error: { type: 'server_error', code: 'tts_failed', message: `Speech synthesis failed: ${(error as Error).message}`, param: null } });
+      this.#emit({
+        type: 'error',
+        error: {
+          type: 'server_error',
+          code: 'tts_failed',
+          message: `Speech synthesis failed: ${(error as Error).message}`,
+          param: null,
+        },
+      });
       return this.#finish(response, 'failed');
     }
     if (this.#response !== response || this.#closed) return; // cancelled while synthesizing
@@ -441,18 +572,45 @@ export class Conversation {
     this.#emit({ type: 'conversation.item.added', previous_item_id: this.items.at(-2)?.id ?? null, item: wire(item) });
   }
 
-  #callTool(response: ActiveResponse, tool: { name: string; parameters?: Record<string, unknown> }, context: Item[]): void {
+  #callTool(
+    response: ActiveResponse,
+    tool: { name: string; parameters?: Record<string, unknown> },
+    context: Item[],
+  ): void {
     const args = JSON.stringify(exampleArguments(tool.parameters, lastUserText(context)));
-    const item: Item = { id: newId('item'), type: 'function_call', object: 'realtime.item', status: 'in_progress', call_id: newId('call'), name: tool.name, arguments: '' };
+    const item: Item = {
+      id: newId('item'),
+      type: 'function_call',
+      object: 'realtime.item',
+      status: 'in_progress',
+      call_id: newId('call'),
+      name: tool.name,
+      arguments: '',
+    };
     response.item = item;
     this.#emit({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire(item) });
     this.#addOutput(response, item);
     const half = Math.ceil(args.length / 2);
     for (const delta of [args.slice(0, half), args.slice(half)].filter(Boolean)) {
-      this.#emit({ type: 'response.function_call_arguments.delta', response_id: response.id, item_id: item.id, output_index: 0, call_id: item.call_id, delta });
+      this.#emit({
+        type: 'response.function_call_arguments.delta',
+        response_id: response.id,
+        item_id: item.id,
+        output_index: 0,
+        call_id: item.call_id,
+        delta,
+      });
     }
     item.arguments = args;
-    this.#emit({ type: 'response.function_call_arguments.done', response_id: response.id, item_id: item.id, output_index: 0, call_id: item.call_id, name: tool.name, arguments: args });
+    this.#emit({
+      type: 'response.function_call_arguments.done',
+      response_id: response.id,
+      item_id: item.id,
+      output_index: 0,
+      call_id: item.call_id,
+      name: tool.name,
+      arguments: args,
+    });
     this.#finish(response, 'completed');
     this.#armIdle();
   }
@@ -471,7 +629,12 @@ export class Conversation {
     this.#idleTimer = setTimeout(() => {
       if (this.#closed || this.#response || this.vad.speaking) return;
       const itemId = newId('item');
-      this.#emit({ type: 'input_audio_buffer.timeout_triggered', audio_start_ms: Math.round(startMs), audio_end_ms: Math.round(Math.max(this.vad.positionMs, startMs + timeout)), item_id: itemId });
+      this.#emit({
+        type: 'input_audio_buffer.timeout_triggered',
+        audio_start_ms: Math.round(startMs),
+        audio_end_ms: Math.round(Math.max(this.vad.positionMs, startMs + timeout)),
+        item_id: itemId,
+      });
       this.#commitAudio(itemId, 0);
       void this.#respond({});
     }, timeout);
@@ -517,24 +680,39 @@ export class Conversation {
     this.#finish(response, 'cancelled', { type: 'cancelled', reason });
   }
 
-  #finish(response: ActiveResponse, status: 'completed' | 'cancelled' | 'failed', details?: Record<string, unknown>): void {
+  #finish(
+    response: ActiveResponse,
+    status: 'completed' | 'cancelled' | 'failed',
+    details?: Record<string, unknown>,
+  ): void {
     if (response.finished) return;
     response.finished = true;
     const item = response.item;
     if (item) {
       item.status = status === 'completed' ? 'completed' : 'incomplete';
       this.#emit({ type: 'response.output_item.done', response_id: response.id, output_index: 0, item: wire(item) });
-      if (response.conversationId) this.#emit({ type: 'conversation.item.done', previous_item_id: this.items[this.items.indexOf(item) - 1]?.id ?? null, item: wire(item) });
+      if (response.conversationId)
+        this.#emit({
+          type: 'conversation.item.done',
+          previous_item_id: this.items[this.items.indexOf(item) - 1]?.id ?? null,
+          item: wire(item),
+        });
     }
     if (this.#response === response) this.#response = undefined;
     this.#emit({ type: 'response.done', response: this.#responseObject(response, status, details) });
     this.#emit({
       type: 'rate_limits.updated',
-      rate_limits: [{ name: 'tokens', limit: 40000, remaining: 40000 - usageOf(item).total_tokens, reset_seconds: 1.2 }],
+      rate_limits: [
+        { name: 'tokens', limit: 40000, remaining: 40000 - usageOf(item).total_tokens, reset_seconds: 1.2 },
+      ],
     });
   }
 
-  #responseObject(response: ActiveResponse, status: string, details?: Record<string, unknown>): Record<string, unknown> {
+  #responseObject(
+    response: ActiveResponse,
+    status: string,
+    details?: Record<string, unknown>,
+  ): Record<string, unknown> {
     const done = status !== 'in_progress';
     return {
       object: 'realtime.response',
@@ -573,7 +751,10 @@ export class Conversation {
   }
 
   #error(code: string, message: string, param?: string, clientEventId?: string, type = 'invalid_request_error'): void {
-    this.deps.emit({ type: 'error', error: { type, code, message, param: param ?? null, event_id: clientEventId ?? null } });
+    this.deps.emit({
+      type: 'error',
+      error: { type, code, message, param: param ?? null, event_id: clientEventId ?? null },
+    });
   }
 }
 
@@ -594,13 +775,18 @@ interface ResponseParams {
  * model calls a tool: the one tool_choice names, else the first tool whose
  * name appears in the user's typed text, else the first tool.
  */
-export function chooseTool(items: Item[], tools: EffectiveSession['tools'], toolChoice: EffectiveSession['tool_choice']) {
+export function chooseTool(
+  items: Item[],
+  tools: EffectiveSession['tools'],
+  toolChoice: EffectiveSession['tool_choice'],
+) {
   // Only named function tools: the emulator reaches no MCP server (an MCP tool is accepted and never called).
   const functions = tools.filter((t): t is FunctionTool => t.type === 'function' && !!t.name);
   if (!functions.length || toolChoice === 'none') return undefined;
   const last = items.at(-1);
   if (!last || last.type !== 'message' || last.role !== 'user') return undefined;
-  if (typeof toolChoice === 'object') return toolChoice.type === 'function' ? functions.find((t) => t.name === toolChoice.name) : undefined;
+  if (typeof toolChoice === 'object')
+    return toolChoice.type === 'function' ? functions.find((t) => t.name === toolChoice.name) : undefined;
   const text = (lastUserText(items) ?? '').toLowerCase();
   return functions.find((t) => text.includes(t.name.toLowerCase())) ?? functions[0];
 }
@@ -613,7 +799,10 @@ function lastUserText(items: Item[]): string | undefined {
 }
 
 /** Arguments that satisfy a simple JSON schema: strings get the user's text (or "example"), numbers 1, booleans true. */
-function exampleArguments(schema: Record<string, unknown> | undefined, text: string | undefined): Record<string, unknown> {
+function exampleArguments(
+  schema: Record<string, unknown> | undefined,
+  text: string | undefined,
+): Record<string, unknown> {
   const properties = (schema?.properties ?? {}) as Record<string, { type?: string; enum?: unknown[] }>;
   const out: Record<string, unknown> = {};
   for (const [name, property] of Object.entries(properties)) {
@@ -660,4 +849,3 @@ function usageOf(item: Item | undefined) {
     output_token_details: { text_tokens: outputText, audio_tokens: outputAudio },
   };
 }
-

@@ -59,7 +59,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const auth = req.headers.authorization;
     return auth?.startsWith('Bearer ') ? auth.slice(7).trim() || undefined : undefined;
   };
-  const keyAccepted = (key: string | undefined) => !!key && !key.startsWith('ek_') && (!options.apiKeys || options.apiKeys.includes(key));
+  const keyAccepted = (key: string | undefined) =>
+    !!key && !key.startsWith('ek_') && (!options.apiKeys || options.apiKeys.includes(key));
 
   const app = express();
   app.disable('x-powered-by');
@@ -69,9 +70,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   router.post('/client_secrets', express.json({ limit: '256kb' }), (req, res) => {
     const key = keyOf(req);
     if (!keyAccepted(key)) {
-      return fail(res, 401, key ? 'invalid_api_key' : 'missing_api_key', key ? 'Incorrect API key provided.' : 'You did not provide an API key: send api-key or Authorization: Bearer.');
+      return fail(
+        res,
+        401,
+        key ? 'invalid_api_key' : 'missing_api_key',
+        key ? 'Incorrect API key provided.' : 'You did not provide an API key: send api-key or Authorization: Bearer.',
+      );
     }
-    if (nestingExceeds(req.body)) return fail(res, 400, 'invalid_value', `The request body is nested more than ${MAX_EVENT_DEPTH} levels deep.`);
+    if (nestingExceeds(req.body))
+      return fail(res, 400, 'invalid_value', `The request body is nested more than ${MAX_EVENT_DEPTH} levels deep.`);
     const parsed = clientSecretRequestSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
       const issue = describeIssue(parsed.error, '', req.body ?? {});
@@ -88,7 +95,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const checked = tokens.check(bearer);
     if ('problem' in checked) {
       const expired = checked.problem === 'expired';
-      return fail(res, 401, expired ? 'expired_token' : 'invalid_api_key', expired ? 'The ephemeral token has expired; request a new one.' : 'Incorrect or missing ephemeral token (expected Authorization: Bearer ek_…).');
+      return fail(
+        res,
+        401,
+        expired ? 'expired_token' : 'invalid_api_key',
+        expired
+          ? 'The ephemeral token has expired; request a new one.'
+          : 'Incorrect or missing ephemeral token (expected Authorization: Bearer ek_…).',
+      );
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     const offer = typeof req.body === 'string' ? req.body : '';
@@ -132,7 +146,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   app.use(PREFIXES, (_req: Request, res: Response) => fail(res, 404, 'not_found', 'Unknown realtime endpoint.'));
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    fail(res, error.status ?? 500, error.type === 'entity.too.large' ? 'payload_too_large' : 'invalid_request', error.status ? error.message : 'Internal emulator error.');
+    fail(
+      res,
+      error.status ?? 500,
+      error.type === 'entity.too.large' ? 'payload_too_large' : 'invalid_request',
+      error.status ? error.message : 'Internal emulator error.',
+    );
   });
 
   // The service takes audio appends of up to 15 MiB; bigger frames close the socket (1009), as there.
@@ -142,14 +161,19 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const url = new URL(request.url ?? '/', 'http://emulator');
     if (!PREFIXES.includes(url.pathname)) return false;
     const reject = (status: number, message: string) => {
-      socket.end(`HTTP/1.1 ${status} ${message}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: { type: 'invalid_request_error', code: status === 401 ? 'invalid_api_key' : 'call_not_found', message } })}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${message}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: { type: 'invalid_request_error', code: status === 401 ? 'invalid_api_key' : 'call_not_found', message } })}`,
+      );
       return true;
     };
     if (!keyAccepted(keyOf(request))) return reject(401, 'Unauthorized');
     const call = calls.get(url.searchParams.get('call_id') ?? '');
     if (!call) return reject(404, 'Not Found');
     sockets.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const observer = { send: (text: string) => ws.readyState === ws.OPEN && ws.send(text), close: (code?: number, reason?: string) => ws.close(code, reason) };
+      const observer = {
+        send: (text: string) => ws.readyState === ws.OPEN && ws.send(text),
+        close: (code?: number, reason?: string) => ws.close(code, reason),
+      };
       call.addObserver(observer);
       ws.on('message', (data) => call.fromObserver(data.toString()));
       ws.on('close', () => call.removeObserver(observer));
@@ -194,7 +218,10 @@ function cors(req: Request, res: Response, next: NextFunction): void {
   res.set('Access-Control-Expose-Headers', 'Location');
   if (req.method === 'OPTIONS') {
     res.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-    res.set('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? 'Authorization, Content-Type, api-key');
+    res.set(
+      'Access-Control-Allow-Headers',
+      req.headers['access-control-request-headers'] ?? 'Authorization, Content-Type, api-key',
+    );
     res.set('Access-Control-Max-Age', '600');
     res.status(204).end();
     return;
@@ -203,5 +230,9 @@ function cors(req: Request, res: Response, next: NextFunction): void {
 }
 
 function fail(res: Response, status: number, code: string, message: string, param?: string): void {
-  res.status(status).json({ error: { type: status >= 500 ? 'server_error' : 'invalid_request_error', code, message, param: param ?? null } });
+  res
+    .status(status)
+    .json({
+      error: { type: status >= 500 ? 'server_error' : 'invalid_request_error', code, message, param: param ?? null },
+    });
 }

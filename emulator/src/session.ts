@@ -122,7 +122,11 @@ export function applySession(target: EffectiveSession, update: SessionInput): Ef
 }
 
 /** The VAD knobs for a turn-detection setting; semantic_vad's eagerness becomes a silence length. */
-export function vadSettings(td: TurnDetection): { threshold: number; prefix_padding_ms: number; silence_duration_ms: number } {
+export function vadSettings(td: TurnDetection): {
+  threshold: number;
+  prefix_padding_ms: number;
+  silence_duration_ms: number;
+} {
   if (td.type === 'semantic_vad') {
     const silence = { low: 1500, medium: 800, auto: 800, high: 400 }[td.eagerness ?? 'auto'] ?? 800;
     return { threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: silence };

@@ -8,7 +8,13 @@
 import { FRAME, RATE } from './audio.js';
 
 export interface AudioFrameSink {
-  onData(data: { samples: Int16Array; sampleRate: number; bitsPerSample: number; channelCount: number; numberOfFrames: number }): void;
+  onData(data: {
+    samples: Int16Array;
+    sampleRate: number;
+    bitsPerSample: number;
+    channelCount: number;
+    numberOfFrames: number;
+  }): void;
 }
 
 export interface Utterance {

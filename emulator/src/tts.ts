@@ -87,7 +87,8 @@ class SpeechWorker {
     if (!this.alive) return;
     this.alive = false;
     if (!this.#answered) workerUnavailable = true;
-    for (const { text, voice, speed, resolve, reject } of this.#pending.values()) synthesizeHere(text, voice, speed).then(resolve, reject);
+    for (const { text, voice, speed, resolve, reject } of this.#pending.values())
+      synthesizeHere(text, voice, speed).then(resolve, reject);
     this.#pending.clear();
   }
 }
@@ -98,7 +99,11 @@ export async function synthesizeHere(text: string, voice = 'alloy', speed = 1): 
   const variant = (Object.hasOwn(VOICE_VARIANTS, voice) ? VOICE_VARIANTS[voice] : undefined) ?? VOICE_VARIANTS.alloy!;
   const wordsPerMinute = String(Math.round(BASE_WORDS_PER_MINUTE * Math.min(1.5, Math.max(0.25, speed))));
   // The WASM build is a command line program: each call runs it once on its own in-memory FS.
-  const espeak = await ESpeakNg({ arguments: ['-w', 'out.wav', '-v', variant, '-s', wordsPerMinute, '--', text], print: () => {}, printErr: () => {} });
+  const espeak = await ESpeakNg({
+    arguments: ['-w', 'out.wav', '-v', variant, '-s', wordsPerMinute, '--', text],
+    print: () => {},
+    printErr: () => {},
+  });
   const wav = espeak.FS.readFile('out.wav') as Uint8Array;
   const samples = resample(parseWav(wav), RATE);
   return { samples, durationMs: Math.round((samples.length / RATE) * 1000), variant };

@@ -65,7 +65,11 @@ export class EnergyVad {
     }
     if (this.#speaking && this.#quietRunMs >= this.settings.silence_duration_ms) {
       this.#speaking = false;
-      return { kind: 'stop', audioEndMs: this.#positionMs, speechMs: Math.max(0, this.#lastLoudMs - this.#startMs - this.settings.prefix_padding_ms) };
+      return {
+        kind: 'stop',
+        audioEndMs: this.#positionMs,
+        speechMs: Math.max(0, this.#lastLoudMs - this.#startMs - this.settings.prefix_padding_ms),
+      };
     }
     return undefined;
   }

@@ -6,9 +6,27 @@
 import { z } from 'zod';
 import { authConfigFrom, authEnvSchema, type AuthConfig } from './auth/auth-config.js';
 import { NO_QUOTAS, quotaConfigFrom, quotaEnvSchema, type QuotaConfig } from './quota/quota-config.js';
-import { SettingError, envName, parseLocked, parseSettings, type LockableField, type SessionSettings } from './session-defaults.js';
+import {
+  SettingError,
+  envName,
+  parseLocked,
+  parseSettings,
+  type LockableField,
+  type SessionSettings,
+} from './session-defaults.js';
 
-export const VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
+export const VOICES = [
+  'alloy',
+  'ash',
+  'ballad',
+  'coral',
+  'echo',
+  'sage',
+  'shimmer',
+  'verse',
+  'marin',
+  'cedar',
+] as const;
 
 export interface ServerConfig {
   port: number;
@@ -79,7 +97,10 @@ const url = (name: string) =>
   z
     .string()
     .trim()
-    .refine((value) => /^https?:\/\/[^\s/]+/.test(value), `${name} must be an http(s) URL, e.g. https://my-resource.openai.azure.com`)
+    .refine(
+      (value) => /^https?:\/\/[^\s/]+/.test(value),
+      `${name} must be an http(s) URL, e.g. https://my-resource.openai.azure.com`,
+    )
     .transform((value) => value.replace(/\/+$/, ''));
 const positiveInt = (name: string) =>
   z
@@ -97,28 +118,50 @@ const flag = (name: string) =>
     .transform((v) => ['1', 'true', 'on', 'yes'].includes(v));
 
 const envSchema = z.object({
-  PORT: positiveInt('PORT').refine((n) => n < 65536, 'PORT must be below 65536').optional(),
-  REALTIME_PROVIDER: z.enum(['emulator', 'azure', 'openai'], { error: 'REALTIME_PROVIDER must be emulator, azure or openai' }).optional(),
+  PORT: positiveInt('PORT')
+    .refine((n) => n < 65536, 'PORT must be below 65536')
+    .optional(),
+  REALTIME_PROVIDER: z
+    .enum(['emulator', 'azure', 'openai'], { error: 'REALTIME_PROVIDER must be emulator, azure or openai' })
+    .optional(),
   AZURE_OPENAI_ENDPOINT: url('AZURE_OPENAI_ENDPOINT').transform(azureResourceRoot).optional(),
   AZURE_OPENAI_API_KEY: z.string().trim().min(1).optional(),
-  AZURE_OPENAI_DEPLOYMENT: z.string().trim().regex(/^[\w.-]{1,64}$/, 'AZURE_OPENAI_DEPLOYMENT must be a deployment name (letters, digits, . _ -)').optional(),
+  AZURE_OPENAI_DEPLOYMENT: z
+    .string()
+    .trim()
+    .regex(/^[\w.-]{1,64}$/, 'AZURE_OPENAI_DEPLOYMENT must be a deployment name (letters, digits, . _ -)')
+    .optional(),
   OPENAI_API_KEY: z.string().trim().min(1).optional(),
   OPENAI_BASE_URL: url('OPENAI_BASE_URL').optional(),
   OPENAI_REALTIME_MODEL: z.string().trim().min(1).optional(),
   REALTIME_VOICE: z.enum(VOICES, { error: `REALTIME_VOICE must be one of ${VOICES.join(', ')}` }).optional(),
   REALTIME_INSTRUCTIONS: z.string().optional(),
-  REALTIME_BROWSER_INSTRUCTIONS: z.enum(['accept', 'append', 'ignore'], { error: 'REALTIME_BROWSER_INSTRUCTIONS must be accept, append or ignore' }).optional(),
+  REALTIME_BROWSER_INSTRUCTIONS: z
+    .enum(['accept', 'append', 'ignore'], { error: 'REALTIME_BROWSER_INSTRUCTIONS must be accept, append or ignore' })
+    .optional(),
   REALTIME_MAX_INSTRUCTIONS: positiveInt('REALTIME_MAX_INSTRUCTIONS').optional(),
   REALTIME_WEBRTC_FILTER: flag('REALTIME_WEBRTC_FILTER').optional(),
   REALTIME_OBSERVER: flag('REALTIME_OBSERVER').optional(),
   ALLOWED_ORIGINS: z
     .string()
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
-    .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'ALLOWED_ORIGINS must be comma-separated origins like https://example.com (no path)')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
+      'ALLOWED_ORIGINS must be comma-separated origins like https://example.com (no path)',
+    )
     .optional(),
   RATE_LIMIT_MAX: positiveInt('RATE_LIMIT_MAX').optional(),
   RATE_LIMIT_WINDOW_MS: positiveInt('RATE_LIMIT_WINDOW_MS').optional(),
-  REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
+    .optional(),
   UPSTREAM_TIMEOUT_MS: positiveInt('UPSTREAM_TIMEOUT_MS').optional(),
   HEADERS_TIMEOUT_MS: positiveInt('HEADERS_TIMEOUT_MS').optional(),
   REQUEST_TIMEOUT_MS: positiveInt('REQUEST_TIMEOUT_MS').optional(),
@@ -141,13 +184,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
   let settings: SessionSettings;
   let locked: Set<LockableField>;
   try {
-    settings = parseSettings(Object.fromEntries(Object.entries(present).filter(([k]) => k.startsWith('REALTIME_')).map(([k, v]) => [k.slice('REALTIME_'.length).toLowerCase(), v])), envName);
+    settings = parseSettings(
+      Object.fromEntries(
+        Object.entries(present)
+          .filter(([k]) => k.startsWith('REALTIME_'))
+          .map(([k, v]) => [k.slice('REALTIME_'.length).toLowerCase(), v]),
+      ),
+      envName,
+    );
     locked = parseLocked(present.REALTIME_LOCKED);
   } catch (error) {
     if (error instanceof SettingError) throw new ConfigError(error.message);
     throw error;
   }
-  const provider = e.REALTIME_PROVIDER ?? (e.AZURE_OPENAI_ENDPOINT ? 'azure' : e.OPENAI_API_KEY ? 'openai' : 'emulator');
+  const provider =
+    e.REALTIME_PROVIDER ?? (e.AZURE_OPENAI_ENDPOINT ? 'azure' : e.OPENAI_API_KEY ? 'openai' : 'emulator');
   const config: ServerConfig = {
     ...DEFAULT_CONFIG,
     port: e.PORT ?? DEFAULT_CONFIG.port,
@@ -161,7 +212,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     locked,
     observer: e.REALTIME_OBSERVER ?? DEFAULT_CONFIG.observer,
     allowedOrigins: e.ALLOWED_ORIGINS ?? [],
-    rateLimit: { max: e.RATE_LIMIT_MAX ?? DEFAULT_CONFIG.rateLimit.max, windowMs: e.RATE_LIMIT_WINDOW_MS ?? DEFAULT_CONFIG.rateLimit.windowMs },
+    rateLimit: {
+      max: e.RATE_LIMIT_MAX ?? DEFAULT_CONFIG.rateLimit.max,
+      windowMs: e.RATE_LIMIT_WINDOW_MS ?? DEFAULT_CONFIG.rateLimit.windowMs,
+    },
     redisUrl: e.REDIS_URL,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS ?? DEFAULT_CONFIG.upstreamTimeoutMs,
     clientTimeouts: {
@@ -179,20 +233,35 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
   // Node refuses a headers deadline longer than the whole request's; say so in the environment's words.
   if (config.clientTimeouts.headersMs > config.clientTimeouts.requestMs) {
     const name = e.HEADERS_TIMEOUT_MS !== undefined ? 'HEADERS_TIMEOUT_MS' : 'REQUEST_TIMEOUT_MS';
-    throw new ConfigError(`${name}: HEADERS_TIMEOUT_MS (${config.clientTimeouts.headersMs}) must not be longer than REQUEST_TIMEOUT_MS (${config.clientTimeouts.requestMs})`);
+    throw new ConfigError(
+      `${name}: HEADERS_TIMEOUT_MS (${config.clientTimeouts.headersMs}) must not be longer than REQUEST_TIMEOUT_MS (${config.clientTimeouts.requestMs})`,
+    );
   }
   if (provider === 'azure') {
-    if (!e.AZURE_OPENAI_ENDPOINT) throw new ConfigError('AZURE_OPENAI_ENDPOINT: required when REALTIME_PROVIDER=azure (e.g. https://my-resource.openai.azure.com)');
-    config.azure = { endpoint: e.AZURE_OPENAI_ENDPOINT, apiKey: e.AZURE_OPENAI_API_KEY, deployment: e.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-realtime' };
+    if (!e.AZURE_OPENAI_ENDPOINT)
+      throw new ConfigError(
+        'AZURE_OPENAI_ENDPOINT: required when REALTIME_PROVIDER=azure (e.g. https://my-resource.openai.azure.com)',
+      );
+    config.azure = {
+      endpoint: e.AZURE_OPENAI_ENDPOINT,
+      apiKey: e.AZURE_OPENAI_API_KEY,
+      deployment: e.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-realtime',
+    };
   }
   if (config.webrtcFilter && provider === 'openai') {
     // Only Azure documents ?webrtcfilter=on; OpenAI's calls would carry instructions and tool traffic
     // to the browser anyway, so a setting that promises to keep them off it must not pass silently.
-    throw new ConfigError('REALTIME_WEBRTC_FILTER: only Azure OpenAI (and the emulator) filter the browser\'s data channel; OpenAI has no such option. Unset it, or keep instructions private with /connect and REALTIME_BROWSER_INSTRUCTIONS=ignore.');
+    throw new ConfigError(
+      "REALTIME_WEBRTC_FILTER: only Azure OpenAI (and the emulator) filter the browser's data channel; OpenAI has no such option. Unset it, or keep instructions private with /connect and REALTIME_BROWSER_INSTRUCTIONS=ignore.",
+    );
   }
   if (provider === 'openai') {
     if (!e.OPENAI_API_KEY) throw new ConfigError('OPENAI_API_KEY: required when REALTIME_PROVIDER=openai');
-    config.openai = { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL ?? 'https://api.openai.com/v1', model: e.OPENAI_REALTIME_MODEL ?? 'gpt-realtime' };
+    config.openai = {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
+      model: e.OPENAI_REALTIME_MODEL ?? 'gpt-realtime',
+    };
   }
   return config;
 }
@@ -213,7 +282,11 @@ export function azureResourceRoot(endpoint: string, ctx: z.RefinementCtx): strin
     return z.NEVER;
   }
   if (parsed.search || parsed.hash) {
-    ctx.addIssue({ code: 'custom', message: 'AZURE_OPENAI_ENDPOINT must not carry a query or fragment (the GA /openai/v1 API takes no ?api-version=): set only https://my-resource.openai.azure.com' });
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'AZURE_OPENAI_ENDPOINT must not carry a query or fragment (the GA /openai/v1 API takes no ?api-version=): set only https://my-resource.openai.azure.com',
+    });
     return z.NEVER;
   }
   return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '').replace(/\/openai(\/v1)?$/i, '')}`;

@@ -27,7 +27,11 @@ export function createHttpServer(app: RequestListener, config: Pick<ServerConfig
 }
 
 const CLIENT_ERRORS: Record<string, [number, string, string]> = {
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'The request did not arrive in time: send the headers and body without pausing.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'request_timeout',
+    'The request did not arrive in time: send the headers and body without pausing.',
+  ],
   HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'The request headers are too large.'],
 };
 
@@ -36,7 +40,11 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   // A response already under way on this socket must not be corrupted by a second status line.
   const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
   if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
-    const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'bad_request', 'The request is not valid HTTP.'];
+    const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [
+      400,
+      'bad_request',
+      'The request is not valid HTTP.',
+    ];
     const body = JSON.stringify({ error: { code, message } });
     socket.write(
       `HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +

@@ -30,7 +30,9 @@ try {
   throw error;
 }
 // With REALTIME_PROVIDER=emulator (the default without cloud settings) it talks to `npm run emulator`.
-const provider = createProvider(config, { emulator: { baseUrl: (process.env.EMULATOR_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '') } });
+const provider = createProvider(config, {
+  emulator: { baseUrl: (process.env.EMULATOR_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '') },
+});
 let shared: SharedStore | undefined;
 let ticketReplays: ReplayStore = memoryReplayStore();
 let quotaStore: QuotaStore | undefined; // in memory (createApp's default) without REDIS_URL
@@ -53,14 +55,23 @@ const app = createApp(config, {
 });
 app.use(jsonNotFound);
 const server = createHttpServer(app, config); // slow clients are cut off (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS)
-server.listen(config.port, () => log.info({ port: config.port, provider: provider.name, auth: config.auth!.mode }, 'realtime-voice server listening'));
+server.listen(config.port, () =>
+  log.info({ port: config.port, provider: provider.name, auth: config.auth!.mode }, 'realtime-voice server listening'),
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     log.info({ signal }, 'shutting down');
     server.close();
     // The watched calls give their slots back and count their minutes before the quota store closes.
-    void Promise.all([observers.closeAll(), quotasOf(app)?.shutdown().then(() => quotaStore?.close()), shared?.close(), ticketReplays.close()]).then(() => {
+    void Promise.all([
+      observers.closeAll(),
+      quotasOf(app)
+        ?.shutdown()
+        .then(() => quotaStore?.close()),
+      shared?.close(),
+      ticketReplays.close(),
+    ]).then(() => {
       server.closeAllConnections();
       process.exit(0);
     });

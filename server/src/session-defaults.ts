@@ -13,20 +13,33 @@ const NOISE_REDUCTION = ['near_field', 'far_field', 'off'] as const;
 /** RealtimeReasoningEffort in the OpenAPI description. */
 const REASONING_EFFORT = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
 
-const name = z.string().trim().regex(/^[\w.:-]{1,128}$/, 'must be a name (letters, digits, . _ : -, up to 128)');
+const name = z
+  .string()
+  .trim()
+  .regex(/^[\w.:-]{1,128}$/, 'must be a name (letters, digits, . _ : -, up to 128)');
 const list = (values: readonly string[]) => `must be one of ${values.join(', ')}`;
 
 /** One setting each: the same checks for the environment and for a page's request. */
 export const SETTING_SCHEMAS = {
   transcription_model: name,
-  transcription_language: z.string().trim().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'must be an ISO-639-1 language code such as en or de'),
+  transcription_language: z
+    .string()
+    .trim()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'must be an ISO-639-1 language code such as en or de'),
   turn_detection: z.enum(TURN_DETECTION, { error: list(TURN_DETECTION) }),
   vad_eagerness: z.enum(EAGERNESS, { error: list(EAGERNESS) }),
-  vad_silence_ms: z.coerce.number({ error: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds').min(0, 'must be 0 or more').max(10_000, 'must be at most 10000'),
+  vad_silence_ms: z.coerce
+    .number({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(0, 'must be 0 or more')
+    .max(10_000, 'must be at most 10000'),
   noise_reduction: z.enum(NOISE_REDUCTION, { error: list(NOISE_REDUCTION) }),
   reasoning_effort: z.enum(REASONING_EFFORT, { error: list(REASONING_EFFORT) }),
   prompt_id: name,
-  prompt_version: z.string().trim().regex(/^[\w.-]{1,32}$/, 'must be a version such as 3'),
+  prompt_version: z
+    .string()
+    .trim()
+    .regex(/^[\w.-]{1,32}$/, 'must be a version such as 3'),
 } as const;
 
 export type SettingName = keyof typeof SETTING_SCHEMAS;
@@ -50,7 +63,10 @@ export class SettingError extends Error {
 }
 
 /** Parses each setting present; `label` names a setting in messages (the env variable, or the field). */
-export function parseSettings(input: Record<string, unknown>, label: (setting: SettingName) => string): SessionSettings {
+export function parseSettings(
+  input: Record<string, unknown>,
+  label: (setting: SettingName) => string,
+): SessionSettings {
   const out: Record<string, unknown> = {};
   for (const setting of SETTING_NAMES) {
     const raw = input[setting];
@@ -70,22 +86,36 @@ function checkCombination(s: SessionSettings, label: (setting: SettingName) => s
     throw new SettingError(label('vad_eagerness'), `eagerness applies to semantic_vad only, not ${s.turn_detection}`);
   }
   if (s.vad_silence_ms !== undefined && s.turn_detection && s.turn_detection !== 'server_vad') {
-    throw new SettingError(label('vad_silence_ms'), `a silence length applies to server_vad only, not ${s.turn_detection}`);
+    throw new SettingError(
+      label('vad_silence_ms'),
+      `a silence length applies to server_vad only, not ${s.turn_detection}`,
+    );
   }
   if (s.vad_eagerness && s.vad_silence_ms !== undefined) {
-    throw new SettingError(label('vad_silence_ms'), 'a silence length (server_vad) and an eagerness (semantic_vad) exclude each other');
+    throw new SettingError(
+      label('vad_silence_ms'),
+      'a silence length (server_vad) and an eagerness (semantic_vad) exclude each other',
+    );
   }
   if (s.transcription_language && !s.transcription_model) {
-    throw new SettingError(label('transcription_language'), `needs a transcription model too (${label('transcription_model')})`);
+    throw new SettingError(
+      label('transcription_language'),
+      `needs a transcription model too (${label('transcription_model')})`,
+    );
   }
-  if (s.prompt_version && !s.prompt_id) throw new SettingError(label('prompt_version'), `needs a stored prompt id too (${label('prompt_id')})`);
+  if (s.prompt_version && !s.prompt_id)
+    throw new SettingError(label('prompt_version'), `needs a stored prompt id too (${label('prompt_id')})`);
 }
 
 /** REALTIME_LOCKED: comma-separated field names, each one LOCKABLE knows. */
 export function parseLocked(value: string | undefined): Set<LockableField> {
-  const names = (value ?? '').split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((n) => n.trim().toLowerCase())
+    .filter(Boolean);
   for (const n of names) {
-    if (!(LOCKABLE as readonly string[]).includes(n)) throw new SettingError('REALTIME_LOCKED', `unknown field "${n.slice(0, 40)}": use ${LOCKABLE.join(', ')}`);
+    if (!(LOCKABLE as readonly string[]).includes(n))
+      throw new SettingError('REALTIME_LOCKED', `unknown field "${n.slice(0, 40)}": use ${LOCKABLE.join(', ')}`);
   }
   return new Set(names as LockableField[]);
 }
@@ -95,7 +125,11 @@ export function parseLocked(value: string | undefined): Set<LockableField> {
  * kind of turn detection drops the operator's parameters of the other kind (an eagerness means
  * nothing to server_vad). Returns the fields the page sent that the lock kept out.
  */
-export function combine(operator: SessionSettings, page: SessionSettings, locked: ReadonlySet<LockableField>): { settings: SessionSettings; ignored: LockableField[] } {
+export function combine(
+  operator: SessionSettings,
+  page: SessionSettings,
+  locked: ReadonlySet<LockableField>,
+): { settings: SessionSettings; ignored: LockableField[] } {
   const settings: SessionSettings = { ...operator };
   const ignored: LockableField[] = [];
   for (const setting of SETTING_NAMES) {
@@ -117,9 +151,14 @@ export function toGaSession(settings: SessionSettings, base: Record<string, unkn
   const session = structuredClone(base) as Record<string, any>;
   const input = () => ((session.audio ??= {}).input ??= {});
   if (settings.transcription_model) {
-    input().transcription = { model: settings.transcription_model, ...(settings.transcription_language ? { language: settings.transcription_language } : {}) };
+    input().transcription = {
+      model: settings.transcription_model,
+      ...(settings.transcription_language ? { language: settings.transcription_language } : {}),
+    };
   }
-  const vad = settings.turn_detection ?? (settings.vad_eagerness ? 'semantic_vad' : settings.vad_silence_ms !== undefined ? 'server_vad' : undefined);
+  const vad =
+    settings.turn_detection ??
+    (settings.vad_eagerness ? 'semantic_vad' : settings.vad_silence_ms !== undefined ? 'server_vad' : undefined);
   if (vad === 'none') input().turn_detection = null;
   else if (vad) {
     const previous = input().turn_detection?.type === vad ? input().turn_detection : {};
@@ -127,11 +166,18 @@ export function toGaSession(settings: SessionSettings, base: Record<string, unkn
       ...previous,
       type: vad,
       ...(vad === 'semantic_vad' && settings.vad_eagerness ? { eagerness: settings.vad_eagerness } : {}),
-      ...(vad === 'server_vad' && settings.vad_silence_ms !== undefined ? { silence_duration_ms: settings.vad_silence_ms } : {}),
+      ...(vad === 'server_vad' && settings.vad_silence_ms !== undefined
+        ? { silence_duration_ms: settings.vad_silence_ms }
+        : {}),
     };
   }
-  if (settings.noise_reduction) input().noise_reduction = settings.noise_reduction === 'off' ? null : { type: settings.noise_reduction };
+  if (settings.noise_reduction)
+    input().noise_reduction = settings.noise_reduction === 'off' ? null : { type: settings.noise_reduction };
   if (settings.reasoning_effort) session.reasoning = { effort: settings.reasoning_effort };
-  if (settings.prompt_id) session.prompt = { id: settings.prompt_id, ...(settings.prompt_version ? { version: settings.prompt_version } : {}) };
+  if (settings.prompt_id)
+    session.prompt = {
+      id: settings.prompt_id,
+      ...(settings.prompt_version ? { version: settings.prompt_version } : {}),
+    };
   return session;
 }

@@ -37,7 +37,10 @@ function resumeWhenInterrupted(this: AudioContext): void {
   };
   function retry() {
     if (context !== shared || context.state === 'running' || context.state === 'closed') return stopWaiting();
-    void context.resume().then(() => context.state === 'running' && stopWaiting(), () => {});
+    void context.resume().then(
+      () => context.state === 'running' && stopWaiting(),
+      () => {},
+    );
   }
   events.forEach((type) => document.addEventListener(type, retry, true));
   retry();
@@ -56,7 +59,10 @@ export class LevelMeter {
   readonly #analyser: AnalyserNode;
   readonly #samples: Float32Array<ArrayBuffer>;
 
-  constructor(context: AudioContext, readonly stream: MediaStream) {
+  constructor(
+    context: AudioContext,
+    readonly stream: MediaStream,
+  ) {
     this.#source = context.createMediaStreamSource(stream);
     this.#analyser = context.createAnalyser();
     this.#analyser.fftSize = 512;

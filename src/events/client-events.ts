@@ -1,5 +1,13 @@
 /** Client → server events of the GA Realtime protocol (what `send()` accepts). */
-import type { RealtimeAudioFormat, RealtimePrompt, RealtimeReasoning, RealtimeSessionConfig, RealtimeSessionTool, RealtimeToolChoice, RealtimeVoiceSetting } from './session-config.js';
+import type {
+  RealtimeAudioFormat,
+  RealtimePrompt,
+  RealtimeReasoning,
+  RealtimeSessionConfig,
+  RealtimeSessionTool,
+  RealtimeToolChoice,
+  RealtimeVoiceSetting,
+} from './session-config.js';
 
 export const CLIENT_EVENT_TYPES = [
   'session.update',
@@ -54,7 +62,11 @@ export interface RealtimeMcpError {
 /** An item a page may add to the conversation (`conversation.item.create`, or `response.create`'s `input`). */
 export type RealtimeItemInput =
   | (ItemBase & { type: 'message'; role: 'user'; content: RealtimeUserContent[] })
-  | (ItemBase & { type: 'message'; role: 'assistant'; content: Array<{ type: 'output_text' | 'output_audio'; text?: string; audio?: string; transcript?: string }> })
+  | (ItemBase & {
+      type: 'message';
+      role: 'assistant';
+      content: Array<{ type: 'output_text' | 'output_audio'; text?: string; audio?: string; transcript?: string }>;
+    })
   | (ItemBase & { type: 'message'; role: 'system'; content: Array<{ type?: 'input_text'; text?: string }> })
   | (ItemBase & { type: 'function_call'; call_id?: string; name: string; arguments: string })
   | (ItemBase & { type: 'function_call_output'; call_id: string; output: string })
@@ -63,7 +75,12 @@ export type RealtimeItemInput =
       type: 'mcp_list_tools';
       id?: string;
       server_label: string;
-      tools: Array<{ name: string; description?: string | null; input_schema: Record<string, unknown>; annotations?: Record<string, unknown> | null }>;
+      tools: Array<{
+        name: string;
+        description?: string | null;
+        input_schema: Record<string, unknown>;
+        annotations?: Record<string, unknown> | null;
+      }>;
     }
   | {
       type: 'mcp_call';
@@ -105,4 +122,5 @@ export interface ResponseCreateEvent extends ClientEventBase<'response.create'> 
   response?: RealtimeResponseCreateParams;
 }
 
-export type RealtimeClientEvent = SessionUpdateEvent | ConversationItemCreateEvent | ResponseCreateEvent | ClientEventBase;
+export type RealtimeClientEvent =
+  SessionUpdateEvent | ConversationItemCreateEvent | ResponseCreateEvent | ClientEventBase;

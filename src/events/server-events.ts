@@ -82,8 +82,11 @@ export interface SessionCreatedEvent extends ServerEventBase<'session.created' |
   session: RealtimeSessionConfig & { id?: string; expires_at?: number };
 }
 
-export interface TranscriptDeltaEvent
-  extends ServerEventBase<'response.output_audio_transcript.delta' | 'response.output_text.delta' | 'conversation.item.input_audio_transcription.delta'> {
+export interface TranscriptDeltaEvent extends ServerEventBase<
+  | 'response.output_audio_transcript.delta'
+  | 'response.output_text.delta'
+  | 'conversation.item.input_audio_transcription.delta'
+> {
   item_id: string;
   delta: string;
   response_id?: string;
@@ -107,19 +110,29 @@ export interface InputTranscriptionCompletedEvent extends ServerEventBase<'conve
   transcript: string;
 }
 
-export interface SpeechEvent extends ServerEventBase<'input_audio_buffer.speech_started' | 'input_audio_buffer.speech_stopped'> {
+export interface SpeechEvent extends ServerEventBase<
+  'input_audio_buffer.speech_started' | 'input_audio_buffer.speech_stopped'
+> {
   item_id: string;
   audio_start_ms?: number;
   audio_end_ms?: number;
 }
 
-export interface OutputAudioBufferEvent
-  extends ServerEventBase<'output_audio_buffer.started' | 'output_audio_buffer.stopped' | 'output_audio_buffer.cleared'> {
+export interface OutputAudioBufferEvent extends ServerEventBase<
+  'output_audio_buffer.started' | 'output_audio_buffer.stopped' | 'output_audio_buffer.cleared'
+> {
   response_id?: string;
 }
 
 export interface ResponseLifecycleEvent extends ServerEventBase<'response.created' | 'response.done'> {
-  response: { id: string; status?: string; status_details?: unknown; output?: unknown[]; usage?: unknown; [field: string]: unknown };
+  response: {
+    id: string;
+    status?: string;
+    status_details?: unknown;
+    output?: unknown[];
+    usage?: unknown;
+    [field: string]: unknown;
+  };
 }
 
 export interface ConversationItem {
@@ -131,7 +144,9 @@ export interface ConversationItem {
   [field: string]: unknown;
 }
 
-export interface ConversationItemEvent extends ServerEventBase<'conversation.item.added' | 'conversation.item.done' | 'conversation.item.created'> {
+export interface ConversationItemEvent extends ServerEventBase<
+  'conversation.item.added' | 'conversation.item.done' | 'conversation.item.created'
+> {
   item: ConversationItem;
   previous_item_id?: string | null;
 }
@@ -152,7 +167,9 @@ type Specific =
 /** The specific interfaces whose `type` (often a union of related types) includes T. */
 type Matching<S, T extends string> = S extends { type: infer U } ? (T extends U ? S : never) : never;
 
-export type ServerEventOf<T extends string> = [Matching<Specific, T>] extends [never] ? ServerEventBase<T> : Matching<Specific, T> & { type: T };
+export type ServerEventOf<T extends string> = [Matching<Specific, T>] extends [never]
+  ? ServerEventBase<T>
+  : Matching<Specific, T> & { type: T };
 
 export type ServerEventMap = { [T in ServerEventType]: ServerEventOf<T> };
 

@@ -5,7 +5,8 @@
  * by the session class when missing.
  */
 
-export type RealtimeVoiceName = 'alloy' | 'ash' | 'ballad' | 'coral' | 'echo' | 'sage' | 'shimmer' | 'verse' | 'marin' | 'cedar';
+export type RealtimeVoiceName =
+  'alloy' | 'ash' | 'ballad' | 'coral' | 'echo' | 'sage' | 'shimmer' | 'verse' | 'marin' | 'cedar';
 
 export interface ServerVadTurnDetection {
   type: 'server_vad';
@@ -65,7 +66,12 @@ export interface RealtimeMcpTool {
 
 export type RealtimeSessionTool = RealtimeFunctionTool | RealtimeMcpTool;
 
-export type RealtimeToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string } | { type: 'mcp'; server_label: string; name?: string | null };
+export type RealtimeToolChoice =
+  | 'auto'
+  | 'none'
+  | 'required'
+  | { type: 'function'; name: string }
+  | { type: 'mcp'; server_label: string; name?: string | null };
 
 export type RealtimeAudioFormat = { type: 'audio/pcm'; rate?: 24000 } | { type: 'audio/pcmu' } | { type: 'audio/pcma' };
 
@@ -79,7 +85,13 @@ export interface RealtimeReasoning {
 /** A part a prompt variable can hold besides a string. */
 export type RealtimePromptInput =
   | { type: 'input_text'; text: string; prompt_cache_breakpoint?: { mode: 'explicit' } }
-  | { type: 'input_image'; image_url?: string | null; file_id?: string | null; detail: 'low' | 'high' | 'auto' | 'original'; prompt_cache_breakpoint?: { mode: 'explicit' } }
+  | {
+      type: 'input_image';
+      image_url?: string | null;
+      file_id?: string | null;
+      detail: 'low' | 'high' | 'auto' | 'original';
+      prompt_cache_breakpoint?: { mode: 'explicit' };
+    }
   | {
       type: 'input_file';
       file_id?: string | null;
@@ -111,7 +123,8 @@ export type RealtimeTruncation =
   | 'disabled'
   | { type: 'retention_ratio'; retention_ratio: number; token_limits?: { post_instructions?: number } };
 
-export type RealtimeTracing = 'auto' | { workflow_name?: string; group_id?: string; metadata?: Record<string, unknown> } | null;
+export type RealtimeTracing =
+  'auto' | { workflow_name?: string; group_id?: string; metadata?: Record<string, unknown> } | null;
 
 /**
  * Every field the GA description documents for a realtime session (test/node/protocol-fields.test.ts

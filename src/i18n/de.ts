@@ -1,6 +1,7 @@
 import type { RealtimeVoiceStrings } from './en.js';
 
-const network = 'Die Verbindung ist abgebrochen oder kam nicht zustande. Prüfen Sie das Netz und versuchen Sie es erneut.';
+const network =
+  'Die Verbindung ist abgebrochen oder kam nicht zustande. Prüfen Sie das Netz und versuchen Sie es erneut.';
 const service = 'Der Dienst ist gerade nicht erreichbar. Versuchen Sie es gleich noch einmal.';
 
 export const de: RealtimeVoiceStrings = {
@@ -18,14 +19,16 @@ export const de: RealtimeVoiceStrings = {
   assistantSpeaking: 'Der Assistent spricht…',
   muted: 'Mikrofon stumm: Der Assistent hört Sie nicht.',
   soundBlocked: 'Der Browser hat den Ton blockiert: Drücken Sie „Ton einschalten“.',
-  useHeadphones: 'Dieser Browser unterdrückt hier kein Echo: Nutzen Sie Kopfhörer, sonst hört der Assistent sich selbst.',
+  useHeadphones:
+    'Dieser Browser unterdrückt hier kein Echo: Nutzen Sie Kopfhörer, sonst hört der Assistent sich selbst.',
   closing: 'Beende…',
   closed: 'Gespräch beendet.',
   error: 'Fehler',
   reconnecting: 'Verbindung verloren. Verbinde neu…',
   renewing: 'Sitzung wird erneuert (Zeitlimit erreicht)…',
   restarted: 'Wieder verbunden. Das Gespräch beginnt neu.',
-  noUserTranscript: 'Der Dienst hat keine Abschrift Ihrer Sprache gesendet (die Sitzung des Servers transkribiert die Eingabe nicht).',
+  noUserTranscript:
+    'Der Dienst hat keine Abschrift Ihrer Sprache gesendet (die Sitzung des Servers transkribiert die Eingabe nicht).',
   holdToTalk: 'Zum Sprechen halten',
   talking: 'Sprechen… loslassen zum Senden.',
   pushToTalkReady: 'Verbunden. Halten Sie die Sprechtaste (oder Leertaste), während Sie sprechen.',
@@ -48,7 +51,8 @@ export const de: RealtimeVoiceStrings = {
   errors: {
     'sign-in-required': 'Bitte melden Sie sich erneut an, um ein Gespräch zu beginnen.',
     'quota-exceeded': 'Das Limit für Gespräche ist erreicht: Versuchen Sie es später wieder.',
-    'microphone-denied': 'Der Mikrofonzugriff wurde verweigert. Erlauben Sie das Mikrofon für diese Seite (Symbol in der Adressleiste) und starten Sie erneut.',
+    'microphone-denied':
+      'Der Mikrofonzugriff wurde verweigert. Erlauben Sie das Mikrofon für diese Seite (Symbol in der Adressleiste) und starten Sie erneut.',
     'microphone-not-found': 'Kein Mikrofon gefunden. Schließen Sie eines an und starten Sie erneut.',
     'microphone-busy': 'Das Mikrofon ließ sich nicht öffnen: Vielleicht nutzt es gerade ein anderes Programm.',
     'insecure-context': 'Das Mikrofon funktioniert nur auf sicheren Seiten: Öffnen Sie diese Seite über HTTPS.',

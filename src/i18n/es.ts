@@ -25,7 +25,8 @@ export const es: RealtimeVoiceStrings = {
   reconnecting: 'Conexión perdida. Reconectando…',
   renewing: 'Renovando la sesión (límite de tiempo)…',
   restarted: 'Reconectado. La conversación empezó de nuevo.',
-  noUserTranscript: 'El servicio no envió la transcripción de lo que dijo (la sesión del servidor no transcribe la entrada).',
+  noUserTranscript:
+    'El servicio no envió la transcripción de lo que dijo (la sesión del servidor no transcribe la entrada).',
   holdToTalk: 'Mantener para hablar',
   talking: 'Hablando… suelte para enviar.',
   pushToTalkReady: 'Conectado. Mantenga pulsado el botón (o Espacio) mientras habla.',
@@ -48,7 +49,8 @@ export const es: RealtimeVoiceStrings = {
   errors: {
     'sign-in-required': 'Vuelva a iniciar sesión para empezar una conversación.',
     'quota-exceeded': 'Se alcanzó el límite de conversaciones: vuelva a intentarlo más tarde.',
-    'microphone-denied': 'Se denegó el acceso al micrófono. Permítalo para este sitio (icono en la barra de direcciones) y vuelva a empezar.',
+    'microphone-denied':
+      'Se denegó el acceso al micrófono. Permítalo para este sitio (icono en la barra de direcciones) y vuelva a empezar.',
     'microphone-not-found': 'No se encontró ningún micrófono. Conecte uno y vuelva a empezar.',
     'microphone-busy': 'No se pudo abrir el micrófono: puede que otra aplicación lo esté usando.',
     'insecure-context': 'El micrófono solo funciona en páginas seguras: abra esta página con HTTPS.',

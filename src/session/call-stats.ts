@@ -30,12 +30,19 @@ export async function readCallStats(pc: RTCPeerConnection): Promise<RealtimeCall
   const of = (type: string) => reports.filter((r) => r.type === type && r.kind !== 'video');
   const sum = (list: Report[], key: string) => list.reduce((total, r) => total + (Number(r[key]) || 0), 0);
 
-  const selectedId = of('transport').map((t) => t.selectedCandidatePairId).find(Boolean) as string | undefined;
-  const pair = (selectedId && byId.get(selectedId)) || of('candidate-pair').find((p) => p.selected || (p.nominated && p.state === 'succeeded'));
+  const selectedId = of('transport')
+    .map((t) => t.selectedCandidatePairId)
+    .find(Boolean) as string | undefined;
+  const pair =
+    (selectedId && byId.get(selectedId)) ||
+    of('candidate-pair').find((p) => p.selected || (p.nominated && p.state === 'succeeded'));
   const inbound = of('inbound-rtp');
   const remote = of('remote-inbound-rtp');
   const measured = sum(remote, 'roundTripTimeMeasurements');
-  const rtt = Number(pair?.currentRoundTripTime) || Number(remote[0]?.roundTripTime) || (measured ? sum(remote, 'totalRoundTripTime') / measured : undefined);
+  const rtt =
+    Number(pair?.currentRoundTripTime) ||
+    Number(remote[0]?.roundTripTime) ||
+    (measured ? sum(remote, 'totalRoundTripTime') / measured : undefined);
   const jitter = inbound[0]?.jitter;
   const local = pair && byId.get(pair.localCandidateId as string);
 

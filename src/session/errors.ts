@@ -61,7 +61,11 @@ export class RealtimeError extends Error {
   readonly serverCode?: string;
   readonly retryAfter?: number;
 
-  constructor(code: RealtimeErrorCode, message: string, options: { status?: number; cause?: unknown; fatal?: boolean; serverCode?: string; retryAfter?: number } = {}) {
+  constructor(
+    code: RealtimeErrorCode,
+    message: string,
+    options: { status?: number; cause?: unknown; fatal?: boolean; serverCode?: string; retryAfter?: number } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RealtimeError';
     this.code = code;
@@ -92,7 +96,13 @@ const STAGE_NAME: Record<'token' | 'call' | 'connect', string> = {
  * cause, following the troubleshooting list of the Azure WebRTC guide.
  * `serviceMessage` is the `error.message` of a JSON body, when there was one.
  */
-export function httpError(stage: 'token' | 'call' | 'connect', status: number, serviceMessage: string | undefined, url: string, answer: ServerAnswer = {}): RealtimeError {
+export function httpError(
+  stage: 'token' | 'call' | 'connect',
+  status: number,
+  serviceMessage: string | undefined,
+  url: string,
+  answer: ServerAnswer = {},
+): RealtimeError {
   const who = STAGE_NAME[stage];
   const { serverCode, retryAfter } = answer;
   const said = serviceMessage ? ` It said: "${truncate(serviceMessage, 200)}"` : '';
@@ -114,11 +124,12 @@ export function httpError(stage: 'token' | 'call' | 'connect', status: number, s
       why =
         stage === 'call'
           ? 'answered 401: the ephemeral token is invalid or has expired. Start again to fetch a fresh one.'
-          : 'answered 401 Unauthorized: this page is not allowed to start a call, or the server\'s API key / Entra ID role (Cognitive Services User) is wrong.';
+          : "answered 401 Unauthorized: this page is not allowed to start a call, or the server's API key / Entra ID role (Cognitive Services User) is wrong.";
       break;
     case status === 403:
       code = 'forbidden';
-      why = 'answered 403 Forbidden: the resource may be in a region without realtime models (East US 2 or Sweden Central), behind network rules, or this origin is not allowed.';
+      why =
+        'answered 403 Forbidden: the resource may be in a region without realtime models (East US 2 or Sweden Central), behind network rules, or this origin is not allowed.';
       break;
     case status === 404:
       code = 'not-found';
@@ -134,7 +145,8 @@ export function httpError(stage: 'token' | 'call' | 'connect', status: number, s
       break;
     case status === 429:
       code = 'rate-limited';
-      why = 'answered 429 Too Many Requests: a rate limit or the realtime quota (separate from chat quota) is used up. Wait and try again.';
+      why =
+        'answered 429 Too Many Requests: a rate limit or the realtime quota (separate from chat quota) is used up. Wait and try again.';
       break;
     case status >= 500:
       code = 'service-unavailable';
@@ -148,7 +160,12 @@ export function httpError(stage: 'token' | 'call' | 'connect', status: number, s
       code = 'request-rejected';
       why = `answered ${status}: the request was rejected.`;
   }
-  return new RealtimeError(code, `${who}${at} ${why}${said}`, { status, cause: serviceMessage, serverCode, retryAfter });
+  return new RealtimeError(code, `${who}${at} ${why}${said}`, {
+    status,
+    cause: serviceMessage,
+    serverCode,
+    retryAfter,
+  });
 }
 
 /** What a refusal said besides its status: its JSON `error.code`, `Retry-After` (seconds) and `WWW-Authenticate`. */
@@ -171,9 +188,13 @@ export function microphoneError(error: unknown): RealtimeError {
       );
     case 'NotFoundError':
     case 'OverconstrainedError':
-      return new RealtimeError('microphone-not-found', 'No microphone was found. Connect one (or choose another input device) and start again.', {
-        cause: error,
-      });
+      return new RealtimeError(
+        'microphone-not-found',
+        'No microphone was found. Connect one (or choose another input device) and start again.',
+        {
+          cause: error,
+        },
+      );
     case 'NotReadableError':
     case 'AbortError':
       return new RealtimeError(
@@ -182,7 +203,9 @@ export function microphoneError(error: unknown): RealtimeError {
         { cause: error },
       );
     default:
-      return new RealtimeError('microphone-denied', `The microphone could not be opened (${name || String(error)}).`, { cause: error });
+      return new RealtimeError('microphone-denied', `The microphone could not be opened (${name || String(error)}).`, {
+        cause: error,
+      });
   }
 }
 

@@ -26,7 +26,11 @@ export async function request(url: string, init: RequestInit, options: RequestOp
     // stalls would otherwise hang start() in `connecting` for good.
     const body = await response.text();
     const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-    return new Response(nullBody ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(nullBody ? null : body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   } catch (error) {
     if (options.signal.aborted) throw new AttemptAborted();
     const token = options.stage === 'token';
@@ -72,7 +76,8 @@ async function readServiceError(response: Response): Promise<{ message?: string;
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown; code?: unknown } | string; message?: unknown };
     if (typeof body.error === 'string') return { message: body.error };
-    const code = typeof body.error?.code === 'string' && /^[\w.-]{1,64}$/.test(body.error.code) ? body.error.code : undefined;
+    const code =
+      typeof body.error?.code === 'string' && /^[\w.-]{1,64}$/.test(body.error.code) ? body.error.code : undefined;
     if (body.error && typeof body.error.message === 'string') return { message: body.error.message, code };
     if (typeof body.message === 'string') return { message: body.message };
   } catch {

@@ -6,7 +6,13 @@ import { readCallStats, type RealtimeCallStats } from './call-stats.js';
 import { Attempt } from './attempt.js';
 import { AttemptAborted, RealtimeError, microphoneError, toRealtimeError, type RealtimeErrorDetail } from './errors.js';
 import type { FetchLike } from './http.js';
-import { ConnectSignaling, TokenSignaling, type PageCredentials, type Signaling, type SignalingContext } from './signaling.js';
+import {
+  ConnectSignaling,
+  TokenSignaling,
+  type PageCredentials,
+  type Signaling,
+  type SignalingContext,
+} from './signaling.js';
 import { isActive, type RealtimeState } from './state.js';
 import { ToolCalls, toolDefinitions, type RealtimeTool } from './tools.js';
 import { TranscriptTracker, type TranscriptDetail } from './transcripts.js';
@@ -76,9 +82,20 @@ const RENEW_LEAD_MS = 60_000;
 /** In push-to-talk, audio still in flight when the key is released belongs to the turn: commit after it. */
 const TALK_TAIL_MS = 200;
 /** Losses worth a new call: the network, not a refusal (a closed channel is the service hanging up on purpose). */
-const DATA_CHANNEL_REFUSED = 'The realtime service closed the event channel before the call was set up. The token may have expired; start again.';
-const CONNECTION_LOST = 'The connection to the realtime service was lost (network change, sleep, or the service went away).';
-const RECONNECTABLE = new Set(['connection-lost', 'ice-failed', 'session-expired', 'token-unreachable', 'token-timeout', 'signaling-unreachable', 'signaling-timeout', 'service-unavailable']);
+const DATA_CHANNEL_REFUSED =
+  'The realtime service closed the event channel before the call was set up. The token may have expired; start again.';
+const CONNECTION_LOST =
+  'The connection to the realtime service was lost (network change, sleep, or the service went away).';
+const RECONNECTABLE = new Set([
+  'connection-lost',
+  'ice-failed',
+  'session-expired',
+  'token-unreachable',
+  'token-timeout',
+  'signaling-unreachable',
+  'signaling-timeout',
+  'service-unavailable',
+]);
 
 /** A token fetched ahead by warmUp() is used by a start() within this time, or fetched again. */
 const WARM_MS = 20_000;
@@ -255,7 +272,12 @@ export class RealtimeSession extends EventTarget {
     const o = this.options;
     if (!o.tokenUrl || o.connectUrl || o.signaling || isActive(this.#state) || this.#fits(this.#warm)) return;
     const signaling = this.#signaling();
-    const warm: WarmToken = { key: this.#warmKey(), authorization: o.authorization, at: Date.now(), ready: signaling.prepare(this.#context(new AbortController().signal)).then(() => signaling) };
+    const warm: WarmToken = {
+      key: this.#warmKey(),
+      authorization: o.authorization,
+      at: Date.now(),
+      ready: signaling.prepare(this.#context(new AbortController().signal)).then(() => signaling),
+    };
     // Failed before the click: the click asks again. Still running at the click: its answer (or error) is the click's.
     warm.ready.catch(() => (warm.failed = true));
     this.#warm = warm;
@@ -268,7 +290,11 @@ export class RealtimeSession extends EventTarget {
 
   /** A token fetched ahead for the settings as they are now, within the last 20 s (failed or not). */
   #fits(warm: WarmToken | undefined): warm is WarmToken {
-    return warm?.key === this.#warmKey() && warm.authorization === this.options.authorization && Date.now() - warm.at < WARM_MS;
+    return (
+      warm?.key === this.#warmKey() &&
+      warm.authorization === this.options.authorization &&
+      Date.now() - warm.at < WARM_MS
+    );
   }
 
   /** The warmed-up token's signaling while it fits and has not failed; taken once. */
@@ -418,7 +444,12 @@ export class RealtimeSession extends EventTarget {
       await sinkable.setSinkId(id === 'default' ? '' : id);
       return true;
     } catch (error) {
-      this.#report(new RealtimeError('output-device-failed', `The speaker could not be changed: ${(error as Error).message}`, { cause: error, fatal: false }));
+      this.#report(
+        new RealtimeError('output-device-failed', `The speaker could not be changed: ${(error as Error).message}`, {
+          cause: error,
+          fatal: false,
+        }),
+      );
       return false;
     }
   }
@@ -430,7 +461,13 @@ export class RealtimeSession extends EventTarget {
    */
   send(event: RealtimeClientEvent): boolean {
     if (!event || typeof event !== 'object' || typeof event.type !== 'string' || !event.type) {
-      this.#report(new RealtimeError('invalid-event', 'send() needs an event object with a "type", e.g. {type: "response.create"}.', { fatal: false }));
+      this.#report(
+        new RealtimeError(
+          'invalid-event',
+          'send() needs an event object with a "type", e.g. {type: "response.create"}.',
+          { fatal: false },
+        ),
+      );
       return false;
     }
     const dc = this.#attempt?.dc;
@@ -440,12 +477,19 @@ export class RealtimeSession extends EventTarget {
       return true;
     }
     // Connected, yet held: no cap (the hold lasts a second at most); while connecting, a bounded queue.
-    if (connected || ((this.#state === 'connecting' || this.#state === 'reconnecting') && this.#queue.length < MAX_QUEUED_EVENTS)) {
+    if (
+      connected ||
+      ((this.#state === 'connecting' || this.#state === 'reconnecting') && this.#queue.length < MAX_QUEUED_EVENTS)
+    ) {
       this.#queue.push(event);
       return true;
     }
     this.#report(
-      new RealtimeError('not-connected', `Cannot send "${event.type}": there is no open call. Start the conversation first.`, { fatal: false }),
+      new RealtimeError(
+        'not-connected',
+        `Cannot send "${event.type}": there is no open call. Start the conversation first.`,
+        { fatal: false },
+      ),
     );
     return false;
   }
@@ -490,8 +534,16 @@ export class RealtimeSession extends EventTarget {
     listener: (event: RealtimeSessionEventMap[K]) => void,
     options?: boolean | AddEventListenerOptions,
   ): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
     super.addEventListener(type, listener, options);
   }
 
@@ -504,14 +556,20 @@ export class RealtimeSession extends EventTarget {
     // The token request and the microphone prompt overlap: both take human or network time.
     // Whichever fails first decides the error; the other is released by dispose().
     const microphone = attempt.guard(this.#openMicrophone(attempt));
-    const prepared = attempt.guard((async () => (await this.#takeWarm()) ?? (await signaling.prepare(context), signaling))());
+    const prepared = attempt.guard(
+      (async () => (await this.#takeWarm()) ?? (await signaling.prepare(context), signaling))(),
+    );
     prepared.catch(() => {});
     microphone.catch(() => {});
     const [, ready] = await Promise.all([microphone, prepared]);
 
     const pc = new RTCPeerConnection();
     attempt.pc = pc;
-    pc.addEventListener('track', (event) => this.#playRemote(attempt, event.streams[0] ?? new MediaStream([event.track])), { signal: attempt.abort.signal });
+    pc.addEventListener(
+      'track',
+      (event) => this.#playRemote(attempt, event.streams[0] ?? new MediaStream([event.track])),
+      { signal: attempt.abort.signal },
+    );
     for (const track of attempt.stream!.getAudioTracks()) pc.addTrack(track, attempt.stream!);
     // Before the offer, or the offer has no m=application section and no event ever arrives.
     const dc = pc.createDataChannel(this.options.dataChannelLabel ?? 'oai-events');
@@ -529,7 +587,11 @@ export class RealtimeSession extends EventTarget {
       await attempt.guard(pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp }));
     } catch (error) {
       alive(attempt);
-      throw new RealtimeError('sdp-rejected', `The service's SDP answer could not be used: ${String((error as Error).message).trim()}`, { cause: error });
+      throw new RealtimeError(
+        'sdp-rejected',
+        `The service's SDP answer could not be used: ${String((error as Error).message).trim()}`,
+        { cause: error },
+      );
     }
     // An answer that rejects the data channel (port 0): Chromium closes the channel, Firefox leaves
     // it "connecting" until the deadline. Say so now, the same way in every engine.
@@ -565,7 +627,12 @@ export class RealtimeSession extends EventTarget {
 
   #getMicrophone(): Promise<MediaStream> {
     const { getUserMedia, audioConstraints, inputDeviceId } = this.options;
-    const audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true, ...audioConstraints };
+    const audio: MediaTrackConstraints = {
+      echoCancellation: true,
+      noiseSuppression: true,
+      autoGainControl: true,
+      ...audioConstraints,
+    };
     if (inputDeviceId) audio.deviceId = { exact: inputDeviceId };
     const constraints = { audio, video: false };
     return getUserMedia ? getUserMedia(constraints) : navigator.mediaDevices.getUserMedia(constraints);
@@ -596,26 +663,39 @@ export class RealtimeSession extends EventTarget {
   #watchMicrophone(attempt: Attempt, stream: MediaStream): void {
     for (const track of stream.getAudioTracks()) {
       // Tied to the attempt: a listener left on a finished track kept the whole attempt reachable.
-      track.addEventListener('ended', async () => {
-        if (attempt.disposed || this.#attempt !== attempt || attempt.stream !== stream) return;
-        const chosen = this.options.inputDeviceId;
-        try {
-          if (this.#state !== 'connected') throw new DOMException('not connected', 'NotFoundError');
-          this.options = { ...this.options, inputDeviceId: undefined };
-          await this.#replaceMicrophone(attempt);
-          this.#report(new RealtimeError('microphone-not-found', 'The microphone was disconnected; the default microphone is used now.', { fatal: false }));
-        } catch (error) {
-          this.options = { ...this.options, inputDeviceId: chosen };
-          // A revoked permission says so; anything else means no microphone is left.
-          const denied = microphoneError(error);
-          this.#fail(
-            attempt,
-            denied.code === 'microphone-denied'
-              ? denied
-              : new RealtimeError('microphone-not-found', 'The microphone stopped (unplugged or permission revoked) and no other was found. Connect one and start again.'),
-          );
-        }
-      }, { signal: attempt.abort.signal });
+      track.addEventListener(
+        'ended',
+        async () => {
+          if (attempt.disposed || this.#attempt !== attempt || attempt.stream !== stream) return;
+          const chosen = this.options.inputDeviceId;
+          try {
+            if (this.#state !== 'connected') throw new DOMException('not connected', 'NotFoundError');
+            this.options = { ...this.options, inputDeviceId: undefined };
+            await this.#replaceMicrophone(attempt);
+            this.#report(
+              new RealtimeError(
+                'microphone-not-found',
+                'The microphone was disconnected; the default microphone is used now.',
+                { fatal: false },
+              ),
+            );
+          } catch (error) {
+            this.options = { ...this.options, inputDeviceId: chosen };
+            // A revoked permission says so; anything else means no microphone is left.
+            const denied = microphoneError(error);
+            this.#fail(
+              attempt,
+              denied.code === 'microphone-denied'
+                ? denied
+                : new RealtimeError(
+                    'microphone-not-found',
+                    'The microphone stopped (unplugged or permission revoked) and no other was found. Connect one and start again.',
+                  ),
+            );
+          }
+        },
+        { signal: attempt.abort.signal },
+      );
     }
   }
 
@@ -648,10 +728,14 @@ export class RealtimeSession extends EventTarget {
       if (attempt.disposed || (error as Error)?.name !== 'NotAllowedError') return;
       this.#audioBlocked = true;
       this.#report(
-        new RealtimeError('autoplay-blocked', 'The browser blocked the assistant\'s voice until you interact with the page. Click "Enable sound" to hear it.', {
-          cause: error,
-          fatal: false,
-        }),
+        new RealtimeError(
+          'autoplay-blocked',
+          'The browser blocked the assistant\'s voice until you interact with the page. Click "Enable sound" to hear it.',
+          {
+            cause: error,
+            fatal: false,
+          },
+        ),
       );
     });
   }
@@ -661,7 +745,11 @@ export class RealtimeSession extends EventTarget {
    * `deadline()` arms the ICE timeout; it is called once the answer is in,
    * so a slow token service is not reported as a network problem.
    */
-  #whenOpen(attempt: Attempt, pc: RTCPeerConnection, dc: RTCDataChannel): { promise: Promise<void>; deadline: (ms: number) => void } {
+  #whenOpen(
+    attempt: Attempt,
+    pc: RTCPeerConnection,
+    dc: RTCDataChannel,
+  ): { promise: Promise<void>; deadline: (ms: number) => void } {
     let settle!: (error?: Error) => void;
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Listeners, not on* handlers: Firefox's RTCPeerConnection (implemented in JS) calls its on*
@@ -681,7 +769,8 @@ export class RealtimeSession extends EventTarget {
     dc.addEventListener(
       'close',
       // Firefox closes the channel of a connection whose ICE has died, before it says `failed`.
-      () => settle(lostPath(pc) ? iceFailed(pc, 'failed') : new RealtimeError('data-channel-closed', DATA_CHANNEL_REFUSED)),
+      () =>
+        settle(lostPath(pc) ? iceFailed(pc, 'failed') : new RealtimeError('data-channel-closed', DATA_CHANNEL_REFUSED)),
       { signal },
     );
     pc.addEventListener(
@@ -711,27 +800,40 @@ export class RealtimeSession extends EventTarget {
       }
     };
     document.addEventListener('visibilitychange', onVisible);
-    attempt.abort.signal.addEventListener('abort', () => document.removeEventListener('visibilitychange', onVisible), { once: true });
+    attempt.abort.signal.addEventListener('abort', () => document.removeEventListener('visibilitychange', onVisible), {
+      once: true,
+    });
     const { signal } = attempt.abort;
     dc.addEventListener(
       'close',
-      () => this.#fail(attempt, new RealtimeError('data-channel-closed', 'The realtime service ended the call (its event channel closed). Start again to reconnect.')),
+      () =>
+        this.#fail(
+          attempt,
+          new RealtimeError(
+            'data-channel-closed',
+            'The realtime service ended the call (its event channel closed). Start again to reconnect.',
+          ),
+        ),
       { signal },
     );
-    pc.addEventListener('connectionstatechange', () => {
-      const state = pc.connectionState;
-      if (state === 'connected') {
-        attempt.clearTimer(grace);
-        grace = undefined;
-      } else if (state === 'failed' || state === 'closed') {
-        this.#fail(attempt, new RealtimeError('connection-lost', CONNECTION_LOST));
-      } else if (state === 'disconnected' && grace === undefined) {
-        grace = attempt.setTimer(
-          () => this.#fail(attempt, new RealtimeError('connection-lost', CONNECTION_LOST)),
-          DISCONNECT_GRACE_MS,
-        );
-      }
-    }, { signal });
+    pc.addEventListener(
+      'connectionstatechange',
+      () => {
+        const state = pc.connectionState;
+        if (state === 'connected') {
+          attempt.clearTimer(grace);
+          grace = undefined;
+        } else if (state === 'failed' || state === 'closed') {
+          this.#fail(attempt, new RealtimeError('connection-lost', CONNECTION_LOST));
+        } else if (state === 'disconnected' && grace === undefined) {
+          grace = attempt.setTimer(
+            () => this.#fail(attempt, new RealtimeError('connection-lost', CONNECTION_LOST)),
+            DISCONNECT_GRACE_MS,
+          );
+        }
+      },
+      { signal },
+    );
   }
 
   #onMessage(attempt: Attempt, message: MessageEvent): void {
@@ -742,20 +844,32 @@ export class RealtimeSession extends EventTarget {
     try {
       event = JSON.parse(String(message.data)) as RealtimeServerEvent;
     } catch (error) {
-      this.#report(new RealtimeError('invalid-event', 'The realtime service sent a message that is not JSON; it was ignored.', { cause: error, fatal: false }));
+      this.#report(
+        new RealtimeError('invalid-event', 'The realtime service sent a message that is not JSON; it was ignored.', {
+          cause: error,
+          fatal: false,
+        }),
+      );
       return;
     }
     if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
-      this.#report(new RealtimeError('invalid-event', 'The realtime service sent an event without a "type"; it was ignored.', { cause: event, fatal: false }));
+      this.#report(
+        new RealtimeError('invalid-event', 'The realtime service sent an event without a "type"; it was ignored.', {
+          cause: event,
+          fatal: false,
+        }),
+      );
       return;
     }
     if (event.type === 'output_audio_buffer.started') this.#assistantSpeaking = true;
-    else if (event.type === 'output_audio_buffer.stopped' || event.type === 'output_audio_buffer.cleared') this.#assistantSpeaking = false;
+    else if (event.type === 'output_audio_buffer.stopped' || event.type === 'output_audio_buffer.cleared')
+      this.#assistantSpeaking = false;
     this.dispatchEvent(new CustomEvent('realtime-event', { detail: event }));
     const transcript = this.#transcripts.handle(event);
     if (transcript) this.dispatchEvent(new CustomEvent('realtime-transcript', { detail: transcript }));
     if (event.type === 'error') this.#onServiceError(attempt, event as ServerErrorEvent);
-    else if (event.type === 'session.created') this.#scheduleRenewal(attempt, (event as { session?: { expires_at?: number } }).session?.expires_at);
+    else if (event.type === 'session.created')
+      this.#scheduleRenewal(attempt, (event as { session?: { expires_at?: number } }).session?.expires_at);
     if (this.options.tools?.length) this.#toolCalls?.handle(event, this.options.tools);
   }
 
@@ -780,17 +894,31 @@ export class RealtimeSession extends EventTarget {
     const error = event.error ?? { message: 'Unknown error' };
     if (error.code === 'response_cancel_not_active' && error.event_id && this.#cancelIds.delete(error.event_id)) return;
     if (error.code === 'session_expired') {
-      this.#fail(attempt, new RealtimeError('session-expired', `The session reached its maximum duration: ${error.message}`, { cause: error }));
+      this.#fail(
+        attempt,
+        new RealtimeError('session-expired', `The session reached its maximum duration: ${error.message}`, {
+          cause: error,
+        }),
+      );
       return;
     }
-    this.#report(new RealtimeError('service-error', `The realtime service reported an error: ${error.message}`, { cause: error, fatal: false }));
+    this.#report(
+      new RealtimeError('service-error', `The realtime service reported an error: ${error.message}`, {
+        cause: error,
+        fatal: false,
+      }),
+    );
   }
 
   // ---- state and errors ----
 
   #fail(attempt: Attempt, error: unknown): void {
     if (error instanceof AttemptAborted || attempt !== this.#attempt || attempt.disposed) return;
-    const realtimeError = toRealtimeError(error, 'connection-lost', `The call failed: ${(error as Error)?.message ?? String(error)}`);
+    const realtimeError = toRealtimeError(
+      error,
+      'connection-lost',
+      `The call failed: ${(error as Error)?.message ?? String(error)}`,
+    );
     const wasLive = this.#state === 'connected' || this.#state === 'reconnecting';
     this.#disposeAttempt();
     if (wasLive && RECONNECTABLE.has(realtimeError.code) && this.#canRetry()) {
@@ -848,7 +976,9 @@ export class RealtimeSession extends EventTarget {
     this.#state = state;
     if (state === 'connecting') this.#lastError = undefined;
     if (state === 'connected' && previous === 'reconnecting') this.#retries = 0;
-    this.dispatchEvent(new CustomEvent('realtime-state', { detail: reason ? { state, previous, reason } : { state, previous } }));
+    this.dispatchEvent(
+      new CustomEvent('realtime-state', { detail: reason ? { state, previous, reason } : { state, previous } }),
+    );
   }
 }
 
@@ -870,14 +1000,20 @@ function browserProblem(): RealtimeError | undefined {
     );
   }
   if (typeof RTCPeerConnection === 'undefined' || !globalThis.navigator?.mediaDevices?.getUserMedia) {
-    return new RealtimeError('unsupported-browser', 'This browser does not support WebRTC voice calls (RTCPeerConnection and getUserMedia are needed).');
+    return new RealtimeError(
+      'unsupported-browser',
+      'This browser does not support WebRTC voice calls (RTCPeerConnection and getUserMedia are needed).',
+    );
   }
   return undefined;
 }
 
 /** The connection's network path is gone (ICE disconnected or failed). */
 function lostPath(pc: RTCPeerConnection): boolean {
-  return ['disconnected', 'failed'].includes(pc.iceConnectionState) || ['disconnected', 'failed'].includes(pc.connectionState);
+  return (
+    ['disconnected', 'failed'].includes(pc.iceConnectionState) ||
+    ['disconnected', 'failed'].includes(pc.connectionState)
+  );
 }
 
 function iceFailed(pc: RTCPeerConnection, reason: 'failed' | 'timeout', timeoutMs = 0): RealtimeError {
@@ -885,7 +1021,10 @@ function iceFailed(pc: RTCPeerConnection, reason: 'failed' | 'timeout', timeoutM
   // connectionState, not ICE alone: it is `connected` only once DTLS is up too (Firefox reports ICE
   // `connected` to a peer whose DTLS never answers).
   if (reason === 'timeout' && pc.connectionState === 'connected') {
-    return new RealtimeError('data-channel-closed', `The network connection was made but the event channel did not open within ${Math.round(timeoutMs / 1000)} s.`);
+    return new RealtimeError(
+      'data-channel-closed',
+      `The network connection was made but the event channel did not open within ${Math.round(timeoutMs / 1000)} s.`,
+    );
   }
   return new RealtimeError(
     'ice-failed',

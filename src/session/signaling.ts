@@ -46,15 +46,25 @@ export interface PageCredentials {
 }
 
 /** A request to the page's own server, with the page's credentials. */
-async function withPageCredentials(page: PageCredentials, init: RequestInit & { headers: Record<string, string> }): Promise<RequestInit> {
+async function withPageCredentials(
+  page: PageCredentials,
+  init: RequestInit & { headers: Record<string, string> },
+): Promise<RequestInit> {
   let value: string | undefined | null;
   try {
     value = typeof page.authorization === 'function' ? await page.authorization() : page.authorization;
   } catch (error) {
-    throw new RealtimeError('sign-in-required', `The page's authorization function failed, so no sign-in could be sent: ${(error as Error)?.message ?? error}`, { cause: error });
+    throw new RealtimeError(
+      'sign-in-required',
+      `The page's authorization function failed, so no sign-in could be sent: ${(error as Error)?.message ?? error}`,
+      { cause: error },
+    );
   }
   if (page.credentials && !['include', 'same-origin', 'omit'].includes(page.credentials)) {
-    throw new RealtimeError('request-rejected', `credentials must be include, same-origin or omit, not "${String(page.credentials).slice(0, 40)}".`);
+    throw new RealtimeError(
+      'request-rejected',
+      `credentials must be include, same-origin or omit, not "${String(page.credentials).slice(0, 40)}".`,
+    );
   }
   const headers = { ...init.headers };
   if (value) headers.Authorization = /\s/.test(value.trim()) ? value.trim() : `Bearer ${value.trim()}`;
@@ -99,7 +109,11 @@ export class TokenSignaling implements Signaling {
     // A token service written like Microsoft's sample (`GET /token`) refuses the POST with 405:
     // ask again the way it is written, without the preferences (it sets the session itself).
     if (response.status === 405) {
-      response = await request(this.tokenUrl, await withPageCredentials(this.page, { method: 'GET', headers: { Accept: 'application/json' } }), options);
+      response = await request(
+        this.tokenUrl,
+        await withPageCredentials(this.page, { method: 'GET', headers: { Accept: 'application/json' } }),
+        options,
+      );
     }
     await assertOk(response, 'token', this.tokenUrl);
     this.#token = await parseTokenResponse(response, this.tokenUrl);
@@ -181,9 +195,16 @@ async function parseTokenResponse(response: Response, url: string): Promise<Ephe
   const expiresAt = numberOrUndefined(record.expires_at) ?? numberOrUndefined(legacy.expires_at);
   let callsUrl: string | undefined;
   try {
-    callsUrl = typeof record.calls_url === 'string' && record.calls_url ? new URL(record.calls_url, new URL(url, globalThis.location?.href)).href : undefined;
+    callsUrl =
+      typeof record.calls_url === 'string' && record.calls_url
+        ? new URL(record.calls_url, new URL(url, globalThis.location?.href)).href
+        : undefined;
   } catch (error) {
-    throw new RealtimeError('token-invalid-response', `The token service (${where}) answered with a calls_url that is not a URL.`, { status: response.status, cause: error });
+    throw new RealtimeError(
+      'token-invalid-response',
+      `The token service (${where}) answered with a calls_url that is not a URL.`,
+      { status: response.status, cause: error },
+    );
   }
   return { value, expiresAt, callsUrl, locked: lockedFields(response) };
 }
@@ -209,7 +230,12 @@ async function readSdpAnswer(response: Response, stage: 'call' | 'connect', url:
 
 function lockedFields(response: Response): string[] | undefined {
   const header = response.headers.get('x-realtime-locked');
-  return header ? header.split(',').map((f) => f.trim()).filter(Boolean) : undefined;
+  return header
+    ? header
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {

@@ -17,7 +17,12 @@ export interface RealtimeTool {
 
 /** The `tools` field of `session.update` for these tools (handlers stay in the page). */
 export function toolDefinitions(tools: readonly RealtimeTool[]): RealtimeFunctionTool[] {
-  return tools.map(({ name, description, parameters }) => ({ type: 'function', name, description, parameters: parameters ?? { type: 'object', properties: {} } }));
+  return tools.map(({ name, description, parameters }) => ({
+    type: 'function',
+    name,
+    description,
+    parameters: parameters ?? { type: 'object', properties: {} },
+  }));
 }
 
 /**
@@ -62,7 +67,9 @@ export class ToolCalls {
       const message = (error as Error)?.message ?? String(error);
       // The model hears about the failure (and can say so); the page gets an error event.
       output = JSON.stringify({ error: message });
-      this.report(new RealtimeError('tool-failed', `The tool "${name}" failed: ${message}`, { cause: error, fatal: false }));
+      this.report(
+        new RealtimeError('tool-failed', `The tool "${name}" failed: ${message}`, { cause: error, fatal: false }),
+      );
     }
     this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } });
   }

@@ -20,7 +20,11 @@ export class UserTranscription {
 
   /** One server event; returns a client event to send, and whether a turn went without a transcript (once per call). */
   onEvent(event: RealtimeServerEvent, locked: readonly string[]): { send?: RealtimeClientEvent; missing?: boolean } {
-    const e = event as { type: string; item_id?: string; session?: { audio?: { input?: { transcription?: unknown } } } };
+    const e = event as {
+      type: string;
+      item_id?: string;
+      session?: { audio?: { input?: { transcription?: unknown } } };
+    };
     switch (e.type) {
       case 'session.created':
         // A new call (the first, or one after a reconnection): its own turns, its own note.
@@ -28,7 +32,12 @@ export class UserTranscription {
         this.#pending.clear();
         this.#late.clear();
         if (e.session?.audio?.input?.transcription || locked.includes('transcription_model')) return {};
-        return { send: { type: 'session.update', session: { type: 'realtime', audio: { input: { transcription: { model: DEFAULT_TRANSCRIPTION_MODEL } } } } } as RealtimeClientEvent };
+        return {
+          send: {
+            type: 'session.update',
+            session: { type: 'realtime', audio: { input: { transcription: { model: DEFAULT_TRANSCRIPTION_MODEL } } } },
+          } as RealtimeClientEvent,
+        };
       case 'input_audio_buffer.committed':
         if (e.item_id) this.#pending.add(e.item_id);
         return {};

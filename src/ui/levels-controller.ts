@@ -67,6 +67,8 @@ export class LevelsController implements ReactiveController {
   #tap(meter: LevelMeter | undefined, stream?: MediaStream): LevelMeter | undefined {
     if (meter?.stream === stream) return meter;
     meter?.dispose();
-    return stream && this.#context && stream.getAudioTracks().length ? new LevelMeter(this.#context, stream) : undefined;
+    return stream && this.#context && stream.getAudioTracks().length
+      ? new LevelMeter(this.#context, stream)
+      : undefined;
   }
 }

@@ -18,7 +18,13 @@ export class TranscriptLog {
   #notices = 0;
 
   apply(detail: TranscriptDetail): void {
-    const entry: TranscriptEntry = { id: detail.itemId, role: detail.role, text: detail.text, final: detail.final, truncated: detail.truncated };
+    const entry: TranscriptEntry = {
+      id: detail.itemId,
+      role: detail.role,
+      text: detail.text,
+      final: detail.final,
+      truncated: detail.truncated,
+    };
     const index = this.entries.findIndex((e) => e.id === detail.itemId && e.role === detail.role);
     if (index >= 0) this.entries[index] = entry;
     else this.entries.push(entry);

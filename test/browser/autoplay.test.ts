@@ -17,19 +17,20 @@ function installSafariAutoplayRule(): void {
   HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
     if (navigator.userActivation.isActive) unlocked.add(this);
     if (!unlocked.has(this)) {
-      return Promise.reject(new DOMException("play() failed because the user didn't interact with the document first.", 'NotAllowedError'));
+      return Promise.reject(
+        new DOMException("play() failed because the user didn't interact with the document first.", 'NotAllowedError'),
+      );
     }
     return originalPlay.call(this);
   };
 }
-
 
 async function playing(audio: HTMLAudioElement): Promise<boolean> {
   for (let i = 0; i < 40 && (audio.paused || audio.currentTime === 0); i++) await sleep(50);
   return !audio.paused && audio.currentTime > 0;
 }
 
-describe('autoplay rules (iOS Safari\'s, enforced on play())', () => {
+describe("autoplay rules (iOS Safari's, enforced on play())", () => {
   useFakeService();
   beforeEach(installSafariAutoplayRule);
   afterEach(() => {

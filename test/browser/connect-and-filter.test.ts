@@ -58,8 +58,18 @@ describe('webrtcfilter=on: only a subset of events reaches the browser', () => {
     const call = fake.service.lastCall!;
     await call.channel();
     const transcripts = record(el, ['realtime-transcript']);
-    call.emit({ type: 'response.output_audio_transcript.delta', item_id: 'item_1', response_id: 'resp_1', delta: 'Bonjour' });
-    call.emit({ type: 'response.output_audio_transcript.done', item_id: 'item_1', response_id: 'resp_1', transcript: 'Bonjour !' });
+    call.emit({
+      type: 'response.output_audio_transcript.delta',
+      item_id: 'item_1',
+      response_id: 'resp_1',
+      delta: 'Bonjour',
+    });
+    call.emit({
+      type: 'response.output_audio_transcript.done',
+      item_id: 'item_1',
+      response_id: 'resp_1',
+      transcript: 'Bonjour !',
+    });
     await sleep(200);
     expect(transcripts.map((t) => [t.detail.text, t.detail.final])).to.deep.equal([
       ['Bonjour', false],
@@ -76,7 +86,13 @@ describe('webrtcfilter=on: only a subset of events reaches the browser', () => {
 
 describe('events sent during connect wait until the service has spoken on the channel', () => {
   const fake = useFakeService();
-  const sent = ['session.update', 'conversation.item.create', 'response.create', 'conversation.item.create', 'response.create'];
+  const sent = [
+    'session.update',
+    'conversation.item.create',
+    'response.create',
+    'conversation.item.create',
+    'response.create',
+  ];
 
   async function connectAndSend(url: string): Promise<{ openedAt: number }> {
     const el = await voiceFixture({ 'token-url': url });
@@ -96,8 +112,14 @@ describe('events sent during connect wait until the service has spoken on the ch
     await connectAndSend(tokenUrl().url);
     const call = fake.service.lastCall!;
     await sleep(200);
-    expect(call.received.map((e) => e.type), 'nothing before session.created').to.deep.equal([]);
-    await call.nextClientEvent('response.create', (e) => e === call.received.filter((r) => r.type === 'response.create')[1]);
+    expect(
+      call.received.map((e) => e.type),
+      'nothing before session.created',
+    ).to.deep.equal([]);
+    await call.nextClientEvent(
+      'response.create',
+      (e) => e === call.received.filter((r) => r.type === 'response.create')[1],
+    );
     expect(call.receivedBeforeCreated).to.equal(0);
     expect(call.received.map((e) => e.type)).to.deep.equal(sent);
     expect(call.received[1]!.item).to.deep.include({ content: [{ type: 'input_text', text: 'queued' }] });

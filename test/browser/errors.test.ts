@@ -3,7 +3,16 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import { RealtimeSession } from '../../src/index.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { type FakeBehaviour } from '../fakes/fake-realtime-service.js';
-import { useFakeService, nextEvent, record, sleep, tokenRequests, tokenUrl, voiceFixture, type Attrs } from '../support/harness.js';
+import {
+  useFakeService,
+  nextEvent,
+  record,
+  sleep,
+  tokenRequests,
+  tokenUrl,
+  voiceFixture,
+  type Attrs,
+} from '../support/harness.js';
 
 /**
  * Every failure path ends the same way: one specific `realtime-error` code,
@@ -79,7 +88,12 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
     }
 
     it('a token service that never answers → token-timeout', async () => {
-      await expectFailure({ 'token-url': tokenUrl({ hang: 1 }).url, timeout: '800' }, {}, 'token-timeout', /did not answer within 1 s/);
+      await expectFailure(
+        { 'token-url': tokenUrl({ hang: 1 }).url, timeout: '800' },
+        {},
+        'token-timeout',
+        /did not answer within 1 s/,
+      );
     });
 
     it('an unreachable token service → token-unreachable', async () => {
@@ -95,7 +109,12 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
       ['429 (quota)', { status: 429 }, 'rate-limited', /quota/, 429],
       ['502', { status: 502 }, 'service-unavailable', /502/, 502],
       ['400 (offer refused)', { status: 400 }, 'sdp-rejected', /offer/, 400],
-      ['201 with HTML', { rawBody: { contentType: 'text/html', body: '<html>oops</html>' } }, 'sdp-rejected', /text\/html instead of an SDP answer/],
+      [
+        '201 with HTML',
+        { rawBody: { contentType: 'text/html', body: '<html>oops</html>' } },
+        'sdp-rejected',
+        /text\/html instead of an SDP answer/,
+      ],
       ['an unparsable SDP answer', { answer: 'garbage' }, 'sdp-rejected', /SDP answer could not be used/],
     ];
     for (const [name, behaviour, code, pattern, status] of cases) {
@@ -105,15 +124,31 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
     }
 
     it('a calls endpoint that never answers → signaling-timeout', async () => {
-      await expectFailure({ 'token-url': tokenUrl().url, timeout: '800' }, { hang: true }, 'signaling-timeout', /did not answer/);
+      await expectFailure(
+        { 'token-url': tokenUrl().url, timeout: '800' },
+        { hang: true },
+        'signaling-timeout',
+        /did not answer/,
+      );
     });
 
     it('an answer whose peer is unreachable → ice-failed', async () => {
-      await expectFailure({ 'token-url': tokenUrl().url, timeout: '1500' }, { answer: 'dead-peer' }, 'ice-failed', /network path/);
+      await expectFailure(
+        { 'token-url': tokenUrl().url, timeout: '1500' },
+        { answer: 'dead-peer' },
+        'ice-failed',
+        /network path/,
+      );
     });
 
     it('the connect proxy answering 500 → service-unavailable, naming the connect service', async () => {
-      await expectFailure({ 'connect-url': 'https://realtime.fake/connect' }, { status: 500 }, 'service-unavailable', /connect service/, 500);
+      await expectFailure(
+        { 'connect-url': 'https://realtime.fake/connect' },
+        { status: 500 },
+        'service-unavailable',
+        /connect service/,
+        500,
+      );
     });
   });
 
@@ -125,12 +160,18 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
       const { url, id } = tokenUrl();
       const gum = navigator.mediaDevices.getUserMedia;
       let microphoneAsked = false;
-      navigator.mediaDevices.getUserMedia = (...args) => ((microphoneAsked = true), gum.apply(navigator.mediaDevices, args));
+      navigator.mediaDevices.getUserMedia = (...args) => (
+        (microphoneAsked = true),
+        gum.apply(navigator.mediaDevices, args)
+      );
       try {
         const el = await voiceFixture({ 'token-url': url });
         const log = record(el, ['realtime-state', 'realtime-error']);
         expect(await el.start()).to.equal(false);
-        expect(log.map((e) => (e.type === 'realtime-state' ? e.detail.state : e.detail.code))).to.deep.equal(['unsupported-browser', 'error']);
+        expect(log.map((e) => (e.type === 'realtime-state' ? e.detail.state : e.detail.code))).to.deep.equal([
+          'unsupported-browser',
+          'error',
+        ]);
         expect(el.error?.code).to.equal('unsupported-browser');
         await el.updateComplete;
         const root = el.shadowRoot!;
@@ -140,8 +181,14 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
         expect(await tokenRequests(id), 'no token fetched').to.have.length(0);
         expect(root.querySelector('audio')).to.equal(null);
         expect(await el.start(), 'a second start() says the same').to.equal(false);
-        expect(log.filter((e) => e.type === 'realtime-error').map((e) => e.detail.code)).to.deep.equal(['unsupported-browser', 'unsupported-browser']);
-        expect(log.some((e) => e.detail.state === 'connecting'), 'never connecting').to.equal(false);
+        expect(log.filter((e) => e.type === 'realtime-error').map((e) => e.detail.code)).to.deep.equal([
+          'unsupported-browser',
+          'unsupported-browser',
+        ]);
+        expect(
+          log.some((e) => e.detail.state === 'connecting'),
+          'never connecting',
+        ).to.equal(false);
         expect(el.state).to.equal('error');
       } finally {
         (window as { RTCPeerConnection?: unknown }).RTCPeerConnection = original;
@@ -156,8 +203,13 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
     it('microphone permission denied → microphone-denied', async () => {
       await executeServerCommand('set-microphone-permission', { setting: 'denied' });
       try {
-        await expectFailure({ 'token-url': tokenUrl().url }, {}, 'microphone-denied', /Allow the microphone/, undefined, () =>
-          executeServerCommand('set-microphone-permission', { setting: 'granted' }),
+        await expectFailure(
+          { 'token-url': tokenUrl().url },
+          {},
+          'microphone-denied',
+          /Allow the microphone/,
+          undefined,
+          () => executeServerCommand('set-microphone-permission', { setting: 'granted' }),
         );
       } finally {
         await executeServerCommand('set-microphone-permission', { setting: 'granted' });
@@ -165,7 +217,10 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
     });
 
     it('no matching input device → microphone-not-found (session used without the element)', async () => {
-      const session = new RealtimeSession({ tokenUrl: tokenUrl().url, audioConstraints: { deviceId: { exact: 'no-such-microphone' } } });
+      const session = new RealtimeSession({
+        tokenUrl: tokenUrl().url,
+        audioConstraints: { deviceId: { exact: 'no-such-microphone' } },
+      });
       const error = nextEvent<CustomEvent>(session, 'realtime-error');
       expect(await session.start()).to.equal(false);
       expect((await error).detail.code).to.equal('microphone-not-found');
@@ -181,7 +236,10 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
       const call = fake.service.lastCall!;
       await call.channel();
       const reported = nextEvent<CustomEvent>(el, 'realtime-error');
-      call.emit({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_value', message: 'Bad speed' } });
+      call.emit({
+        type: 'error',
+        error: { type: 'invalid_request_error', code: 'invalid_value', message: 'Bad speed' },
+      });
       const { detail } = await reported;
       expect(detail.code).to.equal('service-error');
       expect(detail.fatal).to.equal(false);
@@ -196,7 +254,14 @@ describe('failures: specific errors, visible, announced, nothing leaked, recover
       const call = fake.service.lastCall!;
       await call.channel();
       const reported = nextEvent<CustomEvent>(el, 'realtime-error');
-      call.emit({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', message: 'Your session hit the maximum duration of 60 minutes.' } });
+      call.emit({
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          code: 'session_expired',
+          message: 'Your session hit the maximum duration of 60 minutes.',
+        },
+      });
       expect((await reported).detail.code).to.equal('session-expired');
       expect(el.state).to.equal('error');
       expect(fake.probe.liveTracks()).to.have.length(0);

@@ -25,7 +25,8 @@ describe('events: every server event re-dispatched, transcripts, client events',
     for (const type of types) {
       // Listen where a page would: the document for bubbling events, the element for `error`.
       const target = type === 'error' ? el : document;
-      const listener = (e: Event) => verbatim.push({ type, event: (e as CustomEvent).detail, composed: e.composed, bubbles: e.bubbles });
+      const listener = (e: Event) =>
+        verbatim.push({ type, event: (e as CustomEvent).detail, composed: e.composed, bubbles: e.bubbles });
       target.addEventListener(type, listener, { once: true });
     }
     el.addEventListener('realtime-event', (e) => generic.push(e.detail));
@@ -36,7 +37,9 @@ describe('events: every server event re-dispatched, transcripts, client events',
     const sent = types.map((type, i) => ({
       type,
       event_id: `event_${i}`,
-      ...(type === 'error' ? { error: { type: 'invalid_request_error', code: 'x', message: 'scripted' } } : { item_id: `item_${i}` }),
+      ...(type === 'error'
+        ? { error: { type: 'invalid_request_error', code: 'x', message: 'scripted' } }
+        : { item_id: `item_${i}` }),
     }));
     // session.created already came on open; count from here.
     generic.length = 0;
@@ -71,7 +74,11 @@ describe('events: every server event re-dispatched, transcripts, client events',
     const log = record(el, ['realtime-transcript']);
     call.emit({ type: 'conversation.item.input_audio_transcription.delta', item_id: 'u1', delta: 'Hello ' });
     call.emit({ type: 'conversation.item.input_audio_transcription.delta', item_id: 'u1', delta: 'there' });
-    call.emit({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'u1', transcript: 'Hello there.' });
+    call.emit({
+      type: 'conversation.item.input_audio_transcription.completed',
+      item_id: 'u1',
+      transcript: 'Hello there.',
+    });
     call.emit({ type: 'response.output_audio_transcript.delta', item_id: 'a1', delta: 'Hi' });
     call.emit({ type: 'response.output_audio_transcript.delta', item_id: 'a1', delta: ', friend' });
     call.emit({ type: 'response.output_audio_transcript.done', item_id: 'a1', transcript: 'Hi, friend' });
@@ -113,7 +120,11 @@ describe('events: every server event re-dispatched, transcripts, client events',
   it('sendText sends conversation.item.create then response.create', async () => {
     expect(el.sendText('What time is it?')).to.equal(true);
     const create = await call.nextClientEvent('conversation.item.create');
-    expect(create.item).to.deep.equal({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'What time is it?' }] });
+    expect(create.item).to.deep.equal({
+      type: 'message',
+      role: 'user',
+      content: [{ type: 'input_text', text: 'What time is it?' }],
+    });
     await call.nextClientEvent('response.create');
     const order = call.received.map((e) => e.type).filter((t) => t !== 'session.update');
     expect(order.slice(-2)).to.deep.equal(['conversation.item.create', 'response.create']);
@@ -124,7 +135,15 @@ describe('events: every server event re-dispatched, transcripts, client events',
     expect(el.interrupt()).to.equal(true);
     const cancel = await call.nextClientEvent('response.cancel');
     await call.nextClientEvent('output_audio_buffer.clear');
-    call.emit({ type: 'error', error: { type: 'invalid_request_error', code: 'response_cancel_not_active', message: 'no active response', event_id: cancel.event_id } });
+    call.emit({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        code: 'response_cancel_not_active',
+        message: 'no active response',
+        event_id: cancel.event_id,
+      },
+    });
     await nextEvent(el, 'realtime-event', 2000, (e) => e.detail.type === 'error');
     expect(errors).to.deep.equal([]);
   });

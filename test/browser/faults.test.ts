@@ -3,8 +3,26 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import type { RealtimeErrorCode } from '../../src/index.js';
 import { en } from '../../src/i18n/en.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
-import { FAKE_CONNECT_URL, FAKE_ORIGIN, type FakeBehaviour, type FakeCall, type FakeRealtimeService } from '../fakes/fake-realtime-service.js';
-import { injectConnectionState, useFakeService, nextEvent, record, sleep, tokenRequests, tokenUrl, until, untilState, voiceFixture, type Attrs } from '../support/harness.js';
+import {
+  FAKE_CONNECT_URL,
+  FAKE_ORIGIN,
+  type FakeBehaviour,
+  type FakeCall,
+  type FakeRealtimeService,
+} from '../fakes/fake-realtime-service.js';
+import {
+  injectConnectionState,
+  useFakeService,
+  nextEvent,
+  record,
+  sleep,
+  tokenRequests,
+  tokenUrl,
+  until,
+  untilState,
+  voiceFixture,
+  type Attrs,
+} from '../support/harness.js';
 
 /**
  * The fault catalogue: every way a call can fail, injected through the real
@@ -53,7 +71,9 @@ interface Fault {
 }
 
 /** Replaces getUserMedia (already wrapped by the leak probe, so real streams are still recorded). */
-function replaceGetUserMedia(impl: (real: (c: MediaStreamConstraints) => Promise<MediaStream>, c: MediaStreamConstraints) => Promise<MediaStream>): Undo {
+function replaceGetUserMedia(
+  impl: (real: (c: MediaStreamConstraints) => Promise<MediaStream>, c: MediaStreamConstraints) => Promise<MediaStream>,
+): Undo {
   const devices = navigator.mediaDevices;
   const current = devices.getUserMedia;
   devices.getUserMedia = (constraints) => impl((c) => current.call(devices, c), constraints ?? {});
@@ -96,7 +116,8 @@ const faults: Record<string, Fault[]> = {
       name: 'no input device at all (NotFoundError)',
       code: 'microphone-not-found',
       message: /No microphone was found/,
-      arrange: () => replaceGetUserMedia(() => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'))),
+      arrange: () =>
+        replaceGetUserMedia(() => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'))),
     },
     {
       name: 'the chosen input device is gone (a real OverconstrainedError)',
@@ -108,7 +129,8 @@ const faults: Record<string, Fault[]> = {
       name: 'the microphone is held by another application (NotReadableError)',
       code: 'microphone-busy',
       message: /another application may be using it/,
-      arrange: () => replaceGetUserMedia(() => Promise.reject(new DOMException('Could not start audio source', 'NotReadableError'))),
+      arrange: () =>
+        replaceGetUserMedia(() => Promise.reject(new DOMException('Could not start audio source', 'NotReadableError'))),
     },
     {
       name: 'a browser without WebRTC',
@@ -131,11 +153,41 @@ const faults: Record<string, Fault[]> = {
   ],
 
   'token service (real HTTP answers)': [
-    { name: 'token URL answering 401', code: 'unauthorized', message: /token service.*401.*Fake token service says 401/, status: 401, attrs: () => ({ 'token-url': tokenUrl({ status: 401 }).url }) },
-    { name: 'token URL answering 403', code: 'forbidden', message: /token service.*403/, status: 403, attrs: () => ({ 'token-url': tokenUrl({ status: 403 }).url }) },
-    { name: 'token URL answering 404', code: 'not-found', message: /token service.*404.*token URL/, status: 404, attrs: () => ({ 'token-url': tokenUrl({ status: 404 }).url }) },
-    { name: 'token URL answering 429', code: 'rate-limited', message: /token service.*429/, status: 429, attrs: () => ({ 'token-url': tokenUrl({ status: 429 }).url }) },
-    { name: 'token URL answering 500', code: 'service-unavailable', message: /token service.*500/, status: 500, attrs: () => ({ 'token-url': tokenUrl({ status: 500 }).url }) },
+    {
+      name: 'token URL answering 401',
+      code: 'unauthorized',
+      message: /token service.*401.*Fake token service says 401/,
+      status: 401,
+      attrs: () => ({ 'token-url': tokenUrl({ status: 401 }).url }),
+    },
+    {
+      name: 'token URL answering 403',
+      code: 'forbidden',
+      message: /token service.*403/,
+      status: 403,
+      attrs: () => ({ 'token-url': tokenUrl({ status: 403 }).url }),
+    },
+    {
+      name: 'token URL answering 404',
+      code: 'not-found',
+      message: /token service.*404.*token URL/,
+      status: 404,
+      attrs: () => ({ 'token-url': tokenUrl({ status: 404 }).url }),
+    },
+    {
+      name: 'token URL answering 429',
+      code: 'rate-limited',
+      message: /token service.*429/,
+      status: 429,
+      attrs: () => ({ 'token-url': tokenUrl({ status: 429 }).url }),
+    },
+    {
+      name: 'token URL answering 500',
+      code: 'service-unavailable',
+      message: /token service.*500/,
+      status: 500,
+      attrs: () => ({ 'token-url': tokenUrl({ status: 500 }).url }),
+    },
     {
       name: 'token URL answering 502 with an HTML error page',
       code: 'service-unavailable',
@@ -143,9 +195,24 @@ const faults: Record<string, Fault[]> = {
       status: 502,
       attrs: () => ({ 'token-url': tokenUrl({ status: 502, body: 'html' }).url }),
     },
-    { name: 'token URL answering HTML instead of JSON', code: 'token-invalid-response', message: /HTML page instead of JSON/, attrs: () => ({ 'token-url': tokenUrl({ body: 'html' }).url }) },
-    { name: 'token URL answering malformed JSON', code: 'token-invalid-response', message: /malformed JSON/, attrs: () => ({ 'token-url': tokenUrl({ body: 'malformed' }).url }) },
-    { name: 'token URL answering JSON without a token', code: 'token-invalid-response', message: /without a token/, attrs: () => ({ 'token-url': tokenUrl({ body: 'no-value' }).url }) },
+    {
+      name: 'token URL answering HTML instead of JSON',
+      code: 'token-invalid-response',
+      message: /HTML page instead of JSON/,
+      attrs: () => ({ 'token-url': tokenUrl({ body: 'html' }).url }),
+    },
+    {
+      name: 'token URL answering malformed JSON',
+      code: 'token-invalid-response',
+      message: /malformed JSON/,
+      attrs: () => ({ 'token-url': tokenUrl({ body: 'malformed' }).url }),
+    },
+    {
+      name: 'token URL answering JSON without a token',
+      code: 'token-invalid-response',
+      message: /without a token/,
+      attrs: () => ({ 'token-url': tokenUrl({ body: 'no-value' }).url }),
+    },
     {
       name: 'token URL answering an unusable calls_url',
       code: 'token-invalid-response',
@@ -172,7 +239,12 @@ const faults: Record<string, Fault[]> = {
       message: /could not be reached.*CORS/,
       attrs: () => ({ 'token-url': `http://insecure.test:${location.port}${tokenUrl().url}` }),
     },
-    { name: 'token URL unreachable (connection refused)', code: 'token-unreachable', message: /could not be reached/, attrs: () => ({ 'token-url': `${UNREACHABLE}/token` }) },
+    {
+      name: 'token URL unreachable (connection refused)',
+      code: 'token-unreachable',
+      message: /could not be reached/,
+      attrs: () => ({ 'token-url': `${UNREACHABLE}/token` }),
+    },
     {
       name: 'token URL failing while the microphone prompt is still open',
       code: 'unauthorized',
@@ -196,18 +268,53 @@ const faults: Record<string, Fault[]> = {
   ],
 
   'SDP endpoint': [
-    { name: 'calls endpoint answering 400 (offer refused)', code: 'sdp-rejected', message: /rejected the connection offer \(400\)/, status: 400, behaviour: { status: 400 } },
-    { name: 'calls endpoint answering 403', code: 'forbidden', message: /realtime service.*403/, status: 403, behaviour: { status: 403 } },
-    { name: 'calls endpoint answering 404', code: 'not-found', message: /realtime service.*404.*deployment name/, status: 404, behaviour: { status: 404 } },
-    { name: 'calls endpoint answering 429', code: 'rate-limited', message: /realtime service.*429/, status: 429, behaviour: { status: 429 } },
-    { name: 'calls endpoint answering 500', code: 'service-unavailable', message: /realtime service.*500/, status: 500, behaviour: { status: 500 } },
+    {
+      name: 'calls endpoint answering 400 (offer refused)',
+      code: 'sdp-rejected',
+      message: /rejected the connection offer \(400\)/,
+      status: 400,
+      behaviour: { status: 400 },
+    },
+    {
+      name: 'calls endpoint answering 403',
+      code: 'forbidden',
+      message: /realtime service.*403/,
+      status: 403,
+      behaviour: { status: 403 },
+    },
+    {
+      name: 'calls endpoint answering 404',
+      code: 'not-found',
+      message: /realtime service.*404.*deployment name/,
+      status: 404,
+      behaviour: { status: 404 },
+    },
+    {
+      name: 'calls endpoint answering 429',
+      code: 'rate-limited',
+      message: /realtime service.*429/,
+      status: 429,
+      behaviour: { status: 429 },
+    },
+    {
+      name: 'calls endpoint answering 500',
+      code: 'service-unavailable',
+      message: /realtime service.*500/,
+      status: 500,
+      behaviour: { status: 500 },
+    },
     {
       name: 'calls endpoint answering 201 with HTML',
       code: 'sdp-rejected',
       message: /text\/html instead of an SDP answer/,
       behaviour: { rawBody: { contentType: 'text/html', body: '<html>oops</html>' } },
     },
-    { name: 'calls endpoint answering an unusable SDP', code: 'sdp-rejected', message: /SDP answer could not be used/, behaviour: { answer: 'garbage' } },
+    {
+      name: 'calls endpoint answering an unusable SDP',
+      code: 'sdp-rejected',
+      message: /SDP answer could not be used/,
+      behaviour: { answer: 'garbage' },
+    },
     {
       name: 'calls endpoint hanging (times out)',
       code: 'signaling-timeout',
@@ -234,10 +341,26 @@ const faults: Record<string, Fault[]> = {
       name: 'calls endpoint on another origin without CORS',
       code: 'signaling-unreachable',
       message: /realtime service .* could not be reached.*CORS/,
-      attrs: () => ({ 'token-url': tokenUrl({ calls: `http://insecure.test:${location.port}/fake-token/requests` }).url }),
+      attrs: () => ({
+        'token-url': tokenUrl({ calls: `http://insecure.test:${location.port}/fake-token/requests` }).url,
+      }),
     },
-    { name: 'connect proxy answering 401', code: 'unauthorized', message: /connect service.*401/, status: 401, attrs: () => ({ 'connect-url': FAKE_CONNECT_URL }), behaviour: { status: 401 } },
-    { name: 'connect proxy answering 503', code: 'service-unavailable', message: /connect service.*503/, status: 503, attrs: () => ({ 'connect-url': FAKE_CONNECT_URL }), behaviour: { status: 503 } },
+    {
+      name: 'connect proxy answering 401',
+      code: 'unauthorized',
+      message: /connect service.*401/,
+      status: 401,
+      attrs: () => ({ 'connect-url': FAKE_CONNECT_URL }),
+      behaviour: { status: 401 },
+    },
+    {
+      name: 'connect proxy answering 503',
+      code: 'service-unavailable',
+      message: /connect service.*503/,
+      status: 503,
+      attrs: () => ({ 'connect-url': FAKE_CONNECT_URL }),
+      behaviour: { status: 503 },
+    },
     {
       name: 'connect proxy hanging (times out)',
       code: 'signaling-timeout',
@@ -259,7 +382,7 @@ const faults: Record<string, Fault[]> = {
     },
     {
       // Chromium gives up on unanswered connectivity checks after about 16 s.
-      name: "ICE failure reported by the browser (connectionState failed)",
+      name: 'ICE failure reported by the browser (connectionState failed)',
       code: 'ice-failed',
       message: /No network path to the realtime service could be found \(ICE failed\)/,
       attrs: () => ({ 'token-url': tokenUrl().url, timeout: '40000' }),
@@ -327,14 +450,28 @@ const faults: Record<string, Fault[]> = {
       code: 'session-expired',
       message: /maximum duration.*60 minutes/,
       during: (call) =>
-        call.emit({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', message: 'Your session hit the maximum duration of 60 minutes.' } }),
+        call.emit({
+          type: 'error',
+          error: {
+            type: 'invalid_request_error',
+            code: 'session_expired',
+            message: 'Your session hit the maximum duration of 60 minutes.',
+          },
+        }),
     },
     {
       name: 'token expired mid-session (session_expired, then the service hangs up)',
       code: 'session-expired',
       message: /maximum duration/,
       during: (call) => {
-        call.emit({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', message: 'Your session hit the maximum duration of 60 minutes.' } });
+        call.emit({
+          type: 'error',
+          error: {
+            type: 'invalid_request_error',
+            code: 'session_expired',
+            message: 'Your session hit the maximum duration of 60 minutes.',
+          },
+        });
         call.hangUp();
       },
       settleMs: 1000,
@@ -357,7 +494,8 @@ const faults: Record<string, Fault[]> = {
       },
       // A page cannot end its own track with an `ended` event (stop() fires none); the browser does when the device goes.
       during: (_call, el) => {
-        navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
+        navigator.mediaDevices.getUserMedia = () =>
+          Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
         el.session.localStream!.getAudioTracks()[0]!.dispatchEvent(new Event('ended'));
       },
     },
@@ -367,7 +505,8 @@ const faults: Record<string, Fault[]> = {
     {
       name: 'token expired before the call was placed (calls endpoint 401)',
       code: 'unauthorized',
-      message: /401: the ephemeral token is invalid or has expired\. Start again to fetch a fresh one\..*Ephemeral token expired/,
+      message:
+        /401: the ephemeral token is invalid or has expired\. Start again to fetch a fresh one\..*Ephemeral token expired/,
       status: 401,
       attrs: () => {
         const token = tokenUrl();
@@ -508,7 +647,12 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
   it('insecure context → insecure-context, visible, announced, nothing opened, a second start() fails the same way', async () => {
     const frame = document.createElement('iframe');
     frame.src = `http://insecure.test:${location.port}/test/fixtures/insecure-context.html`;
-    const message = nextEvent<MessageEvent>(window, 'message', 15_000, (e) => e.data?.kind === 'insecure-context-result');
+    const message = nextEvent<MessageEvent>(
+      window,
+      'message',
+      15_000,
+      (e) => e.data?.kind === 'insecure-context-result',
+    );
     document.body.appendChild(frame);
     try {
       const { data } = await message;
@@ -535,13 +679,23 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
   });
 
   describe('element removed mid-connect: a stop, not an error; nothing live; re-attached, it connects', () => {
-    const steps: Array<{ step: string; attrs?: () => Attrs; behaviour?: FakeBehaviour; arrange?: () => Undo; removeWhen: (el: RealtimeVoice) => boolean }> = [
+    const steps: Array<{
+      step: string;
+      attrs?: () => Attrs;
+      behaviour?: FakeBehaviour;
+      arrange?: () => Undo;
+      removeWhen: (el: RealtimeVoice) => boolean;
+    }> = [
       {
         step: 'the microphone prompt is open',
         arrange: () => replaceGetUserMedia((real, c) => sleep(500).then(() => real(c))),
         removeWhen: () => true,
       },
-      { step: 'the token is being fetched', attrs: () => ({ 'token-url': tokenUrl({ delay: 500 }).url }), removeWhen: () => true },
+      {
+        step: 'the token is being fetched',
+        attrs: () => ({ 'token-url': tokenUrl({ delay: 500 }).url }),
+        removeWhen: () => true,
+      },
       {
         step: 'the offer is being answered',
         behaviour: { hang: true },
@@ -567,7 +721,9 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
           el.remove();
           expect(await started).to.equal(false);
           await sleep(700); // whatever was pending (stream, token, answer) arrives now and must be dropped
-          expect(log.map((e) => (e.type === 'realtime-state' ? e.detail.state : `error:${e.detail.code}`))).to.deep.equal(['connecting', 'closing', 'closed']);
+          expect(
+            log.map((e) => (e.type === 'realtime-state' ? e.detail.state : `error:${e.detail.code}`)),
+          ).to.deep.equal(['connecting', 'closing', 'closed']);
           expect(el.state).to.equal('closed');
           expectNothingLive(el);
         } finally {
@@ -609,7 +765,10 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
         await Promise.all(pending);
         await sleep(300);
 
-        expect(errors.map((e) => e.detail.code), 'stops are not errors').to.deep.equal([]);
+        expect(
+          errors.map((e) => e.detail.code),
+          'stops are not errors',
+        ).to.deep.equal([]);
         const reached = states.filter((e) => e.detail.state === 'connected').length;
         if (maxPause > 100) expect(reached, 'some stops hit an open call').to.be.at.least(2);
         if (last === 'start') {
@@ -630,7 +789,7 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
     }
   });
 
-  it('a fault in one element leaves another element\'s call alone', async () => {
+  it("a fault in one element leaves another element's call alone", async () => {
     const healthyEl = await voiceFixture({ ...healthy(), 'reconnect-attempts': '0' });
     expect(await healthyEl.start()).to.equal(true);
     const failing = await voiceFixture({ 'token-url': tokenUrl({ status: 500 }).url });
@@ -640,7 +799,10 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
     expect(healthyEl.state, 'the other call goes on').to.equal('connected');
     expect(fake.probe.liveTracks()).to.have.length(1);
     // And the other way round: the live call's fault does not touch the failed element.
-    fake.service.lastCall!.emit({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', message: 'Over.' } });
+    fake.service.lastCall!.emit({
+      type: 'error',
+      error: { type: 'invalid_request_error', code: 'session_expired', message: 'Over.' },
+    });
     await untilState(healthyEl, 'error');
     expect(healthyEl.error?.code).to.equal('session-expired');
     expect(failing.error?.code, 'each element reports its own fault').to.equal('service-unavailable');
@@ -654,7 +816,11 @@ describe('faults: each ends in one specific error, visible, announced, nothing l
     el.addEventListener('realtime-state', (e) => e.detail.state === 'connecting' && el.stop(), { once: true });
     expect(await el.start()).to.equal(false);
     await sleep(300);
-    expect(log.map((e) => (e.type === 'realtime-state' ? e.detail.state : `error:${e.detail.code}`))).to.deep.equal(['connecting', 'closing', 'closed']);
+    expect(log.map((e) => (e.type === 'realtime-state' ? e.detail.state : `error:${e.detail.code}`))).to.deep.equal([
+      'connecting',
+      'closing',
+      'closed',
+    ]);
     expect(el.state).to.equal('closed');
     expectNothingLive(el);
     expect(document.querySelectorAll('audio'), 'no audio element anywhere').to.have.length(0);

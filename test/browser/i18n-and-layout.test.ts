@@ -1,7 +1,16 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import { clickPart } from '../support/click.js';
-import { injectConnectionState, part, sleep, tokenUrl, until, untilState, useFakeService, voiceFixture } from '../support/harness.js';
+import {
+  injectConnectionState,
+  part,
+  sleep,
+  tokenUrl,
+  until,
+  untilState,
+  useFakeService,
+  voiceFixture,
+} from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
 const buttonText = (el: RealtimeVoice) => part(el, 'button')!.textContent!.trim();
@@ -22,7 +31,7 @@ describe('languages', () => {
     expect(el.error!.message).to.contain('429');
   });
 
-  it('follows an ancestor\'s lang (Spanish), and a sentence the language lacks falls back to a localized line with the code', async () => {
+  it("follows an ancestor's lang (Spanish), and a sentence the language lacks falls back to a localized line with the code", async () => {
     const wrapper = await fixture<HTMLDivElement>(html`<div lang="es-MX"><realtime-voice></realtime-voice></div>`);
     const el = wrapper.querySelector('realtime-voice')!;
     await until(() => buttonText(el) === 'Iniciar conversación', 'the Spanish words');
@@ -72,7 +81,8 @@ describe('layouts, theming, keyboard and accessibility', () => {
     await el.start();
     await el.updateComplete;
     expect(button.getAttribute('aria-label')).to.equal('End conversation');
-    for (const hidden of ['mute-button', 'transcript', 'text-form', 'devices', 'talk-button']) expect(part(el, hidden), hidden).to.equal(null);
+    for (const hidden of ['mute-button', 'transcript', 'text-form', 'devices', 'talk-button'])
+      expect(part(el, hidden), hidden).to.equal(null);
     await expect(el).to.be.accessible();
     el.stop();
   });
@@ -140,7 +150,15 @@ describe('layouts, theming, keyboard and accessibility', () => {
       expect(getComputedStyle(active).outlineStyle, `${reached.at(-1)} shows focus`).to.not.equal('none');
     }
     // Chromium has setSinkId: microphone and speaker pickers.
-    expect(reached).to.deep.equal(['button', 'talk-button', 'mute-button', 'select', 'select', 'text-input', 'send-button']);
+    expect(reached).to.deep.equal([
+      'button',
+      'talk-button',
+      'mute-button',
+      'select',
+      'select',
+      'text-input',
+      'send-button',
+    ]);
     before.remove();
     el.stop();
   });
@@ -156,7 +174,14 @@ describe('layouts, theming, keyboard and accessibility', () => {
     const call = fake.service.lastCall!;
     await call.channel();
     call.emit({ type: 'output_audio_buffer.started', response_id: 'r1' });
-    call.emit({ type: 'response.output_audio_transcript.delta', response_id: 'r1', item_id: 'a1', output_index: 0, content_index: 0, delta: 'Hello!' });
+    call.emit({
+      type: 'response.output_audio_transcript.delta',
+      response_id: 'r1',
+      item_id: 'a1',
+      output_index: 0,
+      content_index: 0,
+      delta: 'Hello!',
+    });
     await until(() => part(el, 'interrupt-button') !== null, 'speaking');
     await expect(el, 'connected and speaking').to.be.accessible();
     el.reconnectAttempts = 1;

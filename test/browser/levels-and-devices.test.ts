@@ -147,29 +147,46 @@ describe('devices and audio processing', () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url, devices: '' });
     const microphones = () => [...part(el, 'devices')!.querySelector('select')!.options];
     await sleep(100);
-    const known = new Set(before.filter((d) => d.kind === 'audioinput' && d.deviceId && d.deviceId !== 'default').map((d) => d.deviceId));
+    const known = new Set(
+      before.filter((d) => d.kind === 'audioinput' && d.deviceId && d.deviceId !== 'default').map((d) => d.deviceId),
+    );
     expect(microphones().map((o) => o.value)).to.deep.equal(['', ...known]);
     for (const option of microphones().slice(1)) expect(option.textContent!.trim()).to.not.equal('');
     await el.start();
-    await until(() => microphones().length > 1 && microphones().slice(1).every((o) => /\S/.test(o.textContent!)), 'named microphones once the call has the microphone');
+    await until(
+      () =>
+        microphones().length > 1 &&
+        microphones()
+          .slice(1)
+          .every((o) => /\S/.test(o.textContent!)),
+      'named microphones once the call has the microphone',
+    );
     el.stop();
   });
 
-  it('the speaker list names each speaker once, and offers the browser\'s own chooser where there is one (Firefox)', async () => {
+  it("the speaker list names each speaker once, and offers the browser's own chooser where there is one (Firefox)", async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url, devices: '' });
     await el.start();
     const speakers = () => part(el, 'devices')!.querySelectorAll('select')[1]!;
-    await until(() => part(el, 'devices')!.querySelector('select')!.options.length > 1, 'the device lists after permission');
+    await until(
+      () => part(el, 'devices')!.querySelector('select')!.options.length > 1,
+      'the device lists after permission',
+    );
     const options = () => [...speakers().options];
     const values = options().map((o) => o.value);
     expect(new Set(values).size, `each speaker once: ${values.join(', ')}`).to.equal(values.length);
-    const outputs = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audiooutput' && d.deviceId && d.deviceId !== 'default');
+    const outputs = (await navigator.mediaDevices.enumerateDevices()).filter(
+      (d) => d.kind === 'audiooutput' && d.deviceId && d.deviceId !== 'default',
+    );
     const listed = options().filter((o) => o.value && o.value !== '?choose');
     expect(listed.map((o) => o.value)).to.deep.equal([...new Set(outputs.map((d) => d.deviceId))]);
     for (const option of listed) expect(option.textContent!.trim(), 'a name, after permission').to.not.equal('');
 
-    const hasChooser = typeof (navigator.mediaDevices as { selectAudioOutput?: unknown }).selectAudioOutput === 'function';
-    expect(values.includes('?choose'), 'the chooser offered exactly where selectAudioOutput exists').to.equal(hasChooser);
+    const hasChooser =
+      typeof (navigator.mediaDevices as { selectAudioOutput?: unknown }).selectAudioOutput === 'function';
+    expect(values.includes('?choose'), 'the chooser offered exactly where selectAudioOutput exists').to.equal(
+      hasChooser,
+    );
     if (hasChooser) {
       const choose = () => {
         speakers().value = '?choose';
@@ -182,9 +199,12 @@ describe('devices and audio processing', () => {
       expect(speakers().value, 'the list back on the speaker in use').to.equal('');
       // A click first, as the user's own pick in the list is.
       const status = part(el, 'status')!.getBoundingClientRect();
-      await sendMouse({ type: 'click', position: [Math.round(status.x + 5), Math.round(status.y + status.height / 2)] });
+      await sendMouse({
+        type: 'click',
+        position: [Math.round(status.x + 5), Math.round(status.y + status.height / 2)],
+      });
       choose();
-      await until(() => el.outputDevice !== '', 'the speaker chosen in the browser\'s chooser');
+      await until(() => el.outputDevice !== '', "the speaker chosen in the browser's chooser");
       expect(outputs.map((d) => d.deviceId)).to.include(el.outputDevice);
       const audio = el.shadowRoot!.querySelector('audio') as HTMLAudioElement & { sinkId: string };
       await until(() => audio.sinkId === el.outputDevice, 'the voice playing on it');
@@ -193,18 +213,22 @@ describe('devices and audio processing', () => {
     el.stop();
   });
 
-  it('callStats() gives the call\'s round trip, losses and received audio in one shape in every engine', async () => {
+  it("callStats() gives the call's round trip, losses and received audio in one shape in every engine", async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url });
     expect(await el.session.callStats(), 'no call yet').to.equal(undefined);
     await el.start();
     let stats = await el.session.callStats();
-    for (let tries = 0; !(stats!.packetsReceived > 20 && stats!.bytesSent > 0 && stats!.roundTripTime !== undefined); tries++) {
+    for (
+      let tries = 0;
+      !(stats!.packetsReceived > 20 && stats!.bytesSent > 0 && stats!.roundTripTime !== undefined);
+      tries++
+    ) {
       if (tries === 100) throw new Error(`no packets both ways and round trip in 10 s: ${JSON.stringify(stats)}`);
       await sleep(100);
       stats = await el.session.callStats();
     }
     expect(stats!.roundTripTime).to.be.within(0, 1);
-    expect(stats!.totalSamplesReceived, 'the assistant\'s audio played').to.be.above(0);
+    expect(stats!.totalSamplesReceived, "the assistant's audio played").to.be.above(0);
     expect(stats!.packetsLost).to.be.at.least(0);
     expect(stats!.concealedSamples).to.be.at.least(0);
     expect(stats!.jitter).to.be.a('number');
@@ -242,7 +266,10 @@ describe('devices and audio processing', () => {
     expect(detail.code).to.equal('microphone-not-found');
     expect(detail.fatal).to.equal(false);
     expect(detail.message).to.contain('default microphone');
-    await until(() => sender.track !== unplugged && sender.track?.readyState === 'live', 'the default microphone on the sender');
+    await until(
+      () => sender.track !== unplugged && sender.track?.readyState === 'live',
+      'the default microphone on the sender',
+    );
     expect(el.state).to.equal('connected');
     el.stop();
   });
@@ -264,7 +291,10 @@ describe('devices and audio processing', () => {
     const audio = el.shadowRoot!.querySelector('audio') as HTMLAudioElement & { sinkId: string };
     await sleep(300);
     // 'default' is accepted in every engine (Firefox has no device of that id: the element asks for '').
-    expect(errors.map((e) => e.detail.message), 'no output-device-failed for the default speaker').to.deep.equal([]);
+    expect(
+      errors.map((e) => e.detail.message),
+      'no output-device-failed for the default speaker',
+    ).to.deep.equal([]);
     expect(['', 'default']).to.include(audio.sinkId);
     const reported = nextEvent<CustomEvent>(el, 'realtime-error');
     el.outputDevice = 'no-such-speaker';

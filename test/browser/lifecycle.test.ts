@@ -25,7 +25,11 @@ describe('lifecycle: one call at a time, stop at any step, spam', () => {
     el.stop();
     expect(await started).to.equal(false);
     await sleep(500); // the token answer arrives after the stop and must be ignored
-    expect(log.map((e) => (e.type === 'realtime-state' ? e.detail.state : e.detail.code))).to.deep.equal(['connecting', 'closing', 'closed']);
+    expect(log.map((e) => (e.type === 'realtime-state' ? e.detail.state : e.detail.code))).to.deep.equal([
+      'connecting',
+      'closing',
+      'closed',
+    ]);
     expect(fake.probe.liveTracks()).to.have.length(0);
     expect(fake.openPeers()).to.have.length(0);
     expect(fake.service.calls).to.have.length(0);
@@ -48,7 +52,7 @@ describe('lifecycle: one call at a time, stop at any step, spam', () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url });
     const errors = record(el, ['realtime-error']);
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pending: Array<Promise<boolean>> = [];
     for (let i = 0; i < 100; i++) {
       if (random() < 0.5) pending.push(el.start());
@@ -59,7 +63,10 @@ describe('lifecycle: one call at a time, stop at any step, spam', () => {
     await Promise.all(pending);
     await sleep(300);
     expect(el.state).to.equal('closed');
-    expect(errors.map((e) => e.detail.code), 'stops are not errors').to.deep.equal([]);
+    expect(
+      errors.map((e) => e.detail.code),
+      'stops are not errors',
+    ).to.deep.equal([]);
     expect(fake.probe.liveTracks()).to.have.length(0);
     expect(fake.openPeers()).to.have.length(0);
     expect(el.shadowRoot!.querySelectorAll('audio')).to.have.length(0);

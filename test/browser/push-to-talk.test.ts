@@ -33,7 +33,9 @@ describe('push-to-talk, interrupt', () => {
     await call.nextClientEvent('input_audio_buffer.commit');
     await call.nextClientEvent('response.create');
     expect(track.enabled).to.equal(false);
-    const order = call.received.map((e) => e.type).filter((t) => t.startsWith('input_audio_buffer') || t === 'response.create');
+    const order = call.received
+      .map((e) => e.type)
+      .filter((t) => t.startsWith('input_audio_buffer') || t === 'response.create');
     expect(order).to.deep.equal(['input_audio_buffer.clear', 'input_audio_buffer.commit', 'response.create']);
     el.stop();
   });

@@ -1,5 +1,16 @@
 import { expect } from '@open-wc/testing';
-import { injectConnectionState, nextEvent, part, record, sleep, tokenUrl, until, untilState, useFakeService, voiceFixture } from '../support/harness.js';
+import {
+  injectConnectionState,
+  nextEvent,
+  part,
+  record,
+  sleep,
+  tokenUrl,
+  until,
+  untilState,
+  useFakeService,
+  voiceFixture,
+} from '../support/harness.js';
 
 describe('resilience: reconnection, session renewal, hidden pages', () => {
   const fake = useFakeService();
@@ -102,7 +113,10 @@ describe('resilience: reconnection, session renewal, hidden pages', () => {
     call.emit({ type: 'output_audio_buffer.started', response_id: 'r1' });
     await until(() => el.session.assistantSpeaking, 'the assistant speaking');
     // Expires in 61 s: renewal is due in about 1 s, but waits for the answer to end.
-    call.emit({ type: 'session.created', session: { id: 'sess_x', type: 'realtime', expires_at: Math.floor(Date.now() / 1000) + 61 } });
+    call.emit({
+      type: 'session.created',
+      session: { id: 'sess_x', type: 'realtime', expires_at: Math.floor(Date.now() / 1000) + 61 },
+    });
     await sleep(1800);
     expect(el.state, 'no renewal mid-answer').to.equal('connected');
     const renewing = nextEvent<CustomEvent>(el, 'realtime-state', 5000, (e) => e.detail.state === 'reconnecting');
@@ -120,7 +134,14 @@ describe('resilience: reconnection, session renewal, hidden pages', () => {
     await el.start();
     const call = fake.service.lastCall!;
     await call.channel();
-    call.emit({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', message: 'Your session hit the maximum duration of 60 minutes.' } });
+    call.emit({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        code: 'session_expired',
+        message: 'Your session hit the maximum duration of 60 minutes.',
+      },
+    });
     await untilState(el, 'reconnecting');
     await untilState(el, 'connected');
     expect(fake.service.calls).to.have.length(2);

@@ -2,7 +2,16 @@ import { expect } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import { clickPart, hoverPart } from '../support/click.js';
 import { FAKE_CALLS_URL, FAKE_CONNECT_URL } from '../fakes/fake-realtime-service.js';
-import { useFakeService, nextEvent, part, record, tokenRequests, tokenUrl, untilState, voiceFixture } from '../support/harness.js';
+import {
+  useFakeService,
+  nextEvent,
+  part,
+  record,
+  tokenRequests,
+  tokenUrl,
+  untilState,
+  voiceFixture,
+} from '../support/harness.js';
 
 describe('token mode: the whole flow against a real peer', () => {
   const fake = useFakeService();
@@ -17,7 +26,10 @@ describe('token mode: the whole flow against a real peer', () => {
 
     expect(connected, JSON.stringify(el.error)).to.equal(true);
     expect(el.state).to.equal('connected');
-    expect(log.filter((e) => e.type === 'realtime-state').map((e) => e.detail.state)).to.deep.equal(['connecting', 'connected']);
+    expect(log.filter((e) => e.type === 'realtime-state').map((e) => e.detail.state)).to.deep.equal([
+      'connecting',
+      'connected',
+    ]);
 
     // The token service got the page's voice and instructions as JSON.
     const [tokenRequest] = await tokenRequests(token.id);
@@ -45,7 +57,11 @@ describe('token mode: the whole flow against a real peer', () => {
     const audio = el.shadowRoot!.querySelector('audio')!;
     expect(audio, 'audio element in the shadow root').to.exist;
     // The remote track arrives with the answer; wait until it actually plays.
-    for (let i = 0; i < 50 && (!(audio.srcObject instanceof MediaStream) || audio.paused || audio.currentTime === 0); i++) {
+    for (
+      let i = 0;
+      i < 50 && (!(audio.srcObject instanceof MediaStream) || audio.paused || audio.currentTime === 0);
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(audio.srcObject).to.be.instanceOf(MediaStream);
@@ -58,7 +74,10 @@ describe('token mode: the whole flow against a real peer', () => {
   });
 
   it('accepts the older {client_secret:{value}} token shape and falls back to calls-url', async () => {
-    const el = await voiceFixture({ 'token-url': tokenUrl({ body: 'legacy', calls: '' }).url, 'calls-url': `${FAKE_CALLS_URL}?from=attribute` });
+    const el = await voiceFixture({
+      'token-url': tokenUrl({ body: 'legacy', calls: '' }).url,
+      'calls-url': `${FAKE_CALLS_URL}?from=attribute`,
+    });
     expect(await el.start()).to.equal(true);
     expect(fake.service.lastCall!.request.url).to.equal(`${FAKE_CALLS_URL}?from=attribute`);
     expect(fake.service.lastCall!.request.headers.authorization).to.match(/^Bearer ek_fake_/);
@@ -240,7 +259,11 @@ describe('token mode: the token is fetched ahead when the user is about to click
 });
 
 /** The token service's log for `id`, once it holds `count` requests (polled; the token service is a real HTTP server). */
-async function untilRequests(id: string, count: number, what: string): Promise<Awaited<ReturnType<typeof tokenRequests>>> {
+async function untilRequests(
+  id: string,
+  count: number,
+  what: string,
+): Promise<Awaited<ReturnType<typeof tokenRequests>>> {
   const deadline = performance.now() + 5000;
   for (;;) {
     const requests = await tokenRequests(id);

@@ -9,8 +9,22 @@ const weather: RealtimeTool = {
   handler: async ({ city }: { city: string }) => ({ city, sky: 'clear', celsius: 21 }),
 };
 
-function callTool(call: { emit: (e: Record<string, unknown> & { type: string }) => void }, responseId: string, callId: string, name: string, args: string): void {
-  call.emit({ type: 'response.function_call_arguments.done', response_id: responseId, item_id: `item_${callId}`, output_index: 0, call_id: callId, name, arguments: args });
+function callTool(
+  call: { emit: (e: Record<string, unknown> & { type: string }) => void },
+  responseId: string,
+  callId: string,
+  name: string,
+  args: string,
+): void {
+  call.emit({
+    type: 'response.function_call_arguments.done',
+    response_id: responseId,
+    item_id: `item_${callId}`,
+    output_index: 0,
+    call_id: callId,
+    name,
+    arguments: args,
+  });
 }
 
 describe('client-side tools', () => {
@@ -26,13 +40,22 @@ describe('client-side tools', () => {
     const update = await call.nextClientEvent('session.update');
     expect(update.session).to.deep.include({ tool_choice: 'auto' });
     expect((update.session as { tools: unknown[] }).tools).to.deep.equal([
-      { type: 'function', name: 'get_weather', description: 'Current weather in a city', parameters: weather.parameters },
+      {
+        type: 'function',
+        name: 'get_weather',
+        description: 'Current weather in a city',
+        parameters: weather.parameters,
+      },
     ]);
 
     callTool(call, 'resp_1', 'call_1', 'get_weather', '{"city":"Oslo"}');
     call.emit({ type: 'response.done', response: { id: 'resp_1', status: 'completed', output: [] } });
     const output = await call.nextClientEvent('conversation.item.create');
-    expect(output.item).to.deep.equal({ type: 'function_call_output', call_id: 'call_1', output: '{"city":"Oslo","sky":"clear","celsius":21}' });
+    expect(output.item).to.deep.equal({
+      type: 'function_call_output',
+      call_id: 'call_1',
+      output: '{"city":"Oslo","sky":"clear","celsius":21}',
+    });
     await call.nextClientEvent('response.create');
     expect(seen).to.deep.equal([[{ city: 'Oslo' }, { name: 'get_weather', callId: 'call_1' }]]);
     el.stop();
@@ -67,7 +90,9 @@ describe('client-side tools', () => {
     callTool(call, 'resp_1', 'call_b', 'get_weather', '{not json');
     call.emit({ type: 'response.done', response: { id: 'resp_1', status: 'completed', output: [] } });
     await call.nextClientEvent('response.create');
-    const outputs = call.received.filter((e) => e.type === 'conversation.item.create').map((e) => e.item as { call_id: string; output: string });
+    const outputs = call.received
+      .filter((e) => e.type === 'conversation.item.create')
+      .map((e) => e.item as { call_id: string; output: string });
     expect(outputs.map((o) => o.call_id).sort()).to.deep.equal(['call_a', 'call_b']);
     expect(JSON.parse(outputs.find((o) => o.call_id === 'call_a')!.output).error).to.contain('no tool of that name');
     expect(JSON.parse(outputs.find((o) => o.call_id === 'call_b')!.output).error).to.be.a('string');
@@ -87,7 +112,10 @@ describe('client-side tools', () => {
     call.emit({ type: 'response.done', response: { id: 'resp_2', status: 'completed', output: [] } });
     await call.nextClientEvent('conversation.item.create');
     await sleep(200);
-    expect(call.received.some((e) => e.type === 'response.create'), 'not before every tool answered').to.equal(false);
+    expect(
+      call.received.some((e) => e.type === 'response.create'),
+      'not before every tool answered',
+    ).to.equal(false);
     release();
     await call.nextClientEvent('response.create');
     expect(call.received.filter((e) => e.type === 'conversation.item.create')).to.have.length(2);

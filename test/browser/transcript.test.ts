@@ -6,7 +6,11 @@ function entries(el: Element): Array<{ role: string; text: string; final: string
   return [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="message"]')].map((li) => ({
     role: li.dataset.role!,
     // The speaker's name is there for screen readers only.
-    text: [...li.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim(),
+    text: [...li.childNodes]
+      .filter((n) => n.nodeType === Node.TEXT_NODE)
+      .map((n) => n.textContent)
+      .join('')
+      .trim(),
     final: li.dataset.final!,
   }));
 }
@@ -24,13 +28,44 @@ describe('live transcript and text input', () => {
     expect(log.getAttribute('aria-live')).to.equal('polite');
     expect(log.getAttribute('aria-label')).to.equal('Transcript');
 
-    call.emit({ type: 'conversation.item.input_audio_transcription.delta', item_id: 'u1', content_index: 0, delta: 'What is ' });
-    call.emit({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'u1', content_index: 0, transcript: 'What is the time?' });
-    call.emit({ type: 'response.output_audio_transcript.delta', response_id: 'r1', item_id: 'a1', output_index: 0, content_index: 0, delta: 'It is ' });
+    call.emit({
+      type: 'conversation.item.input_audio_transcription.delta',
+      item_id: 'u1',
+      content_index: 0,
+      delta: 'What is ',
+    });
+    call.emit({
+      type: 'conversation.item.input_audio_transcription.completed',
+      item_id: 'u1',
+      content_index: 0,
+      transcript: 'What is the time?',
+    });
+    call.emit({
+      type: 'response.output_audio_transcript.delta',
+      response_id: 'r1',
+      item_id: 'a1',
+      output_index: 0,
+      content_index: 0,
+      delta: 'It is ',
+    });
     await until(() => entries(el).length === 2, 'two entries');
     expect(entries(el)[1]).to.deep.equal({ role: 'assistant', text: 'It is', final: 'false' });
-    call.emit({ type: 'response.output_audio_transcript.delta', response_id: 'r1', item_id: 'a1', output_index: 0, content_index: 0, delta: 'noon.' });
-    call.emit({ type: 'response.output_audio_transcript.done', response_id: 'r1', item_id: 'a1', output_index: 0, content_index: 0, transcript: 'It is noon.' });
+    call.emit({
+      type: 'response.output_audio_transcript.delta',
+      response_id: 'r1',
+      item_id: 'a1',
+      output_index: 0,
+      content_index: 0,
+      delta: 'noon.',
+    });
+    call.emit({
+      type: 'response.output_audio_transcript.done',
+      response_id: 'r1',
+      item_id: 'a1',
+      output_index: 0,
+      content_index: 0,
+      transcript: 'It is noon.',
+    });
     await until(() => entries(el)[1]?.final === 'true', 'the final assistant text');
     expect(entries(el)).to.deep.equal([
       { role: 'user', text: 'What is the time?', final: 'true' },
@@ -52,10 +87,25 @@ describe('live transcript and text input', () => {
     await el.start();
     const call = fake.service.lastCall!;
     await call.channel();
-    const answer = 'This answer is long enough that nobody could have heard all of it in well under one second of speech, surely not.';
+    const answer =
+      'This answer is long enough that nobody could have heard all of it in well under one second of speech, surely not.';
     call.emit({ type: 'output_audio_buffer.started', response_id: 'r1' });
-    call.emit({ type: 'response.output_audio_transcript.delta', response_id: 'r1', item_id: 'a1', output_index: 0, content_index: 0, delta: answer });
-    call.emit({ type: 'response.output_audio_transcript.done', response_id: 'r1', item_id: 'a1', output_index: 0, content_index: 0, transcript: answer });
+    call.emit({
+      type: 'response.output_audio_transcript.delta',
+      response_id: 'r1',
+      item_id: 'a1',
+      output_index: 0,
+      content_index: 0,
+      delta: answer,
+    });
+    call.emit({
+      type: 'response.output_audio_transcript.done',
+      response_id: 'r1',
+      item_id: 'a1',
+      output_index: 0,
+      content_index: 0,
+      transcript: answer,
+    });
     await until(() => entries(el)[0]?.final === 'true', 'the whole answer text');
     await sleep(700);
     const cut = nextEvent<CustomEvent>(el, 'realtime-transcript', 5000, (e) => e.detail.truncated === true);
@@ -69,7 +119,14 @@ describe('live transcript and text input', () => {
     expect(detail.text.endsWith('…')).to.equal(true);
     expect(answer.startsWith(detail.text.slice(0, -1))).to.equal(true);
     await until(() => entries(el)[0]?.text === detail.text, 'the cut text on screen');
-    call.emit({ type: 'response.output_audio_transcript.delta', response_id: 'r1', item_id: 'a1', output_index: 0, content_index: 0, delta: ' more' });
+    call.emit({
+      type: 'response.output_audio_transcript.delta',
+      response_id: 'r1',
+      item_id: 'a1',
+      output_index: 0,
+      content_index: 0,
+      delta: ' more',
+    });
     await sleep(150);
     expect(entries(el)[0]!.text).to.equal(detail.text);
     el.stop();
@@ -90,7 +147,9 @@ describe('live transcript and text input', () => {
     const call = fake.service.lastCall!;
     const created = await call.nextClientEvent('conversation.item.create');
     expect(created.item).to.deep.include({ type: 'message', role: 'user' });
-    expect((created.item as { content: unknown[] }).content).to.deep.equal([{ type: 'input_text', text: 'Hello there' }]);
+    expect((created.item as { content: unknown[] }).content).to.deep.equal([
+      { type: 'input_text', text: 'Hello there' },
+    ]);
     await call.nextClientEvent('response.create');
     expect(input.value).to.equal('');
     // Blank messages are not sent.
@@ -111,10 +170,22 @@ describe('live transcript and text input', () => {
 
     const turn = (n: number, transcribed: boolean) => {
       call.emit({ type: 'input_audio_buffer.committed', item_id: `u${n}`, previous_item_id: null });
-      if (transcribed) call.emit({ type: 'conversation.item.input_audio_transcription.completed', item_id: `u${n}`, content_index: 0, transcript: `turn ${n}` });
-      call.emit({ type: 'response.done', response: { id: `r${n}`, object: 'realtime.response', status: 'completed', output: [] } });
+      if (transcribed)
+        call.emit({
+          type: 'conversation.item.input_audio_transcription.completed',
+          item_id: `u${n}`,
+          content_index: 0,
+          transcript: `turn ${n}`,
+        });
+      call.emit({
+        type: 'response.done',
+        response: { id: `r${n}`, object: 'realtime.response', status: 'completed', output: [] },
+      });
     };
-    const notices = () => entries(el).filter((e) => e.role === 'notice').map((e) => e.text);
+    const notices = () =>
+      entries(el)
+        .filter((e) => e.role === 'notice')
+        .map((e) => e.text);
     turn(1, true);
     turn(2, false); // its transcript may still come during the next answer…
     await until(() => entries(el).some((e) => e.text === 'turn 1'), 'the transcribed turn');
@@ -123,14 +194,24 @@ describe('live transcript and text input', () => {
     turn(4, false);
     await until(() => notices().length > 0, 'the note');
     await sleep(100);
-    expect(notices()).to.deep.equal(["The service sent no transcript of your speech (the server's session has no input transcription)."]);
+    expect(notices()).to.deep.equal([
+      "The service sent no transcript of your speech (the server's session has no input transcription).",
+    ]);
   });
 
   it('does not ask when the session already transcribes, when the server locked the field, or without transcript', async () => {
     fake.service.behaviour = { sessionCreated: false }; // each case sends its own session.created
     const cases: Array<[string, Record<string, string>, Record<string, unknown>]> = [
-      ['a transcribing session', { 'token-url': tokenUrl().url, transcript: '' }, { audio: { input: { transcription: { model: 'whisper-1' } } } }],
-      ['locked by the server', { 'token-url': tokenUrl({ locked: 'voice, transcription_model' }).url, transcript: '' }, {}],
+      [
+        'a transcribing session',
+        { 'token-url': tokenUrl().url, transcript: '' },
+        { audio: { input: { transcription: { model: 'whisper-1' } } } },
+      ],
+      [
+        'locked by the server',
+        { 'token-url': tokenUrl({ locked: 'voice, transcription_model' }).url, transcript: '' },
+        {},
+      ],
       ['no transcript shown', { 'token-url': tokenUrl().url }, {}],
       ['the control: asked', { 'token-url': tokenUrl().url, transcript: '' }, {}],
     ];
@@ -140,7 +221,10 @@ describe('live transcript and text input', () => {
       await el.start();
       const call = fake.service.lastCall!;
       await call.channel();
-      call.emit({ type: 'session.created', session: { id: 'sess_x', type: 'realtime', model: 'gpt-realtime', ...session } });
+      call.emit({
+        type: 'session.created',
+        session: { id: 'sess_x', type: 'realtime', model: 'gpt-realtime', ...session },
+      });
       el.sendText('hello');
       await call.nextClientEvent('response.create');
       // The element answers session.created after what the page had queued: give it a moment.
@@ -148,6 +232,11 @@ describe('live transcript and text input', () => {
       asked[name] = call.received.some((e) => e.type === 'session.update');
       el.stop();
     }
-    expect(asked).to.deep.equal({ 'a transcribing session': false, 'locked by the server': false, 'no transcript shown': false, 'the control: asked': true });
+    expect(asked).to.deep.equal({
+      'a transcribing session': false,
+      'locked by the server': false,
+      'no transcript shown': false,
+      'the control: asked': true,
+    });
   });
 });

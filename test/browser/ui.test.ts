@@ -5,7 +5,6 @@ import { clickPart } from '../support/click.js';
 import { hasWebRtc } from '../support/engines.js';
 import { nextEvent, part, sleep, tokenUrl, untilState, useFakeService, voiceFixture } from '../support/harness.js';
 
-
 describe('default UI: understandable, keyboard operable, accessible, themeable', () => {
   const fake = useFakeService();
 
@@ -128,7 +127,8 @@ describe('default UI: understandable, keyboard operable, accessible, themeable',
     const supported = CSS.supports('selector(:state(idle))');
     expect(supported, 'Chromium, Firefox and WebKit all have :state() now').to.equal(true);
     const style = document.createElement('style');
-    style.textContent = 'realtime-voice:state(idle) { outline: 3px solid rgb(1, 2, 3); } realtime-voice:state(error) { outline: 3px solid rgb(4, 5, 6); }';
+    style.textContent =
+      'realtime-voice:state(idle) { outline: 3px solid rgb(1, 2, 3); } realtime-voice:state(error) { outline: 3px solid rgb(4, 5, 6); }';
     document.head.append(style);
     try {
       const el = await voiceFixture({ 'token-url': tokenUrl({ status: 403 }).url });

@@ -26,7 +26,13 @@ describe('the built files', () => {
     expect(errors, 'loading the script twice throws nothing').to.deep.equal([]);
     expect(customElements.get('realtime-voice'), 'the first registration stays').to.equal(first);
 
-    const el = document.createElement('realtime-voice') as HTMLElement & { start(): Promise<boolean>; stop(): void; sendText(t: string): boolean; muted: boolean; state: string };
+    const el = document.createElement('realtime-voice') as HTMLElement & {
+      start(): Promise<boolean>;
+      stop(): void;
+      sendText(t: string): boolean;
+      muted: boolean;
+      state: string;
+    };
     el.setAttribute('token-url', '/api/token');
     el.setAttribute('instructions', 'Built from the classic script.');
     document.body.append(el);
@@ -39,7 +45,9 @@ describe('the built files', () => {
     });
     expect(await el.start()).to.equal(true);
     el.sendText('hello from the iife');
-    expect(await final).to.equal('You wrote: hello from the iife. My instructions begin: Built from the classic script.');
+    expect(await final).to.equal(
+      'You wrote: hello from the iife. My instructions begin: Built from the classic script.',
+    );
     el.stop();
     el.remove();
   });
@@ -47,7 +55,10 @@ describe('the built files', () => {
   it('a language is fetched from next to the built file when lang asks for it (classic script and module bundle)', async () => {
     await loadClassicScript('/dist/realtime-voice.iife.js');
     const requested: string[] = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => requested.push(e.name))).observe({ type: 'resource', buffered: true });
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => requested.push(e.name))).observe({
+      type: 'resource',
+      buffered: true,
+    });
     const text = (el: Element) => el.shadowRoot?.querySelector('[part~="button"]')?.textContent?.trim();
     const german = document.createElement('realtime-voice');
     german.setAttribute('lang', 'de');
@@ -55,17 +66,26 @@ describe('the built files', () => {
     const arabic = document.createElement('realtime-voice');
     arabic.lang = 'ar';
     document.body.append(arabic);
-    for (let i = 0; i < 100 && (text(german) !== 'Gespräch starten' || text(arabic) !== 'ابدأ المحادثة'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && (text(german) !== 'Gespräch starten' || text(arabic) !== 'ابدأ المحادثة'); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(text(german)).to.equal('Gespräch starten');
     expect(text(arabic)).to.equal('ابدأ المحادثة');
     expect(arabic.shadowRoot!.querySelector('[part~="base"]')!.getAttribute('dir')).to.equal('rtl');
-    expect(requested.filter((url) => /realtime-voice\.(de|ar)\.js$/.test(url)).map((url) => new URL(url).pathname).sort()).to.deep.equal(['/dist/realtime-voice.ar.js', '/dist/realtime-voice.de.js']);
+    expect(
+      requested
+        .filter((url) => /realtime-voice\.(de|ar)\.js$/.test(url))
+        .map((url) => new URL(url).pathname)
+        .sort(),
+    ).to.deep.equal(['/dist/realtime-voice.ar.js', '/dist/realtime-voice.de.js']);
     german.remove();
     arabic.remove();
   });
 
   it('the ES module bundle loads alongside (registration guarded) and exports the element class', async () => {
-    const bundle = (await import(/* @vite-ignore */ `${location.origin}/dist/realtime-voice.bundle.js`)) as { RealtimeVoice: unknown; defineRealtimeVoice(tag?: string): void };
+    const bundle = (await import(/* @vite-ignore */ `${location.origin}/dist/realtime-voice.bundle.js`)) as {
+      RealtimeVoice: unknown;
+      defineRealtimeVoice(tag?: string): void;
+    };
     expect(bundle.RealtimeVoice).to.be.a('function');
     expect(() => bundle.defineRealtimeVoice()).not.to.throw();
     bundle.defineRealtimeVoice('my-voice');
@@ -118,7 +138,9 @@ describe('pages the widget lands on', () => {
     const pageButton = host.querySelector('#page-button')!;
     expect(getComputedStyle(pageButton).borderTopLeftRadius).to.equal('0px');
     expect(getComputedStyle(pageButton).backgroundColor).to.equal('rgb(255, 0, 0)');
-    expect(document.querySelectorAll('style').length, 'no style element of the widget in the page').to.equal(stylesBefore + 1);
+    expect(document.querySelectorAll('style').length, 'no style element of the widget in the page').to.equal(
+      stylesBefore + 1,
+    );
     host.remove();
   });
 });

@@ -50,12 +50,19 @@ export async function pollCallLog(callId: string, done: (log: CallLog) => boolea
 /** Every server event the element dispatched, with the time it came. */
 export function recordServerEvents(el: RealtimeVoice): Array<{ type: string; at: number; detail: any }> {
   const log: Array<{ type: string; at: number; detail: any }> = [];
-  el.addEventListener('realtime-event', (e) => log.push({ type: e.detail.type, at: performance.now(), detail: e.detail }));
+  el.addEventListener('realtime-event', (e) =>
+    log.push({ type: e.detail.type, at: performance.now(), detail: e.detail }),
+  );
   return log;
 }
 
 /** Resolves with the first (past or future) logged event matching; rejects after ms. */
-export async function waitFor<T extends { type: string }>(log: T[], test: (e: T) => boolean, ms = 30_000, what = 'event'): Promise<T> {
+export async function waitFor<T extends { type: string }>(
+  log: T[],
+  test: (e: T) => boolean,
+  ms = 30_000,
+  what = 'event',
+): Promise<T> {
   const deadline = performance.now() + ms;
   while (performance.now() < deadline) {
     const found = log.find(test);

@@ -31,9 +31,23 @@ type Logged = { type: string; at: number; detail: any };
  * a second, less than the receive path's delay in some engines (Firefox plays the emulator's audio
  * ~600 ms after output_audio_buffer.started, Chromium ~200 ms); the second plays out in full.
  */
-async function quietThenLoud(events: Logged[], played: PlayedAudioMeter, from: number): Promise<{ quiet: number; loud: number; answer: string }> {
-  const started = await waitFor(events, (e) => e.type === 'output_audio_buffer.started', 30_000, 'output_audio_buffer.started');
-  const stopped = await waitFor(events, (e) => e.type === 'output_audio_buffer.stopped', 40_000, 'an answer played to its end');
+async function quietThenLoud(
+  events: Logged[],
+  played: PlayedAudioMeter,
+  from: number,
+): Promise<{ quiet: number; loud: number; answer: string }> {
+  const started = await waitFor(
+    events,
+    (e) => e.type === 'output_audio_buffer.started',
+    30_000,
+    'output_audio_buffer.started',
+  );
+  const stopped = await waitFor(
+    events,
+    (e) => e.type === 'output_audio_buffer.stopped',
+    40_000,
+    'an answer played to its end',
+  );
   const answer = `answers from ${Math.round(started.at - from)} to ${Math.round(stopped.at - from)} ms; events ${events.map((e) => e.type.replace(/^(response|conversation|input_audio_buffer|output_audio_buffer)\./, '')).join(' ')}`;
   return { quiet: played.max(from, started.at - 100), loud: played.max(started.at, stopped.at), answer };
 }
@@ -75,12 +89,14 @@ describe('clients written elsewhere, with the emulator', () => {
     meter = new PlayedAudioMeter(sdk.audioElement);
     expect(sdk.transport.status).to.equal('connected');
     const { quiet, loud, answer } = await quietThenLoud(sdk.events, meter, sdk.connectedAt);
-    expect(loud, `RMS of the SDK's played stream during the answer ${loud.toFixed(4)} (${answer})`).to.be.greaterThan(0.02);
+    expect(loud, `RMS of the SDK's played stream during the answer ${loud.toFixed(4)} (${answer})`).to.be.greaterThan(
+      0.02,
+    );
     expect(quiet, `RMS of the SDK's played stream before any answer ${quiet.toFixed(4)}`).to.be.lessThan(0.005);
 
     const log = await callLog(sdk.transport.callId!);
     expect(log.found, 'the call is known to the emulator').to.equal(true);
-    expect(log.errors, "no error event for anything the SDK sent").to.deep.equal([]);
+    expect(log.errors, 'no error event for anything the SDK sent').to.deep.equal([]);
     expect(log.clientProblems, "the SDK's client events match the GA schemas").to.deep.equal([]);
   });
 });

@@ -7,11 +7,18 @@ import { callLog, clickStart } from './e2e-harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
 /** Every request the page makes: where, its Authorization, its credentials mode. */
-function recordFetches(): { seen: Array<{ url: string; authorization: string | null; credentials?: RequestCredentials }>; restore: () => void } {
+function recordFetches(): {
+  seen: Array<{ url: string; authorization: string | null; credentials?: RequestCredentials }>;
+  restore: () => void;
+} {
   const original = window.fetch;
   const seen: Array<{ url: string; authorization: string | null; credentials?: RequestCredentials }> = [];
   window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
-    seen.push({ url: String(input), authorization: new Headers(init?.headers).get('authorization'), credentials: init?.credentials });
+    seen.push({
+      url: String(input),
+      authorization: new Headers(init?.headers).get('authorization'),
+      credentials: init?.credentials,
+    });
     return original(input, init);
   };
   return { seen, restore: () => (window.fetch = original) };
@@ -64,16 +71,24 @@ describe('sign-in (AUTH_MODE jwt and ticket, real server, real calls)', () => {
     expect(tickets[0]).to.not.equal(tickets[1]);
     const connects = fetches.seen.filter((f) => f.url.includes('/api-ticket/connect'));
     expect(connects.map((f) => f.authorization)).to.deep.equal(tickets.map((t) => `Bearer ${t}`));
-    expect(connects.every((f) => f.credentials === 'include'), 'credentials="include" on the page\'s server').to.equal(true);
+    expect(
+      connects.every((f) => f.credentials === 'include'),
+      'credentials="include" on the page\'s server',
+    ).to.equal(true);
     el.stop();
   });
 
-  it('no sign-in: a fatal sign-in-required with the server\'s code, said in words; signed in, the next click connects', async () => {
+  it("no sign-in: a fatal sign-in-required with the server's code, said in words; signed in, the next click connects", async () => {
     const el = await voiceFixture({ 'token-url': '/api-jwt/token' });
     const failed = nextEvent<CustomEvent>(el, 'realtime-error');
     await clickStart(el);
     const { detail } = await failed;
-    expect(detail).to.include({ code: 'sign-in-required', status: 401, serverCode: 'missing_credentials', fatal: true });
+    expect(detail).to.include({
+      code: 'sign-in-required',
+      status: 401,
+      serverCode: 'missing_credentials',
+      fatal: true,
+    });
     expect(el.state).to.equal('error');
     expect(part(el, 'status')!.textContent).to.contain('Please sign in again');
     expect(el.session.localStream, 'microphone released').to.equal(undefined);

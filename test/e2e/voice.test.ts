@@ -6,7 +6,15 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import type { RealtimeClientEvent } from '../../src/events/client-events.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { record, voiceFixture } from '../support/harness.js';
-import { RemoteAudioMeter, callLog, clickStart, pollCallLog, recordServerEvents, sleep, waitFor } from './e2e-harness.js';
+import {
+  RemoteAudioMeter,
+  callLog,
+  clickStart,
+  pollCallLog,
+  recordServerEvents,
+  sleep,
+  waitFor,
+} from './e2e-harness.js';
 
 const INSTRUCTIONS = 'You are the end to end test assistant.';
 let el: RealtimeVoice | undefined;
@@ -42,32 +50,59 @@ describe('end to end with a spoken microphone', () => {
     // (Firefox's, under load, a second or more after getUserMedia: the greeting is missed), the
     // WAV's next loop brings the same sequence: what counts is a cut answer, then one heard out.
     const isCut = (e: { type: string; detail: any }) =>
-      e.type === 'output_audio_buffer.cleared' || (e.type === 'response.done' && e.detail.response.status === 'cancelled');
+      e.type === 'output_audio_buffer.cleared' ||
+      (e.type === 'response.done' && e.detail.response.status === 'cancelled');
     const cutAnswer = await waitFor(events, isCut, 50_000, 'an answer cut by the next sentence');
-    const stopped = await waitFor(events, (e) => e.type === 'output_audio_buffer.stopped' && e.at > cutAnswer.at, 30_000, 'an answer played to its end');
-    const completed = events.find((e) => e.type === 'response.done' && e.detail.response.id === stopped.detail.response_id)!;
+    const stopped = await waitFor(
+      events,
+      (e) => e.type === 'output_audio_buffer.stopped' && e.at > cutAnswer.at,
+      30_000,
+      'an answer played to its end',
+    );
+    const completed = events.find(
+      (e) => e.type === 'response.done' && e.detail.response.id === stopped.detail.response_id,
+    )!;
     expect(completed.detail.response.status).to.equal('completed');
     expect(completed.at, 'response.done when generated, before the end of playback').to.be.lessThan(stopped.at);
     const types = events.map((e) => e.type);
     const timeline = events
       .filter((e) => /speech_(started|stopped)|response\.(created|done)|output_audio_buffer/.test(e.type))
-      .map((e) => `${Math.round(e.at - connectedAt)} ${e.type.split('.').pop()}${e.detail.audio_start_ms !== undefined ? `@${e.detail.audio_start_ms}` : ''}${e.detail.audio_end_ms !== undefined ? `@${e.detail.audio_end_ms}` : ''}`)
+      .map(
+        (e) =>
+          `${Math.round(e.at - connectedAt)} ${e.type.split('.').pop()}${e.detail.audio_start_ms !== undefined ? `@${e.detail.audio_start_ms}` : ''}${e.detail.audio_end_ms !== undefined ? `@${e.detail.audio_end_ms}` : ''}`,
+      )
       .join(', ');
-    expect(types.filter((t) => t === 'input_audio_buffer.speech_started').length, `two sentences, two turns (${timeline})`).to.be.at.least(2);
+    expect(
+      types.filter((t) => t === 'input_audio_buffer.speech_started').length,
+      `two sentences, two turns (${timeline})`,
+    ).to.be.at.least(2);
 
     // The cut answer (server VAD barge-in): while it was generated (response cancelled,
     // turn_detected) or while its audio still played (buffer cleared).
-    const cutId: string = cutAnswer.type === 'response.done' ? cutAnswer.detail.response.id : cutAnswer.detail.response_id;
+    const cutId: string =
+      cutAnswer.type === 'response.done' ? cutAnswer.detail.response.id : cutAnswer.detail.response_id;
     const first = events.find((e) => e.type === 'response.done' && e.detail.response.id === cutId)!;
-    expect(first.detail.response.id, 'the cut answer is not the one heard to its end').to.not.equal(completed.detail.response.id);
-    if (first.detail.response.status === 'cancelled') expect(first.detail.response.status_details.reason).to.equal('turn_detected');
+    expect(first.detail.response.id, 'the cut answer is not the one heard to its end').to.not.equal(
+      completed.detail.response.id,
+    );
+    if (first.detail.response.status === 'cancelled')
+      expect(first.detail.response.status_details.reason).to.equal('turn_detected');
     else expect(first.detail.response.status).to.equal('completed');
-    if (events.some((e) => e.type === 'output_audio_buffer.started' && e.detail.response_id === first.detail.response.id)) {
-      expect(events.some((e) => e.type === 'output_audio_buffer.cleared' && e.detail.response_id === first.detail.response.id), 'its audio cleared').to.equal(true);
+    if (
+      events.some((e) => e.type === 'output_audio_buffer.started' && e.detail.response_id === first.detail.response.id)
+    ) {
+      expect(
+        events.some(
+          (e) => e.type === 'output_audio_buffer.cleared' && e.detail.response_id === first.detail.response.id,
+        ),
+        'its audio cleared',
+      ).to.equal(true);
     }
 
     // The completed answer's voice reached the page: loud while it played, quiet before any answer.
-    const started = events.find((e) => e.type === 'output_audio_buffer.started' && e.detail.response_id === completed.detail.response.id)!;
+    const started = events.find(
+      (e) => e.type === 'output_audio_buffer.started' && e.detail.response_id === completed.detail.response.id,
+    )!;
     const firstAnswer = events.find((e) => e.type === 'output_audio_buffer.started')!;
     const quiet = meter.max(connectedAt, firstAnswer.at - 100);
     const loud = meter.max(started.at, stopped.at);
@@ -78,8 +113,13 @@ describe('end to end with a spoken microphone', () => {
     const final = transcripts.filter((t) => t.detail.final).map((t) => t.detail);
     expect(final.some((t) => t.role === 'user' && /^\[\d+\.\d s of speech\]$/.test(t.text))).to.equal(true);
     const assistant = final.find((t) => t.role === 'assistant' && t.itemId === completed.detail.response.output[0].id);
-    expect(assistant?.text).to.match(/^I heard \d+\.\d seconds of speech\. My instructions begin: You are the end to end test assistant\.$/);
-    expect(transcripts.some((t) => t.detail.role === 'assistant' && !t.detail.final), 'streamed before final').to.equal(true);
+    expect(assistant?.text).to.match(
+      /^I heard \d+\.\d seconds of speech\. My instructions begin: You are the end to end test assistant\.$/,
+    );
+    expect(
+      transcripts.some((t) => t.detail.role === 'assistant' && !t.detail.final),
+      'streamed before final',
+    ).to.equal(true);
 
     await expectConformingCall(el.session.callId!);
   });
@@ -100,18 +140,27 @@ describe('end to end with a spoken microphone', () => {
       window.fetch = original;
     }
     expect(urls).to.deep.equal(['/api/connect']);
-    await waitFor(events, (e) => e.type === 'response.done' && e.detail.response.status === 'completed', 40_000, 'a completed response');
+    await waitFor(
+      events,
+      (e) => e.type === 'response.done' && e.detail.response.status === 'completed',
+      40_000,
+      'a completed response',
+    );
     await expectConformingCall(el.session.callId!);
   });
 });
 
 describe('end to end with the microphone muted (typed turns)', () => {
-  async function connectedMuted(attrs: Record<string, string> = {}): Promise<{ el: RealtimeVoice; events: ReturnType<typeof recordServerEvents> }> {
+  async function connectedMuted(
+    attrs: Record<string, string> = {},
+  ): Promise<{ el: RealtimeVoice; events: ReturnType<typeof recordServerEvents> }> {
     el = await voiceFixture({ 'token-url': '/api/token', instructions: INSTRUCTIONS, ...attrs });
     el.muted = true; // the looping speech file stays out of these turns
     const events = recordServerEvents(el);
     await clickStart(el);
-    await waitFor(events, (e) => e.type === 'session.created' || e.type === 'conversation.item.added', 10_000).catch(() => undefined);
+    await waitFor(events, (e) => e.type === 'session.created' || e.type === 'conversation.item.added', 10_000).catch(
+      () => undefined,
+    );
     await sleep(200);
     expect(el.state, JSON.stringify(el.error)).to.equal('connected');
     return { el, events };
@@ -129,13 +178,25 @@ describe('end to end with the microphone muted (typed turns)', () => {
     expect(meter.max(started.at, stopped.at)).to.be.greaterThan(0.02);
     const final = transcripts.filter((t) => t.detail.final).map((t) => [t.detail.role, t.detail.text]);
     expect(final).to.deep.include(['user', 'What is the weather like?']);
-    expect(final).to.deep.include(['assistant', `You wrote: What is the weather like? My instructions begin: ${INSTRUCTIONS}`]);
+    expect(final).to.deep.include([
+      'assistant',
+      `You wrote: What is the weather like? My instructions begin: ${INSTRUCTIONS}`,
+    ]);
     await expectConformingCall(el.session.callId!);
   });
 
   it('tool call round trip: the model calls a tool, the page answers it, the model speaks the result', async () => {
     const { el, events } = await connectedMuted();
-    el.updateSession({ tools: [{ type: 'function', name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } }] });
+    el.updateSession({
+      tools: [
+        {
+          type: 'function',
+          name: 'get_weather',
+          description: 'Weather for a city',
+          parameters: { type: 'object', properties: { city: { type: 'string' } } },
+        },
+      ],
+    });
     await waitFor(events, (e) => e.type === 'session.updated', 5000);
     const transcripts = record(el, ['realtime-transcript']);
     el.sendText('get_weather in Paris please');
@@ -143,7 +204,10 @@ describe('end to end with the microphone muted (typed turns)', () => {
     expect(call.detail.name).to.equal('get_weather');
     expect(JSON.parse(call.detail.arguments)).to.deep.equal({ city: 'get_weather in Paris please' });
     await waitFor(events, (e) => e.type === 'response.done', 5000);
-    el.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: call.detail.call_id, output: '{"celsius":21}' } });
+    el.send({
+      type: 'conversation.item.create',
+      item: { type: 'function_call_output', call_id: call.detail.call_id, output: '{"celsius":21}' },
+    });
     el.send({ type: 'response.create' });
     const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000);
     expect(spoken.detail.text).to.equal('The get_weather tool answered: {"celsius":21}.');
@@ -153,7 +217,10 @@ describe('end to end with the microphone muted (typed turns)', () => {
   it('an observer WebSocket sees the call, and its session.update takes effect', async () => {
     const { el, events } = await connectedMuted();
     const callId = el.session.callId!;
-    await executeServerCommand('observer-open', { callId, send: { type: 'session.update', session: { type: 'realtime', instructions: 'Set by the observer.' } } });
+    await executeServerCommand('observer-open', {
+      callId,
+      send: { type: 'session.update', session: { type: 'realtime', instructions: 'Set by the observer.' } },
+    });
     await waitFor(events, (e) => e.type === 'session.updated', 5000);
     const transcripts = record(el, ['realtime-transcript']);
     el.sendText('hello again');
@@ -163,7 +230,13 @@ describe('end to end with the microphone muted (typed turns)', () => {
     await waitFor(events, (e) => e.type === 'output_audio_buffer.stopped', 10_000);
     await sleep(200);
     const observed = (await executeServerCommand('observer-events', { callId, close: true })) as string[];
-    expect(observed).to.include.members(['session.updated', 'conversation.item.added', 'response.created', 'response.done', 'output_audio_buffer.stopped']);
+    expect(observed).to.include.members([
+      'session.updated',
+      'conversation.item.added',
+      'response.created',
+      'response.done',
+      'output_audio_buffer.stopped',
+    ]);
   });
 
   it('changing the instructions attribute while connected updates the session at the emulator', async () => {
@@ -201,7 +274,19 @@ describe('end to end with the microphone muted (typed turns)', () => {
     const transcripts = record(el, ['realtime-transcript']);
     el.sendText('filtered hello');
     await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000);
-    const passes = new Set(['input_audio_buffer.speech_started', 'input_audio_buffer.speech_stopped', 'output_audio_buffer.started', 'output_audio_buffer.stopped', 'conversation.item.input_audio_transcription.completed', 'conversation.item.added', 'conversation.item.created', 'response.output_text.delta', 'response.output_text.done', 'response.output_audio_transcript.delta', 'response.output_audio_transcript.done']);
+    const passes = new Set([
+      'input_audio_buffer.speech_started',
+      'input_audio_buffer.speech_stopped',
+      'output_audio_buffer.started',
+      'output_audio_buffer.stopped',
+      'conversation.item.input_audio_transcription.completed',
+      'conversation.item.added',
+      'conversation.item.created',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.output_audio_transcript.delta',
+      'response.output_audio_transcript.done',
+    ]);
     expect(events.map((e) => e.type).filter((t) => !passes.has(t))).to.deep.equal([]);
     const log = await callLog(el.session.callId!);
     expect(log.serverTypes).to.include.members(['session.created', 'response.created', 'response.done']);
@@ -235,14 +320,27 @@ describe('end to end with the microphone muted (typed turns)', () => {
             send({ type: 'session.update', session: { type: 'realtime', output_modalities: ['text'] } });
             // Queued before the channel opens, then a stream sent the moment start() resolves (the channel just opened).
             expect(await started, JSON.stringify(one.error)).to.equal(true);
-            for (let n = 0; n < 100; n++) send({ type: 'session.update', session: { type: 'realtime', instructions: `${n} `.repeat(500) } });
+            for (let n = 0; n < 100; n++)
+              send({ type: 'session.update', session: { type: 'realtime', instructions: `${n} `.repeat(500) } });
             send({ type: 'session.update', session: { type: 'realtime', instructions: `Updated ${i}.` } });
-            send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: `queued ${i}` }] } });
+            send({
+              type: 'conversation.item.create',
+              item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: `queued ${i}` }] },
+            });
             send({ type: 'response.create' });
             expect(await started, JSON.stringify(one.error)).to.equal(true);
-            const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000, `the answer of call ${i}`);
+            const spoken = await waitFor(
+              transcripts,
+              (t) => t.detail.role === 'assistant' && t.detail.final,
+              20_000,
+              `the answer of call ${i}`,
+            );
             const log = await callLog(one.session.callId!);
-            expect([spoken.detail.text, log.clientEventIds, log.errors], `call ${i}`).to.deep.equal([`You wrote: queued ${i}. My instructions begin: Updated ${i}.`, ids, []]);
+            expect([spoken.detail.text, log.clientEventIds, log.errors], `call ${i}`).to.deep.equal([
+              `You wrote: queued ${i}. My instructions begin: Updated ${i}.`,
+              ids,
+              [],
+            ]);
           }),
         );
       } finally {
@@ -277,15 +375,36 @@ describe('end to end through /connect with the server observer on', () => {
     el.sendText('What is the server time?');
     const call = await waitFor(events, (e) => e.type === 'response.function_call_arguments.done', 10_000);
     expect(call.detail.name).to.equal('get_server_time');
-    const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000, 'the spoken tool result');
+    const spoken = await waitFor(
+      transcripts,
+      (t) => t.detail.role === 'assistant' && t.detail.final,
+      20_000,
+      'the spoken tool result',
+    );
     expect(spoken.detail.text).to.match(/^The get_server_time tool answered: \{"now":"\d{4}-\d\d-\d\dT[\d:.]+Z"\}\.$/);
     await sleep(300);
-    const lines = (await executeServerCommand('server-observer-log', { callId })) as Array<{ msg: string; role?: string; text?: string; tool?: string }>;
+    const lines = (await executeServerCommand('server-observer-log', { callId })) as Array<{
+      msg: string;
+      role?: string;
+      text?: string;
+      tool?: string;
+    }>;
     expect(lines.map((l) => l.msg)).to.include.members(['observer connected', 'tool ran', 'transcript']);
     expect(lines.find((l) => l.msg === 'transcript' && l.role === 'assistant')?.text).to.equal(spoken.detail.text);
     el.stop();
-    for (let i = 0; i < 50 && !(await executeServerCommand('server-observer-log', { callId }) as Array<{ msg: string }>).some((l) => l.msg === 'observer closed'); i++) await sleep(100);
+    for (
+      let i = 0;
+      i < 50 &&
+      !((await executeServerCommand('server-observer-log', { callId })) as Array<{ msg: string }>).some(
+        (l) => l.msg === 'observer closed',
+      );
+      i++
+    )
+      await sleep(100);
     const closed = (await executeServerCommand('server-observer-log', { callId })) as Array<{ msg: string }>;
-    expect(closed.map((l) => l.msg), 'the observer closes with the call').to.include('observer closed');
+    expect(
+      closed.map((l) => l.msg),
+      'the observer closes with the call',
+    ).to.include('observer closed');
   });
 });

@@ -18,7 +18,11 @@ afterEach(() => {
 function screenEntries(voice: RealtimeVoice): Array<[string, string]> {
   return [...voice.shadowRoot!.querySelectorAll<HTMLElement>('[part~="message"]')].map((p) => [
     p.dataset.role!,
-    [...p.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim(),
+    [...p.childNodes]
+      .filter((n) => n.nodeType === Node.TEXT_NODE)
+      .map((n) => n.textContent)
+      .join('')
+      .trim(),
   ]);
 }
 
@@ -36,8 +40,14 @@ describe('the widget with the emulator', () => {
     await clickStart(el);
     await waitFor(events, (e) => e.type === 'output_audio_buffer.stopped', 50_000, 'an answer played to its end');
     const entries = screenEntries(el);
-    expect(entries.some(([role, text]) => role === 'user' && /^\[\d+\.\d s of speech\]$/.test(text)), JSON.stringify(entries)).to.equal(true);
-    expect(entries.some(([role, text]) => role === 'assistant' && text.endsWith(`My instructions begin: ${INSTRUCTIONS}`)), JSON.stringify(entries)).to.equal(true);
+    expect(
+      entries.some(([role, text]) => role === 'user' && /^\[\d+\.\d s of speech\]$/.test(text)),
+      JSON.stringify(entries),
+    ).to.equal(true);
+    expect(
+      entries.some(([role, text]) => role === 'assistant' && text.endsWith(`My instructions begin: ${INSTRUCTIONS}`)),
+      JSON.stringify(entries),
+    ).to.equal(true);
     expect(input, 'the spoken microphone moved the input meter').to.be.greaterThan(0.05);
     expect(output, "the emulator's voice moved the output meter").to.be.greaterThan(0.02);
     // The second sentence usually cuts the first answer, while generated (cancelled) or while its
@@ -46,14 +56,22 @@ describe('the widget with the emulator', () => {
     // canceller holding the user's voice back while the assistant talks; voice.test.ts asserts the
     // barge-in itself.)
     const first = events.find((e) => e.type === 'response.done')!;
-    const cut = first.detail.response.status === 'cancelled' || events.some((e) => e.type === 'output_audio_buffer.cleared' && e.detail.response_id === first.detail.response.id);
+    const cut =
+      first.detail.response.status === 'cancelled' ||
+      events.some((e) => e.type === 'output_audio_buffer.cleared' && e.detail.response_id === first.detail.response.id);
     const cutItem: string | undefined = cut ? first.detail.response.output[0]?.id : undefined;
     const cutTexts = transcripts.filter((t) => t.detail.itemId === cutItem && t.detail.role === 'assistant');
     if (cutTexts.length) {
       const last = cutTexts.at(-1)!.detail;
       expect(last.truncated, JSON.stringify(cutTexts.map((t) => t.detail))).to.equal(true);
-      expect(cutTexts.filter((t) => t.detail.truncated), 'cut once').to.have.length(1);
-      expect(entries.find(([, text]) => text === last.text), `the screen shows it: ${JSON.stringify(entries)}`).to.exist;
+      expect(
+        cutTexts.filter((t) => t.detail.truncated),
+        'cut once',
+      ).to.have.length(1);
+      expect(
+        entries.find(([, text]) => text === last.text),
+        `the screen shows it: ${JSON.stringify(entries)}`,
+      ).to.exist;
     }
   });
 
@@ -72,7 +90,12 @@ describe('the widget with the emulator', () => {
     const transcripts = record(el, ['realtime-transcript']);
     expect(await el.start()).to.equal(true);
     el.sendText('get_weather in Paris please');
-    const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000, 'the spoken result');
+    const spoken = await waitFor(
+      transcripts,
+      (t) => t.detail.role === 'assistant' && t.detail.final,
+      20_000,
+      'the spoken result',
+    );
     expect(spoken.detail.text).to.equal('The get_weather tool answered: {"celsius":21}.');
     expect(calls).to.deep.equal([{ city: 'get_weather in Paris please' }]);
     const log = await callLog(el.session.callId!);
@@ -87,7 +110,10 @@ describe('the widget with the emulator', () => {
     const updated = await waitFor(events, (e) => e.type === 'session.updated', 5000);
     expect(updated.detail.session.audio.input.turn_detection).to.equal(null);
     await sleep(1500);
-    expect(events.some((e) => e.type === 'input_audio_buffer.speech_started'), 'no voice detection while not talking').to.equal(false);
+    expect(
+      events.some((e) => e.type === 'input_audio_buffer.speech_started'),
+      'no voice detection while not talking',
+    ).to.equal(false);
     expect(el.startTalking()).to.equal(true);
     await sleep(2500);
     el.stopTalking();
@@ -101,7 +127,8 @@ describe('the widget with the emulator', () => {
 
   it('the token is fetched while the pointer rests on the start button, and the click connects with it', async () => {
     el = await voiceFixture({ 'token-url': '/api/token', instructions: INSTRUCTIONS });
-    const tokenRequests = () => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/token')).length;
+    const tokenRequests = () =>
+      performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/token')).length;
     performance.clearResourceTimings(); // the buffer holds 250 entries; the test page's modules may have filled it
     const before = tokenRequests();
     await hoverPart(el, 'button');

@@ -65,11 +65,15 @@ export class FakeCall {
         channel.onmessage = (m) => this.#onClientEvent(JSON.parse(String(m.data)) as ServerEvent);
         const created = () => {
           this.receivedBeforeCreated = this.received.length;
-          this.emit({ type: 'session.created', session: { id: `sess_${id}`, type: 'realtime', model: 'gpt-realtime' } });
+          this.emit({
+            type: 'session.created',
+            session: { id: `sess_${id}`, type: 'realtime', model: 'gpt-realtime' },
+          });
         };
         const opened = () => {
           if (sessionCreated && !this.filtered) {
-            if (sessionCreatedAfterMs) setTimeout(() => channel.readyState === 'open' && created(), sessionCreatedAfterMs);
+            if (sessionCreatedAfterMs)
+              setTimeout(() => channel.readyState === 'open' && created(), sessionCreatedAfterMs);
             else created();
           }
           resolve(channel);
@@ -96,7 +100,8 @@ export class FakeCall {
   }
 
   emit(event: ServerEvent): void {
-    if (!this.dc || this.dc.readyState !== 'open') throw new Error(`fake service: cannot emit ${event.type}, channel not open`);
+    if (!this.dc || this.dc.readyState !== 'open')
+      throw new Error(`fake service: cannot emit ${event.type}, channel not open`);
     this.dc.send(JSON.stringify({ event_id: `event_${Math.random().toString(36).slice(2, 10)}`, ...event }));
   }
 
@@ -183,13 +188,19 @@ export class FakeRealtimeService {
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(new TextEncoder().encode('v=0\r\n'));
-          signal?.addEventListener('abort', () => controller.error(new DOMException('The operation was aborted.', 'AbortError')));
+          signal?.addEventListener('abort', () =>
+            controller.error(new DOMException('The operation was aborted.', 'AbortError')),
+          );
         },
       });
       return new Response(body, { status: 201, headers: { 'Content-Type': 'application/sdp' } });
     }
     if (b.status) return jsonError(b.status, b.errorMessage);
-    if (b.rawBody) return new Response(b.rawBody.body, { status: b.rawBody.status ?? 201, headers: { 'Content-Type': b.rawBody.contentType } });
+    if (b.rawBody)
+      return new Response(b.rawBody.body, {
+        status: b.rawBody.status ?? 201,
+        headers: { 'Content-Type': b.rawBody.contentType },
+      });
 
     let offer: string;
     if (request.url.startsWith(FAKE_CONNECT_URL)) {
@@ -204,7 +215,10 @@ export class FakeRealtimeService {
     if (!offer.startsWith('v=')) return jsonError(400);
 
     if (b.answer === 'garbage') {
-      return new Response('v=0\r\nthis is not an answer\r\n', { status: 201, headers: { 'Content-Type': 'application/sdp' } });
+      return new Response('v=0\r\nthis is not an answer\r\n', {
+        status: 201,
+        headers: { 'Content-Type': 'application/sdp' },
+      });
     }
 
     const pc = new RTCPeerConnection();
@@ -223,7 +237,10 @@ export class FakeRealtimeService {
       this.calls.push(call);
       this.#callWaiters.splice(0).forEach((resolve) => resolve(call));
     }
-    return new Response(sdp, { status: 201, headers: { 'Content-Type': 'application/sdp', Location: `/v1/realtime/calls/${id}` } });
+    return new Response(sdp, {
+      status: 201,
+      headers: { 'Content-Type': 'application/sdp', Location: `/v1/realtime/calls/${id}` },
+    });
   }
 }
 

@@ -36,7 +36,12 @@ async function listen(server: Server): Promise<string> {
 }
 
 async function serve(env: Record<string, string>, deps: Partial<AppDeps> = {}): Promise<string> {
-  const config = loadConfig({ OPENAI_API_KEY: 'sk-upstream-key', OPENAI_BASE_URL: `${upstreamBase}/v1`, ALLOWED_ORIGINS: 'https://shop.example', ...env });
+  const config = loadConfig({
+    OPENAI_API_KEY: 'sk-upstream-key',
+    OPENAI_BASE_URL: `${upstreamBase}/v1`,
+    ALLOWED_ORIGINS: 'https://shop.example',
+    ...env,
+  });
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
   return listen(createServer(createApp(config, { provider: createProvider(config), logger, ...deps })));
 }
@@ -44,13 +49,23 @@ async function serve(env: Record<string, string>, deps: Partial<AppDeps> = {}): 
 const jwtEnv = () => ({ AUTH_MODE: 'jwt', AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
 
 function token(claims: Record<string, unknown> = {}, set: (jwt: SignJWT) => SignJWT = (j) => j): Promise<string> {
-  const jwt = new SignJWT({ ...claims }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('alice').setIssuedAt().setExpirationTime('5m');
+  const jwt = new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject('alice')
+    .setIssuedAt()
+    .setExpirationTime('5m');
   return set(jwt).sign(keys.privateKey);
 }
 
 /** POST /token as a script would: whatever headers it likes, no browser rules. */
 async function mint(base: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}/token`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
+  const response = await fetch(`${base}/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: '{}',
+  });
   return { status: response.status, headers: response.headers, body: (await response.json()) as any };
 }
 
@@ -75,7 +90,8 @@ describe('AUTH_MODE=jwt', () => {
   test('a valid sign-in token mints; the keys are fetched once and cached', async () => {
     const base = await serve(jwtEnv());
     const before = jwksFetches;
-    for (let i = 0; i < 3; i++) assert.equal((await mint(base, { Authorization: `Bearer ${await token()}` })).status, 200);
+    for (let i = 0; i < 3; i++)
+      assert.equal((await mint(base, { Authorization: `Bearer ${await token()}` })).status, 200);
     assert.equal(jwksFetches - before, 1, 'one JWKS fetch for three tokens');
   });
 
@@ -104,10 +120,28 @@ describe('AUTH_MODE=jwt', () => {
       ['wrong audience', await token({}, (j) => j.setAudience('another-service')), 'invalid_token'],
       ['wrong issuer', await token({}, (j) => j.setIssuer('https://evil.example/')), 'invalid_token'],
       ['alg none', `${b64({ alg: 'none' })}.${b64(claims)}.`, 'invalid_token'],
-      ['HS256 with the public key as secret', `${hsPart}.${createHmac('sha256', pem).update(hsPart).digest('base64url')}`, 'invalid_token'],
-      ['HS256 with the JWK modulus as secret', `${hsPart}.${createHmac('sha256', publicJwk.n!).update(hsPart).digest('base64url')}`, 'invalid_token'],
-      ['signed by another key', await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(other.privateKey), 'invalid_token'],
-      ['no expiry', await new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'x' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(keys.privateKey), 'invalid_token'],
+      [
+        'HS256 with the public key as secret',
+        `${hsPart}.${createHmac('sha256', pem).update(hsPart).digest('base64url')}`,
+        'invalid_token',
+      ],
+      [
+        'HS256 with the JWK modulus as secret',
+        `${hsPart}.${createHmac('sha256', publicJwk.n!).update(hsPart).digest('base64url')}`,
+        'invalid_token',
+      ],
+      [
+        'signed by another key',
+        await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(other.privateKey),
+        'invalid_token',
+      ],
+      [
+        'no expiry',
+        await new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'x' })
+          .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+          .sign(keys.privateKey),
+        'invalid_token',
+      ],
       ['garbage', 'not-a-jwt', 'invalid_token'],
     ];
     for (const [what, jwt, code] of cases) {
@@ -118,19 +152,27 @@ describe('AUTH_MODE=jwt', () => {
       assert.doesNotMatch(JSON.stringify(refused.body), /aud|iss|signature|alg|claim/i, `${what}: nothing about why`);
     }
     assert.equal(upstream.requests.length, reached, 'nothing reached the service');
-    assert.ok(logLines.some((line) => line.includes('sign-in token refused') && line.includes('ERR_JWT_CLAIM_VALIDATION_FAILED')), 'the reason is logged');
+    assert.ok(
+      logLines.some(
+        (line) => line.includes('sign-in token refused') && line.includes('ERR_JWT_CLAIM_VALIDATION_FAILED'),
+      ),
+      'the reason is logged',
+    );
     assert.ok(!logLines.some((line) => line.includes(cases[0]![1])), 'the token itself is never logged');
   });
 
   test('AUTH_USER_CLAIM names the user id; a token without it is refused', async () => {
     const identified: string[] = [];
     const base = await serve({ ...jwtEnv(), AUTH_USER_CLAIM: 'email' }, {});
-    assert.equal((await mint(base, { Authorization: `Bearer ${await token({ email: 'alice@example.com' })}` })).status, 200);
+    assert.equal(
+      (await mint(base, { Authorization: `Bearer ${await token({ email: 'alice@example.com' })}` })).status,
+      200,
+    );
     assert.equal((await mint(base, { Authorization: `Bearer ${await token()}` })).body.error.code, 'invalid_token');
     void identified;
   });
 
-  test('keys that cannot be fetched are 503 auth_unavailable, not the user\'s fault', async () => {
+  test("keys that cannot be fetched are 503 auth_unavailable, not the user's fault", async () => {
     const base = await serve({ ...jwtEnv(), AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json' });
     const refused = await mint(base, { Authorization: `Bearer ${await token()}` });
     assert.equal(refused.status, 503);
@@ -138,11 +180,20 @@ describe('AUTH_MODE=jwt', () => {
   });
 
   test('configuration: JWKS over plain http only on loopback; the jwt settings are required', () => {
-    assert.throws(() => loadConfig({ ...jwtEnv(), AUTH_JWKS_URL: 'http://login.example.com/jwks' }), (e: Error) => e instanceof ConfigError && /AUTH_JWKS_URL.*https/.test(e.message));
+    assert.throws(
+      () => loadConfig({ ...jwtEnv(), AUTH_JWKS_URL: 'http://login.example.com/jwks' }),
+      (e: Error) => e instanceof ConfigError && /AUTH_JWKS_URL.*https/.test(e.message),
+    );
     assert.doesNotThrow(() => loadConfig({ ...jwtEnv(), AUTH_JWKS_URL: 'http://localhost:8080/jwks' }));
-    assert.throws(() => loadConfig({ AUTH_MODE: 'jwt', AUTH_JWKS_URL: jwksUrl }), /AUTH_ISSUER: required when AUTH_MODE=jwt/);
+    assert.throws(
+      () => loadConfig({ AUTH_MODE: 'jwt', AUTH_JWKS_URL: jwksUrl }),
+      /AUTH_ISSUER: required when AUTH_MODE=jwt/,
+    );
     assert.throws(() => loadConfig({ AUTH_MODE: 'ticket' }), /AUTH_TICKET_SECRET: required/);
-    assert.throws(() => loadConfig({ AUTH_MODE: 'ticket', AUTH_TICKET_SECRET: 'short' }), /AUTH_TICKET_SECRET must be at least 32/);
+    assert.throws(
+      () => loadConfig({ AUTH_MODE: 'ticket', AUTH_TICKET_SECRET: 'short' }),
+      /AUTH_TICKET_SECRET must be at least 32/,
+    );
     assert.throws(() => loadConfig({ AUTH_MODE: 'open' }), /AUTH_MODE must be none, jwt or ticket/);
   });
 });
@@ -167,8 +218,16 @@ describe('AUTH_MODE=ticket', () => {
     const cases: Array<[string, Record<string, string>, string]> = [
       ['no credentials, forged Origin', { Origin: 'https://shop.example' }, 'missing_credentials'],
       ['tampered user', { Authorization: `Bearer ${tampered}` }, 'invalid_token'],
-      ['another secret', { Authorization: `Bearer ${issueTicket({ userId: 'alice', secret: 'x'.repeat(40) })}` }, 'invalid_token'],
-      ['expired', { Authorization: `Bearer ${issueTicket({ userId: 'alice', secret: SECRET, now: Date.now() - 120_000 })}` }, 'token_expired'],
+      [
+        'another secret',
+        { Authorization: `Bearer ${issueTicket({ userId: 'alice', secret: 'x'.repeat(40) })}` },
+        'invalid_token',
+      ],
+      [
+        'expired',
+        { Authorization: `Bearer ${issueTicket({ userId: 'alice', secret: SECRET, now: Date.now() - 120_000 })}` },
+        'token_expired',
+      ],
       ['a JWT', { Authorization: `Bearer ${await token()}` }, 'invalid_token'],
       ['another scheme', { Authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, 'invalid_token'],
     ];
@@ -180,34 +239,41 @@ describe('AUTH_MODE=ticket', () => {
     }
   });
 
-  test('a ticket used on one instance is refused on another sharing a real redis-server', { timeout: 20_000 }, async (t) => {
-    const redis = await startRedis();
-    if (!redis) return t.skip('redis-server is not installed');
-    try {
-      const [one, two] = [await redisReplayStore(redis.url), await redisReplayStore(redis.url)];
-      const a = await serve(env, { ticketReplays: one });
-      const b = await serve(env, { ticketReplays: two });
-      const ticket = issueTicket({ userId: 'alice', secret: SECRET });
-      assert.equal((await mint(a, { Authorization: `Bearer ${ticket}` })).status, 200);
-      assert.equal((await mint(b, { Authorization: `Bearer ${ticket}` })).body.error.code, 'ticket_used');
-      // Redis gone: a ticket cannot be checked for replay, so it is refused at once, not let through.
-      redis.stop();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const started = Date.now();
-      const down = await mint(a, { Authorization: `Bearer ${issueTicket({ userId: 'alice', secret: SECRET })}` });
-      assert.equal(down.status, 503);
-      assert.equal(down.body.error.code, 'auth_unavailable');
-      assert.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`);
-      await Promise.all([one.close(), two.close()]).catch(() => {});
-    } finally {
-      redis.stop();
-    }
-  });
+  test(
+    'a ticket used on one instance is refused on another sharing a real redis-server',
+    { timeout: 20_000 },
+    async (t) => {
+      const redis = await startRedis();
+      if (!redis) return t.skip('redis-server is not installed');
+      try {
+        const [one, two] = [await redisReplayStore(redis.url), await redisReplayStore(redis.url)];
+        const a = await serve(env, { ticketReplays: one });
+        const b = await serve(env, { ticketReplays: two });
+        const ticket = issueTicket({ userId: 'alice', secret: SECRET });
+        assert.equal((await mint(a, { Authorization: `Bearer ${ticket}` })).status, 200);
+        assert.equal((await mint(b, { Authorization: `Bearer ${ticket}` })).body.error.code, 'ticket_used');
+        // Redis gone: a ticket cannot be checked for replay, so it is refused at once, not let through.
+        redis.stop();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const started = Date.now();
+        const down = await mint(a, { Authorization: `Bearer ${issueTicket({ userId: 'alice', secret: SECRET })}` });
+        assert.equal(down.status, 503);
+        assert.equal(down.body.error.code, 'auth_unavailable');
+        assert.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`);
+        await Promise.all([one.close(), two.close()]).catch(() => {});
+      } finally {
+        redis.stop();
+      }
+    },
+  );
 });
 
 describe('authorize, CORS with credentials, and npm run server', () => {
   test('createApp(config, { authorize }) decides: a user id passes, false is 403 forbidden', async () => {
-    const base = await serve({ AUTH_MODE: 'none' }, { authorize: (req) => (req.get('cookie') === 'session=ok' ? { userId: 'u1' } : false) });
+    const base = await serve(
+      { AUTH_MODE: 'none' },
+      { authorize: (req) => (req.get('cookie') === 'session=ok' ? { userId: 'u1' } : false) },
+    );
     assert.equal((await mint(base, { Cookie: 'session=ok' })).status, 200);
     const refused = await mint(base, { Cookie: 'session=stolen' });
     assert.equal(refused.status, 403);
@@ -216,26 +282,48 @@ describe('authorize, CORS with credentials, and npm run server', () => {
 
   test('credentialed CORS only for ALLOWED_ORIGINS; the preflight allows Authorization', async () => {
     const base = await serve(jwtEnv());
-    const preflight = await fetch(`${base}/token`, { method: 'OPTIONS', headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type' } });
+    const preflight = await fetch(`${base}/token`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://shop.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization, content-type',
+      },
+    });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-credentials'), 'true');
     assert.match(preflight.headers.get('access-control-allow-headers')!, /Authorization/);
-    const own = await fetch(`${base}/token`, { method: 'OPTIONS', headers: { Origin: base, 'Access-Control-Request-Method': 'POST' } });
-    assert.equal(own.headers.get('access-control-allow-credentials'), null, 'not for the server\'s own origin, which needs none');
+    const own = await fetch(`${base}/token`, {
+      method: 'OPTIONS',
+      headers: { Origin: base, 'Access-Control-Request-Method': 'POST' },
+    });
+    assert.equal(
+      own.headers.get('access-control-allow-credentials'),
+      null,
+      "not for the server's own origin, which needs none",
+    );
     const foreign = await mint(base, { Origin: 'https://evil.example', Authorization: `Bearer ${await token()}` });
     assert.equal(foreign.status, 403);
     assert.equal(foreign.headers.get('access-control-allow-credentials'), null);
   });
 
-  test('npm run server refuses to start without AUTH_MODE, saying what each mode protects', { timeout: 30_000 }, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], { env: { ...process.env, AUTH_MODE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    assert.equal(code, 1);
-    assert.match(stderr, /Configuration error: AUTH_MODE: required/);
-    for (const mode of ['AUTH_MODE=jwt', 'AUTH_MODE=ticket', 'AUTH_MODE=none']) assert.ok(stderr.includes(mode), mode);
-  });
+  test(
+    'npm run server refuses to start without AUTH_MODE, saying what each mode protects',
+    { timeout: 30_000 },
+    async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
+        env: { ...process.env, AUTH_MODE: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      assert.equal(code, 1);
+      assert.match(stderr, /Configuration error: AUTH_MODE: required/);
+      for (const mode of ['AUTH_MODE=jwt', 'AUTH_MODE=ticket', 'AUTH_MODE=none'])
+        assert.ok(stderr.includes(mode), mode);
+    },
+  );
 });
 
 async function startRedis(): Promise<{ url: string; stop: () => void } | undefined> {
@@ -245,7 +333,9 @@ async function startRedis(): Promise<{ url: string; stop: () => void } | undefin
   await new Promise<void>((resolve) => free.close(() => resolve()));
   let child: ChildProcess;
   try {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
   } catch {
     return undefined;
   }

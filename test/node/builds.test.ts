@@ -20,15 +20,27 @@ for (const file of ['realtime-voice.js', 'realtime-voice.bundle.js']) {
   });
 }
 
-test('running dist/realtime-voice.iife.js as a classic script in Node (no DOM) does not throw', { skip: !built }, () => {
-  vm.runInThisContext(readFileSync(new URL('realtime-voice.iife.js', dist), 'utf8'));
-  assert.equal(typeof (globalThis as { RealtimeVoice?: { RealtimeVoice?: unknown } }).RealtimeVoice?.RealtimeVoice, 'function');
-  assert.equal(typeof (globalThis as { document?: unknown }).document, 'undefined', 'no global document left behind to fool SSR checks');
-});
+test(
+  'running dist/realtime-voice.iife.js as a classic script in Node (no DOM) does not throw',
+  { skip: !built },
+  () => {
+    vm.runInThisContext(readFileSync(new URL('realtime-voice.iife.js', dist), 'utf8'));
+    assert.equal(
+      typeof (globalThis as { RealtimeVoice?: { RealtimeVoice?: unknown } }).RealtimeVoice?.RealtimeVoice,
+      'function',
+    );
+    assert.equal(
+      typeof (globalThis as { document?: unknown }).document,
+      'undefined',
+      'no global document left behind to fool SSR checks',
+    );
+  },
+);
 
 test('the ESM build leaves lit as a bare import; the bundles carry it inside', { skip: !built }, () => {
   assert.match(readFileSync(new URL('realtime-voice.js', dist), 'utf8'), /from\s*["']lit["']/);
-  for (const file of ['realtime-voice.bundle.js', 'realtime-voice.iife.js']) assert.doesNotMatch(readFileSync(new URL(file, dist), 'utf8'), /from\s*["']lit/);
+  for (const file of ['realtime-voice.bundle.js', 'realtime-voice.iife.js'])
+    assert.doesNotMatch(readFileSync(new URL(file, dist), 'utf8'), /from\s*["']lit/);
 });
 
 // 22 KB while every part is inside the one bundle: issue 13's interop (GET tokens, the held send queue, the user's

@@ -13,14 +13,19 @@ const ctx = useEmulator();
 const servers: QuotaServer[] = [];
 after(() => servers.forEach((s) => s.close()));
 
-async function serve(env: Record<string, string>, provider?: Parameters<typeof quotaServer>[0]['provider']): Promise<QuotaServer> {
+async function serve(
+  env: Record<string, string>,
+  provider?: Parameters<typeof quotaServer>[0]['provider'],
+): Promise<QuotaServer> {
   const server = await quotaServer({ emulatorBase: ctx.base, env, provider });
   servers.push(server);
   return server;
 }
 
 /** A call through the server, and the emulator's own object for it. */
-async function open(server: QuotaServer): Promise<{ call: Call; startedAt: number; client: ReturnType<typeof ctx.client> }> {
+async function open(
+  server: QuotaServer,
+): Promise<{ call: Call; startedAt: number; client: ReturnType<typeof ctx.client> }> {
   const client = ctx.client();
   const answer = await connectCall(server.base, client, 'alice');
   assert.equal(answer.status, 201, JSON.stringify(answer.body));
@@ -31,7 +36,7 @@ async function open(server: QuotaServer): Promise<{ call: Call; startedAt: numbe
 }
 
 async function closedAt(call: Call, ms: number): Promise<number> {
-  await until(() => call.closed, ms, 'the emulator\'s call to close');
+  await until(() => call.closed, ms, "the emulator's call to close");
   return Date.now();
 }
 
@@ -47,7 +52,7 @@ describe('call length', () => {
     const elapsed = (await closedAt(call, 5000)) - startedAt;
     assert.ok(elapsed >= 1900 && elapsed < 4500, `hung up after ${elapsed} ms`);
     assert.equal(ctx.emulator.calls.has(client.callId), false, 'the emulator no longer has the call');
-    await until(() => client.channel.readyState === 'closed', 3000, 'the client\'s data channel to close');
+    await until(() => client.channel.readyState === 'closed', 3000, "the client's data channel to close");
     await until(() => server.quotas.openCalls === 0, 2000, 'the server to stop watching');
   });
 
@@ -70,22 +75,31 @@ describe('call length', () => {
     assert.ok(stopped);
     const lastActivity = Date.now();
     const end = await closedAt(call, 5000);
-    assert.ok(end - lastActivity >= 1700 && end - lastActivity < 4500, `hung up ${end - lastActivity} ms after the answer ended`);
+    assert.ok(
+      end - lastActivity >= 1700 && end - lastActivity < 4500,
+      `hung up ${end - lastActivity} ms after the answer ended`,
+    );
   });
 
   test('a call the server cannot watch is hung up, not left to run uncounted', async () => {
     // The sideband socket cannot open (nothing listens there); hang-up still reaches the emulator.
-    const server = await serve({ MAX_CALL_SECONDS: '30' }, (provider) => withFault(provider, {
-      observer: async () => ({ url: 'ws://127.0.0.1:9/v1/realtime', headers: {} }),
-    }));
+    const server = await serve({ MAX_CALL_SECONDS: '30' }, (provider) =>
+      withFault(provider, {
+        observer: async () => ({ url: 'ws://127.0.0.1:9/v1/realtime', headers: {} }),
+      }),
+    );
     const client = ctx.client();
     await client.pc.setLocalDescription(await client.pc.createOffer());
-    const res = await fetch(`${server.base}/connect`, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: client.pc.localDescription!.sdp });
+    const res = await fetch(`${server.base}/connect`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp' },
+      body: client.pc.localDescription!.sdp,
+    });
     assert.equal(res.status, 201);
     const callId = res.headers.get('location')!.split('/').pop()!;
     assert.match(callId, /^rtc_/);
     // So soon that the browser's channel may never open: the emulator's call is gone.
-    await until(() => !ctx.emulator.calls.has(callId), 4000, 'the emulator\'s call to end');
+    await until(() => !ctx.emulator.calls.has(callId), 4000, "the emulator's call to end");
     await until(() => server.quotas.openCalls === 0, 2000, 'the server to count the call as ended');
   });
 });

@@ -11,13 +11,18 @@ import { RATE } from '../../emulator/src/audio.ts';
 
 function conversation(session: Parameters<typeof applySession>[1] = { type: 'realtime' }) {
   const events: ServerEvent[] = [];
-  const c = new Conversation(applySession(defaultSession(), session), { emit: (e) => events.push({ event_id: `event_${events.length}`, ...e }) });
+  const c = new Conversation(applySession(defaultSession(), session), {
+    emit: (e) => events.push({ event_id: `event_${events.length}`, ...e }),
+  });
   const send = (event: Record<string, unknown>) => c.handleClientEvent(JSON.stringify(event));
   const types = () => events.map((e) => e.type);
   return { c, events, send, types };
 }
 
-const typed = (text: string) => ({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
+const typed = (text: string) => ({
+  type: 'conversation.item.create',
+  item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+});
 
 test('idle_timeout_ms: no speech that long after an answer → input_audio_buffer.timeout_triggered, the empty audio committed, a response', () => {
   mock.timers.enable({ apis: ['setTimeout'] });
@@ -35,7 +40,13 @@ test('idle_timeout_ms: no speech that long after an answer → input_audio_buffe
     assert.equal(events.length, before, 'nothing before the timeout');
     mock.timers.tick(1);
     const after = events.slice(before);
-    assert.deepEqual(after.map((e) => e.type).slice(0, 5), ['input_audio_buffer.timeout_triggered', 'input_audio_buffer.committed', 'conversation.item.added', 'conversation.item.done', 'response.created']);
+    assert.deepEqual(after.map((e) => e.type).slice(0, 5), [
+      'input_audio_buffer.timeout_triggered',
+      'input_audio_buffer.committed',
+      'conversation.item.added',
+      'conversation.item.done',
+      'response.created',
+    ]);
     const triggered = after[0]!;
     assert.equal(triggered.item_id, after[1]!.item_id);
     assert.ok((triggered.audio_end_ms as number) - (triggered.audio_start_ms as number) >= 6000);
@@ -50,7 +61,11 @@ test('idle_timeout_ms: null (the default) or semantic_vad never triggers', () =>
   mock.timers.enable({ apis: ['setTimeout'] });
   try {
     for (const td of [{ type: 'server_vad' as const }, { type: 'semantic_vad' as const }]) {
-      const { c, send, types } = conversation({ type: 'realtime', output_modalities: ['text'], audio: { input: { turn_detection: td } } });
+      const { c, send, types } = conversation({
+        type: 'realtime',
+        output_modalities: ['text'],
+        audio: { input: { turn_detection: td } },
+      });
       send(typed('hello'));
       send({ type: 'response.create' });
       mock.timers.tick(60_000);
@@ -67,25 +82,51 @@ test('an out-of-band response (conversation: "none") adds nothing to the convers
   send(typed('classify me'));
   const itemsBefore = c.items.length;
   const added = types().filter((t) => t === 'conversation.item.added').length;
-  send({ type: 'response.create', response: { conversation: 'none', metadata: { topic: 'classification' }, output_modalities: ['text'] } });
-  const done = events.find((e) => e.type === 'response.done')!.response as { metadata: unknown; conversation_id: unknown; output: unknown[] };
+  send({
+    type: 'response.create',
+    response: { conversation: 'none', metadata: { topic: 'classification' }, output_modalities: ['text'] },
+  });
+  const done = events.find((e) => e.type === 'response.done')!.response as {
+    metadata: unknown;
+    conversation_id: unknown;
+    output: unknown[];
+  };
   assert.deepEqual(done.metadata, { topic: 'classification' });
   assert.equal(done.conversation_id, null);
   assert.equal(done.output.length, 1);
   assert.equal(c.items.length, itemsBefore, 'the answer is not in the conversation');
   assert.equal(types().filter((t) => t === 'conversation.item.added').length, added);
-  assert.equal(types().includes('conversation.item.done') && events.filter((e) => e.type === 'conversation.item.done').length, 1, 'only the user item');
-  assert.equal(events.find((e) => e.type === 'response.output_text.done')!.text, 'You wrote: classify me.' + ` My instructions begin: ${'Your knowledge cutoff is 2023-10. You are a'}.`);
+  assert.equal(
+    types().includes('conversation.item.done') && events.filter((e) => e.type === 'conversation.item.done').length,
+    1,
+    'only the user item',
+  );
+  assert.equal(
+    events.find((e) => e.type === 'response.output_text.done')!.text,
+    'You wrote: classify me.' + ` My instructions begin: ${'Your knowledge cutoff is 2023-10. You are a'}.`,
+  );
 
   // `input` replaces the context: [] means none.
   send({ type: 'response.create', response: { conversation: 'none', input: [], output_modalities: ['text'] } });
-  assert.match(String(events.filter((e) => e.type === 'response.output_text.done').at(-1)!.text), /^Hello, this is the realtime emulator\./);
-  send({ type: 'response.create', response: { conversation: 'none', input: [typed('inline only').item], output_modalities: ['text'] } });
-  assert.match(String(events.filter((e) => e.type === 'response.output_text.done').at(-1)!.text), /^You wrote: inline only\./);
+  assert.match(
+    String(events.filter((e) => e.type === 'response.output_text.done').at(-1)!.text),
+    /^Hello, this is the realtime emulator\./,
+  );
+  send({
+    type: 'response.create',
+    response: { conversation: 'none', input: [typed('inline only').item], output_modalities: ['text'] },
+  });
+  assert.match(
+    String(events.filter((e) => e.type === 'response.output_text.done').at(-1)!.text),
+    /^You wrote: inline only\./,
+  );
 
   // A default response still sees only the conversation.
   send({ type: 'response.create' });
-  const last = events.filter((e) => e.type === 'response.done').at(-1)!.response as { conversation_id: string; metadata: unknown };
+  const last = events.filter((e) => e.type === 'response.done').at(-1)!.response as {
+    conversation_id: string;
+    metadata: unknown;
+  };
   assert.match(last.conversation_id, /^conv_/);
   assert.equal(last.metadata, null);
   assert.deepEqual(events.map(checkServerEvent).filter(Boolean), []);
@@ -98,11 +139,14 @@ function speakingConversation(ms: number) {
   let loudFrames = 0;
   const speaker = new Speaker({ onData: ({ samples }) => void (samples.some((v) => v !== 0) && loudFrames++) });
   const samples = new Int16Array((RATE * ms) / 1000).fill(3000);
-  const c = new Conversation(applySession(defaultSession(), { type: 'realtime', audio: { input: { turn_detection: null } } }), {
-    emit: (e) => events.push({ event_id: `event_${events.length}`, ...e, at: performance.now() }),
-    speaker,
-    synthesize: async () => ({ samples, durationMs: ms, variant: 'tone' }),
-  });
+  const c = new Conversation(
+    applySession(defaultSession(), { type: 'realtime', audio: { input: { turn_detection: null } } }),
+    {
+      emit: (e) => events.push({ event_id: `event_${events.length}`, ...e, at: performance.now() }),
+      speaker,
+      synthesize: async () => ({ samples, durationMs: ms, variant: 'tone' }),
+    },
+  );
   speaker.start();
   const send = (event: Record<string, unknown>) => c.handleClientEvent(JSON.stringify(event));
   const next = async (type: string, timeoutMs = 5000) => {
@@ -110,7 +154,8 @@ function speakingConversation(ms: number) {
     for (;;) {
       const found = events.find((e) => e.type === type);
       if (found) return found;
-      if (performance.now() > deadline) throw new Error(`no ${type} in ${timeoutMs} ms: ${events.map((e) => e.type).join(', ')}`);
+      if (performance.now() > deadline)
+        throw new Error(`no ${type} in ${timeoutMs} ms: ${events.map((e) => e.type).join(', ')}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   };
@@ -130,10 +175,20 @@ test('response.done comes when the answer is generated, output_audio_buffer.stop
     const done = await next('response.done');
     const stopped = await next('output_audio_buffer.stopped');
     assert.equal((done.response as { status: string }).status, 'completed');
-    assert.ok(done.at - started.at < 1000, `response.done ${Math.round(done.at - started.at)} ms after the audio started, while 2 s of it play`);
+    assert.ok(
+      done.at - started.at < 1000,
+      `response.done ${Math.round(done.at - started.at)} ms after the audio started, while 2 s of it play`,
+    );
     assert.ok(stopped.at - started.at >= 1900, `stopped after ${Math.round(stopped.at - started.at)} ms of 2000`);
-    const order = events.map((e) => e.type).filter((t) => /^(response\.(done|output_audio_transcript\.done)|output_audio_buffer\.\w+)$/.test(t));
-    assert.deepEqual(order, ['output_audio_buffer.started', 'response.output_audio_transcript.done', 'response.done', 'output_audio_buffer.stopped']);
+    const order = events
+      .map((e) => e.type)
+      .filter((t) => /^(response\.(done|output_audio_transcript\.done)|output_audio_buffer\.\w+)$/.test(t));
+    assert.deepEqual(order, [
+      'output_audio_buffer.started',
+      'response.output_audio_transcript.done',
+      'response.done',
+      'output_audio_buffer.stopped',
+    ]);
     assert.deepEqual(events.map(checkServerEvent).filter(Boolean), []);
   } finally {
     stop();
@@ -156,9 +211,16 @@ test('after response.done: response.cancel finds nothing to cancel, output_audio
     assert.equal(events.at(-1)!.type, 'output_audio_buffer.cleared');
     assert.equal(events.filter((e) => e.type === 'response.done').length, 1, 'no second response.done');
     const heard = c.items.find((i) => i.id === item.id)!.content![0]!.transcript!;
-    assert.ok(heard.length > 0 && heard.length < whole.length && whole.startsWith(heard), `heard "${heard}" of "${whole}"`);
+    assert.ok(
+      heard.length > 0 && heard.length < whole.length && whole.startsWith(heard),
+      `heard "${heard}" of "${whole}"`,
+    );
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(events.some((e) => e.type === 'output_audio_buffer.stopped'), false, 'a cleared buffer does not also say stopped');
+    assert.equal(
+      events.some((e) => e.type === 'output_audio_buffer.stopped'),
+      false,
+      'a cleared buffer does not also say stopped',
+    );
   } finally {
     stop();
   }
@@ -173,7 +235,10 @@ test('response.cancel while the answer is generated: response.done cancelled, an
     await new Promise((r) => setTimeout(r, 250));
     send({ type: 'response.cancel' });
     const done = await next('response.done');
-    assert.equal((done.response as { status: string; status_details: { reason: string } }).status_details.reason, 'client_cancelled');
+    assert.equal(
+      (done.response as { status: string; status_details: { reason: string } }).status_details.reason,
+      'client_cancelled',
+    );
     const stopped = await next('output_audio_buffer.stopped');
     const playedMs = stopped.at - started.at;
     // ~250 ms at 4× real time: about 1 s of the 4 s answer was generated.

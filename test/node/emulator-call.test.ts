@@ -15,7 +15,12 @@ describe('voice turn over real WebRTC', () => {
     const { value } = await WrtcClient.mintToken(ctx.base, {
       instructions: 'Answer like a pirate, always.',
       // 600 ms of silence ends a turn: eSpeak's pause at a comma must not split the sentence.
-      audio: { input: { transcription: { model: 'whisper-1' }, turn_detection: { type: 'server_vad', silence_duration_ms: 600 } } },
+      audio: {
+        input: {
+          transcription: { model: 'whisper-1' },
+          turn_detection: { type: 'server_vad', silence_duration_ms: 600 },
+        },
+      },
     });
     const c = client('realtime-channel');
     await c.connect(ctx.base, value);
@@ -39,8 +44,14 @@ describe('voice turn over real WebRTC', () => {
     await c.next('output_audio_buffer.stopped');
     assert.equal((done.response as { status: string }).status, 'completed');
     const transcript = await c.next('response.output_audio_transcript.done');
-    assert.match(String(transcript.transcript), /I heard \d+\.\d seconds of speech\. My instructions begin: Answer like a pirate, always\./);
-    const deltas = c.events.filter((e) => e.type === 'response.output_audio_transcript.delta').map((e) => e.delta).join('');
+    assert.match(
+      String(transcript.transcript),
+      /I heard \d+\.\d seconds of speech\. My instructions begin: Answer like a pirate, always\./,
+    );
+    const deltas = c.events
+      .filter((e) => e.type === 'response.output_audio_transcript.delta')
+      .map((e) => e.delta)
+      .join('');
     assert.equal(deltas, transcript.transcript);
 
     // The answer was audible: loud frames arrived between started and stopped.
@@ -57,6 +68,9 @@ describe('voice turn over real WebRTC', () => {
     await c.connect(ctx.base, value);
     await c.speak(new Int16Array(48_000 * 2));
     await sleep(500);
-    assert.deepEqual(c.events.map((e) => e.type), ['session.created']);
+    assert.deepEqual(
+      c.events.map((e) => e.type),
+      ['session.created'],
+    );
   });
 });

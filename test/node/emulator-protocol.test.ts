@@ -21,8 +21,15 @@ async function call(session: Record<string, unknown> = {}, query = '', prefix = 
   return c;
 }
 
-function textTurn(c: WrtcClient, text: string, response: Record<string, unknown> = { output_modalities: ['text'] }): void {
-  c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
+function textTurn(
+  c: WrtcClient,
+  text: string,
+  response: Record<string, unknown> = { output_modalities: ['text'] },
+): void {
+  c.send({
+    type: 'conversation.item.create',
+    item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+  });
   c.send({ type: 'response.create', response });
 }
 
@@ -30,14 +37,20 @@ const post = (path: string, init: RequestInit) => fetch(`${ctx.base}${path}`, in
 
 describe('HTTP routes', () => {
   test('client_secrets: key required, ek_ token with expires_at (600 s by default), strict session', async () => {
-    const missing = await post('/v1/realtime/client_secrets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const missing = await post('/v1/realtime/client_secrets', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(missing.status, 401);
     assert.equal((await missing.json()).error.code, 'missing_api_key');
 
     const ok = await post('/openai/v1/realtime/client_secrets', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'api-key': 'azure-key' },
-      body: JSON.stringify({ session: { type: 'realtime', model: 'my-deployment', audio: { output: { voice: 'cedar' } } } }),
+      body: JSON.stringify({
+        session: { type: 'realtime', model: 'my-deployment', audio: { output: { voice: 'cedar' } } },
+      }),
     });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get('cache-control'), 'no-store');
@@ -71,18 +84,30 @@ describe('HTTP routes', () => {
   });
 
   test('calls: unknown, expired and missing tokens → 401 JSON; a non-SDP offer → 400; CORS headers on errors', async () => {
-    const unknown = await post('/v1/realtime/calls', { method: 'POST', headers: { Authorization: 'Bearer ek_unknown', 'Content-Type': 'application/sdp', Origin: 'http://page.test' }, body: 'v=0\r\n' });
+    const unknown = await post('/v1/realtime/calls', {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ek_unknown', 'Content-Type': 'application/sdp', Origin: 'http://page.test' },
+      body: 'v=0\r\n',
+    });
     assert.equal(unknown.status, 401);
     assert.equal(unknown.headers.get('access-control-allow-origin'), 'http://page.test');
     assert.equal((await unknown.json()).error.code, 'invalid_api_key');
 
     const expired = ctx.emulator.tokens.issue(defaultSession(), -1);
-    const old = await post('/v1/realtime/calls', { method: 'POST', headers: { Authorization: `Bearer ${expired.value}`, 'Content-Type': 'application/sdp' }, body: 'v=0\r\n' });
+    const old = await post('/v1/realtime/calls', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${expired.value}`, 'Content-Type': 'application/sdp' },
+      body: 'v=0\r\n',
+    });
     assert.equal(old.status, 401);
     assert.equal((await old.json()).error.code, 'expired_token');
 
     const { value } = await WrtcClient.mintToken(ctx.base);
-    const notSdp = await post('/v1/realtime/calls', { method: 'POST', headers: { Authorization: `Bearer ${value}`, 'Content-Type': 'application/json' }, body: '{"sdp":"v=0"}' });
+    const notSdp = await post('/v1/realtime/calls', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${value}`, 'Content-Type': 'application/json' },
+      body: '{"sdp":"v=0"}',
+    });
     assert.equal(notSdp.status, 400);
     assert.equal((await notSdp.json()).error.code, 'invalid_offer');
   });
@@ -92,31 +117,56 @@ describe('HTTP routes', () => {
     assert.match(c.callId, /^rtc_/);
     assert.ok(ctx.emulator.calls.has(c.callId));
     const closed = new Promise<void>((resolve) => c.channel.addEventListener('close', () => resolve()));
-    const hangup = await post(`/openai/v1/realtime/calls/${c.callId}/hangup`, { method: 'POST', headers: { 'api-key': 'k' } });
+    const hangup = await post(`/openai/v1/realtime/calls/${c.callId}/hangup`, {
+      method: 'POST',
+      headers: { 'api-key': 'k' },
+    });
     assert.equal(hangup.status, 200);
     await closed;
     assert.equal(ctx.emulator.calls.has(c.callId), false);
-    const again = await post(`/openai/v1/realtime/calls/${c.callId}/hangup`, { method: 'POST', headers: { 'api-key': 'k' } });
+    const again = await post(`/openai/v1/realtime/calls/${c.callId}/hangup`, {
+      method: 'POST',
+      headers: { 'api-key': 'k' },
+    });
     assert.equal(again.status, 404);
   });
 });
 
 describe('session.update', () => {
-  test('valid updates are merged and confirmed; bad ones get the service\'s error codes and change nothing', async () => {
+  test("valid updates are merged and confirmed; bad ones get the service's error codes and change nothing", async () => {
     const c = await call({ instructions: 'One.' });
-    c.send({ type: 'session.update', session: { type: 'realtime', instructions: 'Two.', audio: { output: { speed: 1.25 }, input: { turn_detection: { type: 'server_vad', silence_duration_ms: 800 } } } } });
+    c.send({
+      type: 'session.update',
+      session: {
+        type: 'realtime',
+        instructions: 'Two.',
+        audio: { output: { speed: 1.25 }, input: { turn_detection: { type: 'server_vad', silence_duration_ms: 800 } } },
+      },
+    });
     const updated = await c.next('session.updated');
     const session = updated.session as ReturnType<typeof defaultSession>;
     assert.equal(session.instructions, 'Two.');
     assert.equal(session.audio.output.speed, 1.25);
     assert.equal(session.audio.output.voice, 'alloy');
-    assert.deepEqual(session.audio.input.turn_detection, { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 800, idle_timeout_ms: null, create_response: true, interrupt_response: true });
+    assert.deepEqual(session.audio.input.turn_detection, {
+      type: 'server_vad',
+      threshold: 0.5,
+      prefix_padding_ms: 300,
+      silence_duration_ms: 800,
+      idle_timeout_ms: null,
+      create_response: true,
+      interrupt_response: true,
+    });
     assert.equal(ctx.emulator.calls.get(c.callId)!.conversation.vad.settings.silence_duration_ms, 800);
 
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ type: 'realtime', modalities: ['audio'] }, 'unknown_parameter', 'session.modalities'],
       [{ type: 'realtime', audio: { output: { speed: 3 } } }, 'invalid_value', 'session.audio.output.speed'],
-      [{ type: 'realtime', audio: { input: { turn_detection: { type: 'server_vad', threshold: 1.5 } } } }, 'invalid_value', 'session.audio.input.turn_detection.threshold'],
+      [
+        { type: 'realtime', audio: { input: { turn_detection: { type: 'server_vad', threshold: 1.5 } } } },
+        'invalid_value',
+        'session.audio.input.turn_detection.threshold',
+      ],
       [{ instructions: 'no type' }, 'missing_required_parameter', 'session.type'],
       [{ type: 'realtime', audio: { output: { voice: 'robot' } } }, 'invalid_value', 'session.audio.output.voice'],
     ];
@@ -140,11 +190,14 @@ describe('turns and responses', () => {
     assert.equal((added.item as { content: Array<{ text: string }> }).content[0]!.text, 'What is two and two?');
     const done = await c.next('response.output_text.done');
     assert.equal(done.text, 'You wrote: What is two and two? My instructions begin: Be concise and kind.');
-    const deltas = c.events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
+    const deltas = c.events
+      .filter((e) => e.type === 'response.output_text.delta')
+      .map((e) => e.delta)
+      .join('');
     assert.equal(deltas, done.text);
     const responseDone = await c.next('response.done');
     assert.equal((responseDone.response as { status: string }).status, 'completed');
-    assert.ok(((responseDone.response as { usage: { total_tokens: number } }).usage.total_tokens) > 0);
+    assert.ok((responseDone.response as { usage: { total_tokens: number } }).usage.total_tokens > 0);
   });
 
   test('response.create while one is active → conversation_already_has_active_response', async () => {
@@ -165,7 +218,12 @@ describe('turns and responses', () => {
         output_modalities: ['text'],
         tools: [
           { type: 'function', name: 'get_time', description: 'Time', parameters: { type: 'object', properties: {} } },
-          { type: 'function', name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+          {
+            type: 'function',
+            name: 'get_weather',
+            description: 'Weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+          },
         ],
       },
     });
@@ -174,11 +232,17 @@ describe('turns and responses', () => {
     const args = await c.next('response.function_call_arguments.done');
     assert.equal(args.name, 'get_weather');
     assert.deepEqual(JSON.parse(String(args.arguments)), { city: 'Use get_weather for Paris' });
-    const item = await c.next('response.output_item.done', (e) => (e.item as { type: string }).type === 'function_call');
+    const item = await c.next(
+      'response.output_item.done',
+      (e) => (e.item as { type: string }).type === 'function_call',
+    );
     assert.equal((item.item as { call_id: string }).call_id, args.call_id);
     await c.next('response.done');
 
-    c.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: args.call_id, output: '{"temperature":21}' } });
+    c.send({
+      type: 'conversation.item.create',
+      item: { type: 'function_call_output', call_id: args.call_id, output: '{"temperature":21}' },
+    });
     c.send({ type: 'response.create' });
     const followUp = await c.next('response.output_text.done');
     assert.equal(followUp.text, 'The get_weather tool answered: {"temperature":21}.');
@@ -195,12 +259,19 @@ describe('turns and responses', () => {
     const speech = await synthesize('Push to talk works.', 'alloy', 1);
     await c.speak(speech.samples);
     await sleep(400);
-    assert.equal(c.events.some((e) => e.type.startsWith('input_audio_buffer.speech')), false);
+    assert.equal(
+      c.events.some((e) => e.type.startsWith('input_audio_buffer.speech')),
+      false,
+    );
     c.send({ type: 'input_audio_buffer.commit' });
     const committed = await c.next('input_audio_buffer.committed');
     const added = await c.next('conversation.item.added');
     assert.equal((added.item as { id: string }).id, committed.item_id);
-    assert.equal(c.events.some((e) => e.type === 'response.created'), false, 'no automatic response');
+    assert.equal(
+      c.events.some((e) => e.type === 'response.created'),
+      false,
+      'no automatic response',
+    );
   });
 });
 
@@ -233,7 +304,10 @@ describe('interruption', () => {
     await c.next('output_audio_buffer.cleared');
     c.send({ type: 'response.cancel', event_id: 'nothing' });
     const error = await c.next('error');
-    assert.deepEqual([(error.error as { code: string }).code, (error.error as { event_id: string }).event_id], ['response_cancel_not_active', 'nothing']);
+    assert.deepEqual(
+      [(error.error as { code: string }).code, (error.error as { event_id: string }).event_id],
+      ['response_cancel_not_active', 'nothing'],
+    );
   });
 
   test('conversation.item.truncate is accepted for assistant audio, refused for an unknown item', async () => {
@@ -241,7 +315,12 @@ describe('interruption', () => {
     textTurn(c, 'Hi', {});
     const item = await c.next('response.output_item.done');
     await c.next('output_audio_buffer.stopped');
-    c.send({ type: 'conversation.item.truncate', item_id: (item.item as { id: string }).id, content_index: 0, audio_end_ms: 300 });
+    c.send({
+      type: 'conversation.item.truncate',
+      item_id: (item.item as { id: string }).id,
+      content_index: 0,
+      audio_end_ms: 300,
+    });
     const truncated = await c.next('conversation.item.truncated');
     assert.equal(truncated.audio_end_ms, 300);
     c.send({ type: 'conversation.item.truncate', item_id: 'item_nope', content_index: 0, audio_end_ms: 1 });
@@ -263,19 +342,41 @@ describe('filter, observer, robustness, concurrency', () => {
   test('webrtcfilter=on passes only the documented subset; the observer WebSocket gets everything and controls the call', async () => {
     const c = await call({}, '?webrtcfilter=on');
     const observed: ClientEvent[] = [];
-    const ws = new WebSocket(`${ctx.base.replace('http', 'ws')}/v1/realtime?call_id=${c.callId}`, { headers: { Authorization: 'Bearer sk-server' } });
+    const ws = new WebSocket(`${ctx.base.replace('http', 'ws')}/v1/realtime?call_id=${c.callId}`, {
+      headers: { Authorization: 'Bearer sk-server' },
+    });
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
     });
     ws.on('message', (data) => observed.push(JSON.parse(data.toString())));
-    ws.send(JSON.stringify({ type: 'session.update', session: { type: 'realtime', instructions: 'Set by the observer.', output_modalities: ['text'] } }));
+    ws.send(
+      JSON.stringify({
+        type: 'session.update',
+        session: { type: 'realtime', instructions: 'Set by the observer.', output_modalities: ['text'] },
+      }),
+    );
     for (let i = 0; i < 50 && !observed.some((e) => e.type === 'session.updated'); i++) await sleep(20);
     textTurn(c, 'hello', {});
     await c.next('response.output_text.done');
     await sleep(200);
-    const passes = new Set(['input_audio_buffer.speech_started', 'input_audio_buffer.speech_stopped', 'output_audio_buffer.started', 'output_audio_buffer.stopped', 'conversation.item.input_audio_transcription.completed', 'conversation.item.added', 'conversation.item.created', 'response.output_text.delta', 'response.output_text.done', 'response.output_audio_transcript.delta', 'response.output_audio_transcript.done']);
-    assert.deepEqual(c.events.filter((e) => !passes.has(e.type)).map((e) => e.type), []);
+    const passes = new Set([
+      'input_audio_buffer.speech_started',
+      'input_audio_buffer.speech_stopped',
+      'output_audio_buffer.started',
+      'output_audio_buffer.stopped',
+      'conversation.item.input_audio_transcription.completed',
+      'conversation.item.added',
+      'conversation.item.created',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.output_audio_transcript.delta',
+      'response.output_audio_transcript.done',
+    ]);
+    assert.deepEqual(
+      c.events.filter((e) => !passes.has(e.type)).map((e) => e.type),
+      [],
+    );
     assert.ok(observed.some((e) => e.type === 'session.updated'));
     assert.ok(observed.some((e) => e.type === 'response.done'));
     const text = c.events.find((e) => e.type === 'response.output_text.done')!;
@@ -299,14 +400,27 @@ describe('filter, observer, robustness, concurrency', () => {
       [{ no: 'type' }, 'missing_required_parameter'],
       [{ type: 'no.such.event' }, 'invalid_value'],
       [{ type: 'conversation.item.create' }, 'missing_required_parameter'],
-      [{ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: 'wrong type' } }, 'invalid_value'],
-      [{ type: 'session.update', session: JSON.parse('{"type":"realtime","audio":' + '{"input":'.repeat(50) + '{}' + '}'.repeat(51)) }, 'unknown_parameter'],
+      [
+        { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: 'wrong type' } },
+        'invalid_value',
+      ],
+      [
+        {
+          type: 'session.update',
+          session: JSON.parse('{"type":"realtime","audio":' + '{"input":'.repeat(50) + '{}' + '}'.repeat(51)),
+        },
+        'unknown_parameter',
+      ],
       [{ type: 'response.create', response: { output_modalities: ['audio', 'text'] } }, 'invalid_value'],
     ];
     for (const [event] of bad) c.send(event);
     for (let i = 0; i < 50 && c.events.filter((e) => e.type === 'error').length < bad.length; i++) await sleep(50);
     const codes = c.events.filter((e) => e.type === 'error').map((e) => (e.error as { code: string }).code);
-    assert.deepEqual(codes, bad.map(([, code]) => code), JSON.stringify(c.events.filter((e) => e.type === 'error').map((e) => e.error)));
+    assert.deepEqual(
+      codes,
+      bad.map(([, code]) => code),
+      JSON.stringify(c.events.filter((e) => e.type === 'error').map((e) => e.error)),
+    );
     textTurn(c, 'still alive?');
     assert.match(String((await c.next('response.output_text.done')).text), /still alive\?/);
   });
@@ -327,7 +441,9 @@ describe('filter, observer, robustness, concurrency', () => {
   });
 
   test('ten calls at once stay independent', async () => {
-    const many = await Promise.all(Array.from({ length: 10 }, (_, i) => call({ instructions: `Call number ${i}.`, output_modalities: ['text'] })));
+    const many = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => call({ instructions: `Call number ${i}.`, output_modalities: ['text'] })),
+    );
     many.forEach((c, i) => textTurn(c, `message ${i}`));
     const texts = await Promise.all(many.map((c) => c.next('response.output_text.done')));
     texts.forEach((t, i) => assert.equal(t.text, `You wrote: message ${i}. My instructions begin: Call number ${i}.`));

@@ -30,7 +30,7 @@ function section(lines: string[], kind: string): string[] {
 }
 
 describe('the SDP answer of /calls', () => {
-  test('the audio track belongs to a stream, as the service\'s does (a=msid:realtimeapi <track>)', async () => {
+  test("the audio track belongs to a stream, as the service's does (a=msid:realtimeapi <track>)", async () => {
     const { lines, streamIds } = await answerOfACall();
     const msid = section(lines, 'audio').filter((l) => l.startsWith('a=msid:'));
     assert.equal(msid.length, 1, `one a=msid line: ${msid.join(' | ')}`);
@@ -46,20 +46,41 @@ describe('the SDP answer of /calls', () => {
     const audio = section(lines, 'audio');
     const codecs = audio.filter((l) => l.startsWith('a=rtpmap:')).map((l) => l.split(' ')[1]);
     assert.deepEqual(codecs, ['opus/48000/2', 'PCMU/8000', 'PCMA/8000']);
-    const opusType = audio.find((l) => l.includes(' opus/48000/2'))!.slice('a=rtpmap:'.length).split(' ')[0];
-    assert.equal(audio.find((l) => l.startsWith(`a=fmtp:${opusType} `)), `a=fmtp:${opusType} minptime=10;useinbandfec=1`);
+    const opusType = audio
+      .find((l) => l.includes(' opus/48000/2'))!
+      .slice('a=rtpmap:'.length)
+      .split(' ')[0];
+    assert.equal(
+      audio.find((l) => l.startsWith(`a=fmtp:${opusType} `)),
+      `a=fmtp:${opusType} minptime=10;useinbandfec=1`,
+    );
   });
 
   test('no RTP header extensions and no trickle option, as the service answers; the rest the service also says', async () => {
     const { lines } = await answerOfACall();
-    assert.deepEqual(lines.filter((l) => l.startsWith('a=extmap:')), [], 'no a=extmap lines');
-    assert.deepEqual(lines.filter((l) => l.startsWith('a=ice-options:')), [], 'no a=ice-options');
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith('a=extmap:')),
+      [],
+      'no a=extmap lines',
+    );
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith('a=ice-options:')),
+      [],
+      'no a=ice-options',
+    );
     const audio = section(lines, 'audio');
     const data = section(lines, 'application');
-    for (const line of ['a=setup:active', 'a=sendrecv', 'a=rtcp-mux']) assert.ok(audio.includes(line), `audio has ${line}`);
+    for (const line of ['a=setup:active', 'a=sendrecv', 'a=rtcp-mux'])
+      assert.ok(audio.includes(line), `audio has ${line}`);
     assert.ok(lines.includes('a=group:BUNDLE 0 1'), 'one bundle of audio and data');
-    assert.ok(data.includes('a=setup:active') && data.includes('a=sctp-port:5000'), 'data channel section as the service');
-    assert.ok(lines.some((l) => l.startsWith('a=candidate:') && l.includes(' udp ') && l.includes(' typ host')), 'host UDP candidates');
+    assert.ok(
+      data.includes('a=setup:active') && data.includes('a=sctp-port:5000'),
+      'data channel section as the service',
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('a=candidate:') && l.includes(' udp ') && l.includes(' typ host')),
+      'host UDP candidates',
+    );
   });
 
   test('a call still carries audio both ways and events after the trimming (the answer is the local description)', async () => {
@@ -68,7 +89,10 @@ describe('the SDP answer of /calls', () => {
     const c = ctx.client();
     await c.connect(ctx.base, value);
     await c.next('session.created');
-    c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hello' }] } });
+    c.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hello' }] },
+    });
     c.send({ type: 'response.create' });
     await c.next('response.done', () => true, 20_000);
     await c.next('output_audio_buffer.stopped', () => true, 20_000);

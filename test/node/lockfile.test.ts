@@ -20,23 +20,40 @@ interface LockEntry {
   devDependencies?: Record<string, string>;
 }
 
-const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { lockfileVersion: number; packages: Record<string, LockEntry> };
-const manifest = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as {
+  lockfileVersion: number;
+  packages: Record<string, LockEntry>;
+};
+const manifest = (path: string) =>
+  JSON.parse(readFileSync(path, 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
 
 test('every locked package has one exact version and a sha512 integrity hash, and comes from the registry', (t) => {
   assert.ok(lock.lockfileVersion >= 3, `lockfileVersion ${lock.lockfileVersion}`);
-  const packages = Object.entries(lock.packages).filter(([path, entry]) => path.startsWith('node_modules/') && !entry.link);
+  const packages = Object.entries(lock.packages).filter(
+    ([path, entry]) => path.startsWith('node_modules/') && !entry.link,
+  );
   assert.ok(packages.length > 500, `${packages.length} packages`);
   const problems = packages.flatMap(([path, entry]) => [
     ...(/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(entry.version ?? '') ? [] : [`${path}: version ${entry.version}`]),
     ...(/^sha512-[A-Za-z0-9+/]{86}==$/.test(entry.integrity ?? '') ? [] : [`${path}: integrity ${entry.integrity}`]),
     // .npmrc omits registry URLs from the lockfile; any `resolved` left would be a git, file or tarball source.
-    ...(entry.resolved && !entry.resolved.startsWith('https://registry.npmjs.org/') ? [`${path}: from ${entry.resolved}`] : []),
+    ...(entry.resolved && !entry.resolved.startsWith('https://registry.npmjs.org/')
+      ? [`${path}: from ${entry.resolved}`]
+      : []),
   ]);
   assert.deepEqual(problems, []);
   const links = Object.entries(lock.packages).filter(([, entry]) => entry.link);
-  assert.deepEqual(links.map(([path, entry]) => `${path} -> ${entry.resolved}`), ['node_modules/realtime-voice-server -> server'], 'the only link is the server workspace');
-  t.diagnostic(`${packages.length} packages locked with sha512 integrity, ${packages.filter(([, e]) => !e.dev).length} outside dev-only`);
+  assert.deepEqual(
+    links.map(([path, entry]) => `${path} -> ${entry.resolved}`),
+    ['node_modules/realtime-voice-server -> server'],
+    'the only link is the server workspace',
+  );
+  t.diagnostic(
+    `${packages.length} packages locked with sha512 integrity, ${packages.filter(([, e]) => !e.dev).length} outside dev-only`,
+  );
 });
 
 test('the lockfile agrees with package.json and server/package.json (npm ci would refuse it otherwise)', () => {
@@ -64,11 +81,15 @@ test('the installed production tree (widget + reference server) is complete, val
     }
   };
   walk(tree);
-  const lockedVersions = new Set(Object.entries(lock.packages).map(([path, e]) => `${path.split('node_modules/').pop()}@${e.version}`));
+  const lockedVersions = new Set(
+    Object.entries(lock.packages).map(([path, e]) => `${path.split('node_modules/').pop()}@${e.version}`),
+  );
   lockedVersions.add(`realtime-voice-server@${lock.packages.server!.version}`); // the workspace, locked as a link
   const unlocked = [...seen].filter((id) => !lockedVersions.has(id));
   assert.deepEqual(unlocked, [], 'every production package is in the lockfile at that version');
-  assert.ok(seen.has(`lit@${lock.packages['node_modules/lit']!.version}`) && [...seen].some((id) => id.startsWith('express@')));
+  assert.ok(
+    seen.has(`lit@${lock.packages['node_modules/lit']!.version}`) && [...seen].some((id) => id.startsWith('express@')),
+  );
   t.diagnostic(`${seen.size} production packages, all locked`);
 });
 

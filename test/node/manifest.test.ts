@@ -24,12 +24,22 @@ test('custom-elements.json is up to date with the source', () => {
 
 test('the manifest documents the public attributes, events, parts and custom properties', () => {
   const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
-  const element = manifest.modules.flatMap((m: any) => m.declarations ?? []).find((d: any) => d.tagName === 'realtime-voice');
+  const element = manifest.modules
+    .flatMap((m: any) => m.declarations ?? [])
+    .find((d: any) => d.tagName === 'realtime-voice');
   assert.ok(element, 'realtime-voice is declared');
   const attributes = element.attributes.map((a: any) => a.name);
-  for (const name of ['token-url', 'connect-url', 'calls-url', 'voice', 'instructions']) assert.ok(attributes.includes(name), name);
+  for (const name of ['token-url', 'connect-url', 'calls-url', 'voice', 'instructions'])
+    assert.ok(attributes.includes(name), name);
   const events = element.events.map((e: any) => e.name);
-  for (const name of ['realtime-state', 'realtime-error', 'realtime-transcript', 'realtime-event', 'session.created', 'response.done']) {
+  for (const name of [
+    'realtime-state',
+    'realtime-error',
+    'realtime-transcript',
+    'realtime-event',
+    'session.created',
+    'response.done',
+  ]) {
     assert.ok(events.includes(name), name);
   }
   assert.ok(element.cssParts.some((p: any) => p.name === 'base'));

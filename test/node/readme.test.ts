@@ -6,17 +6,30 @@ import { test } from 'node:test';
 
 const readme = readFileSync('README.md', 'utf8');
 const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
-const element = manifest.modules.flatMap((m: { declarations?: unknown[] }) => m.declarations ?? []).find((d: { tagName?: string }) => d.tagName === 'realtime-voice');
+const element = manifest.modules
+  .flatMap((m: { declarations?: unknown[] }) => m.declarations ?? [])
+  .find((d: { tagName?: string }) => d.tagName === 'realtime-voice');
 
 test('every attribute in custom-elements.json is in the README attribute table, with its property', () => {
   for (const attribute of element.attributes as Array<{ name: string; fieldName: string }>) {
-    assert.match(readme, new RegExp(`\\| \`${attribute.name}\` \\| \`${attribute.fieldName}\` \\|`), `${attribute.name} / ${attribute.fieldName}`);
+    assert.match(
+      readme,
+      new RegExp(`\\| \`${attribute.name}\` \\| \`${attribute.fieldName}\` \\|`),
+      `${attribute.name} / ${attribute.fieldName}`,
+    );
   }
 });
 
 test('every public method is in the README method table', () => {
   const methods = (element.members as Array<{ kind: string; name: string; privacy?: string; static?: boolean }>)
-    .filter((m) => m.kind === 'method' && !m.privacy && !m.static && !m.name.startsWith('#') && !['render', 'updated', 'connectedCallback', 'disconnectedCallback'].includes(m.name))
+    .filter(
+      (m) =>
+        m.kind === 'method' &&
+        !m.privacy &&
+        !m.static &&
+        !m.name.startsWith('#') &&
+        !['render', 'updated', 'connectedCallback', 'disconnectedCallback'].includes(m.name),
+    )
     .map((m) => m.name);
   assert.ok(methods.length >= 6, methods.join());
   for (const name of methods) assert.match(readme, new RegExp(`\\| \`${name}\\(`), name);

@@ -42,16 +42,23 @@ function memory(): { rss: number; heap: number } {
 before(async () => {
   upstream.recording = false; // a record of 15,000 upstream requests would grow the process under measurement
   const upstreamBase = await upstream.start();
-  const config = loadConfig({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${upstreamBase}/v1`, RATE_LIMIT_MAX: String(TOTAL * 10) });
-  // Counted and scanned as they are written, not kept: the log must not be what grows.
-  const logger = pino({ level: 'info' }, {
-    write(line: string) {
-      logLines++;
-      if (line.includes(KEY)) keyInLogs++;
-      const status = /"msg":"request"/.test(line) ? Number(/"status":(\d+)/.exec(line)?.[1]) : 0;
-      if (status) statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    },
+  const config = loadConfig({
+    OPENAI_API_KEY: KEY,
+    OPENAI_BASE_URL: `${upstreamBase}/v1`,
+    RATE_LIMIT_MAX: String(TOTAL * 10),
   });
+  // Counted and scanned as they are written, not kept: the log must not be what grows.
+  const logger = pino(
+    { level: 'info' },
+    {
+      write(line: string) {
+        logLines++;
+        if (line.includes(KEY)) keyInLogs++;
+        const status = /"msg":"request"/.test(line) ? Number(/"status":(\d+)/.exec(line)?.[1]) : 0;
+        if (status) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      },
+    },
+  );
   server = createHttpServer(createApp(config, { provider: createProvider(config), logger }), config);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -64,7 +71,12 @@ after(async () => {
 
 /** Each connection cycles through these four: two that succeed, one refused (400), one health check. */
 const mix: autocannon.Request[] = [
-  { method: 'POST', path: '/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ voice: 'marin', instructions: 'Be brief.' }) },
+  {
+    method: 'POST',
+    path: '/token',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ voice: 'marin', instructions: 'Be brief.' }),
+  },
   { method: 'POST', path: '/connect', headers: { 'content-type': 'application/sdp' }, body: OFFER },
   { method: 'POST', path: '/token', headers: { 'content-type': 'application/json' }, body: '{"voice": ' },
   { method: 'GET', path: '/healthz' },
@@ -74,42 +86,60 @@ function load(amount: number): Promise<autocannon.Result> {
   return autocannon({ url: base, connections: 10, amount, timeout: 10, requests: mix });
 }
 
-test(`${TOTAL.toLocaleString('en')} requests on loopback: every one answered as it deserves, zero 5xx, memory steady`, { timeout: 120_000 }, async (t) => {
-  await load(500); // warm-up: JIT, sockets, the rate limiter's entry
-  statuses.clear();
-  const start = memory();
-  const first = await load(TOTAL / 2);
-  const middle = memory();
-  const second = await load(TOTAL / 2);
-  const end = memory();
+test(
+  `${TOTAL.toLocaleString('en')} requests on loopback: every one answered as it deserves, zero 5xx, memory steady`,
+  { timeout: 120_000 },
+  async (t) => {
+    await load(500); // warm-up: JIT, sockets, the rate limiter's entry
+    statuses.clear();
+    const start = memory();
+    const first = await load(TOTAL / 2);
+    const middle = memory();
+    const second = await load(TOTAL / 2);
+    const end = memory();
 
-  const latency = (p: 'p50' | 'p99') => Math.max(first.latency[p], second.latency[p]);
-  t.diagnostic(
-    `${first.requests.total + second.requests.total} requests in ${(first.duration + second.duration).toFixed(1)} s (${Math.round((first.requests.total + second.requests.total) / (first.duration + second.duration))} req/s), ` +
-      `p50 ${latency('p50')} ms, p99 ${latency('p99')} ms; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
-      `RSS ${start.rss.toFixed(0)} → ${middle.rss.toFixed(0)} → ${end.rss.toFixed(0)} MB; heap after GC ${start.heap.toFixed(1)} → ${middle.heap.toFixed(1)} → ${end.heap.toFixed(1)} MB; ` +
-      `${logLines} log lines scanned`,
-  );
+    const latency = (p: 'p50' | 'p99') => Math.max(first.latency[p], second.latency[p]);
+    t.diagnostic(
+      `${first.requests.total + second.requests.total} requests in ${(first.duration + second.duration).toFixed(1)} s (${Math.round((first.requests.total + second.requests.total) / (first.duration + second.duration))} req/s), ` +
+        `p50 ${latency('p50')} ms, p99 ${latency('p99')} ms; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
+        `RSS ${start.rss.toFixed(0)} → ${middle.rss.toFixed(0)} → ${end.rss.toFixed(0)} MB; heap after GC ${start.heap.toFixed(1)} → ${middle.heap.toFixed(1)} → ${end.heap.toFixed(1)} MB; ` +
+        `${logLines} log lines scanned`,
+    );
 
-  const results = [first, second];
-  const sum = (pick: (r: autocannon.Result) => number) => results.reduce((n, r) => n + pick(r), 0);
-  const served = sum((r) => r['2xx'] + r['4xx'] + r['5xx']);
-  assert.equal(sum((r) => r.errors), 0, 'connection errors');
-  assert.equal(sum((r) => r.timeouts), 0, 'timeouts');
-  assert.equal(sum((r) => r['5xx']), 0, '5xx answers');
-  assert.equal(served, TOTAL, 'every request answered');
-  // The server's own record agrees: 200 (token, health), 201 (connect) and 400 (the bad body) only.
-  assert.deepEqual([...statuses.keys()].sort(), [200, 201, 400]);
-  const refused = statuses.get(400)!;
-  assert.ok(Math.abs(refused - TOTAL / 4) <= 20, `${refused} bad bodies refused, about a quarter expected`);
-  assert.equal(keyInLogs, 0, 'the key in a log line');
+    const results = [first, second];
+    const sum = (pick: (r: autocannon.Result) => number) => results.reduce((n, r) => n + pick(r), 0);
+    const served = sum((r) => r['2xx'] + r['4xx'] + r['5xx']);
+    assert.equal(
+      sum((r) => r.errors),
+      0,
+      'connection errors',
+    );
+    assert.equal(
+      sum((r) => r.timeouts),
+      0,
+      'timeouts',
+    );
+    assert.equal(
+      sum((r) => r['5xx']),
+      0,
+      '5xx answers',
+    );
+    assert.equal(served, TOTAL, 'every request answered');
+    // The server's own record agrees: 200 (token, health), 201 (connect) and 400 (the bad body) only.
+    assert.deepEqual([...statuses.keys()].sort(), [200, 201, 400]);
+    const refused = statuses.get(400)!;
+    assert.ok(Math.abs(refused - TOTAL / 4) <= 20, `${refused} bad bodies refused, about a quarter expected`);
+    assert.equal(keyInLogs, 0, 'the key in a log line');
 
-  // Steady: the live heap does not grow with the number of requests served.
-  const heapGrowth = end.heap - start.heap;
-  assert.ok(heapGrowth < 8, `live heap grew ${heapGrowth.toFixed(1)} MB over ${TOTAL} requests`);
-  assert.ok(end.heap - middle.heap < 4, `live heap grew ${(end.heap - middle.heap).toFixed(1)} MB over the second ${TOTAL / 2}`);
-  // RSS swings by tens of MB with the allocator and autocannon's own buffers (this process runs both), so
-  // it is only a coarse bound here; a leak of 10 KB a request would still cross it.
-  assert.ok(end.rss - start.rss < 100, `RSS grew ${(end.rss - start.rss).toFixed(0)} MB`);
-
-});
+    // Steady: the live heap does not grow with the number of requests served.
+    const heapGrowth = end.heap - start.heap;
+    assert.ok(heapGrowth < 8, `live heap grew ${heapGrowth.toFixed(1)} MB over ${TOTAL} requests`);
+    assert.ok(
+      end.heap - middle.heap < 4,
+      `live heap grew ${(end.heap - middle.heap).toFixed(1)} MB over the second ${TOTAL / 2}`,
+    );
+    // RSS swings by tens of MB with the allocator and autocannon's own buffers (this process runs both), so
+    // it is only a coarse bound here; a leak of 10 KB a request would still cross it.
+    assert.ok(end.rss - start.rss < 100, `RSS grew ${(end.rss - start.rss).toFixed(0)} MB`);
+  },
+);

@@ -33,7 +33,11 @@ interface RawResult {
 }
 
 /** Opens a socket, lets `drive` write to it, and resolves when the server closes it (or after `giveUpMs`). */
-function raw(drive: (write: (text: string) => boolean) => void | (() => void), giveUpMs = 8000, to = () => port): Promise<RawResult> {
+function raw(
+  drive: (write: (text: string) => boolean) => void | (() => void),
+  giveUpMs = 8000,
+  to = () => port,
+): Promise<RawResult> {
   return new Promise((resolve) => {
     const started = performance.now();
     let text = '';
@@ -91,7 +95,10 @@ after(async () => {
 });
 
 const bounded = (result: RawResult, deadline: number) =>
-  assert.ok(result.closedAfterMs >= deadline - 50 && result.closedAfterMs < deadline + 700, `closed after ${Math.round(result.closedAfterMs)} ms, deadline ${deadline} ms`);
+  assert.ok(
+    result.closedAfterMs >= deadline - 50 && result.closedAfterMs < deadline + 700,
+    `closed after ${Math.round(result.closedAfterMs)} ms, deadline ${deadline} ms`,
+  );
 
 describe('slow clients are cut off by their deadline, with a JSON 408', () => {
   test('a socket that opens and sends nothing', async () => {
@@ -102,7 +109,9 @@ describe('slow clients are cut off by their deadline, with a JSON 408', () => {
   });
 
   test('headers trickled a byte every 40 ms, never finished (slowloris)', async () => {
-    const result = await raw((write) => trickle(write, `POST /token HTTP/1.1\r\nHost: x\r\n${'X-Slow: 1\r\n'.repeat(100)}`));
+    const result = await raw((write) =>
+      trickle(write, `POST /token HTTP/1.1\r\nHost: x\r\n${'X-Slow: 1\r\n'.repeat(100)}`),
+    );
     bounded(result, HEADERS_MS);
     assert.equal(result.status, 408);
     assert.match(result.body!.error!.message, /did not arrive in time/);
@@ -111,7 +120,9 @@ describe('slow clients are cut off by their deadline, with a JSON 408', () => {
   test('a complete request line and headers, then a body trickled a byte every 40 ms (slow POST)', async () => {
     const body = JSON.stringify({ instructions: 'x'.repeat(400) });
     const result = await raw((write) => {
-      write(`POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+      write(
+        `POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+      );
       return trickle(write, body);
     });
     bounded(result, REQUEST_MS);
@@ -121,7 +132,11 @@ describe('slow clients are cut off by their deadline, with a JSON 408', () => {
   });
 
   test('two hundred slowloris sockets at once are all closed, and the server still answers', async () => {
-    const results = await Promise.all(Array.from({ length: 200 }, () => raw((write) => trickle(write, 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: 1'.repeat(10), 100))));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        raw((write) => trickle(write, 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: 1'.repeat(10), 100)),
+      ),
+    );
     assert.deepEqual(new Set(results.map((r) => r.status)), new Set([408]));
     const slowest = Math.max(...results.map((r) => r.closedAfterMs));
     assert.ok(slowest < HEADERS_MS + 1500, `slowest closed after ${Math.round(slowest)} ms`);
@@ -132,7 +147,9 @@ describe('slow clients are cut off by their deadline, with a JSON 408', () => {
   });
 
   test('a client slow but within the deadlines is served', async () => {
-    const result = await raw((write) => trickle(write, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 8));
+    const result = await raw((write) =>
+      trickle(write, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 8),
+    );
     assert.equal(result.status, 200);
     assert.match(result.text, /"ok":true/);
   });
@@ -140,7 +157,11 @@ describe('slow clients are cut off by their deadline, with a JSON 408', () => {
   test('an honest request waiting on a slow upstream is not cut by REQUEST_TIMEOUT_MS (it bounds the request, not the answer)', async () => {
     upstream.faults.secrets = { kind: 'hang' };
     const started = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const res = await fetch(`http://127.0.0.1:${port}/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     upstream.reset();
     const body = await res.json();
     assert.deepEqual([res.status, body.error.code], [504, 'upstream_timeout']);
@@ -150,14 +171,18 @@ describe('slow clients are cut off by their deadline, with a JSON 408', () => {
 
 describe('broken HTTP never reaches the app, and still gets a JSON error', () => {
   test('garbage instead of a request line → 400 bad_request', async () => {
-    const result = await raw((write) => void write('\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n'));
+    const result = await raw(
+      (write) => void write('\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n'),
+    );
     assert.equal(result.status, 400);
     assert.equal(result.body?.error?.code, 'bad_request');
     assert.ok(result.closedAfterMs < 500);
   });
 
   test('a header larger than 16 KB → 431 headers_too_large', async () => {
-    const result = await raw((write) => void write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
+    const result = await raw(
+      (write) => void write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+    );
     assert.equal(result.status, 431);
     assert.equal(result.body?.error?.code, 'headers_too_large');
   });
@@ -179,49 +204,77 @@ describe('broken HTTP never reaches the app, and still gets a JSON error', () =>
   test('no 5xx and no key in any log line of these tests', () => {
     assert.ok(logLines.length > 0);
     assert.equal(logLines.filter((line) => line.includes(KEY)).length, 0);
-    assert.deepEqual(logLines.filter((line) => /"status":5\d\d/.test(line) && !/upstream_timeout|"status":504/.test(line)), []);
+    assert.deepEqual(
+      logLines.filter((line) => /"status":5\d\d/.test(line) && !/upstream_timeout|"status":504/.test(line)),
+      [],
+    );
   });
 });
 
-describe('npm run server (server/src/index.ts) applies the environment\'s deadlines', () => {
-  test('HEADERS_TIMEOUT_MS from the environment cuts an idle socket; unknown paths get the JSON 404', { timeout: 60_000 }, async () => {
-    const free = createTcpServer();
-    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
-    const childPort = (free.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => free.close(() => resolve()));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
-      env: { ...process.env, AUTH_MODE: 'none', PORT: String(childPort), REALTIME_PROVIDER: 'emulator', HEADERS_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '1000', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    try {
-      // Start-up (tsx compiling the server) took over 20 s once, in a CI run where the other Node test files
-      // loaded both cores: wait up to 50 s (the test's own limit is 60 s); the deadlines below are what is tested.
-      // Each probe has its own deadline (one hung request must not eat the wait), and a child that
-      // died says why (a clean-clone CI run once saw no answer for the whole 50 s, with nothing said).
-      let stderr = '';
-      let exited: string | undefined;
-      child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-2000)));
-      child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
-      let up = false;
-      const startBy = Date.now() + 50_000;
-      while (!up && !exited && Date.now() < startBy) {
-        up = await fetch(`http://127.0.0.1:${childPort}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-        if (!up) await new Promise((r) => setTimeout(r, 100));
+describe("npm run server (server/src/index.ts) applies the environment's deadlines", () => {
+  test(
+    'HEADERS_TIMEOUT_MS from the environment cuts an idle socket; unknown paths get the JSON 404',
+    { timeout: 60_000 },
+    async () => {
+      const free = createTcpServer();
+      await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+      const childPort = (free.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => free.close(() => resolve()));
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
+        env: {
+          ...process.env,
+          AUTH_MODE: 'none',
+          PORT: String(childPort),
+          REALTIME_PROVIDER: 'emulator',
+          HEADERS_TIMEOUT_MS: '500',
+          REQUEST_TIMEOUT_MS: '1000',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        // Start-up (tsx compiling the server) took over 20 s once, in a CI run where the other Node test files
+        // loaded both cores: wait up to 50 s (the test's own limit is 60 s); the deadlines below are what is tested.
+        // Each probe has its own deadline (one hung request must not eat the wait), and a child that
+        // died says why (a clean-clone CI run once saw no answer for the whole 50 s, with nothing said).
+        let stderr = '';
+        let exited: string | undefined;
+        child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-2000)));
+        child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
+        let up = false;
+        const startBy = Date.now() + 50_000;
+        while (!up && !exited && Date.now() < startBy) {
+          up = await fetch(`http://127.0.0.1:${childPort}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+            (r) => r.ok,
+            () => false,
+          );
+          if (!up) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.ok(
+          up,
+          `the server came up within 50 s (${exited ?? 'still running'}; stderr: ${stderr.trim() || 'nothing'})`,
+        );
+        const idle = await raw(
+          () => {},
+          8000,
+          () => childPort,
+        );
+        assert.equal(idle.status, 408);
+        assert.ok(idle.closedAfterMs < 500 + 700, `closed after ${Math.round(idle.closedAfterMs)} ms`);
+        const missing = await fetch(`http://127.0.0.1:${childPort}/nowhere`);
+        assert.equal(missing.status, 404);
+        assert.equal((await missing.json()).error.code, 'not_found');
+      } finally {
+        child.kill('SIGTERM');
       }
-      assert.ok(up, `the server came up within 50 s (${exited ?? 'still running'}; stderr: ${stderr.trim() || 'nothing'})`);
-      const idle = await raw(() => {}, 8000, () => childPort);
-      assert.equal(idle.status, 408);
-      assert.ok(idle.closedAfterMs < 500 + 700, `closed after ${Math.round(idle.closedAfterMs)} ms`);
-      const missing = await fetch(`http://127.0.0.1:${childPort}/nowhere`);
-      assert.equal(missing.status, 404);
-      assert.equal((await missing.json()).error.code, 'not_found');
-    } finally {
-      child.kill('SIGTERM');
-    }
-  });
+    },
+  );
 
   test('HEADERS_TIMEOUT_MS longer than REQUEST_TIMEOUT_MS stops start-up with a message naming them', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], { env: { ...process.env, AUTH_MODE: 'none', HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
+      env: { ...process.env, AUTH_MODE: 'none', HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

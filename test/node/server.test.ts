@@ -33,7 +33,11 @@ class FakeCredential implements TokenCredential {
   }
 }
 
-async function serve(env: Record<string, string>, overrides: Partial<ServerConfig> = {}, credential?: TokenCredential): Promise<string> {
+async function serve(
+  env: Record<string, string>,
+  overrides: Partial<ServerConfig> = {},
+  credential?: TokenCredential,
+): Promise<string> {
   const config = { ...loadConfig(env), ...overrides };
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
   const app = createApp(config, { provider: createProvider(config, { credential }), logger });
@@ -43,7 +47,11 @@ async function serve(env: Record<string, string>, overrides: Partial<ServerConfi
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function call(base: string, path: string, init: RequestInit & { json?: unknown } = {}): Promise<{ status: number; headers: Headers; body: any; text: string }> {
+async function call(
+  base: string,
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<{ status: number; headers: Headers; body: any; text: string }> {
   const headers = new Headers(init.headers);
   let body = init.body;
   if (init.json !== undefined) {
@@ -87,23 +95,42 @@ describe('configuration', () => {
       [{ REALTIME_VOICE: 'robot' }, /^REALTIME_VOICE: REALTIME_VOICE must be one of/],
       [{ RATE_LIMIT_MAX: '0' }, /^RATE_LIMIT_MAX:/],
       [{ REDIS_URL: 'http://redis' }, /^REDIS_URL:/],
-      [{ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' }, /^HEADERS_TIMEOUT_MS: .*must not be longer than REQUEST_TIMEOUT_MS/],
+      [
+        { HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' },
+        /^HEADERS_TIMEOUT_MS: .*must not be longer than REQUEST_TIMEOUT_MS/,
+      ],
       [{ REQUEST_TIMEOUT_MS: 'soon' }, /^REQUEST_TIMEOUT_MS: REQUEST_TIMEOUT_MS must be a whole number/],
-      [{ AZURE_OPENAI_ENDPOINT: 'https://my-foundry.services.ai.azure.com/api/projects/my-project' }, /^AZURE_OPENAI_ENDPOINT: .*Foundry project URL.*https:\/\/my-foundry\.services\.ai\.azure\.com/],
-      [{ AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com/openai/realtime?api-version=2025-04-01-preview' }, /^AZURE_OPENAI_ENDPOINT: .*query/],
+      [
+        { AZURE_OPENAI_ENDPOINT: 'https://my-foundry.services.ai.azure.com/api/projects/my-project' },
+        /^AZURE_OPENAI_ENDPOINT: .*Foundry project URL.*https:\/\/my-foundry\.services\.ai\.azure\.com/,
+      ],
+      [
+        { AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com/openai/realtime?api-version=2025-04-01-preview' },
+        /^AZURE_OPENAI_ENDPOINT: .*query/,
+      ],
       [{ OPENAI_API_KEY: OPENAI_KEY, REALTIME_WEBRTC_FILTER: 'true' }, /^REALTIME_WEBRTC_FILTER: only Azure OpenAI/],
     ];
     for (const [env, message] of cases) {
-      assert.throws(() => loadConfig(env), (error: Error) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
+      assert.throws(
+        () => loadConfig(env),
+        (error: Error) => error instanceof ConfigError && message.test(error.message),
+        JSON.stringify(env),
+      );
     }
   });
 
   test('the provider follows the environment: azure with an endpoint, openai with a key, else the emulator', () => {
     assert.equal(loadConfig({}).provider, 'emulator');
     assert.equal(loadConfig({ OPENAI_API_KEY: OPENAI_KEY }).provider, 'openai');
-    const azure = loadConfig({ AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com/', AZURE_OPENAI_DEPLOYMENT: 'my-rt' });
+    const azure = loadConfig({
+      AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com/',
+      AZURE_OPENAI_DEPLOYMENT: 'my-rt',
+    });
     assert.deepEqual(azure.azure, { endpoint: 'https://res.openai.azure.com', apiKey: undefined, deployment: 'my-rt' });
-    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, https://b.example' }).allowedOrigins, ['https://a.example', 'https://b.example']);
+    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, https://b.example' }).allowedOrigins, [
+      'https://a.example',
+      'https://b.example',
+    ]);
   });
 
   test('Azure endpoints as people paste them: the resource root with or without /openai/v1, on every Azure host', () => {
@@ -114,7 +141,11 @@ describe('configuration', () => {
       }
     }
     assert.equal(root('http://127.0.0.1:8080/openai/v1/'), 'http://127.0.0.1:8080', 'any base URL, as tests use');
-    assert.equal(root('http://127.0.0.1:8080/prefix'), 'http://127.0.0.1:8080/prefix', 'another path is kept (a gateway in front)');
+    assert.equal(
+      root('http://127.0.0.1:8080/prefix'),
+      'http://127.0.0.1:8080/prefix',
+      'another path is kept (a gateway in front)',
+    );
     // The emulator filters as Azure does; only OpenAI has no filter.
     assert.equal(loadConfig({ REALTIME_WEBRTC_FILTER: 'true' }).webrtcFilter, true);
   });
@@ -126,11 +157,17 @@ describe('providers and auth', () => {
     const before = upstream.requests.length;
     const res = await call(base, '/connect', { headers: { 'Content-Type': 'application/sdp' }, body: OFFER });
     assert.equal(res.status, 201, res.text);
-    assert.deepEqual(upstream.requests.slice(before).map((r) => r.path), ['/openai/v1/realtime/client_secrets', '/openai/v1/realtime/calls']);
+    assert.deepEqual(
+      upstream.requests.slice(before).map((r) => r.path),
+      ['/openai/v1/realtime/client_secrets', '/openai/v1/realtime/calls'],
+    );
   });
 
   test('Azure with an api-key: the GA client_secrets request, the key only in api-key, the calls URL under /openai/v1', async () => {
-    const base = await serve({ AZURE_OPENAI_ENDPOINT: upstreamBase, AZURE_OPENAI_API_KEY: AZURE_KEY, AZURE_OPENAI_DEPLOYMENT: 'my-realtime' }, { instructions: 'Server prompt.' });
+    const base = await serve(
+      { AZURE_OPENAI_ENDPOINT: upstreamBase, AZURE_OPENAI_API_KEY: AZURE_KEY, AZURE_OPENAI_DEPLOYMENT: 'my-realtime' },
+      { instructions: 'Server prompt.' },
+    );
     const res = await call(base, '/token', { json: { voice: 'cedar' } });
     assert.equal(res.status, 200);
     assert.match(res.body.value, /^ek_standin_/);
@@ -141,7 +178,14 @@ describe('providers and auth', () => {
     assert.equal(request!.headers['api-key'], AZURE_KEY);
     assert.equal(request!.headers.authorization, undefined);
     assert.equal(request!.headers['openai-beta'], undefined);
-    assert.deepEqual(JSON.parse(request!.body), { session: { type: 'realtime', model: 'my-realtime', instructions: 'Server prompt.', audio: { output: { voice: 'cedar' } } } });
+    assert.deepEqual(JSON.parse(request!.body), {
+      session: {
+        type: 'realtime',
+        model: 'my-realtime',
+        instructions: 'Server prompt.',
+        audio: { output: { voice: 'cedar' } },
+      },
+    });
   });
 
   test('Azure with Microsoft Entra ID: a bearer token for the Cognitive Services scope from the credential, cached', async () => {
@@ -157,7 +201,11 @@ describe('providers and auth', () => {
   });
 
   test('OpenAI: Bearer key, /v1 paths, model from configuration', async () => {
-    const base = await serve({ OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: `${upstreamBase}/v1`, OPENAI_REALTIME_MODEL: 'gpt-realtime-mini' });
+    const base = await serve({
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: `${upstreamBase}/v1`,
+      OPENAI_REALTIME_MODEL: 'gpt-realtime-mini',
+    });
     const res = await call(base, '/token', { json: {} });
     assert.equal(res.status, 200);
     assert.equal(res.body.calls_url, `${upstreamBase}/v1/realtime/calls`);
@@ -167,7 +215,10 @@ describe('providers and auth', () => {
   });
 
   test('/connect: mints a token server-side, posts the offer as SDP with it, answers 201 SDP with the call id', async () => {
-    const base = await serve({ AZURE_OPENAI_ENDPOINT: upstreamBase, AZURE_OPENAI_API_KEY: AZURE_KEY }, { webrtcFilter: true });
+    const base = await serve(
+      { AZURE_OPENAI_ENDPOINT: upstreamBase, AZURE_OPENAI_API_KEY: AZURE_KEY },
+      { webrtcFilter: true },
+    );
     const res = await call(base, '/connect', { headers: { 'Content-Type': 'application/sdp' }, body: OFFER });
     assert.equal(res.status, 201);
     assert.match(res.headers.get('content-type')!, /^application\/sdp/);
@@ -204,7 +255,11 @@ describe('providers and auth', () => {
   });
 
   test('/connect form posts are bounded: no files, only the named fields, once each, a size cap', async () => {
-    const base = await serve({ AZURE_OPENAI_ENDPOINT: upstreamBase, AZURE_OPENAI_API_KEY: AZURE_KEY, RATE_LIMIT_MAX: '1000' });
+    const base = await serve({
+      AZURE_OPENAI_ENDPOINT: upstreamBase,
+      AZURE_OPENAI_API_KEY: AZURE_KEY,
+      RATE_LIMIT_MAX: '1000',
+    });
     const form = (entries: Array<[string, string | Blob]>) => {
       const data = new FormData();
       for (const [name, value] of entries) data.append(name, value);
@@ -215,25 +270,63 @@ describe('providers and auth', () => {
       [form([['voice', 'alloy']]), {}, 400, 'invalid_sdp'],
       [form([['sdp', 'not sdp']]), {}, 400, 'invalid_offer'],
       [form([['sdp', new Blob([OFFER], { type: 'application/sdp' })]]), {}, 400, 'unsupported_form_part'],
-      [form([['sdp', OFFER], ['model', 'gpt-4o']]), {}, 400, 'unknown_field'],
-      [form([['sdp', OFFER], ['sdp', OFFER]]), {}, 400, 'duplicate_field'],
-      [form([['sdp', OFFER], ['voice', 'robot']]), {}, 400, 'invalid_voice'],
+      [
+        form([
+          ['sdp', OFFER],
+          ['model', 'gpt-4o'],
+        ]),
+        {},
+        400,
+        'unknown_field',
+      ],
+      [
+        form([
+          ['sdp', OFFER],
+          ['sdp', OFFER],
+        ]),
+        {},
+        400,
+        'duplicate_field',
+      ],
+      [
+        form([
+          ['sdp', OFFER],
+          ['voice', 'robot'],
+        ]),
+        {},
+        400,
+        'invalid_voice',
+      ],
       [form([['sdp', OFFER + 'a=x\r\n'.repeat(20_000)]]), {}, 413, 'payload_too_large'],
-      ['--x\r\nContent-Disposition: form-data; name="sdp"\r\n\r\nv=0', { 'Content-Type': 'multipart/form-data' }, 400, 'invalid_form'],
+      [
+        '--x\r\nContent-Disposition: form-data; name="sdp"\r\n\r\nv=0',
+        { 'Content-Type': 'multipart/form-data' },
+        400,
+        'invalid_form',
+      ],
       ['garbage without any boundary', { 'Content-Type': 'multipart/form-data; boundary=zzz' }, 400, 'invalid_form'],
     ];
     for (const [body, headers, status, code] of cases) {
       const res = await call(base, '/connect', { body, headers });
-      assert.deepEqual([res.status, res.body.error?.code], [status, code], typeof body === 'string' ? body.slice(0, 40) : [...body.keys()].join(','));
+      assert.deepEqual(
+        [res.status, res.body.error?.code],
+        [status, code],
+        typeof body === 'string' ? body.slice(0, 40) : [...body.keys()].join(','),
+      );
     }
     assert.equal(upstream.requests.length, before, 'no refused form reached the provider');
   });
 });
 
-describe('upstream faults become operator-readable errors, never the browser\'s own 401', () => {
+describe("upstream faults become operator-readable errors, never the browser's own 401", () => {
   let base = '';
   before(async () => {
-    base = await serve({ AZURE_OPENAI_ENDPOINT: upstreamBase, AZURE_OPENAI_API_KEY: AZURE_KEY, UPSTREAM_TIMEOUT_MS: '400', RATE_LIMIT_MAX: '1000' });
+    base = await serve({
+      AZURE_OPENAI_ENDPOINT: upstreamBase,
+      AZURE_OPENAI_API_KEY: AZURE_KEY,
+      UPSTREAM_TIMEOUT_MS: '400',
+      RATE_LIMIT_MAX: '1000',
+    });
   });
 
   const cases: Array<[string, Fault, number, string, RegExp, string?]> = [
@@ -250,8 +343,24 @@ describe('upstream faults become operator-readable errors, never the browser\'s 
     ['malformed JSON', { kind: 'malformed' }, 502, 'upstream_bad_response', /unreadable|failed: .*JSON/],
     ['a truncated body', { kind: 'truncated' }, 502, 'upstream_bad_response', /realtime service/],
     // Regression: a gateway that echoes the credential in its error body had it relayed to the browser and the log.
-    ['401 echoing the key', { kind: 'status', status: 401, message: `Access denied: api-key ${AZURE_KEY} is not valid (Authorization: Bearer ${AZURE_KEY})` }, 502, 'upstream_unauthorized', /api-key \[redacted\] is not valid/],
-    ['200 without a token', { kind: 'raw', status: 200, contentType: 'application/json', body: '{}' }, 502, 'upstream_bad_response', /without a token/],
+    [
+      '401 echoing the key',
+      {
+        kind: 'status',
+        status: 401,
+        message: `Access denied: api-key ${AZURE_KEY} is not valid (Authorization: Bearer ${AZURE_KEY})`,
+      },
+      502,
+      'upstream_unauthorized',
+      /api-key \[redacted\] is not valid/,
+    ],
+    [
+      '200 without a token',
+      { kind: 'raw', status: 200, contentType: 'application/json', body: '{}' },
+      502,
+      'upstream_bad_response',
+      /without a token/,
+    ],
   ];
   for (const [name, fault, status, code, message, retryAfter] of cases) {
     test(`client_secrets answering ${name} → ${status} ${code}`, async () => {
@@ -266,7 +375,10 @@ describe('upstream faults become operator-readable errors, never the browser\'s 
 
   test('calls answering 401 / a hang through /connect → 502 / 504', async () => {
     upstream.faults.calls = { kind: 'status', status: 401 };
-    assert.equal((await call(base, '/connect', { headers: { 'Content-Type': 'application/sdp' }, body: OFFER })).body.error.code, 'upstream_unauthorized');
+    assert.equal(
+      (await call(base, '/connect', { headers: { 'Content-Type': 'application/sdp' }, body: OFFER })).body.error.code,
+      'upstream_unauthorized',
+    );
     upstream.faults.calls = { kind: 'hang' };
     const hung = await call(base, '/connect', { headers: { 'Content-Type': 'application/sdp' }, body: OFFER });
     assert.deepEqual([hung.status, hung.body.error.code], [504, 'upstream_timeout']);
@@ -303,7 +415,12 @@ describe('upstream faults become operator-readable errors, never the browser\'s 
 describe('bad input, policy, CORS, limits', () => {
   let base = '';
   before(async () => {
-    base = await serve({ OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: `${upstreamBase}/v1`, ALLOWED_ORIGINS: 'https://shop.example', RATE_LIMIT_MAX: '1000' });
+    base = await serve({
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: `${upstreamBase}/v1`,
+      ALLOWED_ORIGINS: 'https://shop.example',
+      RATE_LIMIT_MAX: '1000',
+    });
   });
 
   test('bad bodies get 4xx JSON errors, and reach no upstream', async () => {
@@ -320,40 +437,93 @@ describe('bad input, policy, CORS, limits', () => {
       [{ json: [1, 2] }, '/token', 400, 'invalid_body'],
       [{ headers: { 'Content-Type': 'application/sdp' }, body: 'not sdp' }, '/connect', 400, 'invalid_offer'],
       [{ json: { voice: 'alloy' } }, '/connect', 400, 'invalid_sdp'],
-      [{ headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'sdp=v%3D0' }, '/connect', 415, 'unsupported_media_type'],
+      [
+        { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'sdp=v%3D0' },
+        '/connect',
+        415,
+        'unsupported_media_type',
+      ],
       // Regression: body-parser's own refusals used to fall through to 500 internal_error.
-      [{ headers: { 'Content-Type': 'application/sdp; charset=x-no-such-charset' }, body: OFFER }, '/connect', 415, 'unsupported_charset'],
-      [{ headers: { 'Content-Type': 'application/json; charset=latin1' }, body: '{}' }, '/token', 415, 'unsupported_charset'],
+      [
+        { headers: { 'Content-Type': 'application/sdp; charset=x-no-such-charset' }, body: OFFER },
+        '/connect',
+        415,
+        'unsupported_charset',
+      ],
+      [
+        { headers: { 'Content-Type': 'application/json; charset=latin1' }, body: '{}' },
+        '/token',
+        415,
+        'unsupported_charset',
+      ],
       // Found by the fuzzer: one byte declared UTF-16 decoded to an empty body, and a token was minted.
-      [{ headers: { 'Content-Type': 'application/json; charset=utf-16le' }, body: Buffer.from([0x80]) }, '/token', 415, 'unsupported_charset'],
-      [{ headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' }, body: '{}' }, '/token', 415, 'unsupported_content_encoding'],
-      [{ headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: 'not gzip at all' }, '/token', 400, 'unreadable_body'],
+      [
+        { headers: { 'Content-Type': 'application/json; charset=utf-16le' }, body: Buffer.from([0x80]) },
+        '/token',
+        415,
+        'unsupported_charset',
+      ],
+      [
+        { headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' }, body: '{}' },
+        '/token',
+        415,
+        'unsupported_content_encoding',
+      ],
+      [
+        { headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: 'not gzip at all' },
+        '/token',
+        400,
+        'unreadable_body',
+      ],
       [{ method: 'GET' }, '/token', 405, 'method_not_allowed'],
       [{ method: 'DELETE' }, '/healthz', 405, 'method_not_allowed'],
     ];
     for (const [init, path, status, code] of cases) {
       const res = await call(base, path, init);
-      assert.deepEqual([res.status, res.body.error?.code], [status, code], `${path} ${String(init.body ?? JSON.stringify(init.json)).slice(0, 60)}`);
+      assert.deepEqual(
+        [res.status, res.body.error?.code],
+        [status, code],
+        `${path} ${String(init.body ?? JSON.stringify(init.json)).slice(0, 60)}`,
+      );
       assert.doesNotMatch(res.text, /\n\s+at |Error:/, 'no stack trace');
     }
     assert.equal(upstream.requests.length, 0);
-    const quotedUtf8 = await call(base, '/token', { headers: { 'Content-Type': 'application/json; charset="UTF-8"' }, body: '{}' });
+    const quotedUtf8 = await call(base, '/token', {
+      headers: { 'Content-Type': 'application/json; charset="UTF-8"' },
+      body: '{}',
+    });
     assert.equal(quotedUtf8.status, 200, 'UTF-8 however spelled is taken');
     const missing = await call(base, '/nowhere', { json: {} });
     assert.equal(missing.status, 404);
   });
 
-  test('instructions policy: accept (default), append to the server\'s, or ignore', async () => {
-    const append = await serve({ OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: `${upstreamBase}/v1`, REALTIME_INSTRUCTIONS: 'Server rules.', REALTIME_BROWSER_INSTRUCTIONS: 'append' });
-    const ignore = await serve({ OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: `${upstreamBase}/v1`, REALTIME_INSTRUCTIONS: 'Server rules.', REALTIME_BROWSER_INSTRUCTIONS: 'ignore' });
+  test("instructions policy: accept (default), append to the server's, or ignore", async () => {
+    const append = await serve({
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: `${upstreamBase}/v1`,
+      REALTIME_INSTRUCTIONS: 'Server rules.',
+      REALTIME_BROWSER_INSTRUCTIONS: 'append',
+    });
+    const ignore = await serve({
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: `${upstreamBase}/v1`,
+      REALTIME_INSTRUCTIONS: 'Server rules.',
+      REALTIME_BROWSER_INSTRUCTIONS: 'ignore',
+    });
     await call(base, '/token', { json: { instructions: 'Page asks.' } });
     await call(append, '/token', { json: { instructions: 'Page asks.' } });
     await call(ignore, '/token', { json: { instructions: 'Page asks.' } });
-    assert.deepEqual(upstream.requests.map((r) => JSON.parse(r.body).session.instructions), ['Page asks.', 'Server rules.\n\nPage asks.', 'Server rules.']);
+    assert.deepEqual(
+      upstream.requests.map((r) => JSON.parse(r.body).session.instructions),
+      ['Page asks.', 'Server rules.\n\nPage asks.', 'Server rules.'],
+    );
   });
 
-  test('CORS: only ALLOWED_ORIGINS (and the server\'s own origin) may call from a browser', async () => {
-    const preflight = await fetch(`${base}/token`, { method: 'OPTIONS', headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST' } });
+  test("CORS: only ALLOWED_ORIGINS (and the server's own origin) may call from a browser", async () => {
+    const preflight = await fetch(`${base}/token`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST' },
+    });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example');
     const allowed = await call(base, '/token', { json: {}, headers: { Origin: 'https://shop.example' } });
@@ -362,7 +532,10 @@ describe('bad input, policy, CORS, limits', () => {
     const denied = await call(base, '/token', { json: {}, headers: { Origin: 'https://evil.example' } });
     assert.deepEqual([denied.status, denied.body.error.code], [403, 'origin_not_allowed']);
     assert.equal(denied.headers.get('access-control-allow-origin'), null);
-    const deniedPreflight = await fetch(`${base}/connect`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } });
+    const deniedPreflight = await fetch(`${base}/connect`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example' },
+    });
     assert.equal(deniedPreflight.status, 403);
     assert.equal(upstream.requests.length, 1, 'only the allowed call reached upstream');
   });
@@ -376,9 +549,23 @@ describe('bad input, policy, CORS, limits', () => {
   });
 
   test('rate limit per client on /token and /connect: 429 JSON with Retry-After', async () => {
-    const limited = await serve({ OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: `${upstreamBase}/v1`, RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' });
+    const limited = await serve({
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: `${upstreamBase}/v1`,
+      RATE_LIMIT_MAX: '3',
+      RATE_LIMIT_WINDOW_MS: '60000',
+    });
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await call(limited, i % 2 ? '/connect' : '/token', i % 2 ? { headers: { 'Content-Type': 'application/sdp' }, body: OFFER } : { json: {} })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (
+          await call(
+            limited,
+            i % 2 ? '/connect' : '/token',
+            i % 2 ? { headers: { 'Content-Type': 'application/sdp' }, body: OFFER } : { json: {} },
+          )
+        ).status,
+      );
     const over = await call(limited, '/token', { json: {} });
     assert.deepEqual(statuses, [200, 201, 200]);
     assert.equal(over.status, 429);
@@ -388,9 +575,21 @@ describe('bad input, policy, CORS, limits', () => {
   });
 
   test('a client cannot walk past the limit by inventing X-Forwarded-For addresses (TRUST_PROXY unset)', async () => {
-    const limited = await serve({ OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: `${upstreamBase}/v1`, RATE_LIMIT_MAX: '2' });
+    const limited = await serve({
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: `${upstreamBase}/v1`,
+      RATE_LIMIT_MAX: '2',
+    });
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await call(limited, '/token', { json: {}, headers: { 'X-Forwarded-For': `203.0.113.${i}`, 'X-Real-IP': `198.51.100.${i}` } })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (
+          await call(limited, '/token', {
+            json: {},
+            headers: { 'X-Forwarded-For': `203.0.113.${i}`, 'X-Real-IP': `198.51.100.${i}` },
+          })
+        ).status,
+      );
     assert.deepEqual(statuses, [200, 200, 429, 429]);
   });
 });

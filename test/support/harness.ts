@@ -11,8 +11,24 @@ await executeServerCommand('set-microphone-permission', { setting: 'granted' });
 
 export type Attrs = Partial<
   Record<
-    | 'token-url' | 'connect-url' | 'calls-url' | 'credentials' | 'voice' | 'instructions' | 'timeout' | 'lang' | 'layout' | 'reconnect-attempts'
-    | 'transcript' | 'text-input' | 'meters' | 'devices' | 'push-to-talk' | 'audio-constraints' | 'input-device' | 'output-device',
+    | 'token-url'
+    | 'connect-url'
+    | 'calls-url'
+    | 'credentials'
+    | 'voice'
+    | 'instructions'
+    | 'timeout'
+    | 'lang'
+    | 'layout'
+    | 'reconnect-attempts'
+    | 'transcript'
+    | 'text-input'
+    | 'meters'
+    | 'devices'
+    | 'push-to-talk'
+    | 'audio-constraints'
+    | 'input-device'
+    | 'output-device',
     string
   >
 >;
@@ -29,17 +45,27 @@ let tokenKeys = 0;
 /** A URL of the real HTTP fake token service (test/support/fake-token-service.mjs) with its own request log. */
 export function tokenUrl(params: Record<string, string | number> = {}): { url: string; id: string } {
   const id = `t${Date.now()}_${++tokenKeys}`;
-  const query = new URLSearchParams({ id, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) });
+  const query = new URLSearchParams({
+    id,
+    ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
+  });
   return { url: `/fake-token?${query}`, id };
 }
 
-export async function tokenRequests(id: string): Promise<Array<{ method: string; contentType: string; body: unknown }>> {
+export async function tokenRequests(
+  id: string,
+): Promise<Array<{ method: string; contentType: string; body: unknown }>> {
   const response = await fetch(`/fake-token/requests?id=${encodeURIComponent(id)}`);
   return response.json();
 }
 
 /** Resolves with the next event of that type; rejects after `ms` instead of hanging the suite. */
-export function nextEvent<T extends Event = CustomEvent>(target: EventTarget, type: string, ms = 10_000, test: (e: T) => boolean = () => true): Promise<T> {
+export function nextEvent<T extends Event = CustomEvent>(
+  target: EventTarget,
+  type: string,
+  ms = 10_000,
+  test: (e: T) => boolean = () => true,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       target.removeEventListener(type, listener);
@@ -189,4 +215,3 @@ export function injectConnectionState(pc: RTCPeerConnection, state: RTCPeerConne
   // Dispatched, as the browser does: it reaches `onconnectionstatechange` and any listener alike.
   pc.dispatchEvent(new Event('connectionstatechange'));
 }
-

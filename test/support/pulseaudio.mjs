@@ -9,7 +9,9 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export function hasPulseAudio() {
-  return ['pulseaudio', 'pactl', 'paplay'].every((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0);
+  return ['pulseaudio', 'pactl', 'paplay'].every(
+    (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0,
+  );
 }
 
 /**
@@ -26,7 +28,11 @@ export async function startPulseAudio(dir) {
   const server = spawn(
     'pulseaudio',
     [
-      '--daemonize=no', '--exit-idle-time=-1', '-n', '--log-target=stderr', '--log-level=error',
+      '--daemonize=no',
+      '--exit-idle-time=-1',
+      '-n',
+      '--log-target=stderr',
+      '--log-level=error',
       '--load=module-native-protocol-unix',
       '--load=module-null-sink sink_name=speaker',
       '--load=module-null-sink sink_name=microphone',

@@ -50,7 +50,9 @@ function start(command, args, options = {}) {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...options });
   children.push(child);
   let stderr = '';
-  child.stderr?.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
+  child.stderr?.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
   child.stderr?.unref?.();
   child.unref(); // never keep the runner alive on our account
   return { child, stderr: () => stderr };
@@ -86,7 +88,8 @@ async function freePort() {
 async function waitForDriver(port, driver) {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (driver.child.exitCode !== null) throw new Error(`WebKitWebDriver exited (${driver.child.exitCode}): ${driver.stderr()}`);
+    if (driver.child.exitCode !== null)
+      throw new Error(`WebKitWebDriver exited (${driver.child.exitCode}): ${driver.stderr()}`);
     try {
       const response = await fetch(`http://127.0.0.1:${port}/status`);
       if (response.ok) return;
@@ -113,7 +116,13 @@ async function startHostProxy() {
       return;
     }
     const upstream = httpRequest(
-      { host: '127.0.0.1', port: target.port || 80, method: req.method, path: target.pathname + target.search, headers: req.headers },
+      {
+        host: '127.0.0.1',
+        port: target.port || 80,
+        method: req.method,
+        path: target.pathname + target.search,
+        headers: req.headers,
+      },
       (answer) => {
         res.writeHead(answer.statusCode, answer.headers);
         answer.pipe(res);
@@ -130,7 +139,11 @@ async function startHostProxy() {
 /** MiniBrowser, its driver and an X server are installed (Debian: webkit2gtk-driver, xvfb). */
 export function hasWebKit() {
   const onPath = (command) => (process.env.PATH ?? '').split(':').some((dir) => existsSync(`${dir}/${command}`));
-  return MINIBROWSER_CANDIDATES.some((path) => path && existsSync(path)) && onPath('WebKitWebDriver') && (!!process.env.DISPLAY || onPath('Xvfb'));
+  return (
+    MINIBROWSER_CANDIDATES.some((path) => path && existsSync(path)) &&
+    onPath('WebKitWebDriver') &&
+    (!!process.env.DISPLAY || onPath('Xvfb'))
+  );
 }
 
 /**
@@ -139,7 +152,10 @@ export function hasWebKit() {
  */
 export async function webkitLauncher({ args = [] } = {}) {
   const binary = MINIBROWSER_CANDIDATES.find((path) => path && existsSync(path));
-  if (!binary) throw new Error('MiniBrowser not found: install libwebkitgtk-6.0-4 or libwebkit2gtk-4.1-0 (or set WEBKIT_MINIBROWSER)');
+  if (!binary)
+    throw new Error(
+      'MiniBrowser not found: install libwebkitgtk-6.0-4 or libwebkit2gtk-4.1-0 (or set WEBKIT_MINIBROWSER)',
+    );
   const display = process.env.DISPLAY || (await startXvfb());
   const port = await freePort();
   // The driver passes its environment to MiniBrowser: that is where DISPLAY must be.

@@ -12,7 +12,13 @@ export function typedListeners(el: RealtimeVoice): void {
   el.addEventListener('realtime-levels', (e) => e.detail.input > e.detail.output);
   el.addEventListener('realtime-state', (e) => e.detail.state === 'reconnecting' && e.detail.reason === 'renewal');
   el.addEventListener('realtime-error', (e) => e.detail.code === 'tool-failed');
-  el.tools = [{ name: 'lookup', parameters: { type: 'object' }, handler: async (args: { q: string }) => ({ hits: args.q.length }) }];
+  el.tools = [
+    {
+      name: 'lookup',
+      parameters: { type: 'object' },
+      handler: async (args: { q: string }) => ({ hits: args.q.length }),
+    },
+  ];
   el.strings = { start: 'Go', errors: { 'microphone-denied': 'No mic' } };
   const fromDocument: HTMLElementTagNameMap['realtime-voice'] = el;
   fromDocument.addEventListener('realtime-event', (e) => e.detail.type);

@@ -4,11 +4,29 @@ import type {} from '../../src/vue.js';
 import type { GlobalComponents } from 'vue';
 
 export const jsx = (
-  <realtime-voice token-url="/token" voice="marin" muted onrealtime-transcript={(e) => e.detail.text.toUpperCase()} onrealtime-state={(e) => e.detail.state} />
+  <realtime-voice
+    token-url="/token"
+    voice="marin"
+    muted
+    onrealtime-transcript={(e) => e.detail.text.toUpperCase()}
+    onrealtime-state={(e) => e.detail.state}
+  />
 );
 
 export const everything = (
-  <realtime-voice connect-url="/connect" transcript text-input meters devices push-to-talk layout="floating" reconnect-attempts={2} audio-constraints='{"noiseSuppression":false}' lang="de" onrealtime-levels={(e) => e.detail.input + e.detail.output} />
+  <realtime-voice
+    connect-url="/connect"
+    transcript
+    text-input
+    meters
+    devices
+    push-to-talk
+    layout="floating"
+    reconnect-attempts={2}
+    audio-constraints='{"noiseSuppression":false}'
+    lang="de"
+    onrealtime-levels={(e) => e.detail.input + e.detail.output}
+  />
 );
 
 // @ts-expect-error: a layout that does not exist

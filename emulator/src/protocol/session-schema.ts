@@ -7,7 +7,18 @@
  */
 import { z } from 'zod';
 
-export const VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
+export const VOICES = [
+  'alloy',
+  'ash',
+  'ballad',
+  'coral',
+  'echo',
+  'sage',
+  'shimmer',
+  'verse',
+  'marin',
+  'cedar',
+] as const;
 
 const audioFormat = z.union([
   z.strictObject({ type: z.literal('audio/pcm'), rate: z.literal(24000).optional() }),
@@ -47,16 +58,38 @@ export const mcpTool = z.strictObject({
   server_label: z.string().min(1),
   server_url: z.url().optional(),
   connector_id: z
-    .enum(['connector_dropbox', 'connector_gmail', 'connector_googlecalendar', 'connector_googledrive', 'connector_microsoftteams', 'connector_outlookcalendar', 'connector_outlookemail', 'connector_sharepoint'])
+    .enum([
+      'connector_dropbox',
+      'connector_gmail',
+      'connector_googlecalendar',
+      'connector_googledrive',
+      'connector_microsoftteams',
+      'connector_outlookcalendar',
+      'connector_outlookemail',
+      'connector_sharepoint',
+    ])
     .optional(),
-  tunnel_id: z.string().regex(/^tunnel_[a-z0-9]{32}$/).optional(),
+  tunnel_id: z
+    .string()
+    .regex(/^tunnel_[a-z0-9]{32}$/)
+    .optional(),
   authorization: z.string().optional(),
   server_description: z.string().optional(),
   headers: z.record(z.string(), z.string()).nullable().optional(),
-  allowed_tools: z.union([z.array(z.string()), mcpToolFilter]).nullable().optional(),
-  allowed_callers: z.array(z.enum(['direct', 'programmatic'])).min(1).nullable().optional(),
+  allowed_tools: z
+    .union([z.array(z.string()), mcpToolFilter])
+    .nullable()
+    .optional(),
+  allowed_callers: z
+    .array(z.enum(['direct', 'programmatic']))
+    .min(1)
+    .nullable()
+    .optional(),
   require_approval: z
-    .union([z.strictObject({ always: mcpToolFilter.optional(), never: mcpToolFilter.optional() }), z.enum(['always', 'never'])])
+    .union([
+      z.strictObject({ always: mcpToolFilter.optional(), never: mcpToolFilter.optional() }),
+      z.enum(['always', 'never']),
+    ])
     .nullable()
     .optional(),
   defer_loading: z.boolean().optional(),
@@ -87,7 +120,11 @@ export const prompt = z
         z.union([
           z.string(),
           z.discriminatedUnion('type', [
-            z.strictObject({ type: z.literal('input_text'), text: z.string(), prompt_cache_breakpoint: cacheBreakpoint.optional() }),
+            z.strictObject({
+              type: z.literal('input_text'),
+              text: z.string(),
+              prompt_cache_breakpoint: cacheBreakpoint.optional(),
+            }),
             z.strictObject({
               type: z.literal('input_image'),
               image_url: z.string().nullable().optional(),
@@ -124,7 +161,10 @@ export const sessionSchema = z.strictObject({
       input: z
         .strictObject({
           format: audioFormat.optional(),
-          noise_reduction: z.strictObject({ type: z.enum(['near_field', 'far_field']).optional() }).nullable().optional(),
+          noise_reduction: z
+            .strictObject({ type: z.enum(['near_field', 'far_field']).optional() })
+            .nullable()
+            .optional(),
           transcription: z
             .strictObject({
               model: z.string().min(1).optional(),
@@ -166,7 +206,11 @@ export const sessionSchema = z.strictObject({
   tracing: z
     .union([
       z.literal('auto'),
-      z.strictObject({ workflow_name: z.string().optional(), group_id: z.string().optional(), metadata: z.record(z.string(), z.unknown()).optional() }),
+      z.strictObject({
+        workflow_name: z.string().optional(),
+        group_id: z.string().optional(),
+        metadata: z.record(z.string(), z.unknown()).optional(),
+      }),
     ])
     .nullable()
     .optional(),
@@ -178,17 +222,25 @@ export type SessionInput = z.infer<typeof sessionSchema>;
 
 /** `{ expires_after?, session }`, the body of `POST /realtime/client_secrets`. */
 export const clientSecretRequestSchema = z.strictObject({
-  expires_after: z.strictObject({ anchor: z.literal('created_at'), seconds: z.number().int().min(10).max(7200) }).optional(),
+  expires_after: z
+    .strictObject({ anchor: z.literal('created_at'), seconds: z.number().int().min(10).max(7200) })
+    .optional(),
   session: sessionSchema.optional(),
 });
 
 /** Turns zod's first issue into the service's error shape: code, message and the dotted param. */
-export function describeIssue(error: z.ZodError, prefix: string, input?: unknown): { code: string; message: string; param: string } {
+export function describeIssue(
+  error: z.ZodError,
+  prefix: string,
+  input?: unknown,
+): { code: string; message: string; param: string } {
   const issue = error.issues[0]!;
   const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
   // zod does not say "missing"; a path that leads to nothing in the input is.
   let value: unknown = input;
-  for (const key of issue.path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+  for (const key of issue.path)
+    value =
+      value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
   if (issue.code === 'unrecognized_keys') {
     const key = `${path ? `${path}.` : ''}${issue.keys[0]}`;
     return { code: 'unknown_parameter', message: `Unknown parameter: '${key}'.`, param: key };

@@ -37,8 +37,15 @@ export const authEnvSchema = z.object({
     .optional(),
   AUTH_ISSUER: z.string().trim().min(1).optional(),
   AUTH_AUDIENCE: z.string().trim().min(1).optional(),
-  AUTH_USER_CLAIM: z.string().trim().regex(/^[\w:/.-]{1,100}$/, 'AUTH_USER_CLAIM must be a claim name, e.g. sub or email').optional(),
-  AUTH_TICKET_SECRET: z.string().min(32, 'AUTH_TICKET_SECRET must be at least 32 characters (e.g. openssl rand -base64 48)').optional(),
+  AUTH_USER_CLAIM: z
+    .string()
+    .trim()
+    .regex(/^[\w:/.-]{1,100}$/, 'AUTH_USER_CLAIM must be a claim name, e.g. sub or email')
+    .optional(),
+  AUTH_TICKET_SECRET: z
+    .string()
+    .min(32, 'AUTH_TICKET_SECRET must be at least 32 characters (e.g. openssl rand -base64 48)')
+    .optional(),
 });
 
 /** The auth settings, or undefined when AUTH_MODE is unset; throws the message naming what is missing. */
@@ -50,12 +57,24 @@ export function authConfigFrom(e: z.infer<typeof authEnvSchema>): AuthConfig | u
       return { mode: 'none' };
     case 'jwt': {
       for (const name of ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
-        if (!e[name]) throw new Error(`${name}: required when AUTH_MODE=jwt (the identity provider's keys URL, its issuer, and this service's audience)`);
+        if (!e[name])
+          throw new Error(
+            `${name}: required when AUTH_MODE=jwt (the identity provider's keys URL, its issuer, and this service's audience)`,
+          );
       }
-      return { mode: 'jwt', jwksUrl: e.AUTH_JWKS_URL!, issuer: e.AUTH_ISSUER!, audience: e.AUTH_AUDIENCE!, userClaim: e.AUTH_USER_CLAIM ?? 'sub' };
+      return {
+        mode: 'jwt',
+        jwksUrl: e.AUTH_JWKS_URL!,
+        issuer: e.AUTH_ISSUER!,
+        audience: e.AUTH_AUDIENCE!,
+        userClaim: e.AUTH_USER_CLAIM ?? 'sub',
+      };
     }
     case 'ticket':
-      if (!e.AUTH_TICKET_SECRET) throw new Error('AUTH_TICKET_SECRET: required when AUTH_MODE=ticket (at least 32 characters, shared with the backend that issues tickets)');
+      if (!e.AUTH_TICKET_SECRET)
+        throw new Error(
+          'AUTH_TICKET_SECRET: required when AUTH_MODE=ticket (at least 32 characters, shared with the backend that issues tickets)',
+        );
       return { mode: 'ticket', ticketSecret: e.AUTH_TICKET_SECRET };
   }
 }

@@ -16,12 +16,18 @@ import { verifyTicket } from './ticket.js';
  * Anything else (a session cookie, an API gateway's header): return the user's id, or
  * false/undefined to refuse with 403; throw an HttpError for another answer.
  */
-export type Authorize = (req: Request) => Promise<{ userId: string } | false | undefined | null> | { userId: string } | false | undefined | null;
+export type Authorize = (
+  req: Request,
+) => Promise<{ userId: string } | false | undefined | null> | { userId: string } | false | undefined | null;
 
 const REALM = 'Bearer realm="realtime-voice"';
 
 export class AuthError extends HttpError {
-  constructor(code: string, message: string, readonly challenge?: string) {
+  constructor(
+    code: string,
+    message: string,
+    readonly challenge?: string,
+  ) {
     super(401, code, message);
   }
 }
@@ -44,7 +50,10 @@ function bearer(req: Request): string | undefined {
   return match?.[1];
 }
 
-export function authenticator(auth: AuthConfig, options: { authorize?: Authorize; replays?: ReplayStore; log: Logger }) {
+export function authenticator(
+  auth: AuthConfig,
+  options: { authorize?: Authorize; replays?: ReplayStore; log: Logger },
+) {
   const { authorize, log } = options;
   const replays = options.replays ?? memoryReplayStore();
   const verifyJwt = auth.mode === 'jwt' ? jwtVerifier(auth) : undefined;
@@ -62,7 +71,8 @@ export function authenticator(auth: AuthConfig, options: { authorize?: Authorize
       const result = await verifyJwt!(token);
       if ('userId' in result) return result.userId;
       (reqLog(req) ?? log).info({ code: result.problem, reason: result.detail }, 'sign-in token refused');
-      if (result.problem === 'unavailable') throw new HttpError(503, 'auth_unavailable', 'Sign-in cannot be checked right now: try again shortly.');
+      if (result.problem === 'unavailable')
+        throw new HttpError(503, 'auth_unavailable', 'Sign-in cannot be checked right now: try again shortly.');
       throw refuse(result.problem === 'expired' ? 'token_expired' : 'invalid_token');
     }
     const claims = verifyTicket(token, auth.ticketSecret);

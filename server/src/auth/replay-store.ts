@@ -35,7 +35,10 @@ export async function redisReplayStore(url: string, prefix = 'rv:ticket:'): Prom
   return {
     async claim(id, expiresAtMs) {
       // SET NX: atomic across instances; PXAT: the key lives exactly as long as the ticket.
-      const set = await client.set(`${prefix}${id}`, '1', { condition: 'NX', expiration: { type: 'PXAT', value: Math.max(expiresAtMs, Date.now() + 1) } });
+      const set = await client.set(`${prefix}${id}`, '1', {
+        condition: 'NX',
+        expiration: { type: 'PXAT', value: Math.max(expiresAtMs, Date.now() + 1) },
+      });
       return set === 'OK';
     },
     // quit() waits for Redis to answer, forever when it is gone: then just drop the connection.

@@ -35,7 +35,8 @@ function sign(secret: string, data: string): Buffer {
 export function issueTicket(options: { userId: string; secret: string; ttlSeconds?: number; now?: number }): string {
   const { userId, secret } = options;
   if (!userId) throw new TypeError('issueTicket: userId is required');
-  if (!secret || secret.length < 32) throw new TypeError('issueTicket: the secret must be at least 32 characters (AUTH_TICKET_SECRET)');
+  if (!secret || secret.length < 32)
+    throw new TypeError('issueTicket: the secret must be at least 32 characters (AUTH_TICKET_SECRET)');
   const ttl = Math.min(Math.max(1, Math.floor(options.ttlSeconds ?? 60)), MAX_TICKET_SECONDS);
   const now = options.now ?? Date.now();
   const claims: TicketClaims = { sub: userId, exp: Math.floor(now / 1000) + ttl, jti: randomUUID() };
@@ -58,7 +59,14 @@ export function verifyTicket(ticket: string, secret: string, now = Date.now()): 
   } catch {
     return 'invalid';
   }
-  if (typeof claims.sub !== 'string' || !claims.sub || typeof claims.exp !== 'number' || typeof claims.jti !== 'string' || !claims.jti) return 'invalid';
+  if (
+    typeof claims.sub !== 'string' ||
+    !claims.sub ||
+    typeof claims.exp !== 'number' ||
+    typeof claims.jti !== 'string' ||
+    !claims.jti
+  )
+    return 'invalid';
   if (claims.exp * 1000 <= now) return 'expired';
   return claims as TicketClaims;
 }

@@ -43,10 +43,20 @@ export class CallObservers {
     ws.on('open', () => {
       callLog.info('observer connected');
       if (this.tools.length) {
-        ws.send(JSON.stringify({
-          type: 'session.update',
-          session: { type: 'realtime', tools: this.tools.map((t) => ({ type: 'function', name: t.name, description: t.description, parameters: t.parameters })) },
-        }));
+        ws.send(
+          JSON.stringify({
+            type: 'session.update',
+            session: {
+              type: 'realtime',
+              tools: this.tools.map((t) => ({
+                type: 'function',
+                name: t.name,
+                description: t.description,
+                parameters: t.parameters,
+              })),
+            },
+          }),
+        );
       }
     });
     ws.on('message', (data) => {
@@ -107,14 +117,15 @@ export class CallObservers {
   /** Graceful shutdown: close every observer. */
   async closeAll(): Promise<void> {
     const closing = [...this.#open.values()].map(
-      (ws) => new Promise<void>((resolve) => {
-        ws.once('close', () => resolve());
-        ws.close(1001, 'server shutting down');
-        setTimeout(() => {
-          ws.terminate();
-          resolve();
-        }, 2000).unref();
-      }),
+      (ws) =>
+        new Promise<void>((resolve) => {
+          ws.once('close', () => resolve());
+          ws.close(1001, 'server shutting down');
+          setTimeout(() => {
+            ws.terminate();
+            resolve();
+          }, 2000).unref();
+        }),
     );
     await Promise.all(closing);
   }

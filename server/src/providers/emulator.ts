@@ -3,7 +3,10 @@ import { GaProvider } from './ga-provider.js';
 
 export const EMULATOR_API_KEY = 'emulator-local-key';
 
-export function emulatorProvider(baseUrl: string, options: { publicCallsUrl?: string; model?: string; timeoutMs?: number } = {}): GaProvider {
+export function emulatorProvider(
+  baseUrl: string,
+  options: { publicCallsUrl?: string; model?: string; timeoutMs?: number } = {},
+): GaProvider {
   return new GaProvider({
     name: 'emulator',
     baseUrl: `${baseUrl}/v1`,

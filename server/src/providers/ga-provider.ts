@@ -10,7 +10,13 @@
  * posts an offer and returns the answer.
  */
 import OpenAI from 'openai';
-import { UpstreamError, type CallAnswer, type ClientSecret, type RealtimeProvider, type SessionRequest } from './provider.js';
+import {
+  UpstreamError,
+  type CallAnswer,
+  type ClientSecret,
+  type RealtimeProvider,
+  type SessionRequest,
+} from './provider.js';
 
 export type ProviderAuth =
   /** OpenAI, the emulator: `Authorization: Bearer <key>`. */
@@ -58,9 +64,13 @@ export class GaProvider implements RealtimeProvider {
    */
   #redact(error: UpstreamError): UpstreamError {
     const auth = this.options.auth;
-    let message = error.message.replace(/\b(Bearer|Basic)\s+[^\s,;"']+/gi, '$1 [redacted]').replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[redacted]');
+    let message = error.message
+      .replace(/\b(Bearer|Basic)\s+[^\s,;"']+/gi, '$1 [redacted]')
+      .replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[redacted]');
     if (auth.kind !== 'token') message = message.split(auth.key).join('[redacted]');
-    return message === error.message ? error : new UpstreamError(error.status, error.upstreamCode, message, error.retryAfter);
+    return message === error.message
+      ? error
+      : new UpstreamError(error.status, error.upstreamCode, message, error.retryAfter);
   }
 
   async createClientSecret(session: SessionRequest, signal?: AbortSignal): Promise<ClientSecret> {
@@ -76,15 +86,24 @@ export class GaProvider implements RealtimeProvider {
       },
     };
     try {
-      const secret = await this.#client.realtime.clientSecrets.create(body as OpenAI.Realtime.ClientSecretCreateParams, { signal });
-      if (!secret.value) throw new UpstreamError(502, 'no_token', 'The realtime service answered client_secrets without a token.');
+      const secret = await this.#client.realtime.clientSecrets.create(
+        body as OpenAI.Realtime.ClientSecretCreateParams,
+        { signal },
+      );
+      if (!secret.value)
+        throw new UpstreamError(502, 'no_token', 'The realtime service answered client_secrets without a token.');
       return { value: secret.value, expires_at: secret.expires_at };
     } catch (error) {
       throw this.#redact(toUpstreamError(error, this.options.timeoutMs));
     }
   }
 
-  async createCall(offerSdp: string, token: string, options: { filter: boolean }, signal?: AbortSignal): Promise<CallAnswer> {
+  async createCall(
+    offerSdp: string,
+    token: string,
+    options: { filter: boolean },
+    signal?: AbortSignal,
+  ): Promise<CallAnswer> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
     try {
@@ -97,11 +116,21 @@ export class GaProvider implements RealtimeProvider {
       });
     } catch (error) {
       if (timeout.aborted) throw timeoutError(this.options.timeoutMs);
-      throw redirected(error) ? redirectError() : new UpstreamError(502, 'unreachable', `The realtime service could not be reached (${(error as Error).message}).`);
+      throw redirected(error)
+        ? redirectError()
+        : new UpstreamError(
+            502,
+            'unreachable',
+            `The realtime service could not be reached (${(error as Error).message}).`,
+          );
     }
     const text = await response.text().catch(() => '');
-    if (!response.ok) throw this.#redact(new UpstreamError(response.status, ...serviceError(text), response.headers.get('retry-after') ?? undefined));
-    if (!text.startsWith('v=')) throw new UpstreamError(502, 'bad_answer', 'The realtime service answered the offer without SDP.');
+    if (!response.ok)
+      throw this.#redact(
+        new UpstreamError(response.status, ...serviceError(text), response.headers.get('retry-after') ?? undefined),
+      );
+    if (!text.startsWith('v='))
+      throw new UpstreamError(502, 'bad_answer', 'The realtime service answered the offer without SDP.');
     const callId = (response.headers.get('location') ?? '').split('?')[0]!.split('/').filter(Boolean).pop();
     return callId ? { sdp: text, callId } : { sdp: text };
   }
@@ -126,17 +155,24 @@ export class GaProvider implements RealtimeProvider {
         redirect: 'error', // as createCall: a redirect must not carry the key elsewhere
       });
     } catch (error) {
-      throw new UpstreamError(502, 'unreachable', `The realtime service could not be reached to hang up (${(error as Error).message}).`);
+      throw new UpstreamError(
+        502,
+        'unreachable',
+        `The realtime service could not be reached to hang up (${(error as Error).message}).`,
+      );
     }
     const text = await response.text().catch(() => '');
     // 404: the call had already ended, which is what a hang-up wants.
-    if (!response.ok && response.status !== 404) throw this.#redact(new UpstreamError(response.status, ...serviceError(text)));
+    if (!response.ok && response.status !== 404)
+      throw this.#redact(new UpstreamError(response.status, ...serviceError(text)));
   }
 
   /** The server's own credentials (never the browser's token): observer and hang-up. */
   async #serverHeaders(): Promise<Record<string, string>> {
     const auth = this.options.auth;
-    return auth.kind === 'api-key' ? { 'api-key': auth.key } : { Authorization: `Bearer ${auth.kind === 'token' ? await auth.getToken() : auth.key}` };
+    return auth.kind === 'api-key'
+      ? { 'api-key': auth.key }
+      : { Authorization: `Bearer ${auth.kind === 'token' ? await auth.getToken() : auth.key}` };
   }
 }
 
@@ -150,25 +186,48 @@ function toUpstreamError(error: unknown, timeoutMs: number): UpstreamError {
   if (error instanceof UpstreamError) return error;
   if (error instanceof OpenAI.APIConnectionTimeoutError) return timeoutError(timeoutMs);
   if (error instanceof OpenAI.APIConnectionError && redirected(error)) return redirectError();
-  if (error instanceof OpenAI.APIConnectionError) return new UpstreamError(502, 'unreachable', `The realtime service could not be reached (${error.message}).`);
+  if (error instanceof OpenAI.APIConnectionError)
+    return new UpstreamError(502, 'unreachable', `The realtime service could not be reached (${error.message}).`);
   if (error instanceof OpenAI.APIError && error.status) {
     const body = error.error as { code?: string; message?: string } | undefined;
-    return new UpstreamError(error.status, body?.code ?? undefined, body?.message ?? '', error.headers?.get('retry-after') ?? undefined);
+    return new UpstreamError(
+      error.status,
+      body?.code ?? undefined,
+      body?.message ?? '',
+      error.headers?.get('retry-after') ?? undefined,
+    );
   }
-  if (error instanceof OpenAI.APIError) return new UpstreamError(502, 'bad_response', `The realtime service answered something unreadable (${error.message}).`);
-  return new UpstreamError(502, 'bad_response', `The realtime service failed: ${(error as Error)?.message ?? String(error)}`);
+  if (error instanceof OpenAI.APIError)
+    return new UpstreamError(
+      502,
+      'bad_response',
+      `The realtime service answered something unreadable (${error.message}).`,
+    );
+  return new UpstreamError(
+    502,
+    'bad_response',
+    `The realtime service failed: ${(error as Error)?.message ?? String(error)}`,
+  );
 }
 
 /** fetch refused to follow a redirect (`redirect: 'error'`); the reason sits somewhere in the cause chain. */
 function redirected(error: unknown): boolean {
-  for (let e = error as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as { message?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if (/redirect/i.test(String(e.message))) return true;
   }
   return false;
 }
 
 function redirectError(): UpstreamError {
-  return new UpstreamError(502, 'redirected', 'The realtime service answered with a redirect, which the server does not follow (it would carry the key elsewhere).');
+  return new UpstreamError(
+    502,
+    'redirected',
+    'The realtime service answered with a redirect, which the server does not follow (it would carry the key elsewhere).',
+  );
 }
 
 function timeoutError(timeoutMs: number): UpstreamError {

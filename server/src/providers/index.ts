@@ -27,12 +27,27 @@ export function createProvider(config: ServerConfig, deps: ProviderDeps = {}): R
       const azure = config.azure!;
       const auth = azure.apiKey
         ? ({ kind: 'api-key', key: azure.apiKey } as const)
-        : ({ kind: 'token', getToken: getBearerTokenProvider(deps.credential ?? new DefaultAzureCredential(), AZURE_SCOPE) } as const);
-      return new GaProvider({ name: 'azure', baseUrl: `${azure.endpoint}/openai/v1`, auth, model: azure.deployment, timeoutMs });
+        : ({
+            kind: 'token',
+            getToken: getBearerTokenProvider(deps.credential ?? new DefaultAzureCredential(), AZURE_SCOPE),
+          } as const);
+      return new GaProvider({
+        name: 'azure',
+        baseUrl: `${azure.endpoint}/openai/v1`,
+        auth,
+        model: azure.deployment,
+        timeoutMs,
+      });
     }
     case 'openai': {
       const openai = config.openai!;
-      return new GaProvider({ name: 'openai', baseUrl: openai.baseUrl, auth: { kind: 'bearer', key: openai.apiKey }, model: openai.model, timeoutMs });
+      return new GaProvider({
+        name: 'openai',
+        baseUrl: openai.baseUrl,
+        auth: { kind: 'bearer', key: openai.apiKey },
+        model: openai.model,
+        timeoutMs,
+      });
     }
     case 'emulator': {
       const emulator = deps.emulator ?? { baseUrl: 'http://127.0.0.1:8787' };

@@ -49,7 +49,12 @@ export async function watchCall(provider: RealtimeProvider, callId: string, hook
     if (type === 'output_audio_buffer.started') playing = true;
     if (type === 'output_audio_buffer.stopped' || type === 'output_audio_buffer.cleared') playing = false;
     // session.*, rate_limits.updated and errors are the service talking about itself, not a conversation.
-    if (/^(input_audio_buffer\.|response\.|output_audio_buffer\.|conversation\.item\.input_audio_transcription\.)/.test(type)) hooks.onActivity();
+    if (
+      /^(input_audio_buffer\.|response\.|output_audio_buffer\.|conversation\.item\.input_audio_transcription\.)/.test(
+        type,
+      )
+    )
+      hooks.onActivity();
   });
   const finish = (failed: boolean, detail: string) => {
     if (closed) return;

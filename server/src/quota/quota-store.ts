@@ -121,7 +121,8 @@ export async function redisQuotaStore(url: string, prefix = 'rv:q:'): Promise<Qu
     /* reconnects on its own; a quota check meanwhile fails, and the request is refused with a 503 */
   });
   await client.connect();
-  const eval_ = (script: string, key: string, args: Array<string | number>) => client.eval(script, { keys: [prefix + key], arguments: args.map(String) });
+  const eval_ = (script: string, key: string, args: Array<string | number>) =>
+    client.eval(script, { keys: [prefix + key], arguments: args.map(String) });
   const ttl = (ms: number) => Math.max(1, Math.ceil(ms));
   return {
     async take(key, limit, ttlMs) {

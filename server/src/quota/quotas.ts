@@ -30,11 +30,16 @@ const SLOT_MARGIN_MS = 5 * 60_000;
 /** Counters outlive their window a little, so that a clock a few seconds off still finds them. */
 const COUNTER_MARGIN_MS = 60_000;
 
-export type QuotaCode = 'quota_calls_per_hour' | 'quota_concurrent_calls' | 'quota_minutes_per_day' | 'spend_cap_reached';
+export type QuotaCode =
+  'quota_calls_per_hour' | 'quota_concurrent_calls' | 'quota_minutes_per_day' | 'spend_cap_reached';
 export type EndReason = 'max_call_seconds' | 'idle_call_seconds' | 'quota_minutes_per_day' | 'spend_cap_reached';
 
 export class QuotaError extends HttpError {
-  constructor(code: QuotaCode, message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    code: QuotaCode,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(429, code, message);
   }
 }
@@ -97,7 +102,9 @@ export class Quotas {
         }
         (res.locals.log ?? this.deps.log).warn({ message: (error as Error).message }, 'quota store unavailable');
         res.set('Retry-After', '5');
-        return next(new HttpError(503, 'quota_unavailable', 'Usage limits cannot be checked right now: try again shortly.'));
+        return next(
+          new HttpError(503, 'quota_unavailable', 'Usage limits cannot be checked right now: try again shortly.'),
+        );
       }
       res.locals.quota = admission;
       // 'close' comes after every answer, and when the client goes away before one.
@@ -127,7 +134,15 @@ export class Quotas {
     }
     admission.settled = true;
     if (!watchesCalls(this.cfg)) return;
-    const call: TrackedCall = { callId, subject: admission.subject, slot: admission.slot, startedAt: Date.now(), ended: false, timers: [], log: log.child({ callId }) };
+    const call: TrackedCall = {
+      callId,
+      subject: admission.subject,
+      slot: admission.slot,
+      startedAt: Date.now(),
+      ended: false,
+      timers: [],
+      log: log.child({ callId }),
+    };
     this.#calls.set(callId, call);
     this.#limitLength(call, admission);
     void watchCall(this.deps.provider, callId, {
@@ -171,10 +186,18 @@ export class Quotas {
       admission.siteUsedMs = siteUsed!;
       const retry = this.#secondsLeft(now, q.units.dayMs);
       if (q.spendCapMinutesPerDay && siteUsed! >= q.spendCapMinutesPerDay * q.units.minuteMs) {
-        throw new QuotaError('spend_cap_reached', `This site has used its ${q.spendCapMinutesPerDay} minutes of conversation for today: try again tomorrow.`, retry);
+        throw new QuotaError(
+          'spend_cap_reached',
+          `This site has used its ${q.spendCapMinutesPerDay} minutes of conversation for today: try again tomorrow.`,
+          retry,
+        );
       }
       if (q.minutesPerDay && used! >= q.minutesPerDay * q.units.minuteMs) {
-        throw new QuotaError('quota_minutes_per_day', `${who} has used its ${q.minutesPerDay} minutes for today: try again tomorrow.`, retry);
+        throw new QuotaError(
+          'quota_minutes_per_day',
+          `${who} has used its ${q.minutesPerDay} minutes for today: try again tomorrow.`,
+          retry,
+        );
       }
     }
     if (route === 'connect' && q.concurrentCalls) {
@@ -185,7 +208,11 @@ export class Quotas {
         // No window here: a slot frees when a call ends. Ask again within a minute, or when the oldest must have ended.
         const retry = Math.max(1, Math.min(60, Math.ceil((result.earliestExpiryMs - SLOT_MARGIN_MS - now) / 1000)));
         const calls = q.concurrentCalls === 1 ? 'a call' : `${q.concurrentCalls} calls`;
-        throw new QuotaError('quota_concurrent_calls', `${who} already has ${calls} open, the most allowed at once: end one and try again.`, retry);
+        throw new QuotaError(
+          'quota_concurrent_calls',
+          `${who} already has ${calls} open, the most allowed at once: end one and try again.`,
+          retry,
+        );
       }
       admission.slot = slot;
     }
@@ -196,7 +223,11 @@ export class Quotas {
         if (admission.slot) await store.release(this.#openKey(subject), admission.slot);
         const retry = this.#secondsLeft(now, q.units.hourMs);
         const when = retry >= 60 ? `${Math.ceil(retry / 60)} minutes` : `${retry} seconds`;
-        throw new QuotaError('quota_calls_per_hour', `${who} has started its ${q.callsPerHour} calls for this hour: try again in ${when}.`, retry);
+        throw new QuotaError(
+          'quota_calls_per_hour',
+          `${who} has started its ${q.callsPerHour} calls for this hour: try again in ${when}.`,
+          retry,
+        );
       }
       admission.hourKey = key;
     }
@@ -211,15 +242,21 @@ export class Quotas {
     // Each call gets what was left when it started: two calls at once may together pass the day's
     // minutes by at most what was left then (QUOTA_CONCURRENT_CALLS bounds how many).
     if (q.minutesPerDay) limits.push([q.minutesPerDay * q.units.minuteMs - admission.usedMs, 'quota_minutes_per_day']);
-    if (q.spendCapMinutesPerDay) limits.push([q.spendCapMinutesPerDay * q.units.minuteMs - admission.siteUsedMs, 'spend_cap_reached']);
+    if (q.spendCapMinutesPerDay)
+      limits.push([q.spendCapMinutesPerDay * q.units.minuteMs - admission.siteUsedMs, 'spend_cap_reached']);
     if (limits.length) {
       const [ms, reason] = limits.reduce((a, b) => (b[0] < a[0] ? b : a));
-      call.timers.push(setTimeout(() => {
-        // A timer may fire a millisecond before Date.now() says its delay has passed: counted
-        // from the clock alone, the day would keep that millisecond and admit one more call.
-        if (reason !== 'max_call_seconds') call.usedAtLeastMs = ms;
-        void this.#hangup(call, reason);
-      }, Math.max(0, ms)));
+      call.timers.push(
+        setTimeout(
+          () => {
+            // A timer may fire a millisecond before Date.now() says its delay has passed: counted
+            // from the clock alone, the day would keep that millisecond and admit one more call.
+            if (reason !== 'max_call_seconds') call.usedAtLeastMs = ms;
+            void this.#hangup(call, reason);
+          },
+          Math.max(0, ms),
+        ),
+      );
     }
     this.#resetIdle(call);
   }
@@ -266,7 +303,10 @@ export class Quotas {
     if (q.spendCapMinutesPerDay) steps.push(store.add(this.#minutesKey('site', now), ms, dayLeft));
     const results = await Promise.allSettled(steps);
     const failed = results.filter((r) => r.status === 'rejected').length;
-    call.log.info({ reason, seconds: Math.round(ms / 100) / 10, ...(failed ? { storeFailures: failed } : {}) }, 'call ended');
+    call.log.info(
+      { reason, seconds: Math.round(ms / 100) / 10, ...(failed ? { storeFailures: failed } : {}) },
+      'call ended',
+    );
   }
 
   #openKey(subject: string): string {

@@ -21,7 +21,11 @@ export interface AgentsClient {
 }
 
 export async function startWithAgentsSdk(tokenUrl: string, instructions: string): Promise<AgentsClient> {
-  const tokenResponse = await fetch(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const tokenResponse = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  });
   const { value, calls_url } = (await tokenResponse.json()) as { value: string; calls_url: string };
 
   const audioElement = document.createElement('audio');

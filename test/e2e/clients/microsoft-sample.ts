@@ -25,7 +25,10 @@ export interface SampleClient {
  * service). `{ connectUrl }`: its second, where the browser posts the offer to your server's
  * `/connect` as `FormData` with an `sdp` field and never sees a key.
  */
-export async function startLikeMicrosoftsSample(via: { tokenUrl: string } | { connectUrl: string }, instructions: string): Promise<SampleClient> {
+export async function startLikeMicrosoftsSample(
+  via: { tokenUrl: string } | { connectUrl: string },
+  instructions: string,
+): Promise<SampleClient> {
   const pc = new RTCPeerConnection();
 
   const audioElement = document.createElement('audio');
@@ -63,7 +66,11 @@ export async function startLikeMicrosoftsSample(via: { tokenUrl: string } | { co
     sdpResponse = await fetch(via.connectUrl, { method: 'POST', body: formData });
   } else {
     // "Get an ephemeral key from your server": the reference server's /token.
-    const tokenResponse = await fetch(via.tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const tokenResponse = await fetch(via.tokenUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     const data = await tokenResponse.json();
     const ephemeralKey: string = data.value;
     const webrtcUrl: string = data.calls_url;

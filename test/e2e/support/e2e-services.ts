@@ -34,17 +34,43 @@ const AUDIENCE = 'realtime-voice-e2e';
 async function startIdentityProvider() {
   const keys = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'e2e', alg: 'ES256', use: 'sig' };
-  const jwks = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
+  const jwks = createServer((_req, res) =>
+    res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
+  );
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   const router = express.Router();
   router.get('/token', async (req, res) => {
     const ttl = Number(req.query.ttl ?? 300);
-    const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'e2e' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject(String(req.query.user ?? 'alice')).setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + ttl).sign(keys.privateKey);
+    const jwt = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'e2e' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(String(req.query.user ?? 'alice'))
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttl)
+      .sign(keys.privateKey);
     res.type('text/plain').send(jwt);
   });
-  router.get('/ticket', (req, res) => void res.type('text/plain').send(issueTicket({ userId: String(req.query.user ?? 'alice'), secret: TICKET_SECRET })));
-  const jwtAuth = { mode: 'jwt' as const, jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`, issuer: ISSUER, audience: AUDIENCE, userClaim: 'sub' };
-  return { router, jwtAuth, ticketAuth: { mode: 'ticket' as const, ticketSecret: TICKET_SECRET }, close: () => jwks.close() };
+  router.get(
+    '/ticket',
+    (req, res) =>
+      void res
+        .type('text/plain')
+        .send(issueTicket({ userId: String(req.query.user ?? 'alice'), secret: TICKET_SECRET })),
+  );
+  const jwtAuth = {
+    mode: 'jwt' as const,
+    jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    userClaim: 'sub',
+  };
+  return {
+    router,
+    jwtAuth,
+    ticketAuth: { mode: 'ticket' as const, ticketSecret: TICKET_SECRET },
+    close: () => jwks.close(),
+  };
 }
 
 export async function startE2eServices() {
@@ -69,12 +95,35 @@ export async function startE2eServices() {
   // Quotas per signed-in user: one call an hour; and a "day" of 1 minute = 200 ms of conversation.
   const hourly = { callsPerHour: 1, units: REAL_UNITS };
   const daily = { minutesPerDay: 1, units: { ...REAL_UNITS, minuteMs: 200 } };
-  api.use('/api-quota-hourly', createApp({ sessionDefaults, rateLimit, auth: idp.ticketAuth, quotas: hourly }, { provider, logger }));
-  api.use('/api-quota-daily', createApp({ sessionDefaults, rateLimit, auth: idp.ticketAuth, quotas: daily }, { provider, logger }));
-  api.use('/api-observed', createApp({ sessionDefaults, rateLimit, observer: true }, { provider, logger: observerLog, onCall: (callId) => void serverObservers.open(callId) }));
+  api.use(
+    '/api-quota-hourly',
+    createApp({ sessionDefaults, rateLimit, auth: idp.ticketAuth, quotas: hourly }, { provider, logger }),
+  );
+  api.use(
+    '/api-quota-daily',
+    createApp({ sessionDefaults, rateLimit, auth: idp.ticketAuth, quotas: daily }, { provider, logger }),
+  );
+  api.use(
+    '/api-observed',
+    createApp(
+      { sessionDefaults, rateLimit, observer: true },
+      { provider, logger: observerLog, onCall: (callId) => void serverObservers.open(callId) },
+    ),
+  );
 
   /** Koa middleware for the test runner's dev server: /api… goes to the Express app; /csp/… pages get a strict policy. */
-  const middleware = async (ctx: { path: string; req: IncomingMessage; res: ServerResponse; respond?: boolean; set(name: string, value: string): void; type: string; body: unknown }, next: () => Promise<void>) => {
+  const middleware = async (
+    ctx: {
+      path: string;
+      req: IncomingMessage;
+      res: ServerResponse;
+      respond?: boolean;
+      set(name: string, value: string): void;
+      type: string;
+      body: unknown;
+    },
+    next: () => Promise<void>,
+  ) => {
     if (ctx.path === '/csp/csp.html') {
       const policy = `default-src 'self'; connect-src 'self' ${emulatorBase}; img-src 'self' data:; base-uri 'none'; object-src 'none'`;
       ctx.set('Content-Security-Policy', policy);
@@ -114,9 +163,12 @@ export async function startE2eServices() {
         };
       }
       case 'observer-open': {
-        const ws = new WebSocket(`${emulatorBase.replace('http', 'ws')}/v1/realtime?call_id=${encodeURIComponent(callId)}`, {
-          headers: { Authorization: `Bearer ${EMULATOR_API_KEY}` },
-        });
+        const ws = new WebSocket(
+          `${emulatorBase.replace('http', 'ws')}/v1/realtime?call_id=${encodeURIComponent(callId)}`,
+          {
+            headers: { Authorization: `Bearer ${EMULATOR_API_KEY}` },
+          },
+        );
         const entry = { ws, events: [] as Array<{ type: string }> };
         observers.set(callId, entry);
         await new Promise((resolve, reject) => {
@@ -137,7 +189,9 @@ export async function startE2eServices() {
         return types;
       }
       case 'server-observer-log':
-        return observerLines.filter((line) => line.callId === callId).map((line) => ({ msg: line.msg, role: line.role, text: line.text, tool: line.tool }));
+        return observerLines
+          .filter((line) => line.callId === callId)
+          .map((line) => ({ msg: line.msg, role: line.role, text: line.text, tool: line.tool }));
       default:
         return undefined;
     }

@@ -10,15 +10,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface EmulatorProcess {
   baseUrl: string;
   /** The call's logs (the emulator's test hook), or found: false. */
-  callLogs(callId: string): Promise<{ found: boolean; log?: Array<{ type: string; [k: string]: unknown }>; clientLog?: unknown[] }>;
+  callLogs(
+    callId: string,
+  ): Promise<{ found: boolean; log?: Array<{ type: string; [k: string]: unknown }>; clientLog?: unknown[] }>;
   stop(): void;
 }
 
 function spawnEmulator(apiKey: string, port: number): { child: ChildProcess; ready: Promise<string> } {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'emulator/src/index.ts', '--port', String(port)], {
-    env: { ...process.env, EMULATOR_ICE: 'loopback', EMULATOR_API_KEY: apiKey, EMULATOR_TEST_HOOKS: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'emulator/src/index.ts', '--port', String(port)],
+    {
+      env: { ...process.env, EMULATOR_ICE: 'loopback', EMULATOR_API_KEY: apiKey, EMULATOR_TEST_HOOKS: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const ready = new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the emulator did not start: ${out}`)), 30_000);
@@ -43,7 +49,9 @@ export async function startEmulatorProcess(apiKey: string): Promise<EmulatorProc
   const watch = (child: ChildProcess) =>
     child.on('exit', (code, signal) => {
       if (stopping) return;
-      console.error(`[e2e] the emulator process ended unexpectedly (code ${code}, signal ${signal}); starting it again on port ${port}`);
+      console.error(
+        `[e2e] the emulator process ended unexpectedly (code ${code}, signal ${signal}); starting it again on port ${port}`,
+      );
       current = spawnEmulator(apiKey, port);
       current.ready.catch((error: Error) => console.error(`[e2e] the emulator did not come back: ${error.message}`));
       watch(current.child);

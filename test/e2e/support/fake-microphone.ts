@@ -21,7 +21,13 @@ export async function makeFakeMicrophoneFiles(dir: string): Promise<FakeMicropho
   mkdirSync(dir, { recursive: true });
   const greeting = await synthesize('Hello there.', 'echo', 1);
   const question = await synthesize('Can you hear me, and can you tell me a short story about the sea?', 'echo', 1);
-  const parts = [new Int16Array(RATE), greeting.samples, new Int16Array(Math.round(RATE * 1.6)), question.samples, new Int16Array(RATE * 14)];
+  const parts = [
+    new Int16Array(RATE),
+    greeting.samples,
+    new Int16Array(Math.round(RATE * 1.6)),
+    question.samples,
+    new Int16Array(RATE * 14),
+  ];
   const speech = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {

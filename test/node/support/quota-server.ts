@@ -83,7 +83,13 @@ async function answer(res: Response): Promise<Answer> {
 }
 
 export async function mintToken(base: string, user?: string, headers: Record<string, string> = {}): Promise<Answer> {
-  return answer(await fetch(`${base}/token`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(user ? { 'X-Test-User': user } : {}), ...headers }, body: '{}' }));
+  return answer(
+    await fetch(`${base}/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(user ? { 'X-Test-User': user } : {}), ...headers },
+      body: '{}',
+    }),
+  );
 }
 
 /** A real call through POST /connect: the client's offer, the server's answer, the data channel open. */
@@ -112,7 +118,13 @@ export async function connectCall(base: string, client: WrtcClient, user?: strin
 /** A /connect whose offer the service refuses (400 upstream): a call that fails to start. */
 export async function failedConnect(base: string, user?: string): Promise<Answer> {
   const offer = 'v=0\r\nthis is not an offer\r\n';
-  return answer(await fetch(`${base}/connect`, { method: 'POST', headers: { 'Content-Type': 'application/sdp', ...(user ? { 'X-Test-User': user } : {}) }, body: offer }));
+  return answer(
+    await fetch(`${base}/connect`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp', ...(user ? { 'X-Test-User': user } : {}) },
+      body: offer,
+    }),
+  );
 }
 
 /** Polls `check` every 50 ms until true, or fails after `ms`. */

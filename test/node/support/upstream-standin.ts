@@ -63,8 +63,13 @@ export class UpstreamStandIn {
     let body = '';
     for await (const chunk of req) body += chunk;
     const path = (req.url ?? '').split('?')[0]!;
-    if (this.recording) this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-    const route = path.endsWith('/realtime/client_secrets') ? 'secrets' : path.endsWith('/realtime/calls') ? 'calls' : undefined;
+    if (this.recording)
+      this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+    const route = path.endsWith('/realtime/client_secrets')
+      ? 'secrets'
+      : path.endsWith('/realtime/calls')
+        ? 'calls'
+        : undefined;
     if (!route) return json(res, 404, { error: { code: 'NotFound', message: 'Resource not found' } });
     const fault = this.faults[route];
     switch (fault.kind) {
@@ -94,13 +99,24 @@ export class UpstreamStandIn {
         return;
       case 'status':
         if (fault.retryAfter) res.setHeader('Retry-After', fault.retryAfter);
-        return json(res, fault.status, { error: { code: fault.code ?? `E${fault.status}`, message: fault.message ?? `Upstream says ${fault.status}` } });
+        return json(res, fault.status, {
+          error: { code: fault.code ?? `E${fault.status}`, message: fault.message ?? `Upstream says ${fault.status}` },
+        });
       case 'ok':
         if (route === 'secrets') {
           const session = JSON.parse(body || '{}').session ?? {};
-          return json(res, 200, { value: `ek_standin_${++this.#issued}`, expires_at: Math.floor(Date.now() / 1000) + 600, session });
+          return json(res, 200, {
+            value: `ek_standin_${++this.#issued}`,
+            expires_at: Math.floor(Date.now() / 1000) + 600,
+            session,
+          });
         }
-        res.writeHead(201, { 'Content-Type': 'application/sdp', Location: `/v1/realtime/calls/rtc_standin${this.#issued}` }).end(ANSWER_SDP);
+        res
+          .writeHead(201, {
+            'Content-Type': 'application/sdp',
+            Location: `/v1/realtime/calls/rtc_standin${this.#issued}`,
+          })
+          .end(ANSWER_SDP);
     }
   }
 }

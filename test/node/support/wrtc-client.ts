@@ -30,10 +30,11 @@ export class WrtcClient {
     this.channel.onmessage = (m) => {
       const event = JSON.parse(String(m.data)) as ClientEvent;
       this.events.push(event);
-      for (const w of [...this.#waiters]) if (w.test(event)) {
-        this.#waiters.splice(this.#waiters.indexOf(w), 1);
-        w.resolve(event);
-      }
+      for (const w of [...this.#waiters])
+        if (w.test(event)) {
+          this.#waiters.splice(this.#waiters.indexOf(w), 1);
+          w.resolve(event);
+        }
     };
     this.pc.ontrack = (e) => {
       this.#sink = new wrtc.nonstandard.RTCAudioSink(e.track);
@@ -41,7 +42,11 @@ export class WrtcClient {
     };
   }
 
-  static async mintToken(base: string, session: Record<string, unknown> = {}, prefix = '/v1/realtime'): Promise<{ value: string; expires_at: number }> {
+  static async mintToken(
+    base: string,
+    session: Record<string, unknown> = {},
+    prefix = '/v1/realtime',
+  ): Promise<{ value: string; expires_at: number }> {
     const res = await fetch(`${base}${prefix}/client_secrets`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: 'Bearer test-key' },
@@ -86,7 +91,13 @@ export class WrtcClient {
           if (offset < samples.length) frame.set(samples.subarray(offset, offset + FRAME));
           offset += FRAME;
           sent++;
-          this.#source.onData({ samples: frame, sampleRate: RATE, bitsPerSample: 16, channelCount: 1, numberOfFrames: FRAME });
+          this.#source.onData({
+            samples: frame,
+            sampleRate: RATE,
+            bitsPerSample: 16,
+            channelCount: 1,
+            numberOfFrames: FRAME,
+          });
           if (offset >= samples.length && offset - FRAME < samples.length) resolve();
         }
       }, 10);
@@ -97,15 +108,29 @@ export class WrtcClient {
     this.channel.send(typeof event === 'string' ? event : JSON.stringify(event));
   }
 
-  next(type: string, test: (e: ClientEvent) => boolean = () => true, ms = 15_000, fromNow = false): Promise<ClientEvent> {
+  next(
+    type: string,
+    test: (e: ClientEvent) => boolean = () => true,
+    ms = 15_000,
+    fromNow = false,
+  ): Promise<ClientEvent> {
     const match = (e: ClientEvent) => e.type === type && test(e);
     if (!fromNow) {
       const seen = this.events.find(match);
       if (seen) return Promise.resolve(seen);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${type} within ${ms} ms; saw ${this.events.map((e) => e.type).join(', ')}`)), ms);
-      this.#waiters.push({ test: match, resolve: (e) => { clearTimeout(timer); resolve(e); } });
+      const timer = setTimeout(
+        () => reject(new Error(`no ${type} within ${ms} ms; saw ${this.events.map((e) => e.type).join(', ')}`)),
+        ms,
+      );
+      this.#waiters.push({
+        test: match,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
     });
   }
 
