@@ -1,0 +1,383 @@
+/**
+ * Responses: one at a time, streamed as the service streams them. A text
+ * answer's deltas at once; a spoken answer's audio synthesized, played
+ * through the speaker, and its transcript deltas paced to the audio
+ * generated (GENERATION_SPEEDUP × real time); a tool call's argument deltas.
+ * Then cancellation (response.cancel, barge-in) and output_audio_buffer.clear,
+ * which keep in the item only what was generated or heard.
+ */
+import { newId } from '../ids.js';
+import { voiceName, type EffectiveSession } from '../session.js';
+import type { Speaker } from '../speaker.js';
+import { synthesize, type Speech } from '../tts.js';
+import { wire, type ConversationItems, type Emit, type Item, type ServerEvent } from './items.js';
+import { chooseTool, replyText, toolArguments } from './model.js';
+
+/**
+ * The service generates an answer faster than it plays: `response.done` comes when the
+ * response is generated, and `output_audio_buffer.stopped` when its audio has played.
+ * The emulator generates at this multiple of real time (transcript deltas paced to it).
+ */
+export const GENERATION_SPEEDUP = 4;
+/** How often the generator sends the transcript deltas that are due. */
+const GENERATION_TICK_MS = 20;
+
+/** response.create's `response` (as its schema checked it). */
+export interface ResponseParams {
+  instructions?: string;
+  conversation?: string;
+  metadata?: Record<string, string> | null;
+  input?: unknown[];
+  output_modalities?: ['audio'] | ['text'];
+  tools?: EffectiveSession['tools'];
+  tool_choice?: EffectiveSession['tool_choice'];
+  audio?: { output?: { voice?: string } };
+}
+
+interface ActiveResponse {
+  id: string;
+  modalities: ['audio'] | ['text'];
+  item?: Item;
+  /** The transcript generated so far (sent as deltas). */
+  transcriptSent: string;
+  /** Milliseconds of its audio generated so far. */
+  generatedMs: number;
+  /** The timer that generates its audio's transcript, while it runs. */
+  generator?: ReturnType<typeof setInterval>;
+  finished: boolean;
+  /** null for an out-of-band response (`conversation: "none"`): its items stay out of the conversation. */
+  conversationId: string | null;
+  metadata: Record<string, string> | null;
+}
+
+/** An answer's audio in the output buffer: it plays on after its response is done. */
+interface Playback {
+  responseId: string;
+  item: Item;
+  text: string;
+  durationMs: number;
+  playedMs: number;
+}
+
+/** What responses need of their conversation. */
+export interface ResponseHost {
+  readonly session: EffectiveSession;
+  readonly items: ConversationItems;
+  readonly conversationId: string;
+  readonly speaker?: Speaker;
+  readonly synthesize?: (text: string, voice: string, speed: number) => Promise<Speech>;
+  emit: Emit;
+  isClosed(): boolean;
+  /** An answer is over (generated; for audio, played): server_vad's idle timeout starts counting. */
+  answered(): void;
+}
+
+export class Responses {
+  #response?: ActiveResponse;
+  #playback?: Playback;
+  #assistantHasSpoken = false;
+
+  constructor(private readonly host: ResponseHost) {}
+
+  /** The id of the response being generated, if one is. */
+  get activeId(): string | undefined {
+    return this.#response?.id;
+  }
+
+  /** Whether the conversation has assistant audio (its voice can no longer change). */
+  get assistantHasSpoken(): boolean {
+    return this.#assistantHasSpoken;
+  }
+
+  close(): void {
+    clearInterval(this.#response?.generator);
+    this.#playback = undefined;
+  }
+
+  async respond(params: ResponseParams): Promise<void> {
+    const session = this.host.session;
+    const modalities = params.output_modalities ?? session.output_modalities;
+    const outOfBand = params.conversation === 'none';
+    const response: ActiveResponse = {
+      id: newId('resp'),
+      modalities,
+      transcriptSent: '',
+      generatedMs: 0,
+      finished: false,
+      conversationId: outOfBand ? null : this.host.conversationId,
+      metadata: params.metadata ?? null,
+    };
+    this.#response = response;
+    this.#emit({ type: 'response.created', response: this.#responseObject(response, 'in_progress') });
+
+    // `input` replaces the conversation as this response's context (items given inline; [] is none).
+    const context = params.input ? (params.input as Item[]) : this.host.items.list;
+    const tool = chooseTool(context, params.tools ?? session.tools, params.tool_choice ?? session.tool_choice);
+    if (tool) return this.#callTool(response, tool, context);
+
+    const text = replyText(params.instructions ?? session.instructions, context, this.host.items.list);
+    const item: Item = {
+      id: newId('item'),
+      type: 'message',
+      object: 'realtime.item',
+      status: 'in_progress',
+      role: 'assistant',
+      content: [],
+      meta: {},
+    };
+    response.item = item;
+    this.#emit({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire(item) });
+    this.#addOutput(response, item);
+    const at = { response_id: response.id, item_id: item.id, output_index: 0, content_index: 0 };
+
+    if (modalities[0] === 'text' || !this.host.speaker) {
+      this.#emit({ type: 'response.content_part.added', ...at, part: { type: 'text', text: '' } });
+      for (const word of words(text)) this.#emit({ type: 'response.output_text.delta', ...at, delta: word });
+      this.#emit({ type: 'response.output_text.done', ...at, text });
+      this.#emit({ type: 'response.content_part.done', ...at, part: { type: 'text', text } });
+      item.content = [{ type: 'output_text', text }];
+      this.#finish(response, 'completed');
+      return this.host.answered();
+    }
+
+    this.#emit({ type: 'response.content_part.added', ...at, part: { type: 'audio', transcript: '' } });
+    const voice = params.audio?.output?.voice ?? voiceName(session);
+    let speech: Speech;
+    try {
+      speech = await (this.host.synthesize ?? synthesize)(text, voice, session.audio.output.speed);
+    } catch (error) {
+      if (this.#response !== response) return;
+      this.#emit({
+        type: 'error',
+        error: {
+          type: 'server_error',
+          code: 'tts_failed',
+          message: `Speech synthesis failed: ${(error as Error).message}`,
+          param: null,
+        },
+      });
+      return this.#finish(response, 'failed');
+    }
+    if (this.#response !== response || this.host.isClosed()) return; // cancelled while synthesizing
+    item.meta = { audioMs: speech.durationMs };
+    item.content = [{ type: 'output_audio', transcript: '' }];
+    this.#assistantHasSpoken = true;
+    const playback: Playback = { responseId: response.id, item, text, durationMs: speech.durationMs, playedMs: 0 };
+    this.#playback = playback;
+    this.#emit({ type: 'output_audio_buffer.started', response_id: response.id });
+    this.host.speaker!.play({
+      samples: speech.samples,
+      onProgress: (playedMs) => {
+        playback.playedMs = playedMs;
+      },
+      onEnd: () => {
+        if (this.#playback === playback) this.#playback = undefined;
+        this.#emit({ type: 'output_audio_buffer.stopped', response_id: response.id });
+        this.host.answered();
+      },
+    });
+    this.#generate(response, text, speech.durationMs, at);
+  }
+
+  /** Server VAD barge-in: the user spoke over the answer, being generated or still playing. */
+  interrupt(): void {
+    this.clearPlayback();
+    this.cancel('turn_detected');
+  }
+
+  /**
+   * Drops the audio still to play (`output_audio_buffer.cleared`). As the service does over
+   * WebRTC, the item keeps only what the user heard: its transcript cut to the audio played.
+   */
+  clearPlayback(): void {
+    const playback = this.#playback;
+    if (!playback) return;
+    this.#playback = undefined;
+    this.host.speaker?.clear();
+    this.#emit({ type: 'output_audio_buffer.cleared', response_id: playback.responseId });
+    const heard = heardPart(playback.text, playback.playedMs / Math.max(1, playback.durationMs));
+    playback.item.content = [{ type: 'output_audio', transcript: heard }];
+    playback.item.meta = { ...playback.item.meta, audioMs: playback.playedMs };
+  }
+
+  /**
+   * Ends the response being generated. Audio already generated stays in the output buffer
+   * and plays (as on the service, only `output_audio_buffer.clear` drops it).
+   */
+  cancel(reason: 'turn_detected' | 'client_cancelled'): void {
+    const response = this.#response;
+    if (!response) return;
+    clearInterval(response.generator);
+    const playback = this.#playback;
+    if (playback?.responseId === response.id) {
+      this.host.speaker?.endAt(response.generatedMs);
+      playback.durationMs = Math.min(playback.durationMs, response.generatedMs);
+      playback.text = response.transcriptSent;
+      playback.item.content = [{ type: 'output_audio', transcript: response.transcriptSent }];
+      playback.item.meta = { ...playback.item.meta, audioMs: playback.durationMs };
+    }
+    this.#finish(response, 'cancelled', { type: 'cancelled', reason });
+  }
+
+  /**
+   * Streams the answer's transcript at GENERATION_SPEEDUP× real time, each word when the
+   * audio generated has reached its share of the text, then ends the response, while the
+   * audio plays on.
+   */
+  #generate(response: ActiveResponse, text: string, durationMs: number, at: Record<string, unknown>): void {
+    const started = performance.now();
+    const tick = () => {
+      if (this.#response !== response || this.host.isClosed()) return clearInterval(response.generator);
+      response.generatedMs = Math.min(durationMs, (performance.now() - started) * GENERATION_SPEEDUP);
+      const generated = response.generatedMs >= durationMs;
+      // The words due by now: the same share-of-the-text rule that cuts an answer to what was heard.
+      const due = generated ? text : heardPart(text, response.generatedMs / Math.max(1, durationMs));
+      for (const delta of words(due.slice(response.transcriptSent.length))) {
+        response.transcriptSent += delta;
+        this.#emit({ type: 'response.output_audio_transcript.delta', ...at, delta });
+      }
+      if (!generated) return;
+      clearInterval(response.generator);
+      this.#emit({ type: 'response.output_audio.done', ...at });
+      this.#emit({ type: 'response.output_audio_transcript.done', ...at, transcript: text });
+      this.#emit({ type: 'response.content_part.done', ...at, part: { type: 'audio', transcript: text } });
+      response.item!.content = [{ type: 'output_audio', transcript: text }];
+      this.#finish(response, 'completed');
+    };
+    response.generator = setInterval(tick, GENERATION_TICK_MS);
+    tick();
+  }
+
+  /** The response's item joins the conversation, unless the response is out of band. */
+  #addOutput(response: ActiveResponse, item: Item): void {
+    if (!response.conversationId) return;
+    this.host.items.addOutput(item);
+  }
+
+  #callTool(
+    response: ActiveResponse,
+    tool: { name: string; parameters?: Record<string, unknown> },
+    context: Item[],
+  ): void {
+    const args = toolArguments(tool, context);
+    const item: Item = {
+      id: newId('item'),
+      type: 'function_call',
+      object: 'realtime.item',
+      status: 'in_progress',
+      call_id: newId('call'),
+      name: tool.name,
+      arguments: '',
+    };
+    response.item = item;
+    this.#emit({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire(item) });
+    this.#addOutput(response, item);
+    const half = Math.ceil(args.length / 2);
+    for (const delta of [args.slice(0, half), args.slice(half)].filter(Boolean)) {
+      this.#emit({
+        type: 'response.function_call_arguments.delta',
+        response_id: response.id,
+        item_id: item.id,
+        output_index: 0,
+        call_id: item.call_id,
+        delta,
+      });
+    }
+    item.arguments = args;
+    this.#emit({
+      type: 'response.function_call_arguments.done',
+      response_id: response.id,
+      item_id: item.id,
+      output_index: 0,
+      call_id: item.call_id,
+      name: tool.name,
+      arguments: args,
+    });
+    this.#finish(response, 'completed');
+    this.host.answered();
+  }
+
+  #finish(
+    response: ActiveResponse,
+    status: 'completed' | 'cancelled' | 'failed',
+    details?: Record<string, unknown>,
+  ): void {
+    if (response.finished) return;
+    response.finished = true;
+    const item = response.item;
+    if (item) {
+      item.status = status === 'completed' ? 'completed' : 'incomplete';
+      this.#emit({ type: 'response.output_item.done', response_id: response.id, output_index: 0, item: wire(item) });
+      if (response.conversationId)
+        this.#emit({
+          type: 'conversation.item.done',
+          previous_item_id: this.host.items.previousId(item),
+          item: wire(item),
+        });
+    }
+    if (this.#response === response) this.#response = undefined;
+    this.#emit({ type: 'response.done', response: this.#responseObject(response, status, details) });
+    this.#emit({
+      type: 'rate_limits.updated',
+      rate_limits: [
+        { name: 'tokens', limit: 40000, remaining: 40000 - usageOf(item).total_tokens, reset_seconds: 1.2 },
+      ],
+    });
+  }
+
+  #responseObject(
+    response: ActiveResponse,
+    status: string,
+    details?: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const session = this.host.session;
+    const done = status !== 'in_progress';
+    return {
+      object: 'realtime.response',
+      id: response.id,
+      status,
+      status_details: details ?? null,
+      output: done && response.item ? [wire(response.item)] : [],
+      conversation_id: response.conversationId,
+      output_modalities: response.modalities,
+      max_output_tokens: session.max_output_tokens,
+      audio: { output: { format: session.audio.output.format, voice: session.audio.output.voice } },
+      usage: done ? usageOf(response.item) : null,
+      metadata: response.metadata,
+    };
+  }
+
+  #emit(event: ServerEvent): void {
+    this.host.emit(event);
+  }
+}
+
+/** The words of `text` within the first `fraction` of it (the part of an answer heard). */
+function heardPart(text: string, fraction: number): string {
+  const limit = text.length * Math.max(0, Math.min(1, fraction));
+  let heard = '';
+  for (const word of words(text)) {
+    if (heard.length + word.length * 0.5 > limit) break;
+    heard += word;
+  }
+  return heard;
+}
+
+/** Splits text into deltas that keep their spaces, as the service's word-ish deltas do. */
+function words(text: string): string[] {
+  return text.match(/\S+\s*/g) ?? [];
+}
+
+function usageOf(item: Item | undefined) {
+  const text = JSON.stringify(item?.content ?? item?.arguments ?? '');
+  const outputText = Math.ceil(text.length / 4);
+  const outputAudio = Math.ceil((item?.meta?.audioMs ?? 0) / 50);
+  const input = 120;
+  return {
+    total_tokens: input + outputText + outputAudio,
+    input_tokens: input,
+    output_tokens: outputText + outputAudio,
+    input_token_details: { text_tokens: input, audio_tokens: 0, cached_tokens: 0 },
+    output_token_details: { text_tokens: outputText, audio_tokens: outputAudio },
+  };
+}
