@@ -9,7 +9,7 @@
  * for; a third client, bare with `?gather=wait`, shows what waiting costs.
  */
 import type { Page } from 'puppeteer-core';
-import { withBrowserBench } from './browser.ts';
+import { withBrowserBench, type BenchWindow } from './browser.ts';
 import { log, median, putDistribution, ratio, round, type Results } from './results.ts';
 
 const RUNS = 30;
@@ -36,14 +36,14 @@ type Client = keyof typeof CLIENTS;
 /** Starts the client on `url` (or on the page already loaded) and times its connect. */
 export async function connectOnce(page: Page, url: string | undefined): Promise<Sample> {
   if (url) await page.goto(url, { waitUntil: 'load' });
-  const ok = await page.evaluate(() => (window as unknown as { benchStart(): Promise<boolean> }).benchStart());
+  const ok = await page.evaluate(() => (window as unknown as BenchWindow).benchStart());
   if (!ok) throw new Error(`start() failed on ${url}`);
-  await page.waitForFunction(() => (window as any).__bench.pcs[0]?.sessionCreated !== undefined, {
+  await page.waitForFunction(() => (window as unknown as BenchWindow).__bench.pcs[0]?.sessionCreated !== undefined, {
     timeout: 15_000,
     polling: 10,
   });
   const sample = await page.evaluate(() => {
-    const bench = (window as any).__bench;
+    const bench = (window as unknown as BenchWindow).__bench;
     const pc = bench.pcs[0];
     const rel = (t: number | undefined) => (t === undefined ? undefined : t - bench.t0);
     const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
@@ -58,12 +58,12 @@ export async function connectOnce(page: Page, url: string | undefined): Promise<
       sdpExchange: calls ? calls.responseEnd - calls.startTime : undefined,
       answerReceived: rel(calls?.responseEnd),
       remoteSet: rel(pc.setRemote),
-      answerToOpen: pc.setRemote === undefined ? undefined : pc.dcOpen - pc.setRemote,
-      iceGathering: pc.gatheringComplete === undefined ? undefined : pc.gatheringComplete - pc.setLocalStart,
+      answerToOpen: pc.setRemote === undefined ? undefined : pc.dcOpen! - pc.setRemote,
+      iceGathering: pc.gatheringComplete === undefined ? undefined : pc.gatheringComplete - pc.setLocalStart!,
       remoteTrack: rel(pc.remoteTrack),
     };
   });
-  await page.evaluate(() => (window as unknown as { benchStop(): void }).benchStop());
+  await page.evaluate(() => (window as unknown as BenchWindow).benchStop());
   return sample;
 }
 

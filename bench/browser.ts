@@ -171,8 +171,63 @@ export interface Live {
   createdContexts: number;
 }
 
+/** One peer connection's milestones as pages/instrument.js records them, in ms of the page's performance.now(). */
+export interface PeerConnectionRecord {
+  created: number;
+  firstCandidate?: number;
+  gatheringComplete?: number;
+  iceConnected?: number;
+  connected?: number;
+  remoteTrack?: number;
+  dcOpen?: number;
+  sessionCreated?: number;
+  setLocalStart?: number;
+  setLocal?: number;
+  setRemoteStart?: number;
+  setRemote?: number;
+  turnEvents?: TurnEvent[];
+}
+
+/** A level edge the audio probe saw: input 0 is the microphone, 1 the remote audio; time in AudioContext seconds. */
+export interface ProbeEvent {
+  input: 0 | 1;
+  kind: 'on' | 'off';
+  time: number;
+}
+
+export interface TurnEvent {
+  type: 'speech_stopped' | 'output_started';
+  /** performance.now() in the page. */
+  t: number;
+}
+
+/** What pages/instrument.js puts on `window.__bench`. */
+export interface PageInstrument {
+  t0: number;
+  pcs: PeerConnectionRecord[];
+  gum: Array<{ start: number; end?: number }>;
+  longTasks: Array<{ start: number; duration: number }>;
+  live(): Live;
+  probe(pc: RTCPeerConnection | undefined): Promise<number>;
+  stopProbe(): Promise<void>;
+  probeEvents: ProbeEvent[];
+  probeClock: { context: number; perf: number };
+}
+
+/**
+ * The page's globals the benchmarks use: the instrumentation, and the hooks each page
+ * (pages/widget.html, pages/bare.html) defines. Cast to it inside page.evaluate callbacks,
+ * which run in the page and so cannot share a helper: `(window as unknown as BenchWindow)`.
+ */
+export interface BenchWindow {
+  __bench: PageInstrument;
+  benchStart(): Promise<boolean>;
+  benchStop(): void;
+  benchPc(): RTCPeerConnection | undefined;
+}
+
 export function liveObjects(page: Page): Promise<Live> {
-  return page.evaluate(() => (window as unknown as { __bench: { live(): Live } }).__bench.live());
+  return page.evaluate(() => (window as unknown as BenchWindow).__bench.live());
 }
 
 /** JS heap in use after a full garbage collection (CDP); NaN in Firefox, which gives no heap figure over BiDi. */

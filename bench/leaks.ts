@@ -9,7 +9,15 @@
  *   vs one alone; everything released after they stop.
  */
 import type { Page } from 'puppeteer-core';
-import { heapAfterGc, liveObjects, sleep, withBrowserBench, type Live, type Stack } from './browser.ts';
+import {
+  heapAfterGc,
+  liveObjects,
+  sleep,
+  withBrowserBench,
+  type BenchWindow,
+  type Live,
+  type Stack,
+} from './browser.ts';
 import { log, ratio, round, type Results } from './results.ts';
 
 const CYCLES = Number(process.env.BENCH_LEAK_CYCLES ?? 100);
@@ -43,7 +51,7 @@ export async function cycles(page: Page, stack: Stack, url: string): Promise<Cyc
   await page.goto(url, { waitUntil: 'load' });
   const cycle = async () => {
     const ok = await page.evaluate(async () => {
-      const w = window as unknown as { benchStart(): Promise<boolean>; benchStop(): void };
+      const w = window as unknown as BenchWindow;
       try {
         return await w.benchStart();
       } catch {
@@ -141,10 +149,10 @@ export async function benchLeaks(results: Results): Promise<void> {
       return {
         ms: performance.now() - t0,
         connected: ok.filter(Boolean).length,
-        live: (window as any).__bench.live().pcs as number,
+        live: (window as unknown as BenchWindow).__bench.live().pcs,
       };
     });
-    await page.evaluate(() => (window as unknown as { benchStop(): void }).benchStop());
+    await page.evaluate(() => (window as unknown as BenchWindow).benchStop());
     await sleep(1000);
     await heapAfterGc(page);
     const afterMulti = await liveObjects(page);

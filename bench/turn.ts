@@ -16,7 +16,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'puppeteer-core';
-import { sleep, withBrowserBench } from './browser.ts';
+import { sleep, withBrowserBench, type BenchWindow, type ProbeEvent, type TurnEvent } from './browser.ts';
 import { log, median, putDistribution, ratio, round, type Results } from './results.ts';
 
 const CONVERSATION_MS = 30_000;
@@ -25,18 +25,6 @@ const CONVERSATIONS = Number(process.env.BENCH_TURN_CONVERSATIONS ?? 2);
 /** widget_plain: the widget without its level meters, to tell their share of the widget's turn from the rest. */
 const CLIENTS = { widget: '/widget.html?meters', bare: '/bare.html', widget_plain: '/widget.html' } as const;
 type Client = keyof typeof CLIENTS;
-
-interface ProbeEvent {
-  input: 0 | 1;
-  kind: 'on' | 'off';
-  time: number;
-}
-
-interface TurnEvent {
-  type: 'speech_stopped' | 'output_started';
-  /** performance.now() in the page. */
-  t: number;
-}
 
 interface TurnParts {
   /** End of speech → `input_audio_buffer.speech_stopped` arrives: the network path in and the VAD's 500 ms of silence. */
@@ -120,8 +108,9 @@ function cpuSeconds(rootPid: number): number {
 
 async function converse(browser: Browser, page: Page, url: string): Promise<Conversation> {
   await page.goto(url, { waitUntil: 'load' });
-  if (!(await page.evaluate(() => (window as any).benchStart()))) throw new Error(`start() failed on ${url}`);
-  await page.waitForFunction(() => (window as any).__bench.pcs[0]?.sessionCreated !== undefined, {
+  if (!(await page.evaluate(() => (window as unknown as BenchWindow).benchStart())))
+    throw new Error(`start() failed on ${url}`);
+  await page.waitForFunction(() => (window as unknown as BenchWindow).__bench.pcs[0]?.sessionCreated !== undefined, {
     timeout: 15_000,
     polling: 20,
   });
@@ -129,10 +118,11 @@ async function converse(browser: Browser, page: Page, url: string): Promise<Conv
   await cdp.send('Performance.enable');
   const taskSeconds = async () =>
     (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
-  const longTasksBefore = await page.evaluate(() => (window as any).__bench.longTasks.length as number);
-  const probeStart = await page.evaluate(
-    () => (window as any).__bench.probe((window as any).benchPc()) as Promise<number>,
-  );
+  const longTasksBefore = await page.evaluate(() => (window as unknown as BenchWindow).__bench.longTasks.length);
+  const probeStart = await page.evaluate(() => {
+    const w = window as unknown as BenchWindow;
+    return w.__bench.probe(w.benchPc());
+  });
   const task0 = await taskSeconds();
   const cpu0 = cpuSeconds(browser.process()!.pid!);
   const t0 = performance.now();
@@ -141,17 +131,18 @@ async function converse(browser: Browser, page: Page, url: string): Promise<Conv
   const cpu = cpuSeconds(browser.process()!.pid!) - cpu0;
   const task = (await taskSeconds()) - task0;
   const { events, clock, turnEvents, longTasks } = await page.evaluate((from: number) => {
-    const bench = (window as any).__bench;
+    const bench = (window as unknown as BenchWindow).__bench;
     return {
-      events: bench.probeEvents as ProbeEvent[],
-      clock: bench.probeClock as { context: number; perf: number },
-      turnEvents: bench.pcs[0].turnEvents as TurnEvent[],
-      longTasks: (bench.longTasks as Array<{ duration: number }>).slice(from),
+      events: bench.probeEvents,
+      clock: bench.probeClock,
+      turnEvents: bench.pcs[0].turnEvents!,
+      longTasks: bench.longTasks.slice(from),
     };
   }, longTasksBefore);
   await page.evaluate(async () => {
-    await (window as any).__bench.stopProbe();
-    (window as any).benchStop();
+    const w = window as unknown as BenchWindow;
+    await w.__bench.stopProbe();
+    w.benchStop();
   });
   await cdp.detach();
   return {
