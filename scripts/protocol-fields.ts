@@ -15,7 +15,23 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-type Schema = Record<string, any>;
+/** The keywords of an OpenAPI schema object that the derivation reads. */
+interface Schema {
+  $ref?: string;
+  type?: string;
+  format?: string;
+  pattern?: string;
+  const?: unknown;
+  enum?: unknown[];
+  minimum?: number;
+  nullable?: boolean;
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+}
 type Spec = { info?: { version?: string }; components: { schemas: Record<string, Schema> } };
 
 /** One documented field: at least one of `candidates` (a whole session, item or response) must be accepted. */
@@ -42,7 +58,7 @@ export function deriveFields(spec: Spec): DerivedFields {
     let s = schema ?? {};
     for (let i = 0; s.$ref && i < 20; i++) {
       const { $ref, ...rest } = s;
-      s = { ...schemas[String($ref).split('/').pop()!], ...rest };
+      s = { ...schemas[$ref.split('/').pop()!], ...rest };
     }
     return s;
   };
@@ -50,7 +66,7 @@ export function deriveFields(spec: Spec): DerivedFields {
     const s = resolve(schema);
     const list = s.anyOf ?? s.oneOf;
     if (!list) return [s];
-    return (list as Schema[]).flatMap((v) => variantsOf(v));
+    return list.flatMap((v) => variantsOf(v));
   };
   const isNull = (s: Schema) => s.type === 'null';
   const enumOf = (s: Schema): unknown[] | undefined => (s.const !== undefined ? [s.const] : s.enum);
@@ -132,7 +148,7 @@ export function deriveFields(spec: Spec): DerivedFields {
         unknown.push({ field: `${dot}${UNDOCUMENTED}`, candidates: [wrap({ ...base, [UNDOCUMENTED]: 'x' })] });
       // With a multi-valued `type`, a field may belong to any of them: each is a candidate.
       const bases = typeValues.length > 1 ? typeValues.map((t) => ({ ...base, type: t })) : [base];
-      for (const [property, propertySchema] of Object.entries(variant.properties as Record<string, Schema>)) {
+      for (const [property, propertySchema] of Object.entries(variant.properties)) {
         if (property === 'type' && typeValues.length === 1) continue;
         if (property === 'type') {
           cases.push({ field: `${dot}type`, candidates: typeValues.map((t) => wrap({ ...base, type: t })) });
@@ -191,7 +207,7 @@ export function deriveFields(spec: Spec): DerivedFields {
           continue;
         }
         const base = example(variant) as Record<string, unknown>;
-        for (const [property, propertySchema] of Object.entries(variant.properties as Record<string, Schema>)) {
+        for (const [property, propertySchema] of Object.entries(variant.properties)) {
           visit(propertySchema, (v) => w({ ...base, [property]: v }), `${l}.${property}`, depth + 1);
         }
       }

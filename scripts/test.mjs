@@ -86,7 +86,7 @@ function printNotApplicable() {
  */
 function rerunCrashedFiles() {
   const tap = existsSync(TAP) ? readFileSync(TAP, 'utf8') : '';
-  const failures = [...tap.matchAll(/^not ok \d+ - (.*)\n((?:  .*\n)*)/gm)];
+  const failures = [...tap.matchAll(/^not ok \d+ - (.*)\n((?: {2}.*\n)*)/gm)];
   const crashed = failures.filter(([, , block]) => /^\s+signal: 'SIGSEGV'/m.test(block)).map(([, file]) => file.trim());
   if (crashed.length === 0 || crashed.length !== failures.length) return false;
   console.log(
