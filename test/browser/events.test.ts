@@ -20,8 +20,8 @@ describe('events: every server event re-dispatched, transcripts, client events',
     const reference = await (await fetch('/test/fixtures/realtime-events.json')).json();
     const types: string[] = reference.server_events;
     expect(types.length).to.be.greaterThan(40);
-    const verbatim: Array<{ type: string; event: any; composed: boolean; bubbles: boolean }> = [];
-    const generic: any[] = [];
+    const verbatim: Array<{ type: string; event: unknown; composed: boolean; bubbles: boolean }> = [];
+    const generic: Array<{ type: string }> = [];
     for (const type of types) {
       // Listen where a page would: the document for bubbling events, the element for `error`.
       const target = type === 'error' ? el : document;

@@ -165,8 +165,9 @@ describe('live transcript and text input', () => {
     const call = fake.service.lastCall!;
     await call.channel();
     // The fake's session.created has no audio.input.transcription, like a server that set none.
-    const update = (await call.nextClientEvent('session.update')) as any;
-    expect(update.session.audio.input.transcription).to.deep.equal({ model: 'gpt-4o-mini-transcribe' });
+    const update = await call.nextClientEvent('session.update');
+    const session = update.session as { audio: { input: { transcription: unknown } } };
+    expect(session.audio.input.transcription).to.deep.equal({ model: 'gpt-4o-mini-transcribe' });
 
     const turn = (n: number, transcribed: boolean) => {
       call.emit({ type: 'input_audio_buffer.committed', item_id: `u${n}`, previous_item_id: null });

@@ -5,6 +5,7 @@ import { sleep } from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { engine } from '../support/engines.js';
 import { AudioMeter } from './played-audio.js';
+import type { Payload } from '../support/payload.js';
 
 // Chromium starts its fake microphone file from the beginning at each capture; Firefox's microphone
 // here is a PulseAudio source the runner plays the same WAV into, started again at each
@@ -48,8 +49,8 @@ export async function pollCallLog(callId: string, done: (log: CallLog) => boolea
 }
 
 /** Every server event the element dispatched, with the time it came. */
-export function recordServerEvents(el: RealtimeVoice): Array<{ type: string; at: number; detail: any }> {
-  const log: Array<{ type: string; at: number; detail: any }> = [];
+export function recordServerEvents(el: RealtimeVoice): Array<{ type: string; at: number; detail: Payload }> {
+  const log: Array<{ type: string; at: number; detail: Payload }> = [];
   el.addEventListener('realtime-event', (e) =>
     log.push({ type: e.detail.type, at: performance.now(), detail: e.detail }),
   );

@@ -10,6 +10,7 @@ import { startWithAgentsSdk, type AgentsClient } from './clients/agents-sdk.js';
 import { startLikeMicrosoftsSample, type SampleClient } from './clients/microsoft-sample.js';
 import { callLog, waitFor } from './e2e-harness.js';
 import { PlayedAudioMeter } from './played-audio.js';
+import type { Payload } from '../support/payload.js';
 
 await executeServerCommand('set-microphone-permission', { setting: 'granted' });
 
@@ -23,7 +24,7 @@ afterEach(() => {
   meter = client = undefined;
 });
 
-type Logged = { type: string; at: number; detail: any };
+type Logged = { type: string; at: number; detail: Payload };
 
 /**
  * Loudness before the first answer, and while the answers play: from the first answer's start until

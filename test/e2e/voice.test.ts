@@ -15,6 +15,7 @@ import {
   sleep,
   waitFor,
 } from './e2e-harness.js';
+import type { Payload } from '../support/payload.js';
 
 const INSTRUCTIONS = 'You are the end to end test assistant.';
 let el: RealtimeVoice | undefined;
@@ -49,7 +50,7 @@ describe('end to end with a spoken microphone', () => {
     // question's answer heard to its end. Where the microphone's capture starts late in the WAV
     // (Firefox's, under load, a second or more after getUserMedia: the greeting is missed), the
     // WAV's next loop brings the same sequence: what counts is a cut answer, then one heard out.
-    const isCut = (e: { type: string; detail: any }) =>
+    const isCut = (e: { type: string; detail: Payload }) =>
       e.type === 'output_audio_buffer.cleared' ||
       (e.type === 'response.done' && e.detail.response.status === 'cancelled');
     const cutAnswer = await waitFor(events, isCut, 50_000, 'an answer cut by the next sentence');

@@ -16,6 +16,7 @@ import { createProvider } from '../../server/src/providers/index.ts';
 import { redisReplayStore } from '../../server/src/auth/replay-store.ts';
 import { issueTicket } from '../../server/src/auth/ticket.ts';
 import { UpstreamStandIn } from './support/upstream-standin.ts';
+import type { Payload } from '../support/payload.ts';
 
 const ISSUER = 'https://login.example.test/';
 const AUDIENCE = 'realtime-voice-test';
@@ -66,7 +67,7 @@ async function mint(base: string, headers: Record<string, string> = {}) {
     headers: { 'Content-Type': 'application/json', ...headers },
     body: '{}',
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Payload };
 }
 
 before(async () => {

@@ -22,16 +22,27 @@ test('custom-elements.json is up to date with the source', () => {
   assert.deepEqual(committed, fresh, 'custom-elements.json is stale: run `npm run analyze` and commit it');
 });
 
+/** The part of the Custom Elements Manifest schema this reads. */
+interface Manifest {
+  modules: Array<{
+    declarations?: Array<{
+      tagName?: string;
+      attributes: Array<{ name: string }>;
+      events: Array<{ name: string }>;
+      cssParts: Array<{ name: string }>;
+      cssProperties: Array<{ name: string }>;
+    }>;
+  }>;
+}
+
 test('the manifest documents the public attributes, events, parts and custom properties', () => {
-  const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
-  const element = manifest.modules
-    .flatMap((m: any) => m.declarations ?? [])
-    .find((d: any) => d.tagName === 'realtime-voice');
+  const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8')) as Manifest;
+  const element = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'realtime-voice');
   assert.ok(element, 'realtime-voice is declared');
-  const attributes = element.attributes.map((a: any) => a.name);
+  const attributes = element.attributes.map((a) => a.name);
   for (const name of ['token-url', 'connect-url', 'calls-url', 'voice', 'instructions'])
     assert.ok(attributes.includes(name), name);
-  const events = element.events.map((e: any) => e.name);
+  const events = element.events.map((e) => e.name);
   for (const name of [
     'realtime-state',
     'realtime-error',
@@ -42,6 +53,6 @@ test('the manifest documents the public attributes, events, parts and custom pro
   ]) {
     assert.ok(events.includes(name), name);
   }
-  assert.ok(element.cssParts.some((p: any) => p.name === 'base'));
-  assert.ok(element.cssProperties.some((p: any) => p.name === '--realtime-voice-accent'));
+  assert.ok(element.cssParts.some((p) => p.name === 'base'));
+  assert.ok(element.cssProperties.some((p) => p.name === '--realtime-voice-accent'));
 });

@@ -12,6 +12,7 @@ import { createApp } from '../../server/src/app.ts';
 import { ConfigError, loadConfig, type ServerConfig } from '../../server/src/config.ts';
 import { AZURE_SCOPE, createProvider } from '../../server/src/providers/index.ts';
 import { ANSWER_SDP, UpstreamStandIn, type Fault } from './support/upstream-standin.ts';
+import type { Payload } from '../support/payload.ts';
 
 const AZURE_KEY = 'azure-secret-key-0123456789';
 const OPENAI_KEY = 'sk-openai-secret-0123456789';
@@ -51,7 +52,7 @@ async function call(
   base: string,
   path: string,
   init: RequestInit & { json?: unknown } = {},
-): Promise<{ status: number; headers: Headers; body: any; text: string }> {
+): Promise<{ status: number; headers: Headers; body: Payload; text: string }> {
   const headers = new Headers(init.headers);
   let body = init.body;
   if (init.json !== undefined) {

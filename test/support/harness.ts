@@ -5,6 +5,7 @@ import '../../src/index.js';
 import './engines.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { FakeRealtimeService } from '../fakes/fake-realtime-service.js';
+import type { Payload } from './payload.js';
 
 // The fake microphone is allowed for the test origin (errors.test.ts denies it for one test).
 await executeServerCommand('set-microphone-permission', { setting: 'granted' });
@@ -87,8 +88,8 @@ export function untilState(el: RealtimeVoice, state: string, ms = 10_000): Promi
 }
 
 /** Collects every event of the given types dispatched on (or bubbling through) a target. */
-export function record(target: EventTarget, types: string[]): Array<{ type: string; detail: any }> {
-  const log: Array<{ type: string; detail: any }> = [];
+export function record(target: EventTarget, types: string[]): Array<{ type: string; detail: Payload }> {
+  const log: Array<{ type: string; detail: Payload }> = [];
   for (const type of types) target.addEventListener(type, (e) => log.push({ type, detail: (e as CustomEvent).detail }));
   return log;
 }

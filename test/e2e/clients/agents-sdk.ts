@@ -8,13 +8,14 @@
  * (`audioElement.srcObject = event.streams[0]`).
  */
 import { OpenAIRealtimeWebRTC, RealtimeAgent, RealtimeSession } from '@openai/agents-realtime';
+import type { Payload } from '../../support/payload.js';
 
 export interface AgentsClient {
   session: RealtimeSession;
   transport: OpenAIRealtimeWebRTC;
   audioElement: HTMLAudioElement;
   /** Every raw server event the transport saw, with the time it came. */
-  events: Array<{ type: string; at: number; detail: any }>;
+  events: Array<{ type: string; at: number; detail: Payload }>;
   /** performance.now() when connect() resolved. */
   connectedAt: number;
   close(): void;

@@ -8,13 +8,15 @@
  * `Authorization: Bearer <ephemeral key>` (or as a form to `/connect`). Only the event log and the handles
  * it returns are the test's.
  */
+import type { Payload } from '../../support/payload.js';
+
 export interface SampleClient {
   pc: RTCPeerConnection;
   dataChannel: RTCDataChannel;
   audioElement: HTMLAudioElement;
   callId: string;
   /** Every server event that came on the data channel, with the time it came. */
-  events: Array<{ type: string; at: number; detail: any }>;
+  events: Array<{ type: string; at: number; detail: Payload }>;
   /** performance.now() when the data channel opened. */
   opened: Promise<number>;
   close(): void;

@@ -15,6 +15,7 @@ import type { QuotaUnits } from '../../../server/src/quota/quota-config.ts';
 import type { QuotaStore } from '../../../server/src/quota/quota-store.ts';
 import { quotasOf, type Quotas } from '../../../server/src/quota/quotas.ts';
 import type { WrtcClient } from './wrtc-client.ts';
+import type { Payload } from '../../support/payload.ts';
 
 export interface QuotaServer {
   base: string;
@@ -68,7 +69,7 @@ export function withFault(provider: RealtimeProvider, changes: Partial<RealtimeP
 export interface Answer {
   status: number;
   headers: Headers;
-  body: any;
+  body: Payload;
 }
 
 async function answer(res: Response): Promise<Answer> {
