@@ -1,4 +1,4 @@
-import { expect } from '@open-wc/testing';
+import { assert, expect } from '@open-wc/testing';
 import { emulateMedia, sendMouse } from '@web/test-runner-commands';
 import { nextEvent, part, record, sleep, tokenUrl, until, useFakeService, voiceFixture } from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
@@ -49,7 +49,7 @@ describe('level meters', () => {
     expect(el.inputLevel).to.equal(0);
     await el.updateComplete;
     expect(part(el, 'meters'), 'shown only during a call').to.equal(null);
-    expect(fake.service.lastCall).to.exist;
+    assert.exists(fake.service.lastCall);
   });
 
   it('every widget on the page shares one AudioContext, closed when the last call ends', async () => {

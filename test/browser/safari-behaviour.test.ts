@@ -2,7 +2,7 @@
 // does for iOS's autoplay rule): the screen wake lock during a call, a microphone without echo
 // cancellation, and an AudioContext the system "interrupts" (a phone call, Siri, a route change)
 // and does not resume.
-import { expect } from '@open-wc/testing';
+import { assert, expect } from '@open-wc/testing';
 import { part, record, sleep, tokenUrl, untilState, useFakeService, voiceFixture } from '../support/harness.js';
 
 /** A Screen Wake Lock API that records what the element asks of it. */
@@ -122,7 +122,7 @@ describe('Safari and iOS behaviour (injected)', () => {
       await el.start();
       await untilState(el, 'connected');
       const context = contexts.at(-1)!;
-      expect(context, 'the meters made an AudioContext').to.exist;
+      assert.exists(context, 'the meters made an AudioContext');
       let resumes = 0;
       let state: string = 'interrupted';
       Object.defineProperty(context, 'state', { configurable: true, get: () => state });

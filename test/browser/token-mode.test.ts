@@ -1,4 +1,4 @@
-import { expect } from '@open-wc/testing';
+import { assert, expect } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import { clickPart, hoverPart } from '../support/click.js';
 import { FAKE_CALLS_URL, FAKE_CONNECT_URL } from '../fakes/fake-realtime-service.js';
@@ -55,7 +55,7 @@ describe('token mode: the whole flow against a real peer', () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url });
     await el.start();
     const audio = el.shadowRoot!.querySelector('audio')!;
-    expect(audio, 'audio element in the shadow root').to.exist;
+    assert.exists(audio, 'audio element in the shadow root');
     // The remote track arrives with the answer; wait until it actually plays.
     for (
       let i = 0;

@@ -1,4 +1,4 @@
-import { expect } from '@open-wc/testing';
+import { assert, expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { clickPart } from '../support/click.js';
 
@@ -29,7 +29,7 @@ describe('default UI: understandable, keyboard operable, accessible, themeable',
     expect(button.textContent).to.contain('End conversation');
     expect(part(el, 'status')!.textContent).to.contain('Listening');
     expect(live.textContent).to.contain('Listening');
-    expect(part(el, 'mute-button')).to.exist;
+    assert.exists(part(el, 'mute-button'));
 
     // The status follows who is talking.
     const call = fake.service.lastCall!;
