@@ -53,7 +53,17 @@ export default defineConfig(
     ...wc.configs['flat/recommended'],
   },
   {
-    files: ['src/**', 'test/browser/**', 'test/e2e/*.ts', 'test/e2e/clients/**', 'test/fakes/**', 'test/support/*.ts'],
+    // The element and what runs beside it in the test page (test/support/*.mjs are the runner's plugins: Node).
+    files: [
+      'src/**',
+      'test/browser/**',
+      'test/e2e/*.ts',
+      'test/e2e/clients/**',
+      'test/fakes/**',
+      'test/support/*.ts',
+      'test/types/**',
+      'test/not-applicable.ts',
+    ],
     languageOptions: { globals: globals.browser },
   },
   {
@@ -74,10 +84,6 @@ export default defineConfig(
     ],
     ignores: ['bench/pages/**'],
     languageOptions: { globals: globals.node },
-  },
-  {
-    files: ['test/types/**'],
-    languageOptions: { globals: { ...globals.browser } },
   },
   prettier,
 );
