@@ -7,7 +7,7 @@
  */
 import busboy from 'busboy';
 import type { NextFunction, Request, Response } from 'express';
-import { HttpError } from './http-error.js';
+import { HttpError } from './errors.js';
 
 export interface FormFieldsOptions {
   /** The fields a form may carry; any other field or a file part is refused. */

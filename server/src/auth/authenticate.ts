@@ -6,7 +6,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../errors.js';
 import type { AuthConfig } from './auth-config.js';
 import { jwtVerifier } from './jwt.js';
 import { memoryReplayStore, type ReplayStore } from './replay-store.js';

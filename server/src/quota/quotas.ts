@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../errors.js';
 import type { RealtimeProvider } from '../providers/provider.js';
 import { watchCall, type CallWatch } from './call-watch.js';
 import { watchesCalls, type QuotaConfig } from './quota-config.js';
