@@ -1,58 +1,41 @@
 import type { RealtimeClientEvent } from '../events/client-events.js';
 import type { RealtimeServerEvent } from '../events/server-events.js';
-import type { RealtimeFunctionTool } from '../events/session-config.js';
-import { RealtimeError } from './errors.js';
+import type { RealtimeTool } from './tool-definitions.js';
+import { initialToolRule, onServerEvent, outputSent, type ToolRuleState, type ToolStep } from './tool-rule.js';
+
+export type { RealtimeTool };
 
 /**
- * A function the model may call, run in the page. `parameters` is the JSON
- * Schema of the arguments object; whatever `handler` returns (or resolves
- * to) goes back to the model as JSON, a string as is.
- */
-export interface RealtimeTool {
-  name: string;
-  description?: string;
-  parameters?: Record<string, unknown>;
-  handler: (args: any, call: { name: string; callId: string }) => unknown;
-}
-
-/** The `tools` field of `session.update` for these tools (handlers stay in the page). */
-export function toolDefinitions(tools: readonly RealtimeTool[]): RealtimeFunctionTool[] {
-  return tools.map(({ name, description, parameters }) => ({
-    type: 'function',
-    name,
-    description,
-    parameters: parameters ?? { type: 'object', properties: {} },
-  }));
-}
-
-/**
- * Runs the model's function calls: `response.function_call_arguments.done`
- * starts the handler, its result goes back as a `function_call_output` item,
- * and once the response that asked is done and every handler has answered,
- * one `response.create` lets the model use the results (one per response,
- * not per call: two at once would be refused as an active response).
+ * Runs the model's function calls by the rule in tool-rule.ts:
+ * `response.function_call_arguments.done` starts the handler, its result goes
+ * back as a `function_call_output` item, and once the response that asked is
+ * done and every handler has answered, one `response.create` lets the model
+ * use the results (one per response, not per call: two at once would be
+ * refused as an active response), unless that response did not complete
+ * (cancelled by barge-in, incomplete, failed).
  */
 export class ToolCalls {
-  readonly #running = new Map<string, Promise<void>[]>();
+  #rule: ToolRuleState = initialToolRule;
 
   constructor(
     private readonly send: (event: RealtimeClientEvent) => boolean,
-    private readonly report: (error: RealtimeError) => void,
+    private readonly report: (name: string, message: string, cause: unknown) => void,
   ) {}
 
   handle(event: RealtimeServerEvent, tools: readonly RealtimeTool[]): void {
     const e = event as Record<string, any>;
-    if (event.type === 'response.function_call_arguments.done') {
-      const runs = this.#running.get(e.response_id) ?? [];
-      runs.push(this.#run(tools, String(e.name), String(e.call_id), e.arguments));
-      this.#running.set(e.response_id, runs);
-    } else if (event.type === 'response.done') {
-      const runs = this.#running.get(e.response?.id);
-      if (!runs) return;
-      this.#running.delete(e.response.id);
-      // A response cancelled by barge-in asked nothing the user still waits for.
-      if (e.response.status === 'completed') void Promise.all(runs).then(() => this.send({ type: 'response.create' }));
-    }
+    this.#apply(onServerEvent(this.#rule, e), tools, e);
+  }
+
+  #apply(step: ToolStep, tools: readonly RealtimeTool[], e?: Record<string, any>): void {
+    this.#rule = step.state;
+    const decision = step.decision;
+    if (decision?.kind === 'run' && e) {
+      const { responseId, callId } = decision;
+      void this.#run(tools, String(e.name), callId, e.arguments).then(() =>
+        this.#apply(outputSent(this.#rule, responseId, callId), tools),
+      );
+    } else if (decision?.kind === 'follow-up') this.send({ type: 'response.create' });
   }
 
   async #run(tools: readonly RealtimeTool[], name: string, callId: string, argumentText: unknown): Promise<void> {
@@ -67,9 +50,7 @@ export class ToolCalls {
       const message = (error as Error)?.message ?? String(error);
       // The model hears about the failure (and can say so); the page gets an error event.
       output = JSON.stringify({ error: message });
-      this.report(
-        new RealtimeError('tool-failed', `The tool "${name}" failed: ${message}`, { cause: error, fatal: false }),
-      );
+      this.report(name, message, error);
     }
     this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } });
   }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { RealtimeProvider } from '../providers/provider.js';
 import type { ServerTool } from '../tools/example-tools.js';
+import { initialToolRule, onServerEvent, outputSent, type ToolRuleState, type ToolStep } from './tool-rule.js';
 
 /** Longer than the service's 60-minute session cap: a last guard against a socket nobody closed. */
 const MAX_LIFETIME_MS = 65 * 60 * 1000;
@@ -32,13 +33,28 @@ export class CallObservers {
     this.#open.set(callId, ws);
     const callLog = log.child({ callId });
     const lifetime = setTimeout(() => ws.close(1000, 'observer lifetime reached'), MAX_LIFETIME_MS);
-    // Tool results go back once the response that asked for them is over (one response at a
-    // time), and once every tool of that response has finished, in whichever order those come.
-    const pendingOutputs: Array<Record<string, unknown>> = [];
-    let running = 0;
-    let responseOver = false;
-    const flushWhenReady = () => {
-      if (responseOver && running === 0) this.#flush(ws, pendingOutputs);
+    // The rule of tool-rule.ts (the widget's too): each call's result is kept until the response that
+    // asked for it is done and all of that response's calls have finished, in whichever order those
+    // come; then the results go back, and one response.create only if that response completed
+    // (none after a barge-in cancel, an incomplete or a failed response).
+    let rule: ToolRuleState = initialToolRule;
+    const outputs = new Map<string, Array<Record<string, unknown>>>();
+    const apply = (step: ToolStep, event?: Record<string, unknown>) => {
+      rule = step.state;
+      const decision = step.decision;
+      if (decision?.kind === 'run' && event) {
+        const { responseId, callId } = decision;
+        void this.#runTool(event, callLog).then((output) => {
+          outputs.set(responseId, [...(outputs.get(responseId) ?? []), output]);
+          apply(outputSent(rule, responseId, callId));
+        });
+      } else if (decision) {
+        const ready = outputs.get(decision.responseId) ?? [];
+        outputs.delete(decision.responseId);
+        this.#flush(ws, ready, decision.kind === 'follow-up');
+        if (decision.kind === 'no-follow-up')
+          callLog.info({ responseId: decision.responseId, status: decision.status }, 'no follow-up response');
+      }
     };
     ws.on('open', () => {
       callLog.info('observer connected');
@@ -74,20 +90,9 @@ export class CallObservers {
         case 'response.output_text.done':
           callLog.info({ role: 'assistant', text: event.transcript ?? event.text }, 'transcript');
           break;
-        case 'response.created':
-          responseOver = false;
-          break;
         case 'response.function_call_arguments.done':
-          running++;
-          void this.#runTool(event, callLog).then((output) => {
-            pendingOutputs.push(output);
-            running--;
-            flushWhenReady();
-          });
-          break;
         case 'response.done':
-          responseOver = true;
-          flushWhenReady();
+          apply(onServerEvent(rule, event), event);
           break;
         case 'error':
           callLog.warn({ error: event.error }, 'service error');
@@ -144,9 +149,10 @@ export class CallObservers {
     return { type: 'function_call_output', call_id: event.call_id, output: JSON.stringify(output) };
   }
 
-  #flush(ws: WebSocket, outputs: Array<Record<string, unknown>>): void {
+  /** The results of one response's calls, then (when it completed) one response.create. */
+  #flush(ws: WebSocket, outputs: Array<Record<string, unknown>>, followUp: boolean): void {
     if (!outputs.length || ws.readyState !== WebSocket.OPEN) return;
-    for (const item of outputs.splice(0)) ws.send(JSON.stringify({ type: 'conversation.item.create', item }));
-    ws.send(JSON.stringify({ type: 'response.create' }));
+    for (const item of outputs) ws.send(JSON.stringify({ type: 'conversation.item.create', item }));
+    if (followUp) ws.send(JSON.stringify({ type: 'response.create' }));
   }
 }
