@@ -16,6 +16,10 @@ import { defineConfig, type Plugin } from 'vite';
  */
 /** The lazily loaded language modules, src/i18n/de.ts etc. (not en, which is built in). */
 const LANGUAGE_FILE = /^.*\/i18n\/(de|es|ar)\.(?:js|ts)$/;
+/** The widget's optional parts, src/parts/meters.ts etc.: each a file of its own too (realtime-voice.meters.js …). */
+const PART_FILE = /^.*\/parts\/(call|meters|devices|transcript|layouts)\.(?:js|ts)$/;
+/** Files a classic script loads beside itself (it cannot hold chunks): the module bundle's own. */
+const BESIDE = [LANGUAGE_FILE, PART_FILE];
 
 /**
  * The self-contained files are final: no bundler will tree-shake them, so the `@__PURE__` notes that the
@@ -58,7 +62,9 @@ export default defineConfig(({ command, mode }) => {
     };
   }
   if (mode === 'react') return reactBuild();
-  const selfContained = mode === 'bundle' || mode === 'iife';
+  // all: the classic script with every part and language inside, for hosts that take one file.
+  const classic = mode === 'iife' || mode === 'all';
+  const selfContained = mode === 'bundle' || classic;
   return {
     // The markup and CSS inside html`` / css`` are strings to terser: this minifies them (~1 KB gzip).
     plugins: selfContained
@@ -87,17 +93,20 @@ export default defineConfig(({ command, mode }) => {
         // The ESM build also has realtime-voice/protocol (the event lists, kept out of the bundles).
         entry: mode === 'esm' ? { 'realtime-voice': 'src/index.ts', protocol: 'src/protocol.ts' } : 'src/index.ts',
         name: 'RealtimeVoice',
-        formats: [mode === 'iife' ? 'iife' : 'es'],
+        formats: [classic ? 'iife' : 'es'],
         fileName: (_format: string, entry: string) =>
-          mode === 'esm' ? `${entry}.js` : mode === 'bundle' ? 'realtime-voice.bundle.js' : 'realtime-voice.iife.js',
+          ({ esm: `${entry}.js`, bundle: 'realtime-voice.bundle.js', iife: 'realtime-voice.iife.js' })[mode] ??
+          'realtime-voice.all.js',
       },
       rollupOptions: {
-        external: [...(selfContained ? [] : [/^lit($|\/)/, /^@lit\//]), ...(mode === 'iife' ? [LANGUAGE_FILE] : [])],
+        external: [...(selfContained ? [] : [/^lit($|\/)/, /^@lit\//]), ...(mode === 'iife' ? BESIDE : [])],
         output: {
           // Each language is a file of its own, loaded on demand: dist/realtime-voice.de.js …
           chunkFileNames: 'realtime-voice.[name].js',
           // A classic script cannot hold chunks: it imports the same files (resolved against its own URL).
-          paths: (id: string) => id.replace(LANGUAGE_FILE, './realtime-voice.$1.js'),
+          paths: (id: string) =>
+            id.replace(LANGUAGE_FILE, './realtime-voice.$1.js').replace(PART_FILE, './realtime-voice.$1.js'),
+          inlineDynamicImports: mode === 'all',
         },
       },
     },

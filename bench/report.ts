@@ -27,6 +27,14 @@ export function summaryRows(r: Results): Row[] {
       `×${r.bundle_vs_minimal_lit_ratio}`,
       '',
     ]);
+    if (r.core_gzip_bytes !== undefined)
+      rows.push([
+        'core (the file a page loads first) / every part beside it, gzip',
+        `${kb(r.core_gzip_bytes)} / ${kb(r.parts_gzip_bytes_total)}`,
+        `one-file build ${kb(r.all_in_one_gzip_bytes)}`,
+        '',
+        `core ≤ 12.0 KB ${Number(r.core_gzip_bytes) <= 12288 ? '✓' : '✗'}, core + parts ≤ 20.0 KB ${Number(r.core_and_parts_gzip_bytes) <= 20480 ? '✓' : '✗'}`,
+      ]);
     rows.push([
       'ESM build without Lit, minified, gzip',
       kb(r.esm_gzip_bytes),

@@ -7,7 +7,12 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { bytesByModule } from '../scripts/bundle-bytes.ts';
 import { round, type Results } from './results.ts';
+
+/** The optional parts beside the bundle (src/parts/), fetched when used. */
+const PARTS = ['call', 'meters', 'devices', 'transcript', 'layouts'];
+const gzip = (path: string) => gzipSync(readFileSync(path), { level: 9 }).length;
 
 /** Gzip figures of the alternatives, measured elsewhere (issue 8). */
 const PUBLISHED_GZIP_KB = { elevenlabs_convai_embed: 191, openai_agents_realtime: 353, vapi_widget: 184 };
@@ -20,6 +25,16 @@ export async function benchSize(results: Results): Promise<void> {
   results.bundle_raw_bytes = bundle.length;
   results.bundle_gzip_bytes = gzipSync(bundle, { level: 9 }).length;
   results.bundle_brotli_bytes = brotliCompressSync(bundle).length;
+  // The core (the file a page loads first) and each part beside it; the one-file build with every part.
+  results.core_gzip_bytes = results.bundle_gzip_bytes;
+  let parts = 0;
+  for (const part of PARTS) parts += results[`part_${part}_gzip_bytes`] = gzip(`dist/realtime-voice.${part}.js`);
+  results.parts_gzip_bytes_total = parts;
+  results.core_and_parts_gzip_bytes = Number(results.core_gzip_bytes) + parts;
+  results.all_in_one_gzip_bytes = gzip('dist/realtime-voice.all.js');
+  // Where the core's bytes go: each source module's minified text, gzipped alone.
+  for (const { module, gzip: bytes } of bytesByModule('dist/realtime-voice.bundle.js'))
+    results[`core_module_gzip_bytes:${module}`] = bytes;
   // The ESM build is left unminified for bundlers; measured minified, as a bundler would ship it.
   const esmMinified = (
     await build({

@@ -22,10 +22,9 @@ export {
 } from './session/signaling.js';
 export { RealtimeError, type RealtimeErrorCode, type RealtimeErrorDetail } from './session/errors.js';
 export { REALTIME_STATES, type RealtimeState } from './session/state.js';
-export type { TranscriptDetail } from './session/transcripts.js';
+export type { TranscriptDetail, ReconnectReason, RealtimeStateDetail, RealtimeLevelsDetail } from './events/details.js';
 export type { RealtimeCallStats } from './session/call-stats.js';
-export type { RealtimeTool } from './session/tools.js';
-export type { ReconnectReason } from './session/realtime-session.js';
+export type { RealtimeTool } from './session/tool-definitions.js';
 export { LANGUAGES, loadLanguage } from './i18n/index.js';
 
 export type * from './events/server-events.js';

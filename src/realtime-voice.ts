@@ -1,28 +1,31 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { RealtimeClientEvent } from './events/client-events.js';
-import type { RealtimeVoiceEventMap } from './events/dom-events.js';
+import type { RealtimeErrorDetail, ReconnectReason, RealtimeState } from './events/details.js';
+import type { RealtimeVoiceEventMap, RealtimeVoiceOwnEventMap } from './events/dom-events.js';
+import { emit } from './events/emit.js';
 import type { RealtimeServerEvent } from './events/server-events.js';
 import type { RealtimeSessionConfig } from './events/session-config.js';
 import { en, type RealtimeVoiceStrings } from './i18n/en.js';
 import { isRightToLeft, loadLanguage, stringsFor } from './i18n/index.js';
-import { RealtimeError, type RealtimeErrorDetail } from './session/errors.js';
-import { RealtimeSession, type ReconnectReason } from './session/realtime-session.js';
-import { isActive, type RealtimeState } from './session/state.js';
-import type { RealtimeTool } from './session/tools.js';
+import type { ElementPart, MetersPart, PartFactory, PartHost } from './parts/kit.js';
+import { loadPart, partsConfig, type PartName } from './parts/load.js';
+import { RealtimeError } from './session/errors.js';
+import { RealtimeSession } from './session/realtime-session.js';
+import { isActive } from './session/state.js';
+import type { RealtimeTool } from './session/tool-definitions.js';
 import { styles } from './styles/realtime-voice.styles.js';
-import { LevelsController } from './ui/levels-controller.js';
-import { TranscriptLog } from './ui/transcript-log.js';
-import { UserTranscription } from './session/user-transcription.js';
+import { activityAfter, errorText, stateAnnouncement, statusText, type Activity } from './ui/status-words.js';
 
-type Activity = 'listening' | 'user-speaking' | 'assistant-speaking';
-
-/** The speaker list's last option: opens the browser's own speaker chooser (no device has this id). */
-const CHOOSE_SPEAKER = '?choose';
-
-/** Firefox's speaker chooser; not yet in TypeScript's DOM library. */
-type SpeakerChooser = { selectAudioOutput?(options?: { deviceId?: string }): Promise<MediaDeviceInfo> };
-const speakerChooser = () =>
-  (globalThis.navigator?.mediaDevices as (MediaDevices & SpeakerChooser) | undefined)?.selectAudioOutput;
+/** The element's parts, each loaded when an attribute asks for it (src/parts/). */
+type ElementPartName = Exclude<PartName, 'call'>;
+const PART_FILES: Record<ElementPartName, () => Promise<{ default: PartFactory }>> = {
+  meters: () => import('./parts/meters.js'),
+  devices: () => import('./parts/devices.js'),
+  transcript: () => import('./parts/transcript.js'),
+  layouts: () => import('./parts/layouts.js'),
+};
+/** Their order in the panel. */
+const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
 
 /**
  * A live voice conversation with an OpenAI `gpt-realtime` model (Azure OpenAI
@@ -103,6 +106,7 @@ export class RealtimeVoice extends LitElement {
     tools: { attribute: false },
     authorization: { attribute: false },
     credentials: {},
+    partsUrl: { attribute: 'parts-url' },
     strings: { attribute: false },
     _lang: { attribute: 'lang' },
     _state: { state: true },
@@ -112,7 +116,6 @@ export class RealtimeVoice extends LitElement {
     _announcement: { state: true },
     _reason: { state: true },
     _talking: { state: true },
-    _devices: { state: true },
   };
 
   /** Token service URL (token mode). It is POSTed `{voice, instructions}` and answers `{value, expires_at, calls_url?}`. */
@@ -182,6 +185,20 @@ export class RealtimeVoice extends LitElement {
   /** Functions the model may call: `{name, description, parameters (JSON Schema), handler(args)}`; set before start(). */
   tools: RealtimeTool[] = [];
 
+  /**
+   * Where this widget's optional parts (transcript, meters, devices, layouts, the call's helpers) load
+   * from: a base URL. Default: `RealtimeVoice.partsUrl`, else beside the bundle.
+   */
+  partsUrl = '';
+
+  /** The base URL of every widget's parts (see `parts-url`); set before the first widget upgrades. */
+  static get partsUrl(): string | undefined {
+    return partsConfig.url;
+  }
+  static set partsUrl(url: string | undefined) {
+    partsConfig.url = url;
+  }
+
   /** Replaces any of the UI's words (over the built-in language chosen by `lang`). */
   strings: Partial<RealtimeVoiceStrings> = {};
 
@@ -193,18 +210,30 @@ export class RealtimeVoice extends LitElement {
   private _error?: RealtimeErrorDetail;
   private _audioBlocked = false;
   private _announcement = '';
-  /** The microphone of this call has no echo cancellation (Safari on some devices, some headsets). */
-  #noEchoCancellation = false;
   private _reason?: ReconnectReason;
   private _talking = false;
-  private _devices: MediaDeviceInfo[] = [];
 
+  /** The session behind the element: the whole protocol flow, usable without the UI. */
   /** The session behind the element: the whole protocol flow, usable without the UI. */
   readonly session = new RealtimeSession();
   #internals?: ElementInternals;
-  #log = new TranscriptLog();
-  #userTranscription = new UserTranscription();
-  #levels = new LevelsController(this, this.session, (input, output) => this.#drawLevels(input, output));
+  /** The microphone of this call has no echo cancellation (Safari on some devices, some headsets). */
+  #noEchoCancellation = false;
+  #parts: Partial<Record<ElementPartName, ElementPart>> = {};
+  /** Parts asked for (fetched, being fetched, or in); a failed one is asked again when its attribute is set again. */
+  #partsAsked = new Set<ElementPartName>();
+  /** Part fetches under way: `updateComplete` waits for them, so it means "rendered with its parts". */
+  #partsLoading = new Set<Promise<unknown>>();
+  /** What the parts are lent of the element's private side. */
+  #host: PartHost = {
+    element: this,
+    words: () => this.#words,
+    dir: () => (this.#dir === nothing ? undefined : this.#dir),
+    active: () => isActive(this._state),
+    report: (code, message, cause) =>
+      this.#onError(new RealtimeError(code, message, { cause, fatal: false }).toDetail()),
+    emit: (type, detail) => this.#emit(type, detail),
+  };
 
   constructor() {
     super();
@@ -217,8 +246,7 @@ export class RealtimeVoice extends LitElement {
     this.session.addEventListener('realtime-event', (e) => this.#onServerEvent(e.detail));
     this.session.addEventListener('realtime-error', (e) => this.#onError(e.detail));
     this.session.addEventListener('realtime-transcript', (e) => {
-      this.#log.apply(e.detail);
-      this.requestUpdate();
+      this.#eachPart((part) => part.transcript?.(e.detail));
       this.#emit('realtime-transcript', e.detail);
     });
   }
@@ -235,24 +263,23 @@ export class RealtimeVoice extends LitElement {
 
   /** Microphone level, 0 to 1 (with `meters`, while a call runs). */
   get inputLevel(): number {
-    return this.#levels.input;
+    return (this.#parts.meters as MetersPart | undefined)?.input ?? 0;
   }
 
   /** Assistant voice level, 0 to 1 (with `meters`, while a call runs). */
   get outputLevel(): number {
-    return this.#levels.output;
+    return (this.#parts.meters as MetersPart | undefined)?.output ?? 0;
   }
 
   /**
-   * Starts a conversation. Call it from a click (autoplay rules). Resolves
-   * true once connected, false if it failed (see `realtime-error`) or was
-   * stopped; while a call is starting or running it returns the same promise.
+   * Starts a conversation. Call it from a click (autoplay rules). Resolves true once connected, false
+   * if it failed (see `realtime-error`) or was stopped; while a call is starting or running it
+   * returns the same promise.
    */
   start(): Promise<boolean> {
     this.#configure();
     this.session.muted = this.muted;
-    if (!isActive(this._state)) this.#log.clear();
-    if (this.meters) this.#levels.start();
+    this.#eachPart((part) => part.starting?.());
     return this.session.start();
   }
 
@@ -274,6 +301,7 @@ export class RealtimeVoice extends LitElement {
       pushToTalk: this.pushToTalk,
       tools: this.tools,
       reconnectAttempts: this.reconnectAttempts,
+      partsUrl: this.partsUrl || undefined,
     };
   }
 
@@ -318,53 +346,109 @@ export class RealtimeVoice extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    navigator.mediaDevices?.addEventListener?.('devicechange', this.#listDevices);
+    this.#eachPart((part) => part.connected?.());
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#listDevices);
+    this.#eachPart((part) => part.disconnected?.());
     // A framework moving the element re-attaches it in the same task: only a real removal ends the call.
     queueMicrotask(() => {
       if (!this.isConnected) this.session.stop();
     });
   }
 
+  protected override willUpdate(): void {
+    this.#askForParts();
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
+    this.#applyToSession(changed);
+    this.#eachPart((part) => part.updated?.(changed));
+    if (this._state === 'connected') this.#updateLiveSession(changed);
+  }
+
+  /** Properties the session follows at once, in a call or not. */
+  #applyToSession(changed: PropertyValues<this>): void {
     if (changed.has('muted')) this.session.muted = this.muted;
-    // Turned on during a call: the page had its click already, so the shared AudioContext may run.
-    if (changed.has('meters') && this.meters && isActive(this._state)) this.#levels.start();
-    if (changed.has('devices') && this.devices) void this.#listDevices();
     if (changed.has('inputDevice') && changed.get('inputDevice') !== undefined)
       void this.session.switchMicrophone(this.inputDevice || undefined);
     if (changed.has('outputDevice') && changed.get('outputDevice') !== undefined)
       void this.session.setOutputDevice(this.outputDevice);
-    if (this.#log.entries.length && this.transcript) this.#scrollTranscript();
-    if (this._state !== 'connected') return;
+  }
+
+  /** A running call takes new instructions and voice. */
+  #updateLiveSession(changed: PropertyValues<this>): void {
     // Separate updates: a voice change is refused once the model has spoken, and a refused update changes nothing.
     if (changed.has('instructions')) this.session.updateSession({ instructions: this.instructions });
     if (changed.has('voice') && this.voice) this.session.updateSession({ audio: { output: { voice: this.voice } } });
   }
 
+  /** The parts the attributes ask for, fetched once each; the element renders without them meanwhile. */
+  #askForParts(): void {
+    const wanted: Record<ElementPartName, boolean> = {
+      meters: this.meters,
+      devices: this.devices,
+      transcript: this.transcript || this.textInput,
+      layouts: this.layout === 'compact' || this.layout === 'floating',
+    };
+    for (const name of Object.keys(wanted) as ElementPartName[]) {
+      if (!wanted[name] || this.#partsAsked.has(name)) continue;
+      this.#partsAsked.add(name);
+      const loading = loadPart(name, PART_FILES[name], this.partsUrl || undefined).then(
+        (file) => this.#addPart(name, file.default),
+        (error: unknown) => {
+          this.#partsAsked.delete(name);
+          const message = `The widget's ${name} part (realtime-voice.${name}.js) could not be loaded (${(error as Error)?.message ?? error}); the rest of the widget works without it.`;
+          this.#host.report('part-unavailable', message, error);
+        },
+      );
+      this.#partsLoading.add(loading);
+      void loading.then(() => this.#partsLoading.delete(loading));
+    }
+  }
+
+  /** Resolves once the element has rendered, with every part it asked for in (or failed). */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    while (this.#partsLoading.size) {
+      await Promise.all(this.#partsLoading);
+      done = await super.getUpdateComplete();
+    }
+    return done;
+  }
+
+  #addPart(name: ElementPartName, make: PartFactory): void {
+    if (this.#parts[name]) return;
+    const part = make({ html, nothing, css }, this.#host);
+    this.#parts[name] = part;
+    const root = this.renderRoot as ShadowRoot;
+    const sheet = part.styles?.styleSheet;
+    if (sheet && root.adoptedStyleSheets) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    this.requestUpdate();
+  }
+
+  #eachPart(run: (part: ElementPart) => void): void {
+    for (const part of Object.values(this.#parts)) run(part!);
+  }
+
   override render() {
     const s = this.#words;
     const panel = this.#renderPanel(s);
-    if (this.layout !== 'floating') return panel;
-    // The launcher takes the panel's direction, so both sit in the same (inline-end) corner.
-    return html`${this.open ? panel : nothing}
-      <button part="launcher" class="launcher" type="button" dir=${this.#dir} aria-expanded=${this.open ? 'true' : 'false'} aria-label=${this.open ? s.close : s.open} @click=${this.#toggleOpen}>
-        <span class="dot" aria-hidden="true"></span>
-      </button>`;
+    const layouts = this.#parts.layouts;
+    return layouts && this.layout !== 'inline' ? layouts.render!(s, panel) : panel;
   }
 
   #renderPanel(s: RealtimeVoiceStrings) {
     const st = this._state;
     const busy = st === 'connecting' || st === 'reconnecting';
     const live = st === 'connected';
-    const compact = this.layout === 'compact';
+    // Compact without its part (not loaded yet, or it failed): the inline layout, which works.
+    const compact = this.layout === 'compact' && !!this.#parts.layouts;
+    const floating = this.layout === 'floating' && !!this.#parts.layouts;
     const label = live ? s.stop : busy ? s.cancel : st === 'error' ? s.retry : s.start;
     return html`
-      <div part="base" class="base" data-state=${st} dir=${this.#dir} role=${this.layout === 'floating' ? 'dialog' : nothing} aria-label=${this.layout === 'floating' ? s.open : nothing} @keydown=${this.#onPanelKey}>
+      <div part="base" class="base" data-state=${st} dir=${this.#dir} role=${floating ? 'dialog' : nothing} aria-label=${floating ? s.open : nothing} @keydown=${this.#onPanelKey}>
         <button part="button" class="main" type="button" aria-describedby="status" aria-label=${compact ? label : nothing} ?disabled=${st === 'closing'} @click=${this.#onMainClick} @pointerenter=${this.#warmUp} @focus=${this.#warmUp}>
           <span class="dot" aria-hidden="true"></span><span class=${compact ? 'visually-hidden' : ''}>${busy && !compact ? `${s.connecting} ${s.cancel}` : label}</span>
         </button>
@@ -392,98 +476,30 @@ export class RealtimeVoice extends LitElement {
             ? html`<button part="sound-button" class="secondary" type="button" @click=${this.#onSoundClick}>${s.enableSound}</button>`
             : nothing
         }
-        ${this.meters && isActive(st) ? this.#renderMeters() : nothing}
-        <p part="status" id="status" class="status ${compact ? 'visually-hidden' : ''}" data-tone=${st === 'error' || this.#insecure ? 'error' : 'info'}>${this.#statusText(s)}</p>
+        ${this.#parts.meters?.render?.(s, undefined) ?? nothing}
+        <p part="status" id="status" class="status ${compact ? 'visually-hidden' : ''}" data-tone=${st === 'error' || this.#insecure ? 'error' : 'info'}>${statusText(s, this.#view)}</p>
         ${live && this.#noEchoCancellation && !compact ? html`<p part="hint" class="status">${s.useHeadphones}</p>` : nothing}
-        ${this.devices && !compact ? this.#renderDevices(s) : nothing}
-        ${this.transcript && !compact ? this.#renderTranscript(s) : nothing}
-        ${this.textInput && !compact ? this.#renderTextForm(s, live) : nothing}
+        ${PANEL_PARTS.slice(1).map((name) => this.#parts[name]?.render?.(s, undefined) ?? nothing)}
         <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this._announcement}</div>
         <slot></slot>
       </div>
     `;
   }
 
-  /** Decorative (hidden from assistive technology): the status line says who is talking. */
-  #renderMeters() {
-    return html`<div part="meters" class="meters" aria-hidden="true">
-      <span part="meter input" class="meter"><span class="fill"></span></span>
-      <span part="meter output" class="meter"><span class="fill"></span></span>
-    </div>`;
-  }
-
-  #renderDevices(s: RealtimeVoiceStrings) {
-    const pick = (
-      kind: MediaDeviceKind,
-      name: string,
-      selected: string,
-      onChange: (e: Event) => void,
-      other?: string,
-    ) => {
-      // Before permission, engines list one nameless device of no id per kind (shown as the default alone);
-      // Firefox lists a device once per kind of use, with the same id: each id is shown once.
-      const ids = new Set<string>();
-      const list = this._devices.filter(
-        (d) => d.kind === kind && d.deviceId !== 'default' && d.deviceId && !ids.has(d.deviceId) && ids.add(d.deviceId),
-      );
-      return html`<label>${name}
-        <select @change=${onChange}>
-          <option value="" ?selected=${!selected}>${s.defaultDevice}</option>
-          ${list.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === selected}>${d.label || `${name} ${i + 1}`}</option>`)}
-          ${other ? html`<option value=${CHOOSE_SPEAKER}>${other}</option>` : nothing}
-        </select></label>`;
+  /** What the status words depend on, as it is now. */
+  get #view() {
+    return {
+      state: this._state,
+      reason: this._reason,
+      error: this._error,
+      activity: this._activity,
+      audioBlocked: this._audioBlocked,
+      muted: this.muted,
+      talking: this._talking,
+      pushToTalk: this.pushToTalk,
+      insecure: this.#insecure,
+      english: stringsFor(this.#language) === en,
     };
-    const canSink = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
-    const canChoose = !!speakerChooser();
-    return html`<div part="devices" class="devices">
-      ${pick('audioinput', s.microphone, this.inputDevice, (e) => (this.inputDevice = (e.target as HTMLSelectElement).value))}
-      ${canSink ? pick('audiooutput', s.speaker, this.outputDevice, this.#onSpeakerChange, canChoose ? s.otherSpeaker : undefined) : nothing}
-    </div>`;
-  }
-
-  /**
-   * Firefox lists a speaker only once the page may use it (after the microphone is granted, or
-   * picked in its own chooser): "choose another" opens that chooser, inside the user's gesture.
-   */
-  #onSpeakerChange = async (event: Event) => {
-    const select = event.target as HTMLSelectElement;
-    if (select.value !== CHOOSE_SPEAKER) return void (this.outputDevice = select.value);
-    select.value = this.outputDevice;
-    try {
-      const chosen = await speakerChooser()!.call(navigator.mediaDevices, { deviceId: this.outputDevice || undefined });
-      await this.#listDevices();
-      this.outputDevice = chosen.deviceId;
-    } catch (error) {
-      // Dismissed (NotAllowedError): the speaker stays as it was, as the user chose.
-      if ((error as Error).name !== 'NotAllowedError') {
-        this.#onError(
-          new RealtimeError('output-device-failed', `The speaker chooser failed: ${(error as Error).message}`, {
-            cause: error,
-            fatal: false,
-          }).toDetail(),
-        );
-      }
-    }
-  };
-
-  #renderTranscript(s: RealtimeVoiceStrings) {
-    return html`<div part="transcript" class="transcript" role="log" aria-live="polite" aria-label=${s.transcript}>
-      ${this.#log.entries.map(
-        // dir="auto": each entry reads in the direction of its own words (English quotes in an Arabic widget).
-        (
-          e,
-        ) => html`<p part="message ${e.role}" class="message" dir="auto" data-role=${e.role} data-final=${e.final ? 'true' : 'false'}>
-          ${e.role === 'notice' ? nothing : html`<span class="visually-hidden">${e.role === 'user' ? s.you : s.assistant}: </span>`}${e.text}
-        </p>`,
-      )}
-    </div>`;
-  }
-
-  #renderTextForm(s: RealtimeVoiceStrings, live: boolean) {
-    return html`<form part="text-form" class="text-form" @submit=${this.#onSubmit}>
-      <input part="text-input" name="message" type="text" autocomplete="off" aria-label=${s.message} placeholder=${s.typeHere} ?disabled=${!live} />
-      <button part="send-button" class="secondary" type="submit" ?disabled=${!live}>${s.send}</button>
-    </form>`;
   }
 
   /** The element's own `dir`, else right to left for a right-to-left language; otherwise inherited. */
@@ -508,39 +524,6 @@ export class RealtimeVoice extends LitElement {
     return globalThis.isSecureContext === false && !isActive(this._state) && this._state !== 'error';
   }
 
-  #statusText(s: RealtimeVoiceStrings): string {
-    switch (this._state) {
-      case 'connecting':
-        return s.connecting;
-      case 'reconnecting':
-        return this._reason === 'renewal' ? s.renewing : s.reconnecting;
-      case 'connected':
-        if (this._audioBlocked) return s.soundBlocked;
-        if (this.muted) return s.muted;
-        if (this._talking) return s.talking;
-        if (this._activity === 'assistant-speaking') return s.assistantSpeaking;
-        if (this._activity === 'user-speaking') return s.userSpeaking;
-        return this.pushToTalk ? s.pushToTalkReady : s.listening;
-      case 'closing':
-        return s.closing;
-      case 'closed':
-        return s.closed;
-      case 'error':
-        return this._error ? this.#errorText(s, this._error) : s.error;
-      default:
-        return this.#insecure ? s.insecure : s.idle;
-    }
-  }
-
-  /** The language's sentence for the error; English shows the error's own detailed message. */
-  #errorText(s: RealtimeVoiceStrings, error: RealtimeErrorDetail): string {
-    if (error.code === 'quota-exceeded' && /per_day|spend_cap/.test(error.serverCode ?? '')) return s.dailyLimit;
-    const sentence = s.errors[error.code];
-    if (sentence) return sentence;
-    // English (and any language not built in) shows the error's own detailed message.
-    return stringsFor(this.#language) === en ? error.message : s.failed.replace('{code}', error.code);
-  }
-
   /** Pointer over, or focus on, the start button: the token is fetched ahead (token mode; see RealtimeSession.warmUp). */
   #warmUp = () => {
     if (isActive(this._state)) return;
@@ -561,16 +544,7 @@ export class RealtimeVoice extends LitElement {
     if (await this.session.resumeAudio()) this._audioBlocked = false;
   };
 
-  #toggleOpen = () => {
-    this.open = !this.open;
-  };
-
-  /** Escape closes the floating panel and gives focus back to the launcher. */
-  #onPanelKey = (event: KeyboardEvent) => {
-    if (event.key !== 'Escape' || this.layout !== 'floating') return;
-    this.open = false;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.launcher')?.focus());
-  };
+  #onPanelKey = (event: KeyboardEvent) => this.#parts.layouts?.keydown?.(event);
 
   #onTalkDown = (event: PointerEvent) => {
     (event.currentTarget as HTMLElement).setPointerCapture?.(event.pointerId);
@@ -589,40 +563,8 @@ export class RealtimeVoice extends LitElement {
     else if (!event.repeat) this.startTalking();
   };
 
-  #onSubmit = (event: SubmitEvent) => {
-    event.preventDefault();
-    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('message') as HTMLInputElement;
-    const text = input.value.trim();
-    if (text && this.sendText(text)) input.value = '';
-  };
-
-  #listDevices = async () => {
-    if (!this.devices) return;
-    try {
-      this._devices = await navigator.mediaDevices.enumerateDevices();
-    } catch {
-      this._devices = [];
-    }
-  };
-
-  /** Writes only a level that changed: each write costs a style recalculation. */
-  #drawLevels(input: number, output: number): void {
-    this.renderRoot.querySelectorAll<HTMLElement>('.meter').forEach((meter, i) => {
-      const level = String(i ? output : input);
-      if (meter.style.getPropertyValue('--level') !== level) meter.style.setProperty('--level', level);
-    });
-    if (isActive(this._state)) this.#emit('realtime-levels', { input, output });
-  }
-
-  /** Keeps the newest entry in view unless the reader scrolled up. */
-  #scrollTranscript(): void {
-    const list = this.renderRoot.querySelector('.transcript');
-    if (list && list.scrollHeight - list.scrollTop - list.clientHeight < 80) list.scrollTop = list.scrollHeight;
-  }
-
   #onState(next: RealtimeState, previous: RealtimeState, reason?: ReconnectReason): void {
     this._state = next;
-    const s = this.#words;
     if (next === 'connecting') {
       this._error = undefined;
       this._audioBlocked = false;
@@ -633,21 +575,12 @@ export class RealtimeVoice extends LitElement {
       this._activity = 'listening';
       this._talking = false;
     }
-    if (next === 'connected') void this.#listDevices();
-    if (!isActive(next)) this.#levels.stop();
-    const spoken: Partial<Record<RealtimeState, string>> = {
-      connecting: s.connecting,
-      connected: previous === 'reconnecting' ? s.restarted : this.pushToTalk ? s.pushToTalkReady : s.listening,
-      reconnecting: this._reason === 'renewal' ? s.renewing : s.reconnecting,
-      closed: s.closed,
-    };
-    if (next === 'connected' && previous === 'reconnecting') this.#log.notice(s.restarted);
     // Read once per call: whether the browser gave the microphone echo cancellation.
     if (next === 'connected') this.#noEchoCancellation = this.session.echoCancelled === false;
-    if (next === 'connected' && this._audioBlocked) this._announcement = s.soundBlocked;
-    else if (next === 'connected' && this.#noEchoCancellation)
-      this._announcement = `${spoken[next] ?? ''} ${s.useHeadphones}`.trim();
-    else if (spoken[next]) this._announcement = spoken[next]!;
+    this.#eachPart((part) => part.state?.(next, previous));
+    const view = { ...this.#view, noEchoCancellation: this.#noEchoCancellation };
+    const said = stateAnnouncement(this.#words, next, previous, view);
+    if (said) this._announcement = said;
     this.#setCustomState(next);
     this.#emit('realtime-state', reason ? { state: next, previous, reason } : { state: next, previous });
   }
@@ -656,40 +589,24 @@ export class RealtimeVoice extends LitElement {
     if (detail.fatal) this._error = detail;
     if (detail.code === 'autoplay-blocked') this._audioBlocked = true;
     const s = this.#words;
-    this._announcement = `${s.error}: ${this.#errorText(s, detail)}`;
+    this._announcement = `${s.error}: ${errorText(s, detail, this.#view.english)}`;
     this.#emit('realtime-error', detail);
   }
 
   #onServerEvent(event: RealtimeServerEvent): void {
-    switch (event.type) {
-      case 'input_audio_buffer.speech_started':
-        this._activity = 'user-speaking';
-        break;
-      case 'output_audio_buffer.started':
-        this._activity = 'assistant-speaking';
-        break;
-      case 'input_audio_buffer.speech_stopped':
-      case 'output_audio_buffer.stopped':
-      case 'output_audio_buffer.cleared':
-        this._activity = 'listening';
-        break;
-    }
-    if (this.transcript) {
-      const { send, missing } = this.#userTranscription.onEvent(event, this.session.lockedFields);
-      if (send) this.session.send(send);
-      if (missing) {
-        this.#log.notice(this.#words.noUserTranscript);
-        this.requestUpdate();
-      }
-    }
+    this._activity = activityAfter(event.type, this._activity);
+    this.#eachPart((part) => part.serverEvent?.(event));
     // The server's `error` would reach window.onerror (and error trackers) if it bubbled.
     const bubbles = event.type !== 'error';
     this.dispatchEvent(new CustomEvent(event.type, { detail: event, bubbles, composed: bubbles }));
     this.#emit('realtime-event', event);
   }
 
-  #emit(type: string, detail: unknown): void {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  #emit<K extends keyof RealtimeVoiceOwnEventMap & string>(
+    type: K,
+    detail: RealtimeVoiceOwnEventMap[K]['detail'],
+  ): void {
+    emit<RealtimeVoiceOwnEventMap, K>(this, type, detail as never, true);
   }
 
   /** `:state(connected)` etc. for page CSS, where the browser supports custom states. */

@@ -1,30 +1,23 @@
-/** The DOM events `<realtime-voice>` dispatches, for typed `addEventListener`. */
-import type { RealtimeErrorDetail } from '../session/errors.js';
-import type { RealtimeState } from '../session/state.js';
-import type { TranscriptDetail } from '../session/transcripts.js';
+/**
+ * The one event map of the session and the element: each event's detail is defined once (details.ts),
+ * dispatched through one typed `emit`, and listened to with the same typing on both.
+ */
+import type { RealtimeErrorDetail, RealtimeLevelsDetail, RealtimeStateDetail, TranscriptDetail } from './details.js';
 import type { RealtimeServerEvent, ServerEventMap } from './server-events.js';
 
-export interface RealtimeStateDetail {
-  state: RealtimeState;
-  previous: RealtimeState;
-  /** With `reconnecting`: `network` (the call was lost) or `renewal` (replaced ahead of the session cap). */
-  reason?: 'network' | 'renewal';
-}
+export type { RealtimeLevelsDetail, RealtimeStateDetail } from './details.js';
 
-export interface RealtimeLevelsDetail {
-  /** Microphone level, 0 to 1. */
-  input: number;
-  /** Assistant voice level, 0 to 1. */
-  output: number;
-}
-
-/** The element's own events (kebab-case, bubbling, composed). */
-export interface RealtimeVoiceOwnEventMap {
+/** Events a RealtimeSession dispatches; the element dispatches each again on itself. */
+export interface RealtimeSessionEventMap {
   'realtime-state': CustomEvent<RealtimeStateDetail>;
   'realtime-error': CustomEvent<RealtimeErrorDetail>;
   'realtime-transcript': CustomEvent<TranscriptDetail>;
   /** Every server event again, under one name. */
   'realtime-event': CustomEvent<RealtimeServerEvent>;
+}
+
+/** The element's own events (kebab-case, bubbling, composed): the session's, and the levels. */
+export interface RealtimeVoiceOwnEventMap extends RealtimeSessionEventMap {
   /** With `meters`: the levels, about 30 times a second during a call. */
   'realtime-levels': CustomEvent<RealtimeLevelsDetail>;
 }
@@ -33,3 +26,37 @@ export interface RealtimeVoiceOwnEventMap {
 export type RealtimeServerDomEventMap = { [K in keyof ServerEventMap]: CustomEvent<ServerEventMap[K]> };
 
 export type RealtimeVoiceEventMap = RealtimeVoiceOwnEventMap & RealtimeServerDomEventMap;
+
+/** The detail type of an event of a map. */
+export type DetailOf<M, K extends keyof M> = M[K] extends CustomEvent<infer D> ? D : never;
+
+/**
+ * `addEventListener` / `removeEventListener` typed by an event map: `(event: M[K])` for the map's
+ * names, plain DOM typing for any other name. The session extends it (`typedEventTarget`); the
+ * element, a LitElement, merges the same overloads into its interface.
+ */
+export interface TypedEventTarget<M> extends EventTarget {
+  addEventListener<K extends keyof M & string>(
+    type: K,
+    listener: (this: this, event: M[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof M & string>(
+    type: K,
+    listener: (this: this, event: M[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
+
+/** EventTarget, typed by an event map, to extend. */
+export const typedEventTarget = <M>() => EventTarget as unknown as new () => TypedEventTarget<M>;

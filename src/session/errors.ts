@@ -4,55 +4,12 @@
  * switch on them (`realtime-error` → `detail.code`), so only ever add codes.
  */
 
-export type RealtimeErrorCode =
-  | 'missing-endpoint'
-  | 'insecure-context'
-  | 'unsupported-browser'
-  | 'microphone-denied'
-  | 'microphone-not-found'
-  | 'microphone-busy'
-  | 'token-unreachable'
-  | 'token-timeout'
-  | 'token-invalid-response'
-  | 'unauthorized'
-  | 'sign-in-required'
-  | 'quota-exceeded'
-  | 'forbidden'
-  | 'not-found'
-  | 'rate-limited'
-  | 'service-unavailable'
-  | 'request-rejected'
-  | 'signaling-unreachable'
-  | 'signaling-timeout'
-  | 'sdp-rejected'
-  | 'ice-failed'
-  | 'data-channel-closed'
-  | 'connection-lost'
-  | 'session-expired'
-  | 'autoplay-blocked'
-  | 'not-connected'
-  | 'invalid-event'
-  | 'service-error'
-  | 'tool-failed'
-  | 'output-device-failed';
+import type { RealtimeErrorCode, RealtimeErrorDetail } from '../events/details.js';
+
+export type { RealtimeErrorCode, RealtimeErrorDetail };
 
 /** Which step of the flow failed; decides the wording of HTTP errors. */
 export type RealtimeErrorStage = 'token' | 'call' | 'connect' | 'media' | 'connection' | 'session';
-
-export interface RealtimeErrorDetail {
-  code: RealtimeErrorCode;
-  message: string;
-  /** HTTP status when the failure was an HTTP answer. */
-  status?: number;
-  /** The underlying error or the service's error object, for logs. */
-  cause?: unknown;
-  /** False when the call goes on despite the error (e.g. a rejected `session.update`). */
-  fatal: boolean;
-  /** The page's server's own code from its JSON error (`token_expired`, `quota_minutes_per_day`, …). */
-  serverCode?: string;
-  /** Seconds to wait before trying again, from the answer's `Retry-After`. */
-  retryAfter?: number;
-}
 
 export class RealtimeError extends Error {
   readonly code: RealtimeErrorCode;

@@ -1,11 +1,18 @@
-import { keepScreenAwake } from './wake-lock.js';
 import type { RealtimeClientEvent } from '../events/client-events.js';
+import type { ReconnectReason, TranscriptDetail } from '../events/details.js';
+import { typedEventTarget, type RealtimeSessionEventMap } from '../events/dom-events.js';
+import { emit } from '../events/emit.js';
 import type { RealtimeServerEvent, ServerErrorEvent } from '../events/server-events.js';
 import type { RealtimeSessionConfig } from '../events/session-config.js';
-import { readCallStats, type RealtimeCallStats } from './call-stats.js';
+import { loadPart } from '../parts/load.js';
 import { Attempt } from './attempt.js';
+import type { RealtimeCallStats } from './call-stats.js';
 import { AttemptAborted, RealtimeError, microphoneError, toRealtimeError, type RealtimeErrorDetail } from './errors.js';
+import { DATA_CHANNEL_REFUSED, browserProblem, watchConnection, whenOpen } from './health.js';
 import type { FetchLike } from './http.js';
+import * as microphone from './microphone.js';
+import { applySink, playRemote, prepareAudio, sinkError } from './playback.js';
+import { HEARD_WAIT_MS, SendQueue } from './send-queue.js';
 import {
   ConnectSignaling,
   TokenSignaling,
@@ -14,8 +21,10 @@ import {
   type SignalingContext,
 } from './signaling.js';
 import { isActive, type RealtimeState } from './state.js';
-import { ToolCalls, toolDefinitions, type RealtimeTool } from './tools.js';
-import { TranscriptTracker, type TranscriptDetail } from './transcripts.js';
+import { toolDefinitions, type RealtimeTool } from './tool-definitions.js';
+import type { WarmToken } from './warm-token.js';
+
+export type { ReconnectReason, RealtimeSessionEventMap };
 
 export interface RealtimeSessionOptions {
   /** Token mode: a service answering `{value, expires_at, calls_url?}`. */
@@ -55,80 +64,41 @@ export interface RealtimeSessionOptions {
   fetch?: FetchLike;
   getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
   dataChannelLabel?: string;
-}
-
-/** Events a RealtimeSession dispatches; the element re-dispatches them on itself. */
-export interface RealtimeSessionEventMap {
-  'realtime-state': CustomEvent<{ state: RealtimeState; previous: RealtimeState; reason?: ReconnectReason }>;
-  'realtime-event': CustomEvent<RealtimeServerEvent>;
-  'realtime-error': CustomEvent<RealtimeErrorDetail>;
-  'realtime-transcript': CustomEvent<TranscriptDetail>;
+  /** Where the session's call part loads from (a base URL); default beside the bundle. */
+  partsUrl?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
-/** How long a `disconnected` peer connection may take to recover before the call counts as lost (as the Agents SDK). */
-const DISCONNECT_GRACE_MS = 5_000;
-const MAX_QUEUED_EVENTS = 100;
-/**
- * Queued events wait for the service's first event on the channel (session.created, which the service
- * and the emulator send first), at most this long after the channel opens: with webrtcfilter=on none
- * comes. A peer may take up its end of a fresh channel a moment after the browser sees it open; the
- * emulator's @roamhq/wrtc can then swap the first messages. A second is far above that moment (a few
- * ms on loopback, more on a busy machine) and costs a filtered call's queued greeting only once.
- */
-const HEARD_WAIT_MS = 1_000;
-/** A call is renewed this long before the service's `expires_at` (its 60-minute cap), at a quiet moment if one comes. */
-const RENEW_LEAD_MS = 60_000;
 /** In push-to-talk, audio still in flight when the key is released belongs to the turn: commit after it. */
 const TALK_TAIL_MS = 200;
-/** Losses worth a new call: the network, not a refusal (a closed channel is the service hanging up on purpose). */
-const DATA_CHANNEL_REFUSED =
-  'The realtime service closed the event channel before the call was set up. The token may have expired; start again.';
-const CONNECTION_LOST =
-  'The connection to the realtime service was lost (network change, sleep, or the service went away).';
-const RECONNECTABLE = new Set([
-  'connection-lost',
-  'ice-failed',
-  'session-expired',
-  'token-unreachable',
-  'token-timeout',
-  'signaling-unreachable',
-  'signaling-timeout',
-  'service-unavailable',
-]);
+/** Server events kept for the call part while it loads (it sees each event of the call, in order). */
+const MAX_EARLY_EVENTS = 500;
 
-/** A token fetched ahead by warmUp() is used by a start() within this time, or fetched again. */
-const WARM_MS = 20_000;
-
-/** A token fetched ahead by warmUp(): for which settings (key), when, and whether the fetch failed. */
-interface WarmToken {
-  key: string;
-  /** Fetched with this sign-in: a new one (another user) fetches again. */
-  authorization: RealtimeSessionOptions['authorization'];
-  at: number;
-  ready: Promise<Signaling>;
-  failed?: boolean;
+type CallPart = typeof import('../parts/call.js');
+/** The call part's helpers for one session: the transcripts, tools, reconnection and the token fetched ahead. */
+interface CallHelpers {
+  part: CallPart;
+  reconnection: InstanceType<CallPart['Reconnection']>;
+  warm: WarmToken<Signaling>;
+  transcripts: InstanceType<CallPart['TranscriptTracker']>;
 }
 
-/** Why a call is being replaced: `network` (lost) or `renewal` (session cap ahead). */
-export type ReconnectReason = 'network' | 'renewal';
+/** EventTarget typed by the session's events (one listener typing for the session and the element). */
+const SessionEvents = typedEventTarget<RealtimeSessionEventMap>();
 
 /**
- * The whole browser side of a GA Realtime call over WebRTC, without any UI:
- * token or proxy signaling, microphone, peer connection, data channel,
- * remote audio, event parsing and teardown. `<realtime-voice>` is a thin
- * shell around it; it can also be used from plain JS.
+ * The whole browser side of a GA Realtime call over WebRTC, without any UI: token or proxy
+ * signaling, microphone, peer connection, data channel, remote audio, event parsing and teardown.
+ * This class orchestrates; each job is its own module (microphone, playback, health, send-queue,
+ * reconnection, warm-token), working on the disposable `Attempt` of one call.
  */
-export class RealtimeSession extends EventTarget {
+export class RealtimeSession extends SessionEvents {
   options: RealtimeSessionOptions;
   #state: RealtimeState = 'idle';
   #attempt?: Attempt;
   #startPromise?: Promise<boolean>;
-  #queue: RealtimeClientEvent[] = [];
-  /** Until the service has spoken (or HEARD_WAIT_MS passed): send() queues even on an open channel. */
-  #held = true;
+  #queue = new SendQueue();
   #muted = false;
-  #transcripts = new TranscriptTracker();
   #ownEventIds = 0;
   /** `event_id`s of our own response.cancel: the service's "nothing to cancel" answer to them is not worth an error. */
   #cancelIds = new Set<string>();
@@ -138,13 +108,13 @@ export class RealtimeSession extends EventTarget {
   #audioBlocked = false;
   #remoteStream?: MediaStream;
   #talking = false;
+  #talkTail?: ReturnType<typeof setTimeout>;
   #assistantSpeaking = false;
-  #retries = 0;
-  #retryTimer?: ReturnType<typeof setTimeout>;
+  #helpers?: CallHelpers;
   /** The current attempt's tool runner (made with it, so a reconnection forgets the old call's pending tools). */
-  #toolCalls?: ToolCalls;
-  /** A token being fetched ahead (warmUp), with the settings it was asked for, when, and whether it failed. */
-  #warm?: WarmToken;
+  #toolCalls?: InstanceType<CallPart['ToolCalls']>;
+  /** Server events of the current call that came before the call part. */
+  #early: RealtimeServerEvent[] = [];
 
   constructor(options: RealtimeSessionOptions = {}) {
     super();
@@ -179,15 +149,9 @@ export class RealtimeSession extends EventTarget {
     return this.#attempt?.stream;
   }
 
-  /**
-   * False when the element asked the browser to cancel echo and the microphone has none (some
-   * browsers and devices): the model may then hear its own voice through the speakers.
-   */
+  /** False when echo cancellation was asked for and the microphone has none: the model may hear itself. */
   get echoCancelled(): boolean | undefined {
-    const track = this.#attempt?.stream?.getAudioTracks()[0];
-    if (!track || this.options.audioConstraints?.echoCancellation === false) return undefined;
-    const settings = track.getSettings() as MediaTrackSettings;
-    return typeof settings.echoCancellation === 'boolean' ? settings.echoCancellation : undefined;
+    return microphone.echoCancelled(this.#attempt?.stream, this.options.audioConstraints);
   }
 
   /** The model's voice, as received. */
@@ -212,7 +176,8 @@ export class RealtimeSession extends EventTarget {
   /** The running call's quality (round trip, jitter, losses, concealed audio), the same in every engine; undefined without a call. */
   async callStats(): Promise<RealtimeCallStats | undefined> {
     const pc = this.#attempt?.pc;
-    return pc && pc.connectionState !== 'closed' ? readCallStats(pc) : undefined;
+    if (!pc || pc.connectionState === 'closed') return undefined;
+    return (await this.#loadHelpers()).part.readCallStats(pc);
   }
 
   /** Timers the current attempt still holds; 0 after teardown. For tests and leak checks. */
@@ -231,29 +196,28 @@ export class RealtimeSession extends EventTarget {
 
   /** The microphone sends only when not muted and, in push-to-talk, only while talking. */
   #applyMicrophone(): void {
-    const on = !this.#muted && (!this.options.pushToTalk || this.#talking);
-    this.#attempt?.stream?.getAudioTracks().forEach((track) => (track.enabled = on));
+    microphone.enableMicrophone(this.#attempt, !this.#muted && (!this.options.pushToTalk || this.#talking));
   }
 
   /**
-   * Opens a call. Call it from a click handler: the audio element is created
-   * and started before the first await, which is what autoplay rules and iOS
-   * need. Resolves true once the data channel is open, false when the attempt
-   * failed (see `realtime-error`) or was stopped. Calling it again while a
+   * Opens a call. Call it from a click handler: the audio element is created and started before the
+   * first await, which is what autoplay rules and iOS need. Resolves true once the data channel is
+   * open, false when the attempt failed (see `realtime-error`) or was stopped. Calling it again while a
    * call is starting or running returns the same promise: never two calls.
    */
   start(): Promise<boolean> {
     if (this.#startPromise && isActive(this.#state)) return this.#startPromise;
     // Called from a realtime-error listener (a page retrying): the failed attempt's `error` comes before the new
     // `connecting`. (Not while a reconnection waits: start() then just tries at once.)
-    if (this.#attempt?.disposed && isActive(this.#state) && this.#retryTimer === undefined) this.#setState('error');
-    this.#retries = 0;
+    if (this.#attempt?.disposed && isActive(this.#state) && !this.#helpers?.reconnection.waiting)
+      this.#setState('error');
+    this.#helpers?.reconnection.reset();
     return this.#open('connecting');
   }
 
   /** Ends the call and releases microphone, connection, audio and timers. Safe to call at any time, any number of times. */
   stop(): void {
-    const active = (this.#attempt && !this.#attempt.disposed) || this.#retryTimer !== undefined;
+    const active = (this.#attempt && !this.#attempt.disposed) || this.#helpers?.reconnection.waiting;
     if (!active) return;
     this.#setState('closing');
     this.#disposeAttempt();
@@ -261,47 +225,30 @@ export class RealtimeSession extends EventTarget {
   }
 
   /**
-   * Token mode, before start(): the user is about to click (the pointer is over the start button, or it
-   * has focus). Fetching the token now takes the token service's time, often hundreds of ms in the
-   * cloud, off the click. The token is used by one start() within 20 s with the same settings; at
-   * most one fetch ahead per 20 s. If it failed before the click, start() fetches again (and reports
-   * what it gets); if it is still under way, start() takes its outcome, so a hanging token service
-   * costs one deadline, not two. Nothing else happens ahead (no microphone).
+   * Token mode, before start(): the user is about to click (the pointer is over the start button, or
+   * it has focus). Fetching the token now takes the token service's time, often hundreds of ms in the
+   * cloud, off the click. The token is used by one start() within 20 s with the same settings and
+   * sign-in; at most one fetch ahead per 20 s. If it failed before the click, start() fetches again;
+   * if it is still under way, start() takes its outcome, so a hanging token service costs one
+   * deadline, not two. Nothing else happens ahead (no microphone).
    */
   warmUp(): void {
-    const o = this.options;
-    if (!o.tokenUrl || o.connectUrl || o.signaling || isActive(this.#state) || this.#fits(this.#warm)) return;
-    const signaling = this.#signaling();
-    const warm: WarmToken = {
-      key: this.#warmKey(),
-      authorization: o.authorization,
-      at: Date.now(),
-      ready: signaling.prepare(this.#context(new AbortController().signal)).then(() => signaling),
+    const canWarm = () => {
+      const o = this.options;
+      return !!o.tokenUrl && !o.connectUrl && !o.signaling && !isActive(this.#state);
     };
-    // Failed before the click: the click asks again. Still running at the click: its answer (or error) is the click's.
-    warm.ready.catch(() => (warm.failed = true));
-    this.#warm = warm;
+    if (!canWarm()) return;
+    void this.#loadHelpers().then(({ warm }) => {
+      if (!canWarm()) return;
+      const signaling = this.#signaling();
+      const context = this.#context(new AbortController().signal);
+      warm.warm(this.#warmKey(), this.options.authorization, () => signaling.prepare(context).then(() => signaling));
+    });
   }
 
   #warmKey(): string {
     const o = this.options;
     return JSON.stringify([o.tokenUrl, o.callsUrl, o.voice, o.instructions, o.credentials]);
-  }
-
-  /** A token fetched ahead for the settings as they are now, within the last 20 s (failed or not). */
-  #fits(warm: WarmToken | undefined): warm is WarmToken {
-    return (
-      warm?.key === this.#warmKey() &&
-      warm.authorization === this.options.authorization &&
-      Date.now() - warm.at < WARM_MS
-    );
-  }
-
-  /** The warmed-up token's signaling while it fits and has not failed; taken once. */
-  #takeWarm(): Promise<Signaling> | undefined {
-    const warm = this.#warm;
-    this.#warm = undefined;
-    return this.#fits(warm) && !warm.failed ? warm.ready : undefined;
   }
 
   #context(signal: AbortSignal): SignalingContext {
@@ -310,6 +257,22 @@ export class RealtimeSession extends EventTarget {
       signal,
       timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     };
+  }
+
+  /**
+   * The call part, fetched once (never awaited by the click). Without it a call still runs; it has no
+   * transcripts, tools, reconnection, wake lock or token ahead, and the page hears why.
+   */
+  #loadHelpers(): Promise<CallHelpers> {
+    return loadPart('call', () => import('../parts/call.js'), this.options.partsUrl).then(
+      (part) =>
+        (this.#helpers ??= {
+          part,
+          reconnection: new part.Reconnection(() => this.options),
+          warm: new part.WarmToken<Signaling>(),
+          transcripts: new part.TranscriptTracker(),
+        }),
+    );
   }
 
   /** A new attempt, from the click of start() or from a reconnection. */
@@ -327,19 +290,20 @@ export class RealtimeSession extends EventTarget {
     }
     const attempt = new Attempt();
     this.#attempt = attempt;
-    this.#queue = [];
-    this.#held = true;
+    this.#queue.reset();
     this.#cancelIds.clear();
-    this.#transcripts.reset();
-    this.#toolCalls = new ToolCalls(
-      (event) => this.#attempt === attempt && this.send(event),
-      (error) => this.#report(error),
-    );
+    this.#early = [];
+    this.#toolCalls = undefined;
     this.#callId = undefined;
     this.#audioBlocked = false;
     this.#setState(state, reason);
-    this.#prepareAudio(attempt);
+    prepareAudio(attempt, this.options.audioElement, this.options.audioParent);
+    if (attempt.audio) void this.#applySink(attempt.audio);
     this.#configureSession();
+    this.#loadHelpers().then(
+      (helpers) => this.#attempt === attempt && this.#startHelpers(attempt, helpers),
+      (error: unknown) => this.#report(partError(error)),
+    );
     const promise = this.#connect(attempt).then(
       () => true,
       (error: unknown) => {
@@ -351,6 +315,22 @@ export class RealtimeSession extends EventTarget {
     return promise;
   }
 
+  /** The call part is in: this attempt's tool runner, and the server events it missed. */
+  #startHelpers(attempt: Attempt, helpers: CallHelpers): void {
+    if (!attempt.disposed) {
+      helpers.transcripts.reset();
+      this.#toolCalls = new helpers.part.ToolCalls(
+        (event) => this.#attempt === attempt && this.send(event),
+        (name, why, cause) => {
+          const message = `The tool "${name}" failed: ${why}`;
+          this.#report(new RealtimeError('tool-failed', message, { cause, fatal: false }));
+        },
+      );
+    }
+    if (this.#state === 'connected') helpers.part.keepScreenAwake(attempt.abort.signal);
+    for (const event of this.#early.splice(0)) this.#handle(attempt, helpers, event);
+  }
+
   /** Queued before the channel opens, so the model never runs a moment without the page's tools or turn mode. */
   #configureSession(): void {
     const { tools, pushToTalk } = this.options;
@@ -360,10 +340,7 @@ export class RealtimeSession extends EventTarget {
     if (Object.keys(session).length) this.updateSession(session);
   }
 
-  /**
-   * Push-to-talk, on press: the microphone opens, whatever was buffered is
-   * dropped and an answer still playing is cut off (the user takes the turn).
-   */
+  /** Push-to-talk, on press: the microphone opens, whatever was buffered is dropped and an answer still playing is cut off. */
   startTalking(): boolean {
     if (!this.options.pushToTalk || this.#state !== 'connected' || this.#talking) return false;
     this.#attempt?.clearTimer(this.#talkTail);
@@ -386,41 +363,56 @@ export class RealtimeSession extends EventTarget {
     }, TALK_TAIL_MS);
     return true;
   }
-  #talkTail?: ReturnType<typeof setTimeout>;
 
   /**
-   * Switches the microphone during a call without reconnecting
-   * (`RTCRtpSender.replaceTrack`); before a call it only chooses the device.
-   * Resolves false (and reports a non-fatal error) when the device cannot be
-   * opened; the call then goes on with the old one.
+   * Switches the microphone during a call without reconnecting; before a call it only chooses the
+   * device. Resolves false (and reports a non-fatal error) when the device cannot be opened; the call
+   * then goes on with the old one.
    */
   async switchMicrophone(deviceId?: string): Promise<boolean> {
     this.options = { ...this.options, inputDeviceId: deviceId };
     const attempt = this.#attempt;
     try {
-      return attempt ? await this.#replaceMicrophone(attempt) : true;
+      if (attempt) await this.#replaceMicrophone(attempt);
+      return true;
     } catch (error) {
       if (!(error instanceof AttemptAborted)) this.#report(toNonFatal(microphoneError(error)));
       return false;
     }
   }
 
-  /** Opens the chosen microphone and puts it on the call's sender; throws what getUserMedia threw. */
-  async #replaceMicrophone(attempt: Attempt): Promise<boolean> {
-    const sender = attempt.pc?.getSenders().find((s) => s.track?.kind === 'audio');
-    if (!sender || attempt.disposed) return true;
-    const stream = await this.#getMicrophone();
-    if (attempt.disposed) {
-      stream.getTracks().forEach((track) => track.stop());
-      return false;
-    }
-    const old = attempt.stream;
-    attempt.stream = stream;
-    this.#watchMicrophone(attempt, stream);
+  async #replaceMicrophone(attempt: Attempt): Promise<void> {
+    const stream = await microphone.replaceMicrophone(attempt, this.options);
+    if (stream) this.#watchMicrophone(attempt, stream);
     this.#applyMicrophone();
-    await attempt.guard(sender.replaceTrack(stream.getAudioTracks()[0] ?? null));
-    old?.getTracks().forEach((track) => track.stop());
-    return true;
+  }
+
+  /**
+   * A microphone unplugged (or revoked) mid-call: fall back to the system's default device without
+   * dropping the call; only when there is none does the call end.
+   */
+  #watchMicrophone(attempt: Attempt, stream: MediaStream): void {
+    microphone.watchMicrophone(attempt, stream, async () => {
+      if (attempt.disposed || this.#attempt !== attempt || attempt.stream !== stream) return;
+      const chosen = this.options.inputDeviceId;
+      try {
+        if (this.#state !== 'connected') throw new DOMException('not connected', 'NotFoundError');
+        this.options = { ...this.options, inputDeviceId: undefined };
+        await this.#replaceMicrophone(attempt);
+        const message = 'The microphone was disconnected; the default microphone is used now.';
+        this.#report(new RealtimeError('microphone-not-found', message, { fatal: false }));
+      } catch (error) {
+        this.options = { ...this.options, inputDeviceId: chosen };
+        // A revoked permission says so; anything else means no microphone is left.
+        const denied = microphoneError(error);
+        const message =
+          'The microphone stopped (unplugged or permission revoked) and no other was found. Connect one and start again.';
+        this.#fail(
+          attempt,
+          denied.code === 'microphone-denied' ? denied : new RealtimeError('microphone-not-found', message),
+        );
+      }
+    });
   }
 
   /** Plays the model's voice on this output device, where `setSinkId` exists. */
@@ -430,67 +422,33 @@ export class RealtimeSession extends EventTarget {
     return audio ? this.#applySink(audio) : true;
   }
 
-  async #applySink(audio: HTMLAudioElement): Promise<boolean> {
-    const id = this.options.outputDeviceId;
-    if (id === undefined) return true;
-    const sinkable = audio as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
-    try {
-      if (!sinkable.setSinkId) {
-        // Safari and WebKitGTK: only the default speaker, which is what is asked for.
-        if (id === '' || id === 'default') return true;
-        throw new Error('this browser cannot choose the output device (no setSinkId)');
-      }
-      // '' is the spec's default device; Chromium also calls it 'default', Firefox knows no such id.
-      await sinkable.setSinkId(id === 'default' ? '' : id);
-      return true;
-    } catch (error) {
-      this.#report(
-        new RealtimeError('output-device-failed', `The speaker could not be changed: ${(error as Error).message}`, {
-          cause: error,
-          fatal: false,
-        }),
-      );
-      return false;
-    }
+  #applySink(audio: HTMLAudioElement): Promise<boolean> {
+    return applySink(audio, this.options.outputDeviceId).then(
+      () => true,
+      (error: unknown) => (this.#report(sinkError(error)), false),
+    );
   }
 
   /**
-   * Sends a client event. Before the data channel opens, events are queued
-   * and sent on open. Returns false (and reports `realtime-error`) when
-   * there is no call or the event is not a protocol event.
+   * Sends a client event. Before the data channel opens, events are queued and sent on open. Returns
+   * false (and reports `realtime-error`) when there is no call or the event is not a protocol event.
    */
   send(event: RealtimeClientEvent): boolean {
     if (!event || typeof event !== 'object' || typeof event.type !== 'string' || !event.type) {
-      this.#report(
-        new RealtimeError(
-          'invalid-event',
-          'send() needs an event object with a "type", e.g. {type: "response.create"}.',
-          { fatal: false },
-        ),
-      );
+      const message = 'send() needs an event object with a "type", e.g. {type: "response.create"}.';
+      this.#report(new RealtimeError('invalid-event', message, { fatal: false }));
       return false;
     }
     const dc = this.#attempt?.dc;
-    const connected = this.#state === 'connected' && dc?.readyState === 'open';
-    if (connected && !this.#held) {
+    const open = this.#state === 'connected' && dc?.readyState === 'open';
+    if (open && !this.#queue.held) {
       dc.send(JSON.stringify(event));
       return true;
     }
-    // Connected, yet held: no cap (the hold lasts a second at most); while connecting, a bounded queue.
-    if (
-      connected ||
-      ((this.#state === 'connecting' || this.#state === 'reconnecting') && this.#queue.length < MAX_QUEUED_EVENTS)
-    ) {
-      this.#queue.push(event);
+    if ((open || this.#state === 'connecting' || this.#state === 'reconnecting') && this.#queue.push(event, open))
       return true;
-    }
-    this.#report(
-      new RealtimeError(
-        'not-connected',
-        `Cannot send "${event.type}": there is no open call. Start the conversation first.`,
-        { fatal: false },
-      ),
-    );
+    const message = `Cannot send "${event.type}": there is no open call. Start the conversation first.`;
+    this.#report(new RealtimeError('not-connected', message, { fatal: false }));
     return false;
   }
 
@@ -529,53 +487,42 @@ export class RealtimeSession extends EventTarget {
     }
   }
 
-  override addEventListener<K extends keyof RealtimeSessionEventMap>(
-    type: K,
-    listener: (event: RealtimeSessionEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener, options);
-  }
-
   // ---- the connection flow ----
 
   async #connect(attempt: Attempt): Promise<void> {
-    alive(attempt); // not even a microphone prompt when a listener stopped it at `connecting`
+    if (attempt.disposed) throw new AttemptAborted(); // not even a microphone prompt when a listener stopped it at `connecting`
     const signaling = this.#signaling();
     const context = this.#context(attempt.abort.signal);
     // The token request and the microphone prompt overlap: both take human or network time.
     // Whichever fails first decides the error; the other is released by dispose().
-    const microphone = attempt.guard(this.#openMicrophone(attempt));
-    const prepared = attempt.guard(
-      (async () => (await this.#takeWarm()) ?? (await signaling.prepare(context), signaling))(),
-    );
+    const opened = microphone.openMicrophone(attempt, this.options).then((stream) => {
+      this.#watchMicrophone(attempt, stream);
+      this.#applyMicrophone();
+    });
+    const mic = attempt.guard(opened);
+    const warm = this.#helpers?.warm.take(this.#warmKey(), this.options.authorization);
+    const prepared = attempt.guard((async () => (await warm) ?? (await signaling.prepare(context), signaling))());
     prepared.catch(() => {});
-    microphone.catch(() => {});
-    const [, ready] = await Promise.all([microphone, prepared]);
+    mic.catch(() => {});
+    const [, ready] = await Promise.all([mic, prepared] as const);
 
     const pc = new RTCPeerConnection();
     attempt.pc = pc;
-    pc.addEventListener(
-      'track',
-      (event) => this.#playRemote(attempt, event.streams[0] ?? new MediaStream([event.track])),
-      { signal: attempt.abort.signal },
-    );
+    const onTrack = (event: RTCTrackEvent) => {
+      this.#remoteStream = event.streams[0] ?? new MediaStream([event.track]);
+      playRemote(attempt, this.#remoteStream, (error) => {
+        this.#audioBlocked = true;
+        this.#report(error);
+      });
+    };
+    pc.addEventListener('track', onTrack, { signal: attempt.abort.signal });
     for (const track of attempt.stream!.getAudioTracks()) pc.addTrack(track, attempt.stream!);
     // Before the offer, or the offer has no m=application section and no event ever arrives.
     const dc = pc.createDataChannel(this.options.dataChannelLabel ?? 'oai-events');
     attempt.dc = dc;
-    const opened = this.#whenOpen(attempt, pc, dc);
-    opened.promise.catch(() => {});
+    const open = whenOpen(attempt, pc, dc);
+    open.promise.catch(() => {});
+    dc.addEventListener('message', (message) => this.#onMessage(attempt, message), { signal: attempt.abort.signal });
 
     const offer = await attempt.guard(pc.createOffer());
     await attempt.guard(pc.setLocalDescription(offer));
@@ -586,30 +533,25 @@ export class RealtimeSession extends EventTarget {
     try {
       await attempt.guard(pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp }));
     } catch (error) {
-      alive(attempt);
-      throw new RealtimeError(
-        'sdp-rejected',
-        `The service's SDP answer could not be used: ${String((error as Error).message).trim()}`,
-        { cause: error },
-      );
+      if (attempt.disposed) throw new AttemptAborted();
+      const why = String((error as Error).message).trim();
+      throw new RealtimeError('sdp-rejected', `The service's SDP answer could not be used: ${why}`, { cause: error });
     }
     // An answer that rejects the data channel (port 0): Chromium closes the channel, Firefox leaves
     // it "connecting" until the deadline. Say so now, the same way in every engine.
     if (/^m=application 0 /m.test(answer.sdp)) throw new RealtimeError('data-channel-closed', DATA_CHANNEL_REFUSED);
-    opened.deadline(context.timeoutMs);
-    await attempt.guard(opened.promise);
-    this.#watchConnection(attempt, pc, dc);
+    open.deadline(context.timeoutMs);
+    await attempt.guard(open.promise);
+    watchConnection(attempt, pc, dc, (error) => this.#fail(attempt, error));
     // With webrtcfilter=on no session.created ever arrives: an open data channel is "connected".
     this.#setState('connected');
-    keepScreenAwake(attempt.abort.signal);
+    if (this.#helpers) this.#helpers.part.keepScreenAwake(attempt.abort.signal);
     attempt.setTimer(() => this.#release(attempt), HEARD_WAIT_MS);
   }
 
-  /** Sends what was queued, once the service has spoken on the channel (or the wait is over); later sends go straight out. */
+  /** Sends what was queued, once the service has spoken on the channel (or the wait is over). */
   #release(attempt: Attempt): void {
-    if (!this.#held || attempt !== this.#attempt || attempt.disposed) return;
-    this.#held = false;
-    for (const event of this.#queue.splice(0)) attempt.dc!.send(JSON.stringify(event));
+    if (attempt === this.#attempt && !attempt.disposed && attempt.dc) this.#queue.release(attempt.dc);
   }
 
   #signaling(): Signaling {
@@ -625,217 +567,6 @@ export class RealtimeSession extends EventTarget {
     );
   }
 
-  #getMicrophone(): Promise<MediaStream> {
-    const { getUserMedia, audioConstraints, inputDeviceId } = this.options;
-    const audio: MediaTrackConstraints = {
-      echoCancellation: true,
-      noiseSuppression: true,
-      autoGainControl: true,
-      ...audioConstraints,
-    };
-    if (inputDeviceId) audio.deviceId = { exact: inputDeviceId };
-    const constraints = { audio, video: false };
-    return getUserMedia ? getUserMedia(constraints) : navigator.mediaDevices.getUserMedia(constraints);
-  }
-
-  async #openMicrophone(attempt: Attempt): Promise<void> {
-    let stream: MediaStream;
-    try {
-      stream = await this.#getMicrophone();
-    } catch (error) {
-      throw microphoneError(error);
-    }
-    if (attempt.disposed) {
-      // stop() came while the permission prompt was open.
-      stream.getTracks().forEach((track) => track.stop());
-      throw new AttemptAborted();
-    }
-    attempt.stream = stream;
-    this.#watchMicrophone(attempt, stream);
-    this.#applyMicrophone();
-  }
-
-  /**
-   * A microphone unplugged (or revoked) mid-call: fall back to the system's
-   * default device without dropping the call; only when there is none does
-   * the call end.
-   */
-  #watchMicrophone(attempt: Attempt, stream: MediaStream): void {
-    for (const track of stream.getAudioTracks()) {
-      // Tied to the attempt: a listener left on a finished track kept the whole attempt reachable.
-      track.addEventListener(
-        'ended',
-        async () => {
-          if (attempt.disposed || this.#attempt !== attempt || attempt.stream !== stream) return;
-          const chosen = this.options.inputDeviceId;
-          try {
-            if (this.#state !== 'connected') throw new DOMException('not connected', 'NotFoundError');
-            this.options = { ...this.options, inputDeviceId: undefined };
-            await this.#replaceMicrophone(attempt);
-            this.#report(
-              new RealtimeError(
-                'microphone-not-found',
-                'The microphone was disconnected; the default microphone is used now.',
-                { fatal: false },
-              ),
-            );
-          } catch (error) {
-            this.options = { ...this.options, inputDeviceId: chosen };
-            // A revoked permission says so; anything else means no microphone is left.
-            const denied = microphoneError(error);
-            this.#fail(
-              attempt,
-              denied.code === 'microphone-denied'
-                ? denied
-                : new RealtimeError(
-                    'microphone-not-found',
-                    'The microphone stopped (unplugged or permission revoked) and no other was found. Connect one and start again.',
-                  ),
-            );
-          }
-        },
-        { signal: attempt.abort.signal },
-      );
-    }
-  }
-
-  /** Synchronous, inside the user's gesture: create and start the audio element so later playback is allowed. */
-  #prepareAudio(attempt: Attempt): void {
-    // A realtime-state listener may have stopped the attempt at `connecting`: an element made now would never be removed.
-    if (typeof document === 'undefined' || attempt.disposed) return;
-    let audio = this.options.audioElement;
-    if (!audio) {
-      audio = document.createElement('audio');
-      audio.setAttribute('playsinline', '');
-      audio.hidden = true;
-      (this.options.audioParent ?? document.body).appendChild(audio);
-      attempt.ownsAudio = true;
-    }
-    audio.autoplay = true;
-    attempt.audio = audio;
-    void this.#applySink(audio);
-    audio.play().catch(() => {
-      /* nothing to play yet; this call only unlocks playback for later */
-    });
-  }
-
-  #playRemote(attempt: Attempt, stream: MediaStream): void {
-    const audio = attempt.audio;
-    if (!audio || attempt.disposed) return;
-    this.#remoteStream = stream;
-    audio.srcObject = stream;
-    audio.play().catch((error: unknown) => {
-      if (attempt.disposed || (error as Error)?.name !== 'NotAllowedError') return;
-      this.#audioBlocked = true;
-      this.#report(
-        new RealtimeError(
-          'autoplay-blocked',
-          'The browser blocked the assistant\'s voice until you interact with the page. Click "Enable sound" to hear it.',
-          {
-            cause: error,
-            fatal: false,
-          },
-        ),
-      );
-    });
-  }
-
-  /**
-   * Settles when the data channel opens (or the attempt fails or stops).
-   * `deadline()` arms the ICE timeout; it is called once the answer is in,
-   * so a slow token service is not reported as a network problem.
-   */
-  #whenOpen(
-    attempt: Attempt,
-    pc: RTCPeerConnection,
-    dc: RTCDataChannel,
-  ): { promise: Promise<void>; deadline: (ms: number) => void } {
-    let settle!: (error?: Error) => void;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    // Listeners, not on* handlers: Firefox's RTCPeerConnection (implemented in JS) calls its on*
-    // handlers only for events it fires itself, and listeners leave the page's own handlers alone.
-    const phase = new AbortController();
-    const promise = new Promise<void>((resolve, reject) => {
-      settle = (error?: Error) => {
-        attempt.clearTimer(timer);
-        phase.abort();
-        if (error) reject(error);
-        else resolve();
-      };
-    });
-    const { signal } = phase;
-    dc.addEventListener('open', () => settle(), { signal });
-    dc.addEventListener('message', (message) => this.#onMessage(attempt, message), { signal: attempt.abort.signal });
-    dc.addEventListener(
-      'close',
-      // Firefox closes the channel of a connection whose ICE has died, before it says `failed`.
-      () =>
-        settle(lostPath(pc) ? iceFailed(pc, 'failed') : new RealtimeError('data-channel-closed', DATA_CHANNEL_REFUSED)),
-      { signal },
-    );
-    pc.addEventListener(
-      'connectionstatechange',
-      () => {
-        if (pc.connectionState === 'failed') settle(iceFailed(pc, 'failed'));
-      },
-      { signal },
-    );
-    attempt.abort.signal.addEventListener('abort', () => settle(new AttemptAborted()), { once: true });
-    const deadline = (ms: number) => {
-      timer = attempt.setTimer(() => settle(iceFailed(pc, 'timeout', ms)), ms);
-    };
-    return { promise, deadline };
-  }
-
-  #watchConnection(attempt: Attempt, pc: RTCPeerConnection, dc: RTCDataChannel): void {
-    let grace: ReturnType<typeof setTimeout> | undefined;
-    // Back on a page that was hidden (phone locked, tab switched): a dead call is replaced now, not after
-    // the grace period, and playback the browser paused meanwhile resumes.
-    const onVisible = () => {
-      if (document.visibilityState !== 'visible' || attempt.disposed) return;
-      if (pc.connectionState === 'disconnected' || pc.connectionState === 'failed') {
-        this.#fail(attempt, new RealtimeError('connection-lost', CONNECTION_LOST));
-      } else if (attempt.audio?.paused && attempt.audio.srcObject) {
-        attempt.audio.play().catch(() => {});
-      }
-    };
-    document.addEventListener('visibilitychange', onVisible);
-    attempt.abort.signal.addEventListener('abort', () => document.removeEventListener('visibilitychange', onVisible), {
-      once: true,
-    });
-    const { signal } = attempt.abort;
-    dc.addEventListener(
-      'close',
-      () =>
-        this.#fail(
-          attempt,
-          new RealtimeError(
-            'data-channel-closed',
-            'The realtime service ended the call (its event channel closed). Start again to reconnect.',
-          ),
-        ),
-      { signal },
-    );
-    pc.addEventListener(
-      'connectionstatechange',
-      () => {
-        const state = pc.connectionState;
-        if (state === 'connected') {
-          attempt.clearTimer(grace);
-          grace = undefined;
-        } else if (state === 'failed' || state === 'closed') {
-          this.#fail(attempt, new RealtimeError('connection-lost', CONNECTION_LOST));
-        } else if (state === 'disconnected' && grace === undefined) {
-          grace = attempt.setTimer(
-            () => this.#fail(attempt, new RealtimeError('connection-lost', CONNECTION_LOST)),
-            DISCONNECT_GRACE_MS,
-          );
-        }
-      },
-      { signal },
-    );
-  }
-
   #onMessage(attempt: Attempt, message: MessageEvent): void {
     if (attempt.disposed || this.#attempt !== attempt) return;
     // Before handling it: what the page queued goes ahead of whatever its listeners send in answer.
@@ -844,86 +575,60 @@ export class RealtimeSession extends EventTarget {
     try {
       event = JSON.parse(String(message.data)) as RealtimeServerEvent;
     } catch (error) {
-      this.#report(
-        new RealtimeError('invalid-event', 'The realtime service sent a message that is not JSON; it was ignored.', {
-          cause: error,
-          fatal: false,
-        }),
-      );
-      return;
+      const why = 'The realtime service sent a message that is not JSON; it was ignored.';
+      return this.#report(new RealtimeError('invalid-event', why, { cause: error, fatal: false }));
     }
     if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
-      this.#report(
-        new RealtimeError('invalid-event', 'The realtime service sent an event without a "type"; it was ignored.', {
-          cause: event,
-          fatal: false,
-        }),
-      );
-      return;
+      const why = 'The realtime service sent an event without a "type"; it was ignored.';
+      return this.#report(new RealtimeError('invalid-event', why, { cause: event, fatal: false }));
     }
     if (event.type === 'output_audio_buffer.started') this.#assistantSpeaking = true;
     else if (event.type === 'output_audio_buffer.stopped' || event.type === 'output_audio_buffer.cleared')
       this.#assistantSpeaking = false;
-    this.dispatchEvent(new CustomEvent('realtime-event', { detail: event }));
-    const transcript = this.#transcripts.handle(event);
-    if (transcript) this.dispatchEvent(new CustomEvent('realtime-transcript', { detail: transcript }));
+    emit<RealtimeSessionEventMap, 'realtime-event'>(this, 'realtime-event', event);
     if (event.type === 'error') this.#onServiceError(attempt, event as ServerErrorEvent);
-    else if (event.type === 'session.created')
-      this.#scheduleRenewal(attempt, (event as { session?: { expires_at?: number } }).session?.expires_at);
-    if (this.options.tools?.length) this.#toolCalls?.handle(event, this.options.tools);
+    if (this.#helpers && this.#toolCalls) this.#handle(attempt, this.#helpers, event);
+    else if (this.#early.length < MAX_EARLY_EVENTS) this.#early.push(event);
   }
 
-  /**
-   * The service ends a session at its cap (60 minutes) with an error. Ahead
-   * of it, at the first quiet moment of the last minute, the call is
-   * replaced by a new one, and the page told why (state `reconnecting`,
-   * reason `renewal`).
-   */
-  #scheduleRenewal(attempt: Attempt, expiresAt: unknown): void {
-    if (typeof expiresAt !== 'number' || !this.#canRetry()) return;
-    const renewAt = expiresAt * 1000 - RENEW_LEAD_MS;
-    const whenQuiet = () => {
-      const busy = this.#assistantSpeaking || this.#talking;
-      if (busy && Date.now() < expiresAt * 1000 - 5_000) attempt.setTimer(whenQuiet, 1_000);
-      else void this.#open('reconnecting', 'renewal');
-    };
-    attempt.setTimer(whenQuiet, Math.max(0, renewAt - Date.now()));
+  /** What the call part does with a server event: transcripts, renewal timing, tool calls. */
+  #handle(attempt: Attempt, helpers: CallHelpers, event: RealtimeServerEvent): void {
+    if (attempt.disposed || this.#attempt !== attempt) return;
+    const transcript: TranscriptDetail | undefined = helpers.transcripts.handle(event);
+    if (transcript) emit<RealtimeSessionEventMap, 'realtime-transcript'>(this, 'realtime-transcript', transcript);
+    if (event.type === 'session.created') {
+      const expiresAt = (event as { session?: { expires_at?: number } }).session?.expires_at;
+      const busy = () => this.#assistantSpeaking || this.#talking;
+      helpers.reconnection.scheduleRenewal(attempt, expiresAt, busy, () => void this.#open('reconnecting', 'renewal'));
+    }
+    if (this.options.tools?.length) this.#toolCalls?.handle(event, this.options.tools);
   }
 
   #onServiceError(attempt: Attempt, event: ServerErrorEvent): void {
     const error = event.error ?? { message: 'Unknown error' };
     if (error.code === 'response_cancel_not_active' && error.event_id && this.#cancelIds.delete(error.event_id)) return;
     if (error.code === 'session_expired') {
-      this.#fail(
-        attempt,
-        new RealtimeError('session-expired', `The session reached its maximum duration: ${error.message}`, {
-          cause: error,
-        }),
-      );
-      return;
+      const message = `The session reached its maximum duration: ${error.message}`;
+      return this.#fail(attempt, new RealtimeError('session-expired', message, { cause: error }));
     }
-    this.#report(
-      new RealtimeError('service-error', `The realtime service reported an error: ${error.message}`, {
-        cause: error,
-        fatal: false,
-      }),
-    );
+    const message = `The realtime service reported an error: ${error.message}`;
+    this.#report(new RealtimeError('service-error', message, { cause: error, fatal: false }));
   }
 
   // ---- state and errors ----
 
   #fail(attempt: Attempt, error: unknown): void {
     if (error instanceof AttemptAborted || attempt !== this.#attempt || attempt.disposed) return;
-    const realtimeError = toRealtimeError(
-      error,
-      'connection-lost',
-      `The call failed: ${(error as Error)?.message ?? String(error)}`,
-    );
+    const message = `The call failed: ${(error as Error)?.message ?? String(error)}`;
+    const realtimeError = toRealtimeError(error, 'connection-lost', message);
     const wasLive = this.#state === 'connected' || this.#state === 'reconnecting';
     this.#disposeAttempt();
-    if (wasLive && RECONNECTABLE.has(realtimeError.code) && this.#canRetry()) {
+    const reconnection = this.#helpers?.reconnection;
+    if (reconnection?.shouldReconnect(realtimeError.code, wasLive)) {
       this.#report(toNonFatal(realtimeError));
-      if (this.#attempt === attempt) this.#reconnectLater();
+      if (this.#attempt !== attempt) return; // a realtime-error listener started a call of its own
+      this.#setState('reconnecting', 'network');
+      reconnection.later(() => this.#state === 'reconnecting' && void this.#open('reconnecting', 'network'));
       return;
     }
     this.#report(realtimeError);
@@ -931,39 +636,14 @@ export class RealtimeSession extends EventTarget {
     if (this.#attempt === attempt) this.#setState('error');
   }
 
-  #canRetry(): boolean {
-    return this.#retries < (this.options.reconnectAttempts ?? 3);
-  }
-
-  /** Backoff: 1 s, 2 s, 4 s… and no try at all while the browser knows it is offline. */
-  #reconnectLater(): void {
-    const delay = (this.options.reconnectDelayMs ?? 1000) * 2 ** this.#retries++;
-    this.#setState('reconnecting', 'network');
-    const retry = () => {
-      this.#retryTimer = undefined;
-      removeEventListener('online', retry);
-      if (this.#state === 'reconnecting') void this.#open('reconnecting', 'network');
-    };
-    this.#retryTimer = setTimeout(() => {
-      if (navigator.onLine === false) addEventListener('online', retry, { once: true });
-      else retry();
-    }, delay);
-    this.#stopRetry = () => {
-      clearTimeout(this.#retryTimer);
-      removeEventListener('online', retry);
-      this.#retryTimer = undefined;
-    };
-  }
-  #stopRetry = () => {};
-
   #report(error: RealtimeError): void {
     const detail = error.toDetail();
     if (detail.fatal) this.#lastError = detail;
-    this.dispatchEvent(new CustomEvent('realtime-error', { detail }));
+    emit<RealtimeSessionEventMap, 'realtime-error'>(this, 'realtime-error', detail);
   }
 
   #disposeAttempt(): void {
-    this.#stopRetry();
+    this.#helpers?.reconnection.cancel();
     this.#attempt?.dispose();
     this.#startPromise = undefined;
     this.#remoteStream = undefined;
@@ -975,10 +655,9 @@ export class RealtimeSession extends EventTarget {
     if (previous === state) return;
     this.#state = state;
     if (state === 'connecting') this.#lastError = undefined;
-    if (state === 'connected' && previous === 'reconnecting') this.#retries = 0;
-    this.dispatchEvent(
-      new CustomEvent('realtime-state', { detail: reason ? { state, previous, reason } : { state, previous } }),
-    );
+    if (state === 'connected' && previous === 'reconnecting') this.#helpers?.reconnection.reset();
+    const detail = reason ? { state, previous, reason } : { state, previous };
+    emit<RealtimeSessionEventMap, 'realtime-state'>(this, 'realtime-state', detail);
   }
 }
 
@@ -986,50 +665,8 @@ function toNonFatal(error: RealtimeError): RealtimeError {
   return new RealtimeError(error.code, error.message, { status: error.status, cause: error.cause, fatal: false });
 }
 
-/** Throws when a stop() or failure ended this attempt while it awaited something. */
-function alive(attempt: Attempt): void {
-  if (attempt.disposed) throw new AttemptAborted();
-}
-
-/** Why this browser cannot make a call at all, if it cannot. */
-function browserProblem(): RealtimeError | undefined {
-  if (globalThis.isSecureContext === false) {
-    return new RealtimeError(
-      'insecure-context',
-      `The microphone only works on secure pages: open this page over HTTPS (or on http://localhost). It is served over plain HTTP from ${globalThis.location?.host ?? 'this host'}.`,
-    );
-  }
-  if (typeof RTCPeerConnection === 'undefined' || !globalThis.navigator?.mediaDevices?.getUserMedia) {
-    return new RealtimeError(
-      'unsupported-browser',
-      'This browser does not support WebRTC voice calls (RTCPeerConnection and getUserMedia are needed).',
-    );
-  }
-  return undefined;
-}
-
-/** The connection's network path is gone (ICE disconnected or failed). */
-function lostPath(pc: RTCPeerConnection): boolean {
-  return (
-    ['disconnected', 'failed'].includes(pc.iceConnectionState) ||
-    ['disconnected', 'failed'].includes(pc.connectionState)
-  );
-}
-
-function iceFailed(pc: RTCPeerConnection, reason: 'failed' | 'timeout', timeoutMs = 0): RealtimeError {
-  const ice = pc.iceConnectionState;
-  // connectionState, not ICE alone: it is `connected` only once DTLS is up too (Firefox reports ICE
-  // `connected` to a peer whose DTLS never answers).
-  if (reason === 'timeout' && pc.connectionState === 'connected') {
-    return new RealtimeError(
-      'data-channel-closed',
-      `The network connection was made but the event channel did not open within ${Math.round(timeoutMs / 1000)} s.`,
-    );
-  }
-  return new RealtimeError(
-    'ice-failed',
-    reason === 'failed'
-      ? 'No network path to the realtime service could be found (ICE failed): a firewall or VPN may block UDP.'
-      : `No network path to the realtime service was found within ${Math.round(timeoutMs / 1000)} s (ICE ${ice}${ice === 'connected' || ice === 'completed' ? ', no DTLS' : ''}): a firewall or VPN may block UDP.`,
-  );
+/** The call part could not be fetched (offline, 404, CSP): the call goes on without what it does. */
+function partError(error: unknown): RealtimeError {
+  const message = `A part of the widget (realtime-voice.call.js: transcripts, tools, reconnection) could not be loaded (${(error as Error)?.message ?? error}); the call goes on without it.`;
+  return new RealtimeError('part-unavailable', message, { cause: error, fatal: false });
 }

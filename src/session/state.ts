@@ -1,10 +1,6 @@
-/**
- * The connection state machine. `closing` is passed through synchronously by
- * stop(); `error` and `closed` are both resting states from which start()
- * begins a new call. `reconnecting` is a call that was lost (or renewed
- * before the service's session cap) and is being replaced by a new one.
- */
-export type RealtimeState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closing' | 'closed' | 'error';
+import type { RealtimeState } from '../events/details.js';
+
+export type { RealtimeState };
 
 export const REALTIME_STATES: readonly RealtimeState[] = [
   'idle',

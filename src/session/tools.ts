@@ -1,30 +1,9 @@
 import type { RealtimeClientEvent } from '../events/client-events.js';
 import type { RealtimeServerEvent } from '../events/server-events.js';
-import type { RealtimeFunctionTool } from '../events/session-config.js';
-import { RealtimeError } from './errors.js';
+import type { RealtimeTool } from './tool-definitions.js';
 import { initialToolRule, onServerEvent, outputSent, type ToolRuleState, type ToolStep } from './tool-rule.js';
 
-/**
- * A function the model may call, run in the page. `parameters` is the JSON
- * Schema of the arguments object; whatever `handler` returns (or resolves
- * to) goes back to the model as JSON, a string as is.
- */
-export interface RealtimeTool {
-  name: string;
-  description?: string;
-  parameters?: Record<string, unknown>;
-  handler: (args: any, call: { name: string; callId: string }) => unknown;
-}
-
-/** The `tools` field of `session.update` for these tools (handlers stay in the page). */
-export function toolDefinitions(tools: readonly RealtimeTool[]): RealtimeFunctionTool[] {
-  return tools.map(({ name, description, parameters }) => ({
-    type: 'function',
-    name,
-    description,
-    parameters: parameters ?? { type: 'object', properties: {} },
-  }));
-}
+export type { RealtimeTool };
 
 /**
  * Runs the model's function calls by the rule in tool-rule.ts:
@@ -40,7 +19,7 @@ export class ToolCalls {
 
   constructor(
     private readonly send: (event: RealtimeClientEvent) => boolean,
-    private readonly report: (error: RealtimeError) => void,
+    private readonly report: (name: string, message: string, cause: unknown) => void,
   ) {}
 
   handle(event: RealtimeServerEvent, tools: readonly RealtimeTool[]): void {
@@ -71,9 +50,7 @@ export class ToolCalls {
       const message = (error as Error)?.message ?? String(error);
       // The model hears about the failure (and can say so); the page gets an error event.
       output = JSON.stringify({ error: message });
-      this.report(
-        new RealtimeError('tool-failed', `The tool "${name}" failed: ${message}`, { cause: error, fatal: false }),
-      );
+      this.report(name, message, error);
     }
     this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } });
   }

@@ -1,16 +1,7 @@
+import type { TranscriptDetail } from '../events/details.js';
 import type { ConversationItemEvent, RealtimeServerEvent } from '../events/server-events.js';
 
-export interface TranscriptDetail {
-  role: 'user' | 'assistant';
-  itemId: string;
-  /** The whole text of the item so far (not just the latest piece). */
-  text: string;
-  /** The piece that arrived with this event ('' on a final event that adds nothing). */
-  delta: string;
-  final: boolean;
-  /** The assistant was cut off (barge-in or interrupt()): `text` is what was heard, as far as it can be told. */
-  truncated?: boolean;
-}
+export type { TranscriptDetail };
 
 /**
  * Speech rate used to tell how much of an interrupted answer was heard. The

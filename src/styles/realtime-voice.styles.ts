@@ -18,9 +18,6 @@ export const styles = css`
   :host([hidden]) {
     display: none;
   }
-  :host([layout='floating']) {
-    display: contents;
-  }
 
   /* light-dark(): the second color when the page or the user prefers dark. */
   .base,
@@ -124,42 +121,6 @@ export const styles = css`
     color: var(--_danger);
   }
 
-  .meters {
-    display: inline-flex;
-    flex-direction: column;
-    gap: 3px;
-    inline-size: 4rem;
-  }
-  .meter {
-    display: block;
-    block-size: 6px;
-    border-radius: 3px;
-    background: color-mix(in srgb, var(--_accent) 20%, transparent);
-    overflow: hidden;
-  }
-  /* A transform, not a width: the browser only composites it (no layout or paint at 30 Hz). */
-  .fill {
-    display: block;
-    block-size: 100%;
-    background: var(--realtime-voice-meter, var(--_accent));
-    transform: scaleX(var(--level, 0));
-    transform-origin: left;
-    will-change: transform;
-  }
-  .fill:dir(rtl) {
-    transform-origin: right;
-  }
-
-  .devices {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 0.5rem;
-    flex-basis: 100%;
-    font-size: 0.9em;
-  }
-  .devices label {
-    display: grid;
-  }
   select,
   input {
     border: 1px solid var(--_muted-text);
@@ -167,90 +128,6 @@ export const styles = css`
     padding: 0.35em 0.5em;
     background: var(--_panel);
     max-inline-size: 16rem;
-  }
-
-  .transcript {
-    flex-basis: 100%;
-    margin: 0;
-    padding: 0.5rem;
-    max-block-size: var(--realtime-voice-transcript-height, 16rem);
-    overflow-y: auto;
-    display: flex;
-    flex-direction: column;
-    gap: 0.4rem;
-    background: var(--_panel);
-    border-radius: 0.6rem;
-  }
-  /* Kept in the page while empty: a live region must exist before its first words. */
-  .transcript:not(:has(.message)) {
-    padding: 0;
-  }
-  .message {
-    margin: 0;
-    max-inline-size: 85%;
-    padding: 0.4em 0.7em;
-    border-radius: 0.8em;
-    align-self: flex-start;
-    border: 1px solid color-mix(in srgb, var(--_muted-text) 35%, transparent);
-  }
-  .message[data-role='user'] {
-    align-self: flex-end;
-    background: var(--_user);
-  }
-  .message[data-role='notice'] {
-    align-self: center;
-    border: none;
-    font-size: 0.85em;
-    color: var(--_muted-text);
-  }
-
-  .text-form {
-    display: flex;
-    gap: 0.4rem;
-    flex-basis: 100%;
-  }
-  .text-form input {
-    flex: 1;
-    max-inline-size: none;
-  }
-
-  /* compact: one round button; the words stay for screen readers. */
-  :host([layout='compact']) .main {
-    inline-size: 3rem;
-    block-size: 3rem;
-    padding: 0;
-    justify-content: center;
-  }
-  :host([layout='compact']) .dot,
-  .launcher .dot {
-    inline-size: 1rem;
-    block-size: 1rem;
-  }
-
-  /* floating: a launcher in the corner and a panel above it. */
-  .launcher {
-    position: fixed;
-    inset-block-end: var(--_offset);
-    inset-inline-end: var(--_offset);
-    z-index: 2147483000;
-    inline-size: 3.5rem;
-    block-size: 3.5rem;
-    padding: 0;
-    justify-content: center;
-    background: var(--_accent);
-    color: var(--_on-accent);
-    box-shadow: var(--_shadow);
-  }
-  :host([layout='floating']) .base {
-    position: fixed;
-    inset-block-end: calc(var(--_offset) + 4.5rem);
-    inset-inline-end: var(--_offset);
-    z-index: 2147483000;
-    inline-size: min(22rem, calc(100vw - 2 * var(--_offset)));
-    padding: var(--realtime-voice-padding, 1rem);
-    background: var(--realtime-voice-surface, var(--_panel));
-    border-radius: 1rem;
-    box-shadow: var(--_shadow);
   }
 
   @media (prefers-reduced-motion: reduce) {

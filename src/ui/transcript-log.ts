@@ -1,4 +1,4 @@
-import type { TranscriptDetail } from '../session/transcripts.js';
+import type { TranscriptDetail } from '../events/details.js';
 
 export interface TranscriptEntry {
   id: string;

@@ -1,0 +1,70 @@
+/** The meters part (`realtime-voice.meters.js`): two level bars and `realtime-levels`, from one shared AudioContext. */
+import { LevelsController } from '../ui/levels-controller.js';
+import type { MetersPart, PartFactory } from './kit.js';
+
+const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
+  const el = host.element;
+  /** Writes only a level that changed: each write costs a style recalculation. */
+  const draw = (input: number, output: number) => {
+    el.renderRoot.querySelectorAll<HTMLElement>('.meter').forEach((meter, i) => {
+      const level = String(i ? output : input);
+      if (meter.style.getPropertyValue('--level') !== level) meter.style.setProperty('--level', level);
+    });
+    if (host.active()) host.emit('realtime-levels', { input, output });
+  };
+  const levels = new LevelsController(el, el.session, draw);
+  // Loaded during a call (the attribute came late, or the file did): the page had its click already,
+  // so the shared AudioContext may run.
+  if (el.meters && host.active()) levels.start();
+  return {
+    get input() {
+      return levels.input;
+    },
+    get output() {
+      return levels.output;
+    },
+    styles: css`
+      .meters {
+        display: inline-flex;
+        flex-direction: column;
+        gap: 3px;
+        inline-size: 4rem;
+      }
+      .meter {
+        display: block;
+        block-size: 6px;
+        border-radius: 3px;
+        background: color-mix(in srgb, var(--_accent) 20%, transparent);
+        overflow: hidden;
+      }
+      /* A transform, not a width: the browser only composites it (no layout or paint at 30 Hz). */
+      .fill {
+        display: block;
+        block-size: 100%;
+        background: var(--realtime-voice-meter, var(--_accent));
+        transform: scaleX(var(--level, 0));
+        transform-origin: left;
+        will-change: transform;
+      }
+      .fill:dir(rtl) {
+        transform-origin: right;
+      }
+    `,
+    /** Decorative (hidden from assistive technology): the status line says who is talking. */
+    render: () =>
+      el.meters && host.active()
+        ? html`<div part="meters" class="meters" aria-hidden="true">
+            <span part="meter input" class="meter"><span class="fill"></span></span>
+            <span part="meter output" class="meter"><span class="fill"></span></span>
+          </div>`
+        : undefined,
+    starting: () => el.meters && levels.start(),
+    state: (next) => {
+      if (!['connecting', 'connected', 'reconnecting'].includes(next)) levels.stop();
+    },
+    updated: (changed) => {
+      if (changed.has('meters') && el.meters && host.active()) levels.start();
+    },
+  };
+};
+export default meters;

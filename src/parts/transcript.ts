@@ -1,0 +1,117 @@
+/**
+ * The transcript part (`realtime-voice.transcript.js`): the live transcript of both sides, and the
+ * text box to type to the assistant.
+ */
+import { UserTranscription } from '../session/user-transcription.js';
+import { TranscriptLog } from '../ui/transcript-log.js';
+import type { PartFactory } from './kit.js';
+
+const transcript: PartFactory = ({ html, nothing, css }, host) => {
+  const el = host.element;
+  const log = new TranscriptLog();
+  const userTranscription = new UserTranscription();
+  let live = false;
+
+  /** Keeps the newest entry in view unless the reader scrolled up. */
+  const scroll = () => {
+    const list = el.renderRoot.querySelector('.transcript');
+    if (list && list.scrollHeight - list.scrollTop - list.clientHeight < 80) list.scrollTop = list.scrollHeight;
+  };
+
+  const onSubmit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('message') as HTMLInputElement;
+    const text = input.value.trim();
+    if (text && el.sendText(text)) input.value = '';
+  };
+
+  const renderLog = (s: ReturnType<typeof host.words>) =>
+    html`<div part="transcript" class="transcript" role="log" aria-live="polite" aria-label=${s.transcript}>
+      ${log.entries.map(
+        // dir="auto": each entry reads in the direction of its own words (English quotes in an Arabic widget).
+        (
+          e,
+        ) => html`<p part="message ${e.role}" class="message" dir="auto" data-role=${e.role} data-final=${e.final ? 'true' : 'false'}>
+          ${e.role === 'notice' ? nothing : html`<span class="visually-hidden">${e.role === 'user' ? s.you : s.assistant}: </span>`}${e.text}
+        </p>`,
+      )}
+    </div>`;
+
+  const renderForm = (s: ReturnType<typeof host.words>) =>
+    html`<form part="text-form" class="text-form" @submit=${onSubmit}>
+      <input part="text-input" name="message" type="text" autocomplete="off" aria-label=${s.message} placeholder=${s.typeHere} ?disabled=${!live} />
+      <button part="send-button" class="secondary" type="submit" ?disabled=${!live}>${s.send}</button>
+    </form>`;
+
+  return {
+    styles: css`
+      .transcript {
+        flex-basis: 100%;
+        margin: 0;
+        padding: 0.5rem;
+        max-block-size: var(--realtime-voice-transcript-height, 16rem);
+        overflow-y: auto;
+        display: flex;
+        flex-direction: column;
+        gap: 0.4rem;
+        background: var(--_panel);
+        border-radius: 0.6rem;
+      }
+      /* Kept in the page while empty: a live region must exist before its first words. */
+      .transcript:not(:has(.message)) {
+        padding: 0;
+      }
+      .message {
+        margin: 0;
+        max-inline-size: 85%;
+        padding: 0.4em 0.7em;
+        border-radius: 0.8em;
+        align-self: flex-start;
+        border: 1px solid color-mix(in srgb, var(--_muted-text) 35%, transparent);
+      }
+      .message[data-role='user'] {
+        align-self: flex-end;
+        background: var(--_user);
+      }
+      .message[data-role='notice'] {
+        align-self: center;
+        border: none;
+        font-size: 0.85em;
+        color: var(--_muted-text);
+      }
+      .text-form {
+        display: flex;
+        gap: 0.4rem;
+        flex-basis: 100%;
+      }
+      .text-form input {
+        flex: 1;
+        max-inline-size: none;
+      }
+    `,
+    render: (s) => {
+      if (el.layout === 'compact') return undefined;
+      live = el.state === 'connected';
+      return html`${el.transcript ? renderLog(s) : nothing}${el.textInput ? renderForm(s) : nothing}`;
+    },
+    starting: () => host.active() || log.clear(),
+    state: (next, previous) => {
+      if (next === 'connected' && previous === 'reconnecting') log.notice(host.words().restarted);
+    },
+    transcript: (detail) => {
+      log.apply(detail);
+      el.requestUpdate();
+    },
+    serverEvent: (event) => {
+      if (!el.transcript) return;
+      const { send, missing } = userTranscription.onEvent(event, el.session.lockedFields);
+      if (send) el.session.send(send);
+      if (missing) {
+        log.notice(host.words().noUserTranscript);
+        el.requestUpdate();
+      }
+    },
+    updated: () => log.entries.length && el.transcript && scroll(),
+  };
+};
+export default transcript;
