@@ -220,7 +220,7 @@ export class RealtimeVoice extends LitElement {
   /** The microphone of this call has no echo cancellation (Safari on some devices, some headsets). */
   #noEchoCancellation = false;
   #parts: Partial<Record<ElementPartName, ElementPart>> = {};
-  /** Parts asked for (fetched, being fetched, or in); a failed one is asked again when its attribute is set again. */
+  /** Parts asked for: fetched, being fetched, or failed (asked again only when their attribute changes). */
   #partsAsked = new Set<ElementPartName>();
   /** Part fetches under way: `updateComplete` waits for them, so it means "rendered with its parts". */
   #partsLoading = new Set<Promise<unknown>>();
@@ -358,8 +358,8 @@ export class RealtimeVoice extends LitElement {
     });
   }
 
-  protected override willUpdate(): void {
-    this.#askForParts();
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.#askForParts(changed);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -385,20 +385,22 @@ export class RealtimeVoice extends LitElement {
   }
 
   /** The parts the attributes ask for, fetched once each; the element renders without them meanwhile. */
-  #askForParts(): void {
+  #askForParts(changed: PropertyValues<this>): void {
     const wanted: Record<ElementPartName, boolean> = {
       meters: this.meters,
       devices: this.devices,
       transcript: this.transcript || this.textInput,
       layouts: this.layout === 'compact' || this.layout === 'floating',
     };
+    // A new base URL: the parts that failed are worth another try.
+    const retry = changed.has('partsUrl');
     for (const name of Object.keys(wanted) as ElementPartName[]) {
+      if (retry && !this.#parts[name]) this.#partsAsked.delete(name);
       if (!wanted[name] || this.#partsAsked.has(name)) continue;
       this.#partsAsked.add(name);
       const loading = loadPart(name, PART_FILES[name], this.partsUrl || undefined).then(
         (file) => this.#addPart(name, file.default),
         (error: unknown) => {
-          this.#partsAsked.delete(name);
           const message = `The widget's ${name} part (realtime-voice.${name}.js) could not be loaded (${(error as Error)?.message ?? error}); the rest of the widget works without it.`;
           this.#host.report('part-unavailable', message, error);
         },

@@ -35,6 +35,7 @@ describe('the built files', () => {
     };
     el.setAttribute('token-url', '/api/token');
     el.setAttribute('instructions', 'Built from the classic script.');
+    el.setAttribute('transcript', '');
     document.body.append(el);
     el.muted = true;
     const final = new Promise<string>((resolve) => {
@@ -48,6 +49,12 @@ describe('the built files', () => {
     expect(await final).to.equal(
       'You wrote: hello from the iife. My instructions begin: Built from the classic script.',
     );
+    // The classic script loads the same parts as the module bundle, from beside itself.
+    const files = performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname);
+    expect(files).to.include.members(['/dist/realtime-voice.call.js', '/dist/realtime-voice.transcript.js']);
+    await (el as unknown as { updateComplete: Promise<boolean> }).updateComplete;
+    const lines = [...el.shadowRoot!.querySelectorAll('[part~="message"]')].map((m) => m.textContent!.trim());
+    expect(lines.at(-1), 'the transcript part shows the answer').to.contain('You wrote: hello from the iife.');
     el.stop();
     el.remove();
   });
@@ -103,12 +110,28 @@ describe('pages the widget lands on', () => {
     const frame = document.createElement('iframe');
     frame.allow = 'microphone';
     frame.src = '/csp/csp.html';
-    const result = new Promise<{ text: string; violations: string[]; buttonBackground: string }>((resolve) => {
+    type CspResult = {
+      text: string;
+      violations: string[];
+      buttonBackground: string;
+      parts: string[];
+      files: string[];
+      transcriptLines: string[];
+    };
+    const result = new Promise<CspResult>((resolve) => {
       window.addEventListener('message', (e) => e.data?.kind === 'csp-result' && resolve(e.data));
     });
     document.body.append(frame);
-    const { text, violations, buttonBackground } = await result;
+    const { text, violations, buttonBackground, parts, files, transcriptLines } = await result;
     frame.remove();
+    expect(files, 'the parts, fetched from beside the bundle under the policy').to.deep.equal([
+      '/dist/realtime-voice.call.js',
+      '/dist/realtime-voice.devices.js',
+      '/dist/realtime-voice.meters.js',
+      '/dist/realtime-voice.transcript.js',
+    ]);
+    expect(parts, 'the parts rendered').to.deep.equal(['transcript', 'text-form', 'devices']);
+    expect(transcriptLines.at(-1)).to.contain('You wrote: policy check.');
     expect(violations, 'CSP violations').to.deep.equal([]);
     expect(text).to.equal('You wrote: policy check. My instructions begin: Under a strict policy.');
     expect(buttonBackground, 'styles applied without inline styles').to.equal('rgb(29, 78, 216)');
