@@ -7,9 +7,15 @@
  * offer, SDP exchange (which includes the emulator's own ICE gathering),
  * answer → open, and the browser's ICE gathering, which neither client waits
  * for; a third client, bare with `?gather=wait`, shows what waiting costs.
+ * Last, the widget with every part on, clicked while its parts are still cold
+ * (right after the page's load event) and once they are all in.
  */
+import { build } from 'esbuild';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { withBrowserBench, type BenchWindow } from './browser.ts';
+import { newInstrumentedPage, withBrowserBench, type BenchWindow } from './browser.ts';
 import { log, median, putDistribution, ratio, round, type Results } from './results.ts';
 
 const RUNS = 30;
@@ -87,8 +93,86 @@ async function connectSlowToken(page: Page, base: string, warm: boolean): Promis
   return connectOnce(page, undefined);
 }
 
+const PARTS_RUNS = 15;
+const PART_FILES = ['call', 'meters', 'devices', 'transcript', 'layouts'] as const;
+/** The element parts pages/widget.html?parts turns on (the call part loads at the click either way). */
+const ELEMENT_PART_FILE = /realtime-voice\.(meters|devices|transcript|layouts)\.js$/;
+
+interface PartsServer {
+  /** Base URL for `parts-url` (ends in /). */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The parts built from src/ in this run, each a file of its own as in dist/ (realtime-voice.<name>.js; a part
+ * imports nothing at run time, so each bundles alone), served from an origin of their own, as a CDN folder
+ * would serve them (`parts-url`). The stack's /widget.js is one esbuild bundle with the parts inlined: without
+ * `parts-url` nothing would be fetched.
+ */
+async function serveParts(): Promise<PartsServer> {
+  const built = await build({
+    entryPoints: Object.fromEntries(PART_FILES.map((name) => [`realtime-voice.${name}`, `src/parts/${name}.ts`])),
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    outdir: 'parts',
+    tsconfig: 'tsconfig.json',
+  });
+  const files = new Map(built.outputFiles.map((file) => [`/${basename(file.path)}`, file.text]));
+  const server = createServer((req, res) => {
+    const body = files.get(new URL(req.url ?? '/', 'http://parts').pathname);
+    res.writeHead(body === undefined ? 404 : 200, {
+      'content-type': 'text/javascript',
+      'access-control-allow-origin': '*',
+      'cache-control': 'no-store',
+    });
+    res.end(body ?? '');
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}
+
+/**
+ * One connect of the widget with every part on, on a fresh document (the page's cache is off): cold, start()
+ * right after the load event, whatever parts are still on their way; warm, after `updateComplete` (every part in).
+ * Also how many of the element parts were still arriving after the click.
+ */
+async function connectWithParts(
+  page: Page,
+  base: string,
+  parts: string,
+  warm: boolean,
+): Promise<Sample & { pendingAtClick: number }> {
+  await page.goto(`${base}/widget.html?parts=${encodeURIComponent(parts)}`, { waitUntil: 'load' });
+  if (warm)
+    await page.evaluate(async () => {
+      await customElements.whenDefined('realtime-voice');
+      await (document.querySelector('realtime-voice') as unknown as { updateComplete: Promise<boolean> })
+        .updateComplete;
+    });
+  const sample = await connectOnce(page, undefined);
+  const fetched = await page.evaluate((pattern) => {
+    const t0 = (window as unknown as BenchWindow).__bench.t0;
+    const files = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) =>
+      new RegExp(pattern).test(e.name),
+    );
+    return { count: files.length, pending: files.filter((e) => e.responseEnd > t0).length };
+  }, ELEMENT_PART_FILE.source);
+  if (fetched.count !== 4) throw new Error(`${fetched.count} of the 4 element parts came from the parts server`);
+  return { ...sample, pendingAtClick: fetched.pending };
+}
+
 export async function benchConnect(results: Results): Promise<void> {
-  await withBrowserBench('silence', async ({ stack, page }) => {
+  await withBrowserBench('silence', async ({ stack, browser, page }) => {
     const samples: Record<Client, Sample[]> = { widget: [], bare: [], bare_wait_gather: [] };
     const order: Client[] = ['widget', 'bare', 'bare_wait_gather'];
     let failures = 0;
@@ -131,6 +215,38 @@ export async function benchConnect(results: Results): Promise<void> {
     results.connect_slow_token_delay_ms = SLOW_TOKEN_MS;
     results.connect_hover_before_click_ms = HOVER_BEFORE_CLICK_MS;
     results.connect_slow_token_warm_vs_cold_ratio = ratio(median(slowPick('warm')), median(slowPick('cold')));
+
+    // Every part on: the click while the parts are cold vs once they are in, interleaved, on a page without cache.
+    const partsServer = await serveParts();
+    const partsPage = await newInstrumentedPage(browser);
+    const withParts: Record<'cold' | 'warm', Array<Sample & { pendingAtClick: number }>> = { cold: [], warm: [] };
+    try {
+      await partsPage.setCacheEnabled(false);
+      for (let round = 0; round < WARM_UP + PARTS_RUNS; round++) {
+        for (const kind of round % 2 ? (['warm', 'cold'] as const) : (['cold', 'warm'] as const)) {
+          try {
+            const sample = await connectWithParts(partsPage, stack.url, partsServer.url, kind === 'warm');
+            if (round >= WARM_UP) withParts[kind].push(sample);
+          } catch (error) {
+            log(`connect: every part on, ${kind}, failed: ${(error as Error).message.split('\n')[0]}`);
+            failures++;
+            await stack.emulator.ready();
+          }
+        }
+      }
+    } finally {
+      await partsPage.close();
+      await partsServer.close();
+    }
+    const partsPick = (kind: 'cold' | 'warm') => withParts[kind].map((s) => s.dcOpen);
+    putDistribution(results, 'connect_parts_cold_dc_open_ms', partsPick('cold'));
+    putDistribution(results, 'connect_parts_warm_dc_open_ms', partsPick('warm'));
+    results.connect_parts_cold_vs_warm_ratio = ratio(median(partsPick('cold')), median(partsPick('warm')));
+    // Of the 4 element parts, how many were still arriving after a cold click (mean): 0 means the load event came after them all.
+    results.connect_parts_cold_pending_at_click_mean = round(
+      withParts.cold.reduce((n, s) => n + s.pendingAtClick, 0) / withParts.cold.length,
+    );
+    results.connect_parts_runs = PARTS_RUNS;
 
     const pick = (client: Client, key: keyof Sample) =>
       samples[client].map((s) => s[key]).filter((v): v is number => typeof v === 'number');

@@ -67,6 +67,15 @@ export function summaryRows(r: Results): Row[] {
         '',
       ]);
     }
+    if (r.connect_parts_cold_dc_open_ms_median !== undefined) {
+      rows.push([
+        `connect with every part on (transcript, text input, meters, devices, floating open): start() right after the load event, parts cold (${r.connect_parts_cold_pending_at_click_mean} of 4 still arriving) → channel open`,
+        pair(r, 'connect_parts_cold_dc_open_ms'),
+        `parts warm (after updateComplete) ${pair(r, 'connect_parts_warm_dc_open_ms')}`,
+        num(r.connect_parts_cold_vs_warm_ratio),
+        '',
+      ]);
+    }
     rows.push([
       'connect: bare client that waits for full ICE gathering',
       '',
