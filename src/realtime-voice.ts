@@ -80,6 +80,8 @@ const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
  * @cssprop --realtime-voice-transcript-height - Maximum height of the transcript before it scrolls. Default 16rem.
  * @cssprop --realtime-voice-offset - Distance of the floating launcher from the corner. Default 1.25rem.
  */
+// The interface below only adds typed addEventListener overloads to the class (nothing to implement).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class RealtimeVoice extends LitElement {
   static override styles = styles;
 
@@ -220,7 +222,7 @@ export class RealtimeVoice extends LitElement {
   /** The microphone of this call has no echo cancellation (Safari on some devices, some headsets). */
   #noEchoCancellation = false;
   #parts: Partial<Record<ElementPartName, ElementPart>> = {};
-  /** Parts asked for: fetched, being fetched, or failed (asked again only when their attribute changes). */
+  /** Parts asked for: fetched, being fetched, or failed (asked again only when `parts-url` changes). */
   #partsAsked = new Set<ElementPartName>();
   /** Part fetches under way: `updateComplete` waits for them, so it means "rendered with its parts". */
   #partsLoading = new Set<Promise<unknown>>();
@@ -628,6 +630,7 @@ function prevent(event: Event): void {
   event.preventDefault();
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface RealtimeVoice {
   addEventListener<K extends keyof RealtimeVoiceEventMap>(
     type: K,

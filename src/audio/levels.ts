@@ -12,7 +12,7 @@ export function acquireAudioContext(): AudioContext | undefined {
   // 'playback': the meters need no low latency; bigger audio buffers wake the audio thread less often.
   if (!shared || shared.state === 'closed') {
     shared = new AudioContext({ latencyHint: 'playback' });
-    shared.addEventListener('statechange', resumeWhenInterrupted);
+    shared.addEventListener('statechange', (event) => resumeWhenInterrupted(event.currentTarget as AudioContext));
   }
   users++;
   // Resuming inside the user's gesture is what lets iOS Safari start it.
@@ -26,8 +26,7 @@ export function acquireAudioContext(): AudioContext | undefined {
  * when the page is visible again, and at the next touch, click or key press (a gesture lets it
  * start where nothing else may).
  */
-function resumeWhenInterrupted(this: AudioContext): void {
-  const context = this;
+function resumeWhenInterrupted(context: AudioContext): void {
   if (waiting || context !== shared || users === 0 || context.state === 'running' || context.state === 'closed') return;
   waiting = true;
   const events = ['pointerdown', 'keydown', 'visibilitychange'] as const;

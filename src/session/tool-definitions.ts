@@ -9,6 +9,8 @@ export interface RealtimeTool {
   name: string;
   description?: string;
   parameters?: Record<string, unknown>;
+  // The arguments' shape is the page's own JSON Schema: `any`, so a page types its handler's parameter as it likes.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   handler: (args: any, call: { name: string; callId: string }) => unknown;
 }
 

@@ -23,11 +23,11 @@ export class ToolCalls {
   ) {}
 
   handle(event: RealtimeServerEvent, tools: readonly RealtimeTool[]): void {
-    const e = event as Record<string, any>;
+    const e = event as unknown as Record<string, unknown>;
     this.#apply(onServerEvent(this.#rule, e), tools, e);
   }
 
-  #apply(step: ToolStep, tools: readonly RealtimeTool[], e?: Record<string, any>): void {
+  #apply(step: ToolStep, tools: readonly RealtimeTool[], e?: Record<string, unknown>): void {
     this.#rule = step.state;
     const decision = step.decision;
     if (decision?.kind === 'run' && e) {
