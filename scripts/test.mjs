@@ -1,4 +1,4 @@
-// `npm test`: type check, then every browser test in real headless Chromium, Firefox and WebKit
+// `npm test`: lint (ESLint with zero warnings, Prettier), type check, then every browser test in real headless Chromium, Firefox and WebKit
 // (WebKit: the tests that need no peer connection), then the Node tests. Finds the browsers first
 // (installing Debian's packages when it can, see find-chromium.mjs and test-engines.mjs) so a
 // fresh machine just works. ENGINES=chromium,firefox,webkit narrows the engines.
@@ -16,6 +16,8 @@ if (lacking.length)
   );
 
 const steps = [
+  // ESLint with zero warnings, and Prettier's formatting (npm run lint).
+  ['lint (ESLint, Prettier)', 'npm', ['run', 'lint', '--silent']],
   ['type check (browser code)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['type check (Node code)', 'npx', ['tsc', '-p', 'tsconfig.node.json']],
   ['build (dist/ for the build tests)', 'npm', ['run', 'build', '--silent']],

@@ -63,4 +63,5 @@ export const runsWithoutWebRtc = new Set([
   'default UI: understandable, keyboard operable, accessible, themeable is themed through custom properties and parts; :host sets only display',
   'default UI: understandable, keyboard operable, accessible, themeable page CSS styles the element by state with :state(), in every engine that has custom states',
   'default UI: understandable, keyboard operable, accessible, themeable replaces UI words through the strings property',
+  'core and parts: each optional part is fetched only when used, never delays the click parts-url loads the built parts from that base URL (here dist/, as a CDN folder would hold them)',
 ]);

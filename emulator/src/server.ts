@@ -230,9 +230,7 @@ function cors(req: Request, res: Response, next: NextFunction): void {
 }
 
 function fail(res: Response, status: number, code: string, message: string, param?: string): void {
-  res
-    .status(status)
-    .json({
-      error: { type: status >= 500 ? 'server_error' : 'invalid_request_error', code, message, param: param ?? null },
-    });
+  res.status(status).json({
+    error: { type: status >= 500 ? 'server_error' : 'invalid_request_error', code, message, param: param ?? null },
+  });
 }

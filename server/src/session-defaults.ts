@@ -148,8 +148,11 @@ export function combine(
 
 /** The GA session fields for these settings (deep-merged over `base`, the server's other defaults). */
 export function toGaSession(settings: SessionSettings, base: Record<string, unknown> = {}): Record<string, unknown> {
-  const session = structuredClone(base) as Record<string, any>;
-  const input = () => ((session.audio ??= {}).input ??= {});
+  /** The part of a GA session this function writes: audio.input's fields, reasoning, prompt. */
+  type Input = Record<string, unknown> & { turn_detection?: { type?: string } | null };
+  type Session = Record<string, unknown> & { audio?: { input?: Input } };
+  const session = structuredClone(base) as Session;
+  const input = (): Input => ((session.audio ??= {}).input ??= {});
   if (settings.transcription_model) {
     input().transcription = {
       model: settings.transcription_model,

@@ -32,6 +32,11 @@ export class RealtimeError extends Error {
     this.retryAfter = options.retryAfter;
   }
 
+  /** The same error, reported as one the call goes on after. */
+  nonFatal(): RealtimeError {
+    return new RealtimeError(this.code, this.message, { status: this.status, cause: this.cause, fatal: false });
+  }
+
   toDetail(): RealtimeErrorDetail {
     const detail: RealtimeErrorDetail = { code: this.code, message: this.message, fatal: this.fatal };
     if (this.status !== undefined) detail.status = this.status;

@@ -1,5 +1,5 @@
 import type { Attempt } from './attempt.js';
-import { AttemptAborted, microphoneError } from './errors.js';
+import { AttemptAborted, RealtimeError, microphoneError } from './errors.js';
 
 /** What the microphone is opened with: the page's constraints over echo cancellation, noise suppression and auto gain. */
 export interface MicrophoneOptions {
@@ -84,4 +84,54 @@ export function echoCancelled(
   if (!track || asked?.echoCancellation === false) return undefined;
   const settings = track.getSettings() as MediaTrackSettings;
   return typeof settings.echoCancellation === 'boolean' ? settings.echoCancellation : undefined;
+}
+
+/** What the microphone's watcher needs of the session. */
+export interface MicrophoneHost {
+  options(): MicrophoneOptions;
+  /** Chooses the microphone of the next switch (undefined: the system's default). */
+  choose(deviceId: string | undefined): void;
+  connected(): boolean;
+  /** The microphone sends only when the session says (not muted, talking in push-to-talk). */
+  applyMicrophone(): void;
+  report(error: RealtimeError): void;
+  fail(attempt: Attempt, error: RealtimeError): void;
+}
+
+/**
+ * Switches the microphone during a call without reconnecting (before a call it only chooses the
+ * device). Throws what getUserMedia threw; the call then goes on with the old one.
+ */
+export async function switchMicrophone(host: MicrophoneHost, attempt: Attempt): Promise<void> {
+  const stream = await replaceMicrophone(attempt, host.options());
+  if (stream) watchWithFallback(host, attempt, stream);
+  host.applyMicrophone();
+}
+
+/**
+ * A microphone unplugged (or revoked) mid-call: fall back to the system's default device without
+ * dropping the call; only when there is none does the call end.
+ */
+export function watchWithFallback(host: MicrophoneHost, attempt: Attempt, stream: MediaStream): void {
+  watchMicrophone(attempt, stream, async () => {
+    if (attempt.disposed || attempt.stream !== stream) return;
+    const chosen = host.options().inputDeviceId;
+    try {
+      if (!host.connected()) throw new DOMException('not connected', 'NotFoundError');
+      host.choose(undefined);
+      await switchMicrophone(host, attempt);
+      const message = 'The microphone was disconnected; the default microphone is used now.';
+      host.report(new RealtimeError('microphone-not-found', message, { fatal: false }));
+    } catch (error) {
+      host.choose(chosen);
+      // A revoked permission says so; anything else means no microphone is left.
+      const denied = microphoneError(error);
+      const message =
+        'The microphone stopped (unplugged or permission revoked) and no other was found. Connect one and start again.';
+      host.fail(
+        attempt,
+        denied.code === 'microphone-denied' ? denied : new RealtimeError('microphone-not-found', message),
+      );
+    }
+  });
 }

@@ -53,9 +53,13 @@ export async function applySink(audio: HTMLAudioElement, id: string | undefined)
   await sinkable.setSinkId(id === 'default' ? '' : id);
 }
 
-export function sinkError(error: unknown): RealtimeError {
-  return new RealtimeError('output-device-failed', `The speaker could not be changed: ${(error as Error).message}`, {
-    cause: error,
-    fatal: false,
-  });
+/** Plays into the speaker `id`; resolves with why it could not (the call goes on with the old one). */
+export function playOn(audio: HTMLAudioElement, id: string | undefined): Promise<RealtimeError | undefined> {
+  return applySink(audio, id).then(
+    () => undefined,
+    (error: unknown) => {
+      const message = `The speaker could not be changed: ${(error as Error).message}`;
+      return new RealtimeError('output-device-failed', message, { cause: error, fatal: false });
+    },
+  );
 }

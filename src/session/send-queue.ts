@@ -1,4 +1,6 @@
 import type { RealtimeClientEvent } from '../events/client-events.js';
+import type { RealtimeState } from '../events/details.js';
+import { RealtimeError } from './errors.js';
 
 /** Events kept while a call is being set up; more is a page sending in a loop. */
 export const MAX_QUEUED_EVENTS = 100;
@@ -38,5 +40,22 @@ export class SendQueue {
     if (!this.held) return;
     this.held = false;
     for (const event of this.#queue.splice(0)) dc.send(JSON.stringify(event));
+  }
+
+  /**
+   * Sends `event` on an open channel the service has spoken on; queues it while the call is being set
+   * up (or the service has not spoken yet). Returns why it cannot when there is no call, or the event
+   * is no protocol event.
+   */
+  send(event: RealtimeClientEvent, dc: RTCDataChannel | undefined, state: RealtimeState): RealtimeError | undefined {
+    if (!event || typeof event !== 'object' || typeof event.type !== 'string' || !event.type) {
+      const message = 'send() needs an event object with a "type", e.g. {type: "response.create"}.';
+      return new RealtimeError('invalid-event', message, { fatal: false });
+    }
+    const open = state === 'connected' && dc?.readyState === 'open';
+    if (open && !this.held) return void dc.send(JSON.stringify(event));
+    if ((open || state === 'connecting' || state === 'reconnecting') && this.push(event, open)) return;
+    const message = `Cannot send "${event.type}": there is no open call. Start the conversation first.`;
+    return new RealtimeError('not-connected', message, { fatal: false });
   }
 }

@@ -248,3 +248,45 @@ function definedOnly(preferences: SessionPreferences): SessionPreferences {
   if (preferences.instructions) out.instructions = preferences.instructions;
   return out;
 }
+
+/** What the session needs to choose the signaling of a call. */
+export interface SignalingChoice {
+  signaling?: Signaling;
+  connectUrl?: string;
+  tokenUrl?: string;
+  callsUrl?: string;
+  voice?: string;
+  instructions?: string;
+  authorization?: PageCredentials['authorization'];
+  credentials?: RequestCredentials;
+}
+
+/** The page's own signaling, else connect mode (it wins), else token mode; neither is an error. */
+export function signalingFor(o: SignalingChoice): Signaling {
+  const preferences = { voice: o.voice, instructions: o.instructions };
+  if (o.signaling) return o.signaling;
+  const page = { authorization: o.authorization, credentials: o.credentials };
+  if (o.connectUrl) return new ConnectSignaling(o.connectUrl, preferences, page);
+  if (o.tokenUrl) return new TokenSignaling(o.tokenUrl, o.callsUrl, preferences, page);
+  throw new RealtimeError(
+    'missing-endpoint',
+    'No token-url or connect-url is set, so there is nowhere to start a call. Set one of them to your token service or SDP proxy.',
+  );
+}
+
+/** Deadline for each step (token, offer, ICE + data channel) unless the page sets `timeoutMs`. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** The fetch, abort signal and deadline of a call's requests. */
+export function signalingContext(o: { fetch?: FetchLike; timeoutMs?: number }, signal: AbortSignal): SignalingContext {
+  return {
+    fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    signal,
+    timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
+}
+
+/** The settings a token fetched ahead was fetched for: another value of any of them fetches again. */
+export function warmKey(o: SignalingChoice): string {
+  return JSON.stringify([o.tokenUrl, o.callsUrl, o.voice, o.instructions, o.credentials]);
+}

@@ -1,4 +1,4 @@
-import type { RealtimeFunctionTool } from '../events/session-config.js';
+import type { RealtimeFunctionTool, RealtimeSessionConfig } from '../events/session-config.js';
 
 /**
  * A function the model may call, run in the page. `parameters` is the JSON
@@ -22,4 +22,18 @@ export function toolDefinitions(tools: readonly RealtimeTool[]): RealtimeFunctio
     description,
     parameters: parameters ?? { type: 'object', properties: {} },
   }));
+}
+
+/**
+ * The `session.update` a call starts with, queued before the channel opens so the model never runs a
+ * moment without the page's tools or turn mode; undefined when there is nothing to say.
+ */
+export function initialSession(o: {
+  tools?: readonly RealtimeTool[];
+  pushToTalk?: boolean;
+}): RealtimeSessionConfig | undefined {
+  const session: RealtimeSessionConfig = {};
+  if (o.tools?.length) Object.assign(session, { tools: toolDefinitions(o.tools), tool_choice: 'auto' });
+  if (o.pushToTalk) session.audio = { input: { turn_detection: null } };
+  return Object.keys(session).length ? session : undefined;
 }

@@ -52,7 +52,8 @@ export class TranscriptTracker {
         this.#speakingSince = performance.now();
         return undefined;
       case 'output_audio_buffer.stopped':
-        this.#speakingItem = '';
+        // Nothing plays: a later `cleared` (interrupt() clears even when nothing plays) cuts nothing.
+        this.#speakingItem = this.#speakingText = '';
         return undefined;
       case 'output_audio_buffer.cleared':
         return this.#truncate(this.#speakingItem, performance.now() - this.#speakingSince);

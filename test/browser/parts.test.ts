@@ -1,4 +1,4 @@
-import { expect } from '@open-wc/testing';
+import { assert, expect } from '@open-wc/testing';
 
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import { record, tokenUrl, until, untilState, useFakeService } from '../support/harness.js';
@@ -22,7 +22,7 @@ describe('core and parts: each optional part is fetched only when used, never de
     el.setAttribute('token-url', tokenUrl().url);
     document.body.append(el);
     await el.updateComplete;
-    expect(shadow(el, '[part="button"]'), 'the core renders the button').to.exist;
+    assert.exists(shadow(el, '[part="button"]'), 'the core renders the button');
     expect(partFiles(), 'before any call').to.deep.equal([]);
     expect(await el.start()).to.equal(true);
     await until(() => partFiles().length > 0, 'the call part');
@@ -42,7 +42,7 @@ describe('core and parts: each optional part is fetched only when used, never de
     await Promise.resolve();
     await Promise.resolve();
     const button = shadow(el, '[part="button"]') as HTMLButtonElement;
-    expect(button, 'the core button is there before the parts').to.exist;
+    assert.exists(button, 'the core button is there before the parts');
     button.click();
     expect(
       states.map((e) => e.detail.state),
@@ -51,7 +51,7 @@ describe('core and parts: each optional part is fetched only when used, never de
     await untilState(el, 'connected');
     await el.updateComplete;
     for (const part of ['launcher', 'meters', 'devices', 'transcript', 'text-form'])
-      expect(shadow(el, `[part~="${part}"]`), `${part} part`).to.exist;
+      assert.exists(shadow(el, `[part~="${part}"]`), `${part} part`);
     // The call part turns the service's events into transcripts, and the transcript part shows them.
     const call = fake.service.lastCall!;
     await call.channel();
@@ -103,8 +103,8 @@ describe('core and parts: each optional part is fetched only when used, never de
     document.body.append(el);
     await el.updateComplete;
     expect(partFiles()).to.include('/dist/realtime-voice.transcript.js');
-    expect(shadow(el, '[part="transcript"]'), 'the built part renders in this element').to.exist;
-    expect(shadow(el, '[part="text-form"]')).to.exist;
+    assert.exists(shadow(el, '[part="transcript"]'), 'the built part renders in this element');
+    assert.exists(shadow(el, '[part="text-form"]'));
     el.remove();
   });
 });

@@ -638,22 +638,14 @@ describe('transcripts (src/session/transcripts.ts)', () => {
     }
   });
 
-  test(
-    'an output cleared after the voice stopped cuts nothing',
-    {
-      todo:
-        'src/session/transcripts.ts: output_audio_buffer.stopped clears #speakingItem but not #speakingText, so a later ' +
-        "cleared (interrupt() sends output_audio_buffer.clear when nothing plays) gives a truncated transcript of item ''",
-    },
-    () => {
-      const t = new TranscriptTracker();
-      t.handle(ev({ type: 'output_audio_buffer.started' }));
-      t.handle(ev({ type: 'response.output_audio_transcript.delta', item_id: 'a1', delta: 'Hello' }));
-      t.handle(ev({ type: 'response.output_audio_transcript.done', item_id: 'a1', transcript: 'Hello there' }));
-      t.handle(ev({ type: 'output_audio_buffer.stopped' }));
-      assert.equal(t.handle(ev({ type: 'output_audio_buffer.cleared' })), undefined);
-    },
-  );
+  test('an output cleared after the voice stopped cuts nothing', () => {
+    const t = new TranscriptTracker();
+    t.handle(ev({ type: 'output_audio_buffer.started' }));
+    t.handle(ev({ type: 'response.output_audio_transcript.delta', item_id: 'a1', delta: 'Hello' }));
+    t.handle(ev({ type: 'response.output_audio_transcript.done', item_id: 'a1', transcript: 'Hello there' }));
+    t.handle(ev({ type: 'output_audio_buffer.stopped' }));
+    assert.equal(t.handle(ev({ type: 'output_audio_buffer.cleared' })), undefined);
+  });
 
   test('a typed user message is final when it enters the conversation; other items are not transcripts', () => {
     const t = new TranscriptTracker();

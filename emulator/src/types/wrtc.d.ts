@@ -8,11 +8,11 @@ declare module '@roamhq/wrtc' {
     channelCount?: number;
     numberOfFrames?: number;
   }
-  class RTCAudioSource {
+  export class RTCAudioSource {
     createTrack(): unknown;
     onData(data: AudioData): void;
   }
-  class RTCAudioSink {
+  export class RTCAudioSink {
     constructor(track: unknown);
     ondata: ((data: AudioData & { channelCount: number }) => void) | null;
     stop(): void;

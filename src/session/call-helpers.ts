@@ -1,0 +1,138 @@
+import type { RealtimeClientEvent } from '../events/client-events.js';
+import type { TranscriptDetail } from '../events/details.js';
+import type { RealtimeServerEvent } from '../events/server-events.js';
+import { loadPart } from '../parts/load.js';
+import type { Attempt } from './attempt.js';
+import { RealtimeError } from './errors.js';
+import { warmKey, type Signaling, type SignalingChoice } from './signaling.js';
+import type { WarmToken } from './warm-token.js';
+
+/** Server events of a call kept for the call part while it loads (it sees each event of the call, in order). */
+const MAX_EARLY_EVENTS = 500;
+
+type CallPart = typeof import('../parts/call.js');
+
+/** What the call part's work needs of the session. */
+export interface CallHelpersHost {
+  /** The session's options as they are now (parts URL, tools, reconnection settings). */
+  options(): SignalingChoice & {
+    partsUrl?: string;
+    tools?: RealtimeToolList;
+    reconnectAttempts?: number;
+    reconnectDelayMs?: number;
+  };
+  /** The call is live (connected). */
+  connected(): boolean;
+  /** Someone is speaking: renewal waits for a quiet moment. */
+  busy(): boolean;
+  send(event: RealtimeClientEvent): boolean;
+  report(error: RealtimeError): void;
+  transcript(detail: TranscriptDetail): void;
+  /** Replace the call by a new one ahead of the service's session cap. */
+  renew(): void;
+}
+type RealtimeToolList = Parameters<InstanceType<CallPart['ToolCalls']>['handle']>[1];
+
+/**
+ * The call part's work for one session (src/parts/call.ts, fetched once, never awaited by the click):
+ * per call, the transcripts, the tool calls and the renewal timing, with the server events that came
+ * before the part; across calls, the reconnection policy and the token fetched ahead. Without the part
+ * a call still runs, without those, and the page hears why.
+ */
+export class CallHelpers {
+  part?: CallPart;
+  reconnection?: InstanceType<CallPart['Reconnection']>;
+  warm?: WarmToken<Signaling>;
+  #transcripts?: InstanceType<CallPart['TranscriptTracker']>;
+  #toolCalls?: InstanceType<CallPart['ToolCalls']>;
+  #attempt?: Attempt;
+  #early: RealtimeServerEvent[] = [];
+
+  constructor(private readonly host: CallHelpersHost) {}
+
+  load(): Promise<CallPart> {
+    return loadPart('call', () => import('../parts/call.js'), this.host.options().partsUrl).then((part) => {
+      if (!this.part) {
+        this.part = part;
+        this.reconnection = new part.Reconnection(() => this.host.options());
+        this.warm = new part.WarmToken<Signaling>();
+        this.#transcripts = new part.TranscriptTracker();
+      }
+      return part;
+    });
+  }
+
+  /** Fetches a token ahead (once the part is in, if `allowed` still holds) for the settings as they are. */
+  warmUp(allowed: () => boolean, fetchAhead: () => Promise<Signaling>): void {
+    if (!allowed()) return;
+    void this.load().then(() => {
+      if (!allowed()) return;
+      const o = this.host.options();
+      this.warm!.warm(warmKey(o), o.authorization, fetchAhead);
+    });
+  }
+
+  /** The token fetched ahead for the settings as they are now, if one is (taken once). */
+  takeWarm(): Promise<Signaling> | undefined {
+    const o = this.host.options();
+    return this.warm?.take(warmKey(o), o.authorization);
+  }
+
+  /** A new call: its tool runner and transcripts start once the part is in. */
+  begin(attempt: Attempt): void {
+    this.#attempt = attempt;
+    this.#early = [];
+    this.#toolCalls = undefined;
+    this.load().then(
+      () => this.#start(attempt),
+      (error: unknown) => {
+        const why = (error as Error)?.message ?? error;
+        const message = `A part of the widget (realtime-voice.call.js: transcripts, tools, reconnection) could not be loaded (${why}); the call goes on without it.`;
+        this.host.report(new RealtimeError('part-unavailable', message, { cause: error, fatal: false }));
+      },
+    );
+  }
+
+  /** The call is connected: the screen stays on (once the part is in). */
+  connected(attempt: Attempt): void {
+    this.part?.keepScreenAwake(attempt.abort.signal);
+  }
+
+  /** A server event of the call: handled now, or kept until the part is in. */
+  event(attempt: Attempt, event: RealtimeServerEvent): void {
+    if (this.#toolCalls) this.#handle(attempt, event);
+    else if (this.#early.length < MAX_EARLY_EVENTS) this.#early.push(event);
+  }
+
+  #start(attempt: Attempt): void {
+    if (attempt !== this.#attempt || attempt.disposed) return;
+    this.#transcripts!.reset();
+    this.#toolCalls = new this.part!.ToolCalls(
+      (event) => this.#attempt === attempt && this.host.send(event),
+      (name, why, cause) => {
+        const message = `The tool "${name}" failed: ${why}`;
+        this.host.report(new RealtimeError('tool-failed', message, { cause, fatal: false }));
+      },
+    );
+    if (this.host.connected()) this.connected(attempt);
+    for (const event of this.#early.splice(0)) this.#handle(attempt, event);
+  }
+
+  /** Transcripts, renewal timing, tool calls. */
+  #handle(attempt: Attempt, event: RealtimeServerEvent): void {
+    if (attempt !== this.#attempt || attempt.disposed) return;
+    const transcript = this.#transcripts!.handle(event);
+    if (transcript) this.host.transcript(transcript);
+    if (event.type === 'session.created') {
+      const expiresAt = (event as { session?: { expires_at?: number } }).session?.expires_at;
+      this.reconnection!.scheduleRenewal(
+        attempt,
+        expiresAt,
+        () => this.host.busy(),
+        () => this.host.renew(),
+      );
+    }
+    const tools = this.host.options().tools;
+    if (tools?.length) this.#toolCalls!.handle(event, tools);
+  }
+}
