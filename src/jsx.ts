@@ -32,6 +32,8 @@ export interface RealtimeVoiceAttributes {
   'audio-constraints'?: string;
   'input-device'?: string;
   'output-device'?: string;
+  /** Base URL the optional parts (realtime-voice.<part>.js) load from; default beside the bundle. */
+  'parts-url'?: string;
   lang?: string;
 }
 

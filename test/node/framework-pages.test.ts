@@ -140,6 +140,7 @@ test('Angular (standalone component, CUSTOM_ELEMENTS_SCHEMA): (realtime-…) bin
 for (const [path, title, instructions] of [
   ['cdn.html', 'the drop-in ES module', "You are the drop-in page's assistant."],
   ['classic.html', 'the classic script', "You are the classic page's assistant."],
+  ['one-file.html', 'the one-file build (every part inside)', "You are the one-file page's assistant."],
   ['cms.html', 'a CMS page with its own global CSS', "You are the CMS page's assistant."],
   ['csp.html', 'a strict Content-Security-Policy page', "You are the strict page's assistant."],
 ] as const) {
@@ -167,6 +168,23 @@ for (const [path, title, instructions] of [
       { timeout: 20_000 },
       instructions,
     );
+    if (path === 'one-file.html') {
+      // Every part inside: the widget's own transcript shows the turn, and no part file was fetched.
+      const seen = await page.evaluate(() => ({
+        files: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname),
+        lines: [...document.querySelector('realtime-voice')!.shadowRoot!.querySelectorAll('[part~="message"]')].map(
+          (m) => m.textContent!.trim(),
+        ),
+      }));
+      assert.deepEqual(
+        seen.files.filter((f) => /realtime-voice\.(?!all\.js)\w+\.js$/.test(f)),
+        [],
+      );
+      assert.ok(
+        seen.lines.some((line) => line.includes('You wrote: hello page.')),
+        JSON.stringify(seen.lines),
+      );
+    }
     if (path === 'cms.html') {
       const look = await page.evaluate(() => {
         const inner = getComputedStyle(
