@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { RealtimeClientEvent } from './events/client-events.js';
 import type { RealtimeErrorDetail, ReconnectReason, RealtimeState } from './events/details.js';
 import type { RealtimeVoiceEventMap, RealtimeVoiceOwnEventMap } from './events/dom-events.js';
@@ -13,7 +13,7 @@ import { RealtimeError } from './session/errors.js';
 import { RealtimeSession } from './session/realtime-session.js';
 import { isActive } from './session/state.js';
 import type { RealtimeTool } from './session/tool-definitions.js';
-import { styles } from './styles/realtime-voice.styles.js';
+import { css, styles } from './styles/realtime-voice.styles.js';
 import { activityAfter, errorText, stateAnnouncement, statusText, type Activity } from './ui/status-words.js';
 
 /** The element's parts, each loaded when an attribute asks for it (src/parts/). */

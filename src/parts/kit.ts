@@ -3,7 +3,7 @@
  * (the classic-script build cannot share modules with it): Lit's `html`, `nothing` and `css` and the
  * element come in as arguments.
  */
-import type { css, html, nothing, PropertyValues } from 'lit';
+import type { CSSResult, html, nothing, PropertyValues } from 'lit';
 import type { RealtimeErrorCode, RealtimeState } from '../events/details.js';
 import type { RealtimeServerEvent } from '../events/server-events.js';
 import type { TranscriptDetail } from '../events/details.js';
@@ -13,7 +13,8 @@ import type { RealtimeVoice } from '../realtime-voice.js';
 export interface PartKit {
   html: typeof html;
   nothing: typeof nothing;
-  css: typeof css;
+  /** Lit's `css` without interpolation (a part's sheet has none): `css\`…\``. */
+  css: (strings: TemplateStringsArray) => CSSResult;
 }
 
 /** The element as its parts see it: itself, and what its private side lends them. */
@@ -34,7 +35,7 @@ export interface PartHost {
 /** One part of the widget, made for one element. Every hook is optional. */
 export interface ElementPart {
   /** CSS the part adds to the element's shadow root. */
-  readonly styles?: ReturnType<typeof css>;
+  readonly styles?: CSSResult;
   /** Its piece of the panel (`panel` is the rest, for parts that wrap it: the layouts). */
   render?(s: RealtimeVoiceStrings, panel: unknown): unknown;
   /** start() was called, inside the user's click. */

@@ -1,10 +1,9 @@
-import type { RealtimeClientEvent } from '../events/client-events.js';
-import type { TranscriptDetail } from '../events/details.js';
 import type { RealtimeServerEvent } from '../events/server-events.js';
 import { loadPart } from '../parts/load.js';
 import type { Attempt } from './attempt.js';
 import { RealtimeError } from './errors.js';
-import { warmKey, type Signaling, type SignalingChoice } from './signaling.js';
+import type { SessionView } from './session-view.js';
+import { warmKey, type Signaling } from './signaling.js';
 import type { WarmToken } from './warm-token.js';
 
 /** Server events of a call kept for the call part while it loads (it sees each event of the call, in order). */
@@ -13,25 +12,10 @@ const MAX_EARLY_EVENTS = 500;
 type CallPart = typeof import('../parts/call.js');
 
 /** What the call part's work needs of the session. */
-export interface CallHelpersHost {
-  /** The session's options as they are now (parts URL, tools, reconnection settings). */
-  options(): SignalingChoice & {
-    partsUrl?: string;
-    tools?: RealtimeToolList;
-    reconnectAttempts?: number;
-    reconnectDelayMs?: number;
-  };
-  /** The call is live (connected). */
-  connected(): boolean;
-  /** Someone is speaking: renewal waits for a quiet moment. */
-  busy(): boolean;
-  send(event: RealtimeClientEvent): boolean;
-  report(error: RealtimeError): void;
-  transcript(detail: TranscriptDetail): void;
-  /** Replace the call by a new one ahead of the service's session cap. */
-  renew(): void;
-}
-type RealtimeToolList = Parameters<InstanceType<CallPart['ToolCalls']>['handle']>[1];
+export type CallHelpersHost = Pick<
+  SessionView,
+  'options' | 'state' | 'assistantSpeaking' | 'talking' | 'send' | 'report' | 'transcript' | 'renew'
+>;
 
 /**
  * The call part's work for one session (src/parts/call.ts, fetched once, never awaited by the click):
@@ -114,7 +98,7 @@ export class CallHelpers {
         this.host.report(new RealtimeError('tool-failed', message, { cause, fatal: false }));
       },
     );
-    if (this.host.connected()) this.connected(attempt);
+    if (this.host.state() === 'connected') this.connected(attempt);
     for (const event of this.#early.splice(0)) this.#handle(attempt, event);
   }
 
@@ -128,7 +112,7 @@ export class CallHelpers {
       this.reconnection!.scheduleRenewal(
         attempt,
         expiresAt,
-        () => this.host.busy(),
+        () => this.host.assistantSpeaking() || this.host.talking(),
         () => this.host.renew(),
       );
     }

@@ -1,4 +1,5 @@
 import type { Attempt } from './attempt.js';
+import type { SessionView } from './session-view.js';
 import { AttemptAborted, RealtimeError, microphoneError } from './errors.js';
 
 /** What the microphone is opened with: the page's constraints over echo cancellation, noise suppression and auto gain. */
@@ -87,16 +88,7 @@ export function echoCancelled(
 }
 
 /** What the microphone's watcher needs of the session. */
-export interface MicrophoneHost {
-  options(): MicrophoneOptions;
-  /** Chooses the microphone of the next switch (undefined: the system's default). */
-  choose(deviceId: string | undefined): void;
-  connected(): boolean;
-  /** The microphone sends only when the session says (not muted, talking in push-to-talk). */
-  applyMicrophone(): void;
-  report(error: RealtimeError): void;
-  fail(attempt: Attempt, error: RealtimeError): void;
-}
+export type MicrophoneHost = Pick<SessionView, 'options' | 'choose' | 'state' | 'applyMicrophone' | 'report' | 'fail'>;
 
 /**
  * Switches the microphone during a call without reconnecting (before a call it only chooses the
@@ -117,7 +109,7 @@ export function watchWithFallback(host: MicrophoneHost, attempt: Attempt, stream
     if (attempt.disposed || attempt.stream !== stream) return;
     const chosen = host.options().inputDeviceId;
     try {
-      if (!host.connected()) throw new DOMException('not connected', 'NotFoundError');
+      if (host.state() !== 'connected') throw new DOMException('not connected', 'NotFoundError');
       host.choose(undefined);
       await switchMicrophone(host, attempt);
       const message = 'The microphone was disconnected; the default microphone is used now.';
@@ -134,4 +126,28 @@ export function watchWithFallback(host: MicrophoneHost, attempt: Attempt, stream
       );
     }
   });
+}
+
+/**
+ * The token request (or the token fetched ahead) and the microphone prompt, overlapped: both take
+ * human or network time. Whichever fails first decides the error; the other is released with the
+ * attempt. Resolves with the signaling ready for the offer.
+ */
+export async function prepareCall<S extends { prepare(context: C): Promise<void> }, C>(
+  host: MicrophoneHost,
+  attempt: Attempt,
+  signaling: S,
+  context: C,
+  warm: Promise<S> | undefined,
+): Promise<S> {
+  const opened = openMicrophone(attempt, host.options()).then((stream) => {
+    watchWithFallback(host, attempt, stream);
+    host.applyMicrophone();
+  });
+  const mic = attempt.guard(opened);
+  const prepared = attempt.guard((async () => (await warm) ?? (await signaling.prepare(context), signaling))());
+  prepared.catch(() => {});
+  mic.catch(() => {});
+  const [, ready] = await Promise.all([mic, prepared] as const);
+  return ready;
 }

@@ -63,3 +63,13 @@ export function playOn(audio: HTMLAudioElement, id: string | undefined): Promise
     },
   );
 }
+
+/** Playback again after the browser blocked it (call from a click); resolves whether it plays now. */
+export function resumePlayback(audio: HTMLAudioElement | undefined): Promise<boolean> {
+  return audio
+    ? audio.play().then(
+        () => true,
+        () => false,
+      )
+    : Promise.resolve(false);
+}

@@ -1,19 +1,13 @@
-import type { RealtimeClientEvent } from '../events/client-events.js';
-import type { Attempt } from './attempt.js';
+import type { SessionView } from './session-view.js';
 
 /** In push-to-talk, audio still in flight when the key is released belongs to the turn: commit after it. */
 export const TALK_TAIL_MS = 200;
 
 /** What push-to-talk needs of the session. */
-export interface TalkHost {
-  attempt(): Attempt | undefined;
-  /** Push-to-talk is on and the call connected. */
-  canTalk(): boolean;
-  assistantSpeaking(): boolean;
-  send(event: RealtimeClientEvent): boolean;
-  interrupt(): boolean;
-  applyMicrophone(): void;
-}
+export type TalkHost = Pick<
+  SessionView,
+  'attempt' | 'options' | 'state' | 'assistantSpeaking' | 'send' | 'interrupt' | 'applyMicrophone'
+>;
 
 /** Push-to-talk: the microphone is live only while the user holds the talk key; release sends the turn. */
 export class PushToTalk {
@@ -25,7 +19,7 @@ export class PushToTalk {
   /** On press: the microphone opens, whatever was buffered is dropped and an answer still playing is cut off. */
   start(): boolean {
     const host = this.host;
-    if (!host.canTalk() || this.talking) return false;
+    if (!host.options().pushToTalk || host.state() !== 'connected' || this.talking) return false;
     host.attempt()?.clearTimer(this.#tail);
     this.talking = true;
     if (host.assistantSpeaking()) host.interrupt();

@@ -12,16 +12,16 @@ import { browserProblem, watchConnection } from './health.js';
 import type { RealtimeSessionOptions } from './options.js';
 import * as microphone from './microphone.js';
 import { negotiate } from './peer.js';
-import { playOn, playRemote, prepareAudio } from './playback.js';
+import { playOn, playRemote, prepareAudio, resumePlayback } from './playback.js';
 import { PushToTalk } from './push-to-talk.js';
-import { HEARD_WAIT_MS, SendQueue } from './send-queue.js';
-import { parseServerEvent, serviceError } from './server-messages.js';
-import { signalingContext, signalingFor } from './signaling.js';
+import { HEARD_WAIT_MS, SendQueue, userMessage } from './send-queue.js';
+import { parseServerEvent, serviceError, speakingAfter } from './server-messages.js';
+import type { SessionView } from './session-view.js';
+import { signalingContext, signalingFor, type SdpAnswer } from './signaling.js';
 import { isActive, type RealtimeState } from './state.js';
 import { initialSession } from './tool-definitions.js';
 
-export type { ReconnectReason, RealtimeSessionEventMap };
-export type { RealtimeSessionOptions };
+export type { ReconnectReason, RealtimeSessionEventMap, RealtimeSessionOptions };
 
 /** EventTarget typed by the session's events (one listener typing for the session and the element). */
 const SessionEvents = typedEventTarget<RealtimeSessionEventMap>();
@@ -42,42 +42,31 @@ export class RealtimeSession extends SessionEvents {
   #ownEventIds = 0;
   /** `event_id`s of our own response.cancel: the service's "nothing to cancel" answer to them is not worth an error. */
   #cancelIds = new Set<string>();
-  #callId?: string;
-  #locked: readonly string[] = [];
+  /** The service's answer to this call's offer: its call id and the fields the page's server locked. */
+  #answer?: SdpAnswer;
   #lastError?: RealtimeErrorDetail;
   #audioBlocked = false;
   #remoteStream?: MediaStream;
   #assistantSpeaking = false;
-  // The jobs in their own modules, each lent what it needs of the session (its options, state, attempt).
-  /** The call part's work: transcripts, tools, reconnection, renewal, the token fetched ahead. */
-  readonly #helpers = ((session) =>
-    new CallHelpers({
-      options: () => session.options,
-      connected: () => session.#state === 'connected',
-      busy: () => session.#assistantSpeaking || session.#talk.talking,
-      send: (event) => session.send(event),
-      report: (error) => session.#report(error),
-      transcript: (detail) =>
-        emit<RealtimeSessionEventMap, 'realtime-transcript'>(session, 'realtime-transcript', detail),
-      renew: () => void session.#open('reconnecting', 'renewal'),
-    }))(this);
-  readonly #talk = ((session) =>
-    new PushToTalk({
-      attempt: () => session.#attempt,
-      canTalk: () => !!session.options.pushToTalk && session.#state === 'connected',
-      assistantSpeaking: () => session.#assistantSpeaking,
-      send: (event) => session.send(event),
-      interrupt: () => session.interrupt(),
-      applyMicrophone: () => session.#applyMicrophone(),
-    }))(this);
-  readonly #microphoneHost = ((session): microphone.MicrophoneHost => ({
-    options: () => session.options,
-    choose: (inputDeviceId) => (session.options = { ...session.options, inputDeviceId }),
-    connected: () => session.#state === 'connected',
-    applyMicrophone: () => session.#applyMicrophone(),
-    report: (error) => session.#report(error),
-    fail: (attempt, error) => session.#fail(attempt, error),
+  /** What the jobs kept in their own modules are lent of the session: its options, state and attempt. */
+  readonly #view = ((s): SessionView => ({
+    options: () => s.options,
+    state: () => s.#state,
+    attempt: () => s.#attempt,
+    assistantSpeaking: () => s.#assistantSpeaking,
+    talking: () => s.#talk.talking,
+    choose: (inputDeviceId) => (s.options = { ...s.options, inputDeviceId }),
+    send: (event) => s.send(event),
+    interrupt: () => s.interrupt(),
+    applyMicrophone: () => s.#applyMicrophone(),
+    report: (error) => s.#report(error),
+    fail: (attempt, error) => s.#fail(attempt, error),
+    transcript: (detail) => emit<RealtimeSessionEventMap, 'realtime-transcript'>(s, 'realtime-transcript', detail),
+    renew: () => void s.#open('reconnecting', 'renewal'),
   }))(this);
+  /** The call part's work: transcripts, tools, reconnection, renewal, the token fetched ahead. */
+  readonly #helpers = new CallHelpers(this.#view);
+  readonly #talk = new PushToTalk(this.#view);
 
   constructor(options: RealtimeSessionOptions = {}) {
     super();
@@ -90,12 +79,12 @@ export class RealtimeSession extends SessionEvents {
 
   /** `rtc_…` of the current call, when the service told it (Location header). */
   get callId(): string | undefined {
-    return this.#callId;
+    return this.#answer?.callId;
   }
 
   /** Session fields the page's server said it fixed for this call (`X-Realtime-Locked`): the page's value for them is not used. */
   get lockedFields(): readonly string[] {
-    return this.#locked;
+    return this.#answer?.locked ?? [];
   }
 
   get lastError(): RealtimeErrorDetail | undefined {
@@ -224,7 +213,7 @@ export class RealtimeSession extends SessionEvents {
     this.#attempt = attempt;
     this.#queue.reset();
     this.#cancelIds.clear();
-    this.#callId = undefined;
+    this.#answer = undefined;
     this.#audioBlocked = false;
     this.#setState(state, reason);
     prepareAudio(attempt, this.options.audioElement, this.options.audioParent);
@@ -261,7 +250,7 @@ export class RealtimeSession extends SessionEvents {
   async switchMicrophone(deviceId?: string): Promise<boolean> {
     this.options = { ...this.options, inputDeviceId: deviceId };
     try {
-      if (this.#attempt) await microphone.switchMicrophone(this.#microphoneHost, this.#attempt);
+      if (this.#attempt) await microphone.switchMicrophone(this.#view, this.#attempt);
       return true;
     } catch (error) {
       if (!(error instanceof AttemptAborted)) this.#report(microphoneError(error).nonFatal());
@@ -293,11 +282,7 @@ export class RealtimeSession extends SessionEvents {
 
   /** Types a user message and asks for an answer. */
   sendText(text: string): boolean {
-    const sent = this.send({
-      type: 'conversation.item.create',
-      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
-    });
-    return sent && this.send({ type: 'response.create' });
+    return this.send(userMessage(text)) && this.send({ type: 'response.create' });
   }
 
   /** `session.update` with the fields given (partial); `type: "realtime"` is added, as the GA protocol requires. */
@@ -315,15 +300,9 @@ export class RealtimeSession extends SessionEvents {
 
   /** Retries playback after the browser blocked autoplay; call from a click. */
   async resumeAudio(): Promise<boolean> {
-    const audio = this.#attempt?.audio;
-    if (!audio) return false;
-    try {
-      await audio.play();
-      this.#audioBlocked = false;
-      return true;
-    } catch {
-      return false;
-    }
+    const playing = await resumePlayback(this.#attempt?.audio);
+    if (playing) this.#audioBlocked = false;
+    return playing;
   }
 
   // ---- the connection flow ----
@@ -332,20 +311,9 @@ export class RealtimeSession extends SessionEvents {
     if (attempt.disposed) throw new AttemptAborted(); // not even a microphone prompt when a listener stopped it at `connecting`
     const signaling = signalingFor(this.options);
     const context = signalingContext(this.options, attempt.abort.signal);
-    // The token request and the microphone prompt overlap: both take human or network time.
-    // Whichever fails first decides the error; the other is released by dispose().
-    const opened = microphone.openMicrophone(attempt, this.options).then((stream) => {
-      microphone.watchWithFallback(this.#microphoneHost, attempt, stream);
-      this.#applyMicrophone();
-    });
-    const mic = attempt.guard(opened);
-    const warm = this.#helpers.takeWarm();
-    const prepared = attempt.guard((async () => (await warm) ?? (await signaling.prepare(context), signaling))());
-    prepared.catch(() => {});
-    mic.catch(() => {});
-    const [, ready] = await Promise.all([mic, prepared] as const);
+    const ready = await microphone.prepareCall(this.#view, attempt, signaling, context, this.#helpers.takeWarm());
 
-    const answer = await negotiate(attempt, ready, context, {
+    this.#answer = await negotiate(attempt, ready, context, {
       dataChannelLabel: this.options.dataChannelLabel,
       track: (stream) => {
         this.#remoteStream = stream;
@@ -356,8 +324,6 @@ export class RealtimeSession extends SessionEvents {
       },
       message: (message) => this.#onMessage(attempt, message),
     });
-    this.#callId = answer.callId;
-    this.#locked = answer.locked ?? [];
     watchConnection(attempt, attempt.pc!, attempt.dc!, (error) => this.#fail(attempt, error));
     // With webrtcfilter=on no session.created ever arrives: an open data channel is "connected".
     this.#setState('connected');
@@ -376,18 +342,13 @@ export class RealtimeSession extends SessionEvents {
     this.#release(attempt);
     const event = parseServerEvent(message.data);
     if (event instanceof RealtimeError) return this.#report(event);
-    if (event.type === 'output_audio_buffer.started') this.#assistantSpeaking = true;
-    else if (event.type === 'output_audio_buffer.stopped' || event.type === 'output_audio_buffer.cleared')
-      this.#assistantSpeaking = false;
+    this.#assistantSpeaking = speakingAfter(event.type, this.#assistantSpeaking);
     emit<RealtimeSessionEventMap, 'realtime-event'>(this, 'realtime-event', event);
-    if (event.type === 'error') this.#onServiceError(attempt, event as ServerErrorEvent);
+    // The service's error: its end of the session, or a problem the call survives (or our own cancel's echo).
+    const problem = event.type === 'error' ? serviceError(event as ServerErrorEvent, this.#cancelIds) : undefined;
+    if (problem?.fatal) this.#fail(attempt, problem);
+    else if (problem) this.#report(problem);
     this.#helpers.event(attempt, event);
-  }
-
-  #onServiceError(attempt: Attempt, event: ServerErrorEvent): void {
-    const error = serviceError(event, this.#cancelIds);
-    if (error?.fatal) this.#fail(attempt, error);
-    else if (error) this.#report(error);
   }
 
   // ---- state and errors ----

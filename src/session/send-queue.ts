@@ -59,3 +59,11 @@ export class SendQueue {
     return new RealtimeError('not-connected', message, { fatal: false });
   }
 }
+
+/** A typed user message, as a conversation item. */
+export function userMessage(text: string): RealtimeClientEvent {
+  return {
+    type: 'conversation.item.create',
+    item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+  };
+}

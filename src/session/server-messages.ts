@@ -31,3 +31,9 @@ export function serviceError(event: ServerErrorEvent, ownCancels: Set<string>): 
   const message = `The realtime service reported an error: ${error.message}`;
   return new RealtimeError('service-error', message, { cause: error, fatal: false });
 }
+
+/** Whether the model's voice plays after this event (unchanged by any other event). */
+export function speakingAfter(type: string, speaking: boolean): boolean {
+  if (type === 'output_audio_buffer.started') return true;
+  return type === 'output_audio_buffer.stopped' || type === 'output_audio_buffer.cleared' ? false : speaking;
+}

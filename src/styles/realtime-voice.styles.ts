@@ -4,7 +4,7 @@ import { unsafeCSS } from 'lit';
  * Lit's `css` tag without its checks for interpolated values (this sheet has none), which saves their
  * error messages in the bundle. Still named `css`, so the build's minifier finds and minifies the sheet.
  */
-const css = (strings: TemplateStringsArray) => unsafeCSS(strings[0]);
+export const css = (strings: TemplateStringsArray) => unsafeCSS(strings[0]);
 
 /**
  * Everything visual is a custom property or a part: `:host` sets only
