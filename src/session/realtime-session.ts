@@ -125,11 +125,12 @@ export class RealtimeSession extends SessionEvents {
     return this.#attempt?.pc;
   }
 
-  /** The running call's quality (round trip, jitter, losses, concealed audio), the same in every engine; undefined without a call. */
+  /** The running call's quality (round trip, jitter, losses, concealed audio), the same in every engine; undefined without a call (or without the call part, which could not be fetched). */
   async callStats(): Promise<RealtimeCallStats | undefined> {
     const pc = this.#attempt?.pc;
     if (!pc || pc.connectionState === 'closed') return undefined;
-    return (await this.#helpers.load()).readCallStats(pc);
+    const part = await this.#helpers.load().catch(() => undefined);
+    return part?.readCallStats(pc);
   }
 
   /** Timers the current attempt still holds; 0 after teardown. For tests and leak checks. */

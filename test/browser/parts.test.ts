@@ -90,6 +90,7 @@ describe('core and parts: each optional part is fetched only when used, never de
     expect(errors[1]!.detail.message).to.contain('realtime-voice.call.js');
     expect(el.state).to.equal('connected');
     expect(fake.service.calls).to.have.length(1);
+    expect(await el.session.callStats(), 'no call part: no figures, and no throw').to.equal(undefined);
     el.stop();
     el.remove();
   });
