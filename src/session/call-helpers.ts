@@ -49,11 +49,15 @@ export class CallHelpers {
   /** Fetches a token ahead (once the part is in, if `allowed` still holds) for the settings as they are. */
   warmUp(allowed: () => boolean, fetchAhead: () => Promise<Signaling>): void {
     if (!allowed()) return;
-    void this.load().then(() => {
-      if (!allowed()) return;
-      const o = this.host.options();
-      this.warm!.warm(warmKey(o), o.authorization, fetchAhead);
-    });
+    // A part that cannot be fetched is only a missed head start: the click's call reports it.
+    this.load().then(
+      () => {
+        if (!allowed()) return;
+        const o = this.host.options();
+        this.warm!.warm(warmKey(o), o.authorization, fetchAhead);
+      },
+      () => {},
+    );
   }
 
   /** The token fetched ahead for the settings as they are now, if one is (taken once). */

@@ -84,6 +84,14 @@ describe('core and parts: each optional part is fetched only when used, never de
     expect(errors[0]!.detail.message).to.contain('realtime-voice.meters.js');
     expect(el.state).to.equal('idle');
     expect(shadow(el, '[part="meters"]')).to.equal(null);
+    // Focus on the button fetches the token ahead, through the call part: its failure is no unhandled rejection.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: PromiseRejectionEvent) => (unhandled.push(e.reason), e.preventDefault());
+    window.addEventListener('unhandledrejection', onUnhandled);
+    (shadow(el, '[part="button"]') as HTMLButtonElement).focus();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    window.removeEventListener('unhandledrejection', onUnhandled);
+    expect(unhandled, 'unhandled rejections').to.deep.equal([]);
     expect(await el.start(), 'the call connects without the parts').to.equal(true);
     await until(() => errors.length > 1, 'the call part failing too');
     expect(errors[1]!.detail).to.include({ code: 'part-unavailable', fatal: false });
