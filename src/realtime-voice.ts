@@ -23,6 +23,7 @@ const PART_FILES: Record<ElementPartName, () => Promise<{ default: PartFactory }
   devices: () => import('./parts/devices.js'),
   transcript: () => import('./parts/transcript.js'),
   layouts: () => import('./parts/layouts.js'),
+  visualizer: () => import('./parts/visualizer.js'),
 };
 /** Their order in the panel. */
 const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
@@ -38,7 +39,7 @@ const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
  * @fires realtime-error - Something failed. `detail: {code, message, status?, cause?, fatal}`; `fatal: false` means the call goes on.
  * @fires realtime-transcript - User or assistant text grew. `detail: {role, itemId, text, delta, final}`.
  * @fires realtime-event - Every server event of the data channel, `detail` = the parsed event.
- * @fires realtime-levels - With `meters`: about 30 times a second while a call runs (4 under prefers-reduced-motion), `detail: {input, output}` levels from 0 to 1, for custom visualizers.
+ * @fires realtime-levels - With `meters` or a `visualizer`: about 30 times a second while a call runs (4 under prefers-reduced-motion), `detail: {input, output}` levels from 0 to 1, for custom visualizers.
 
  * Every server event is also dispatched under its own type, verbatim (`session.created`,
  * `response.output_audio_transcript.delta`, …; listed one by one in custom-elements.json). The
@@ -97,6 +98,7 @@ export class RealtimeVoice extends LitElement {
     transcript: { type: Boolean },
     textInput: { type: Boolean, attribute: 'text-input' },
     meters: { type: Boolean },
+    visualizer: {},
     devices: { type: Boolean },
     pushToTalk: { type: Boolean, reflect: true, attribute: 'push-to-talk' },
     layout: { reflect: true },
@@ -159,6 +161,12 @@ export class RealtimeVoice extends LitElement {
 
   /** Shows input and output level meters (and fires `realtime-levels`). */
   meters = false;
+
+  /**
+   * `orb` (a soft shape breathing with both voices), `bars`, or `none` (default): an animated picture of
+   * the call drawn from the same levels as `meters`, in its own part.
+   */
+  visualizer: '' | 'orb' | 'bars' | 'none' = '';
 
   /** Shows microphone (and, where the browser can, speaker) pickers. */
   devices = false;
@@ -263,12 +271,12 @@ export class RealtimeVoice extends LitElement {
     return this._error;
   }
 
-  /** Microphone level, 0 to 1 (with `meters`, while a call runs). */
+  /** Microphone level, 0 to 1 (with `meters` or a `visualizer`, while a call runs). */
   get inputLevel(): number {
     return (this.#parts.meters as MetersPart | undefined)?.input ?? 0;
   }
 
-  /** Assistant voice level, 0 to 1 (with `meters`, while a call runs). */
+  /** Assistant voice level, 0 to 1 (with `meters` or a `visualizer`, while a call runs). */
   get outputLevel(): number {
     return (this.#parts.meters as MetersPart | undefined)?.output ?? 0;
   }
@@ -389,10 +397,12 @@ export class RealtimeVoice extends LitElement {
   /** The parts the attributes ask for, fetched once each; the element renders without them meanwhile. */
   #askForParts(changed: PropertyValues<this>): void {
     const wanted: Record<ElementPartName, boolean> = {
-      meters: this.meters,
+      // The visualizer draws the meters part's levels (one AudioContext for both).
+      meters: this.meters || this.#visualizing,
       devices: this.devices,
       transcript: this.transcript || this.textInput,
       layouts: this.layout === 'compact' || this.layout === 'floating',
+      visualizer: this.#visualizing,
     };
     // A new base URL: the parts that failed are worth another try.
     const retry = changed.has('partsUrl');
@@ -453,6 +463,7 @@ export class RealtimeVoice extends LitElement {
     const label = live ? s.stop : busy ? s.cancel : st === 'error' ? s.retry : s.start;
     return html`
       <div part="base" class="base" data-state=${st} dir=${this.#dir} role=${floating ? 'dialog' : nothing} aria-label=${floating ? s.open : nothing} @keydown=${this.#onPanelKey}>
+        ${this.#parts.visualizer?.render?.(s, undefined) ?? nothing}
         <button part="button" class="main" type="button" aria-describedby="status" aria-label=${compact ? label : nothing} ?disabled=${st === 'closing'} @click=${this.#onMainClick} @pointerenter=${this.#warmUp} @focus=${this.#warmUp}>
           <span class="dot" aria-hidden="true"></span><span class=${compact ? 'visually-hidden' : ''}>${busy && !compact ? `${s.connecting} ${s.cancel}` : label}</span>
         </button>
@@ -522,6 +533,10 @@ export class RealtimeVoice extends LitElement {
     // English until the language's file is in; then the element renders again in it.
     if (base === en) void loadLanguage(this.#language).then((loaded) => loaded && this.requestUpdate());
     return { ...base, ...this.strings, errors: { ...base.errors, ...this.strings.errors } };
+  }
+
+  get #visualizing(): boolean {
+    return this.visualizer === 'orb' || this.visualizer === 'bars';
   }
 
   get #insecure(): boolean {

@@ -4,6 +4,8 @@ import type { MetersPart, PartFactory } from './kit.js';
 
 const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
   const el = host.element;
+  /** Levels are measured for the bars and for the visualizer part, which draws them. */
+  const wanted = () => el.meters || el.visualizer === 'orb' || el.visualizer === 'bars';
   /** Writes only a level that changed: each write costs a style recalculation. */
   const draw = (input: number, output: number) => {
     el.renderRoot.querySelectorAll<HTMLElement>('.meter').forEach((meter, i) => {
@@ -15,7 +17,7 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
   const levels = new LevelsController(el, el.session, draw);
   // Loaded during a call (the attribute came late, or the file did): the page had its click already,
   // so the shared AudioContext may run.
-  if (el.meters && host.active()) levels.start();
+  if (wanted() && host.active()) levels.start();
   return {
     get input() {
       return levels.input;
@@ -58,12 +60,12 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
             <span part="meter output" class="meter"><span class="fill"></span></span>
           </div>`
         : undefined,
-    starting: () => el.meters && levels.start(),
+    starting: () => wanted() && levels.start(),
     state: (next) => {
       if (!['connecting', 'connected', 'reconnecting'].includes(next)) levels.stop();
     },
     updated: (changed) => {
-      if (changed.has('meters') && el.meters && host.active()) levels.start();
+      if ((changed.has('meters') || changed.has('visualizer')) && wanted() && host.active()) levels.start();
     },
   };
 };
