@@ -240,6 +240,7 @@ export class RealtimeVoice extends LitElement {
     words: () => this.#words,
     dir: () => (this.#dir === nothing ? undefined : this.#dir),
     active: () => isActive(this._state),
+    activity: () => this._activity,
     report: (code, message, cause) =>
       this.#onError(new RealtimeError(code, message, { cause, fatal: false }).toDetail()),
     emit: (type, detail) => this.#emit(type, detail),

@@ -17,6 +17,7 @@ export const de: RealtimeVoiceStrings = {
   listening: 'Verbunden. Ich höre zu – sprechen Sie.',
   userSpeaking: 'Ich höre Ihnen zu…',
   assistantSpeaking: 'Der Assistent spricht…',
+  thinking: 'Einen Moment…',
   muted: 'Mikrofon stumm: Der Assistent hört Sie nicht.',
   soundBlocked: 'Der Browser hat den Ton blockiert: Drücken Sie „Ton einschalten“.',
   useHeadphones:

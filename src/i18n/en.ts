@@ -14,6 +14,8 @@ export interface RealtimeVoiceStrings {
   listening: string;
   userSpeaking: string;
   assistantSpeaking: string;
+  /** Between the end of the user's turn and the first sound of the answer. */
+  thinking: string;
   muted: string;
   soundBlocked: string;
   /** While connected, where the microphone has no echo cancellation. */
@@ -79,6 +81,7 @@ export const en: RealtimeVoiceStrings = {
   listening: 'Connected. Listening — go ahead and speak.',
   userSpeaking: 'Listening to you…',
   assistantSpeaking: 'Assistant is speaking…',
+  thinking: 'Thinking…',
   muted: 'Microphone muted: the assistant cannot hear you.',
   soundBlocked: 'The browser blocked the sound: press "Enable sound" to hear the assistant.',
   useHeadphones: 'This browser does not cancel echo here: use headphones, or the assistant may hear itself.',

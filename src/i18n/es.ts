@@ -16,6 +16,7 @@ export const es: RealtimeVoiceStrings = {
   listening: 'Conectado. Le escucho: hable cuando quiera.',
   userSpeaking: 'Escuchándole…',
   assistantSpeaking: 'El asistente está hablando…',
+  thinking: 'Pensando…',
   muted: 'Micrófono silenciado: el asistente no le oye.',
   soundBlocked: 'El navegador bloqueó el sonido: pulse «Activar sonido» para oír al asistente.',
   useHeadphones: 'Este navegador no cancela el eco aquí: use auriculares, o el asistente puede oírse a sí mismo.',

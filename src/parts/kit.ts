@@ -9,6 +9,7 @@ import type { RealtimeServerEvent } from '../events/server-events.js';
 import type { TranscriptDetail } from '../events/details.js';
 import type { RealtimeVoiceStrings } from '../i18n/en.js';
 import type { RealtimeVoice } from '../realtime-voice.js';
+import type { Activity } from '../ui/status-words.js';
 
 export interface PartKit {
   html: typeof html;
@@ -26,6 +27,8 @@ export interface PartHost {
   dir(): string | undefined;
   /** A call is starting or running. */
   active(): boolean;
+  /** Who is talking in a connected call (listening, user-speaking, thinking, assistant-speaking). */
+  activity(): Activity;
   /** A non-fatal problem, as a `realtime-error` (and the status line's announcement). */
   report(code: RealtimeErrorCode, message: string, cause?: unknown): void;
   /** A bubbling, composed event on the element. */

@@ -5,8 +5,8 @@
 import type { RealtimeErrorDetail, RealtimeState, ReconnectReason } from '../events/details.js';
 import type { RealtimeVoiceStrings } from '../i18n/en.js';
 
-/** Who is talking in a connected call. */
-export type Activity = 'listening' | 'user-speaking' | 'assistant-speaking';
+/** Who is talking in a connected call; `thinking`: the user's turn ended and no answer is heard yet. */
+export type Activity = 'listening' | 'user-speaking' | 'thinking' | 'assistant-speaking';
 
 /** Everything the words depend on. */
 export interface StatusView {
@@ -37,6 +37,7 @@ export function statusText(s: RealtimeVoiceStrings, view: StatusView): string {
       if (view.talking) return s.talking;
       if (view.activity === 'assistant-speaking') return s.assistantSpeaking;
       if (view.activity === 'user-speaking') return s.userSpeaking;
+      if (view.activity === 'thinking') return s.thinking;
       return view.pushToTalk ? s.pushToTalkReady : s.listening;
     case 'closing':
       return s.closing;
@@ -75,8 +76,26 @@ export function stateAnnouncement(
 
 /** Who is talking after this server event (unchanged for any other event). */
 export function activityAfter(type: string, activity: Activity): Activity {
-  if (type === 'input_audio_buffer.speech_started') return 'user-speaking';
-  if (type === 'output_audio_buffer.started') return 'assistant-speaking';
-  const quiet = ['input_audio_buffer.speech_stopped', 'output_audio_buffer.stopped', 'output_audio_buffer.cleared'];
-  return quiet.includes(type) ? 'listening' : activity;
+  switch (type) {
+    case 'input_audio_buffer.speech_started':
+      return 'user-speaking';
+    // The turn is over (voice detection, or push-to-talk's release): the answer is being made.
+    case 'input_audio_buffer.speech_stopped':
+    case 'input_audio_buffer.committed':
+      return activity === 'assistant-speaking' ? activity : 'thinking';
+    // A typed message (or the page's response.create) asked for an answer.
+    case 'response.created':
+      return activity === 'listening' ? 'thinking' : activity;
+    case 'output_audio_buffer.started':
+      return 'assistant-speaking';
+    // Barge-in clears the assistant's audio while the user still talks: they keep the turn.
+    case 'output_audio_buffer.stopped':
+    case 'output_audio_buffer.cleared':
+      return activity === 'user-speaking' ? activity : 'listening';
+    // A response that ended without being heard (text only, cancelled, failed, a tool call): nothing to wait for.
+    case 'response.done':
+      return activity === 'thinking' ? 'listening' : activity;
+    default:
+      return activity;
+  }
 }

@@ -139,15 +139,46 @@ describe('status words (src/ui/status-words.ts)', () => {
   });
 
   test('activityAfter: who is talking after each event', () => {
-    for (const before of ['listening', 'user-speaking', 'assistant-speaking'] as const) {
+    for (const before of ['listening', 'user-speaking', 'thinking', 'assistant-speaking'] as const) {
       assert.equal(activityAfter('input_audio_buffer.speech_started', before), 'user-speaking');
       assert.equal(activityAfter('output_audio_buffer.started', before), 'assistant-speaking');
-      assert.equal(activityAfter('input_audio_buffer.speech_stopped', before), 'listening');
-      assert.equal(activityAfter('output_audio_buffer.stopped', before), 'listening');
-      assert.equal(activityAfter('output_audio_buffer.cleared', before), 'listening');
-      assert.equal(activityAfter('response.done', before), before);
       assert.equal(activityAfter('response.output_audio_transcript.delta', before), before);
     }
+    // The end of the user's turn, by voice detection or push-to-talk's commit: thinking until the answer is heard.
+    for (const end of ['input_audio_buffer.speech_stopped', 'input_audio_buffer.committed']) {
+      assert.equal(activityAfter(end, 'user-speaking'), 'thinking', end);
+      assert.equal(activityAfter(end, 'listening'), 'thinking', end);
+      assert.equal(activityAfter(end, 'assistant-speaking'), 'assistant-speaking', end);
+    }
+    // A typed message's response: thinking; a response while the assistant talks changes nothing.
+    assert.equal(activityAfter('response.created', 'listening'), 'thinking');
+    assert.equal(activityAfter('response.created', 'assistant-speaking'), 'assistant-speaking');
+    assert.equal(activityAfter('response.created', 'user-speaking'), 'user-speaking');
+    // A response done before any sound (text only, cancelled, a tool call) ends the thinking; one being heard goes on.
+    assert.equal(activityAfter('response.done', 'thinking'), 'listening');
+    assert.equal(activityAfter('response.done', 'assistant-speaking'), 'assistant-speaking');
+    assert.equal(activityAfter('response.done', 'user-speaking'), 'user-speaking');
+    for (const end of ['output_audio_buffer.stopped', 'output_audio_buffer.cleared']) {
+      assert.equal(activityAfter(end, 'assistant-speaking'), 'listening', end);
+      assert.equal(activityAfter(end, 'thinking'), 'listening', end);
+      // Barge-in: the assistant's audio is cleared while the user still talks.
+      assert.equal(activityAfter(end, 'user-speaking'), 'user-speaking', end);
+    }
+  });
+
+  test('statusText: thinking between the turn and the answer', () => {
+    const view: StatusView = {
+      state: 'connected',
+      activity: 'thinking',
+      audioBlocked: false,
+      muted: false,
+      talking: false,
+      pushToTalk: false,
+      insecure: false,
+      english: true,
+    };
+    assert.equal(statusText(en, view), en.thinking);
+    assert.equal(statusText(en, { ...view, muted: true }), en.muted);
   });
 });
 
