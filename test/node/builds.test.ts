@@ -51,7 +51,7 @@ test('the ESM build leaves lit as a bare import; the bundles carry it inside', {
 /** The optional parts beside the bundle (src/parts/), and what the issue allows (issue 15; see README "Core and parts"). */
 const CORE_ISSUE_PARTS = ['call', 'meters', 'devices', 'transcript', 'layouts'];
 /** Parts of later issues, each with a budget of its own (gzip bytes). */
-const LATER_PARTS: Record<string, number> = { visualizer: 3 * 1024 };
+const LATER_PARTS: Record<string, number> = { visualizer: 2304 };
 const PARTS = [...CORE_ISSUE_PARTS, ...Object.keys(LATER_PARTS)];
 /** The core, the file a page loads first: the goal is 12,288 B, not reached yet (README shows where the bytes go). */
 const CORE_BUDGET = 20 * 1024;
