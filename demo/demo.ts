@@ -6,7 +6,16 @@ const voice = document.querySelector<RealtimeVoice>('#voice')!;
 const form = document.querySelector<HTMLFormElement>('#settings')!;
 const log = document.querySelector<HTMLOListElement>('#log')!;
 const hint = document.querySelector<HTMLParagraphElement>('#mode-hint')!;
-const ATTRIBUTES = ['token-url', 'connect-url', 'voice', 'instructions', 'layout', 'lang'] as const;
+const ATTRIBUTES = [
+  'token-url',
+  'connect-url',
+  'voice',
+  'instructions',
+  'layout',
+  'visualizer',
+  'theme',
+  'lang',
+] as const;
 const SWITCHES = ['transcript', 'text-input', 'meters', 'devices', 'push-to-talk'] as const;
 
 // Address parameters (e.g. ?token-url=/token&meters=0&layout=compact) fill the form; the form drives the element.

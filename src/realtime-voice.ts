@@ -47,6 +47,8 @@ const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
  * so it does not reach `window.onerror`.
  *
  * @slot - Extra content shown after the controls.
+ * @slot avatar - A picture of the assistant: on the floating launcher card and the panel's header (inline: before the button).
+ * @slot title - The assistant's name or a call to action; the floating layout's default is "Talk to us".
  *
  * @csspart base - The wrapper of the whole widget (the panel, in the floating layout).
  * @csspart button - The start / cancel / end button.
@@ -62,7 +64,11 @@ const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
  * @csspart transcript - The transcript list (with `transcript`).
  * @csspart message - One transcript entry; also `user`, `assistant` or `notice`.
  * @csspart text-form - The message form (with `text-input`); it holds the `text-input` and `send-button` parts.
- * @csspart launcher - The round corner button of the floating layout.
+ * @csspart launcher - The corner card of the floating layout (avatar, title, status), round while the panel is open.
+ * @csspart launcher-status - The launcher card's status line.
+ * @csspart header - The floating panel's header: avatar, title and the `close-button` part.
+ * @csspart title - The title (the `title` slot's frame).
+ * @csspart avatar - The avatar's frame (the `avatar` slot's), on the launcher card and in the header.
  *
  * @cssprop --realtime-voice-accent - Main button and toggle color. Default #1d4ed8.
  * @cssprop --realtime-voice-on-accent - Text on the accent color. Default #fff.
@@ -80,6 +86,9 @@ const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
  * @cssprop --realtime-voice-meter - Level meter fill. Default the accent color.
  * @cssprop --realtime-voice-transcript-height - Maximum height of the transcript before it scrolls. Default 16rem.
  * @cssprop --realtime-voice-offset - Distance of the floating launcher from the corner. Default 1.25rem.
+ * @cssprop --realtime-voice-listening - State color while the assistant listens (status dot). Default #15803d (dark: #4ade80).
+ * @cssprop --realtime-voice-thinking - State color between the user's turn and the answer. Default #7c3aed (dark: #c4b5fd).
+ * @cssprop --realtime-voice-connecting - State color while connecting or reconnecting. Default #b45309 (dark: #fcd34d).
  */
 // The interface below only adds typed addEventListener overloads to the class (nothing to implement).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -102,6 +111,7 @@ export class RealtimeVoice extends LitElement {
     devices: { type: Boolean },
     pushToTalk: { type: Boolean, reflect: true, attribute: 'push-to-talk' },
     layout: { reflect: true },
+    theme: { reflect: true },
     open: { type: Boolean, reflect: true },
     reconnectAttempts: { type: Number, attribute: 'reconnect-attempts' },
     audioConstraints: { type: Object, attribute: 'audio-constraints' },
@@ -177,6 +187,9 @@ export class RealtimeVoice extends LitElement {
   /** `inline` (default), `compact` (one round button) or `floating` (a corner launcher opening a panel). */
   layout: 'inline' | 'compact' | 'floating' = 'inline';
 
+  /** `auto` (default: follows the page's or the user's `prefers-color-scheme`), `light` or `dark`. */
+  theme: 'auto' | 'light' | 'dark' = 'auto';
+
   /** Floating layout: the panel is open. */
   open = false;
 
@@ -241,6 +254,7 @@ export class RealtimeVoice extends LitElement {
     dir: () => (this.#dir === nothing ? undefined : this.#dir),
     active: () => isActive(this._state),
     activity: () => this._activity,
+    status: () => statusText(this.#words, this.#view),
     report: (code, message, cause) =>
       this.#onError(new RealtimeError(code, message, { cause, fatal: false }).toDetail()),
     emit: (type, detail) => this.#emit(type, detail),
@@ -463,7 +477,8 @@ export class RealtimeVoice extends LitElement {
     const floating = this.layout === 'floating' && !!this.#parts.layouts;
     const label = live ? s.stop : busy ? s.cancel : st === 'error' ? s.retry : s.start;
     return html`
-      <div part="base" class="base" data-state=${st} dir=${this.#dir} role=${floating ? 'dialog' : nothing} aria-label=${floating ? s.open : nothing} @keydown=${this.#onPanelKey}>
+      <div part="base" class="base" data-state=${st} data-activity=${live ? this._activity : nothing} dir=${this.#dir} role=${floating ? 'dialog' : nothing} aria-label=${floating ? s.open : nothing} @keydown=${this.#onPanelKey}>
+        ${this.#parts.layouts?.header?.(s) ?? html`<slot name="avatar"></slot><slot name="title"></slot>`}
         ${this.#parts.visualizer?.render?.(s, undefined) ?? nothing}
         <button part="button" class="main" type="button" aria-describedby="status" aria-label=${compact ? label : nothing} ?disabled=${st === 'closing'} @click=${this.#onMainClick} @pointerenter=${this.#warmUp} @focus=${this.#warmUp}>
           <span class="dot" aria-hidden="true"></span><span class=${compact ? 'visually-hidden' : ''}>${busy && !compact ? `${s.connecting} ${s.cancel}` : label}</span>
@@ -493,8 +508,8 @@ export class RealtimeVoice extends LitElement {
             : nothing
         }
         ${this.#parts.meters?.render?.(s, undefined) ?? nothing}
-        <p part="status" id="status" class="status ${compact ? 'visually-hidden' : ''}" data-tone=${st === 'error' || this.#insecure ? 'error' : 'info'}>${statusText(s, this.#view)}</p>
-        ${live && this.#noEchoCancellation && !compact ? html`<p part="hint" class="status">${s.useHeadphones}</p>` : nothing}
+        <p part="status" id="status" dir="auto" class="status ${compact ? 'visually-hidden' : ''}" data-tone=${st === 'error' || this.#insecure ? 'error' : 'info'}>${statusText(s, this.#view)}</p>
+        ${live && this.#noEchoCancellation && !compact ? html`<p part="hint" class="status" dir="auto">${s.useHeadphones}</p>` : nothing}
         ${PANEL_PARTS.slice(1).map((name) => this.#parts[name]?.render?.(s, undefined) ?? nothing)}
         <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this._announcement}</div>
         <slot></slot>

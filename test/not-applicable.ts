@@ -26,6 +26,10 @@ export const notApplicable: Record<Exclude<Engine, 'chromium'>, Record<string, s
       NO_MEDIA_EMULATION,
     'level meters under prefers-reduced-motion the meters update a few times a second instead of every frame':
       NO_MEDIA_EMULATION,
+    'launcher card, slots, theme and the thinking state theme="auto": inline on the page’s color-scheme, the floating panel on the user’s preference':
+      NO_MEDIA_EMULATION,
+    'launcher card, slots, theme and the thinking state forced colors: the state dot and the pressed toggle keep system colors':
+      NO_MEDIA_EMULATION,
     'faults: each ends in one specific error, visible, announced, nothing live, and start() works again browser and microphone microphone permission denied → microphone-denied':
       NO_PERMISSION_DENIAL,
     'faults: each ends in one specific error, visible, announced, nothing live, and start() works again network path microphone unplugged while connecting (track ended) → microphone-not-found':

@@ -44,6 +44,7 @@ export const ar: RealtimeVoiceStrings = {
   otherSpeaker: 'اختيار جهاز آخر…',
   open: 'تحدّث إلى المساعد',
   close: 'إغلاق',
+  talkToUs: 'تحدّث معنا',
   insecure: 'يحتاج الصوت إلى صفحة آمنة: افتحها عبر HTTPS (أو localhost).',
   failed: 'حدث خطأ ما ({code}).',
   dailyLimit: 'تم بلوغ الحد اليومي: حاول مجددًا غدًا.',

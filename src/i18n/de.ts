@@ -46,6 +46,7 @@ export const de: RealtimeVoiceStrings = {
   otherSpeaker: 'Anderen wählen…',
   open: 'Mit dem Assistenten sprechen',
   close: 'Schließen',
+  talkToUs: 'Sprechen Sie mit uns',
   insecure: 'Sprache braucht eine sichere Seite: Öffnen Sie sie über HTTPS (oder localhost).',
   failed: 'Etwas ist schiefgegangen ({code}).',
   dailyLimit: 'Das Tageslimit ist erreicht: Versuchen Sie es morgen wieder.',

@@ -55,6 +55,8 @@ export interface RealtimeVoiceStrings {
   /** Floating launcher: open / close the panel. */
   open: string;
   close: string;
+  /** The floating launcher card's default title. */
+  talkToUs: string;
   /** Shown before a click when the page is not HTTPS (the microphone cannot work). */
   insecure: string;
   /** Fallback for an error the language has no sentence for; `{code}` is replaced. */
@@ -108,6 +110,7 @@ export const en: RealtimeVoiceStrings = {
   otherSpeaker: 'Choose another…',
   open: 'Talk to the assistant',
   close: 'Close',
+  talkToUs: 'Talk to us',
   insecure: 'Voice needs a secure page: open it over HTTPS (or localhost).',
   failed: 'Something went wrong ({code}).',
   dailyLimit: 'The daily limit is reached: try again tomorrow.',

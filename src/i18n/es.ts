@@ -44,6 +44,7 @@ export const es: RealtimeVoiceStrings = {
   otherSpeaker: 'Elegir otro…',
   open: 'Hablar con el asistente',
   close: 'Cerrar',
+  talkToUs: 'Habla con nosotros',
   insecure: 'La voz necesita una página segura: ábrala con HTTPS (o localhost).',
   failed: 'Algo salió mal ({code}).',
   dailyLimit: 'Se alcanzó el límite diario: vuelva a intentarlo mañana.',

@@ -29,6 +29,8 @@ export interface PartHost {
   active(): boolean;
   /** Who is talking in a connected call (listening, user-speaking, thinking, assistant-speaking). */
   activity(): Activity;
+  /** The status line's words as they are now. */
+  status(): string;
   /** A non-fatal problem, as a `realtime-error` (and the status line's announcement). */
   report(code: RealtimeErrorCode, message: string, cause?: unknown): void;
   /** A bubbling, composed event on the element. */
@@ -39,6 +41,8 @@ export interface PartHost {
 export interface ElementPart {
   /** CSS the part adds to the element's shadow root. */
   readonly styles?: CSSResult;
+  /** The panel's first row (the layouts: avatar, title, close); the core's default is the two slots alone. */
+  header?(s: RealtimeVoiceStrings): unknown;
   /** Its piece of the panel (`panel` is the rest, for parts that wrap it: the layouts). */
   render?(s: RealtimeVoiceStrings, panel: unknown): unknown;
   /** start() was called, inside the user's click. */

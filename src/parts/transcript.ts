@@ -28,18 +28,19 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
   const renderLog = (s: ReturnType<typeof host.words>) =>
     html`<div part="transcript" class="transcript" role="log" aria-live="polite" aria-label=${s.transcript}>
       ${log.entries.map(
-        // dir="auto": each entry reads in the direction of its own words (English quotes in an Arabic widget).
+        // dir="auto": each entry reads in the direction of its own words (English quotes in an Arabic widget). The
+        // speaker's label, in the UI's language, has a dir of its own, which takes it out of that decision.
         (
           e,
         ) => html`<p part="message ${e.role}" class="message" dir="auto" data-role=${e.role} data-final=${e.final ? 'true' : 'false'}>
-          ${e.role === 'notice' ? nothing : html`<span class="visually-hidden">${e.role === 'user' ? s.you : s.assistant}: </span>`}${e.text}
+          ${e.role === 'notice' ? nothing : html`<span class="visually-hidden" dir="auto">${e.role === 'user' ? s.you : s.assistant}: </span>`}${e.text}
         </p>`,
       )}
     </div>`;
 
   const renderForm = (s: ReturnType<typeof host.words>) =>
     html`<form part="text-form" class="text-form" @submit=${onSubmit}>
-      <input part="text-input" name="message" type="text" autocomplete="off" aria-label=${s.message} placeholder=${s.typeHere} ?disabled=${!live} />
+      <input part="text-input" name="message" dir="auto" type="text" autocomplete="off" aria-label=${s.message} placeholder=${s.typeHere} ?disabled=${!live} />
       <button part="send-button" class="secondary" type="submit" ?disabled=${!live}>${s.send}</button>
     </form>`;
 
@@ -68,6 +69,7 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
         border-radius: 0.8em;
         align-self: flex-start;
         border: 1px solid color-mix(in srgb, var(--_muted-text) 35%, transparent);
+        overflow-wrap: anywhere;
       }
       .message[data-role='user'] {
         align-self: flex-end;
@@ -84,8 +86,13 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
         gap: 0.4rem;
         flex-basis: 100%;
       }
+      /* Firefox sizes a text input by its size attribute: without a width it pushes the form off a phone. */
+      .text-form {
+        min-inline-size: 0;
+      }
       .text-form input {
-        flex: 1;
+        flex: 1 1 6rem;
+        inline-size: 6rem;
         max-inline-size: none;
       }
     `,

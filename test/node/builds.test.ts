@@ -56,7 +56,8 @@ const PARTS = [...CORE_ISSUE_PARTS, ...Object.keys(LATER_PARTS)];
 /** The core, the file a page loads first: the goal is 12,288 B, not reached yet (README shows where the bytes go). */
 const CORE_BUDGET = 20 * 1024;
 /** The core and every part this issue made; the goal is 20,480 B. */
-const CORE_AND_PARTS_BUDGET = 28 * 1024;
+// Issue 16's launcher card, bottom sheet, focus trap and keyboard lift took the layouts part from 707 to 2,137 B.
+const CORE_AND_PARTS_BUDGET = 29.5 * 1024;
 
 test(
   'size budgets: the core (Lit included), the core with the parts of issue 15, and each later part, gzip',
