@@ -5,7 +5,8 @@
  * docs/screens/<width>/<layout>/<theme>-<dir>-<state>.png.
  *
  * `npm run screenshots` compares (as test/node/screenshots.test.ts does); `npm run screenshots -- --update`
- * writes the baselines again (only the pictures whose pixels changed, and removes ones no longer taken).
+ * writes the baselines again: the pictures that fail the comparison (`--update-all`: every one whose pixels
+ * changed at all), and removes ones no longer taken.
  */
 import { build, type OutputFile } from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
@@ -171,7 +172,7 @@ export interface Difference {
 }
 
 /** How a picture differs from its baseline: undefined when it passes. */
-export function compare(shot: Shot, actual: PNG): Omit<Difference, 'actual'> | undefined {
+export function compare(shot: Shot, actual: PNG, writeDiff = true): Omit<Difference, 'actual'> | undefined {
   const path = join(BASELINES, shot.name);
   if (!existsSync(path)) return { shot, reason: 'no baseline' };
   const expected = PNG.sync.read(readFileSync(path));
@@ -183,10 +184,12 @@ export function compare(shot: Shot, actual: PNG): Omit<Difference, 'actual'> | u
   });
   const ratio = count / (actual.width * actual.height);
   if (ratio <= MAX_DIFF_RATIO) return undefined;
+  const reason = `${count} pixels differ (${(ratio * 100).toFixed(2)} %)`;
+  if (!writeDiff) return { shot, reason };
   const diffPath = join(FAILURES, shot.name.replace(/\.png$/, '.diff.png'));
   mkdirSync(dirname(diffPath), { recursive: true });
   writeFileSync(diffPath, encode(diff));
-  return { shot, reason: `${count} pixels differ (${(ratio * 100).toFixed(2)} %)`, diff: diffPath };
+  return { shot, reason, diff: diffPath };
 }
 
 /** Takes every picture and compares it; a failed one's new picture and diff go to .cache/screenshots/. */
@@ -211,14 +214,22 @@ export async function check(shots: Shot[] = SHOTS): Promise<{ taken: number; dif
   return { taken, differences };
 }
 
-/** Takes every picture and writes those whose pixels changed as the new baselines; removes pictures no longer taken. */
-export async function update(shots: Shot[] = SHOTS): Promise<{ written: string[]; removed: string[] }> {
+/**
+ * Takes every picture and writes the new baselines: those the test would fail (and missing ones), or with
+ * `all`, every one whose pixels changed at all; removes pictures no longer taken. The default leaves a
+ * picture that moved within the test's tolerance as it is, so re-taking does not churn the repository.
+ */
+export async function update(
+  shots: Shot[] = SHOTS,
+  { all = false } = {},
+): Promise<{ written: string[]; removed: string[] }> {
   const camera = await openCamera();
   const written: string[] = [];
   try {
     await camera.takeAll(shots, (shot, png) => {
       const path = join(BASELINES, shot.name);
-      if (existsSync(path) && samePixels(PNG.sync.read(readFileSync(path)), png)) return;
+      if (existsSync(path) && (all ? samePixels(PNG.sync.read(readFileSync(path)), png) : !compare(shot, png, false)))
+        return;
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, encode(png));
       written.push(shot.name);
