@@ -187,7 +187,10 @@ export class RealtimeVoice extends LitElement {
   /** `inline` (default), `compact` (one round button) or `floating` (a corner launcher opening a panel). */
   layout: 'inline' | 'compact' | 'floating' = 'inline';
 
-  /** `auto` (default: follows the page's or the user's `prefers-color-scheme`), `light` or `dark`. */
+  /**
+   * `light` or `dark` decide the palette; `auto` (default): inline and compact take the page's `color-scheme`,
+   * the floating launcher and panel follow the user's `prefers-color-scheme`.
+   */
   theme: 'auto' | 'light' | 'dark' = 'auto';
 
   /** Floating layout: the panel is open. */

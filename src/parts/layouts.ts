@@ -62,9 +62,10 @@ const layouts: PartFactory = ({ html, nothing, css }, host) => {
       viewport?.[on ? 'addEventListener' : 'removeEventListener'](type, followKeyboard);
   };
 
-  const avatarAndTitle = (s: ReturnType<typeof host.words>) =>
-    html`<span part="avatar" class="avatar"><slot name="avatar"><span class="dot" aria-hidden="true"></span></slot></span>
-      <span part="title" class="title"><slot name="title">${s.talkToUs}</slot></span>`;
+  const avatar = () =>
+    html`<span part="avatar" class="avatar"><slot name="avatar"><span class="dot" aria-hidden="true"></span></slot></span>`;
+  const title = (s: ReturnType<typeof host.words>) =>
+    html`<span part="title" class="title"><slot name="title">${s.talkToUs}</slot></span>`;
 
   return {
     styles: css`
@@ -204,7 +205,7 @@ const layouts: PartFactory = ({ html, nothing, css }, host) => {
     header: (s) =>
       el.layout === 'floating'
         ? html`<div part="header" class="header">
-            ${avatarAndTitle(s)}
+            ${avatar()}${title(s)}
             <button part="close-button" class="close secondary" type="button" aria-label=${s.close} @click=${close}>×</button>
           </div>`
         : el.layout === 'compact'
@@ -220,7 +221,7 @@ const layouts: PartFactory = ({ html, nothing, css }, host) => {
           ${
             el.open
               ? html`<span class="chevron" aria-hidden="true"></span>`
-              : html`${avatarAndTitle(s)}${status ? html`<span part="launcher-status" class="launcher-status" dir="auto">${status}</span>` : nothing}`
+              : html`${avatar()}<span class="card-text">${title(s)}${status ? html`<span part="launcher-status" class="launcher-status" dir="auto">${status}</span>` : nothing}</span>`
           }
         </button>`;
     },
