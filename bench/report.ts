@@ -130,6 +130,15 @@ export function summaryRows(r: Results): Row[] {
       '',
     ]);
   }
+  if (r.visualizer_main_thread_busy_pct !== undefined) {
+    rows.push([
+      `visualizer in a conversation (meters on in each): main thread busy, orb / bars minus none, ${r.visualizer_fps} / ${r.visualizer_bars_fps} frames a second`,
+      `${r.visualizer_main_thread_busy_pct} % / ${r.visualizer_bars_main_thread_busy_pct} %`,
+      `none ${r.visualizer_none_main_thread_busy_pct} %; an empty 60 fps loop alone +${r.visualizer_empty_loop_main_thread_busy_pct} %`,
+      '',
+      verdict(r.visualizer_main_thread_busy_pct, (v) => v < 1, '< 1 % of a core'),
+    ]);
+  }
   if (r.leak_cycles !== undefined) {
     const leaked = Number(r.leaked_peer_connections) + Number(r.leaked_tracks) + Number(r.leaked_audio_contexts);
     rows.push([

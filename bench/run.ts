@@ -9,7 +9,7 @@
  *   BENCH_TURN_CONVERSATIONS=6 npm run bench -- --only=turn
  *                                      more turns (default 2 conversations of 30 s a client)
  *
- * Parts: size, server, connect, turn, leaks, firefox (see each module's header). With --only, the figures of the
+ * Parts: size, server, connect, turn, leaks, firefox, visualizer (see each module's header). With --only, the figures of the
  * other parts are kept from the previous bench/results.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { benchLeaks } from './leaks.ts';
 import { benchServer } from './server.ts';
 import { benchSize } from './size.ts';
 import { benchTurn } from './turn.ts';
+import { benchVisualizer } from './visualizer.ts';
 
 const PARTS: Record<string, (results: Results) => Promise<void>> = {
   size: benchSize,
@@ -30,6 +31,7 @@ const PARTS: Record<string, (results: Results) => Promise<void>> = {
   turn: benchTurn,
   leaks: benchLeaks,
   firefox: benchFirefox,
+  visualizer: benchVisualizer,
 };
 
 const only = process.argv

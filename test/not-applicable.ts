@@ -80,3 +80,24 @@ for (const title of [
   'visualizer a custom property sets the drawn colour',
 ])
   runsWithoutWebRtc.add(title);
+
+// Theme and bidirectional text (test/browser/phone-and-bidi.test.ts) need no call. The phone tests need a phone-sized
+// viewport, which @web/test-runner-commands' setViewport cannot give over WebDriver.
+for (const title of [
+  'launcher card, slots, theme and the thinking state theme="dark" and theme="light" decide the palette whatever the page and the preference say',
+  'bidirectional text: each line reads in its own direction in an Arabic widget, an English bubble reads left to right and a cut-off one ends with its ellipsis on the right',
+  'bidirectional text: each line reads in its own direction Arabic with a number and a Latin word stays in order, its ellipsis on the left',
+  'bidirectional text: each line reads in its own direction an English page quoting Arabic: the Arabic bubble and status read right to left, the English ones left to right',
+  'bidirectional text: each line reads in its own direction the text box types in the direction of what is typed',
+  'bidirectional text: each line reads in its own direction an empty text box shows its placeholder in the widget’s direction, then follows what is typed',
+])
+  runsWithoutWebRtc.add(title);
+const PHONES = 'phones: the floating panel as a bottom sheet, finger-sized targets, focus kept in';
+for (const test of [
+  'at 390 × 844 the open panel is a bottom sheet across the screen: nothing runs off, no sideways scroll, 44 px targets',
+  'the launcher moves focus into the sheet, Tab and Shift+Tab stay inside, the close button and Escape give it back',
+  'the sheet rises above the on-screen keyboard (the visual viewport shrinks)',
+  'on a wide screen the panel is not modal: Tab goes on from it to the launcher',
+])
+  notApplicable.webkit[`${PHONES} ${test}`] =
+    "@web/test-runner-commands' setViewport has no WebDriver implementation: no phone-sized viewport in WebKit here";

@@ -95,6 +95,10 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
         inline-size: 6rem;
         max-inline-size: none;
       }
+      /* Empty, dir="auto" resolves to left to right: the placeholder takes the widget's direction instead. */
+      .text-form input:placeholder-shown {
+        direction: inherit;
+      }
     `,
     render: (s) => {
       if (el.layout === 'compact') return undefined;

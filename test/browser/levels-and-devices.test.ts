@@ -1,20 +1,17 @@
 import { assert, expect } from '@open-wc/testing';
 import { emulateMedia, sendMouse } from '@web/test-runner-commands';
-import { nextEvent, part, record, sleep, tokenUrl, until, useFakeService, voiceFixture } from '../support/harness.js';
+import {
+  countAudioContexts,
+  nextEvent,
+  part,
+  record,
+  sleep,
+  tokenUrl,
+  until,
+  useFakeService,
+  voiceFixture,
+} from '../support/harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
-
-/** Counts the AudioContexts the page creates (the fake service's own tone makes one per call, in its answer). */
-function countAudioContexts(): { created: AudioContext[]; restore: () => void } {
-  const Original = window.AudioContext;
-  const created: AudioContext[] = [];
-  window.AudioContext = class extends Original {
-    constructor(options?: AudioContextOptions) {
-      super(options);
-      created.push(this);
-    }
-  } as typeof AudioContext;
-  return { created, restore: () => (window.AudioContext = Original) };
-}
 
 function levelRate(el: RealtimeVoice, ms: number): Promise<number> {
   let count = 0;

@@ -355,6 +355,18 @@ describe('bidirectional text: each line reads in its own direction', () => {
     expect(input.getAttribute('dir')).to.equal('auto');
     expect(input.matches(':dir(rtl)')).to.equal(true);
   });
+
+  it('an empty text box shows its placeholder in the widget’s direction, then follows what is typed', async () => {
+    const el = await voiceFixture({ lang: 'ar', 'text-input': '' });
+    await until(() => part(el, 'button')!.textContent!.includes('ابدأ'), 'the Arabic words');
+    const input = part<HTMLInputElement>(el, 'text-input')!;
+    // Empty, dir="auto" alone would resolve to left to right: the Arabic placeholder at the wrong end.
+    expect(getComputedStyle(input).direction, 'the Arabic placeholder from the right').to.equal('rtl');
+    input.value = 'Where is my order?';
+    expect(getComputedStyle(input).direction, 'English typed in the Arabic widget').to.equal('ltr');
+    const english = await voiceFixture({ lang: 'en', 'text-input': '' });
+    expect(getComputedStyle(part(english, 'text-input')!).direction).to.equal('ltr');
+  });
 });
 
 describe('state of the call while phones rotate', () => {

@@ -1,7 +1,16 @@
 import { assert, expect } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
-import { part, sleep, tokenUrl, until, useFakeService, voiceFixture, type Attrs } from '../support/harness.js';
+import {
+  countAudioContexts,
+  part,
+  sleep,
+  tokenUrl,
+  until,
+  useFakeService,
+  voiceFixture,
+  type Attrs,
+} from '../support/harness.js';
 
 /** The visualizer files this page has fetched (src/parts/visualizer.ts here; dist/realtime-voice.visualizer.js built). */
 function visualizerFiles(): string[] {
@@ -100,19 +109,6 @@ function fakeLevels(el: RealtimeVoice): { input: number; output: number } {
   Object.defineProperty(el, 'inputLevel', { configurable: true, get: () => levels.input });
   Object.defineProperty(el, 'outputLevel', { configurable: true, get: () => levels.output });
   return levels;
-}
-
-/** Counts the AudioContexts the page creates (the fake service's own tone makes one per call). */
-function countAudioContexts(): { created: AudioContext[]; restore: () => void } {
-  const Original = window.AudioContext;
-  const created: AudioContext[] = [];
-  window.AudioContext = class extends Original {
-    constructor(options?: AudioContextOptions) {
-      super(options);
-      created.push(this);
-    }
-  } as typeof AudioContext;
-  return { created, restore: () => (window.AudioContext = Original) };
 }
 
 const drawn = (el: RealtimeVoice) => until(() => !!canvasOf(el)?.width && picture(el).alpha > 0.01, 'a picture');

@@ -154,6 +154,19 @@ export class LeakProbe {
   }
 }
 
+/** Counts the AudioContexts the page creates (the fake service's own tone makes one per call, in its answer). */
+export function countAudioContexts(): { created: AudioContext[]; restore: () => void } {
+  const Original = window.AudioContext;
+  const created: AudioContext[] = [];
+  window.AudioContext = class extends Original {
+    constructor(options?: AudioContextOptions) {
+      super(options);
+      created.push(this);
+    }
+  } as typeof AudioContext;
+  return { created, restore: () => (window.AudioContext = Original) };
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
