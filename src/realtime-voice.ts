@@ -121,6 +121,7 @@ export class RealtimeVoice extends LitElement {
     authorization: { attribute: false },
     credentials: {},
     partsUrl: { attribute: 'parts-url' },
+    linkOrigins: { attribute: 'link-origins' },
     strings: { attribute: false },
     _lang: { attribute: 'lang' },
     _state: { state: true },
@@ -216,6 +217,12 @@ export class RealtimeVoice extends LitElement {
    * from: a base URL. Default: `RealtimeVoice.partsUrl`, else beside the bundle.
    */
   partsUrl = '';
+
+  /**
+   * Origins the assistant's links may point to, space-separated (e.g. `https://example.com https://docs.example.com`):
+   * a link to any other origin shows as plain text. Default: none, every link is text.
+   */
+  linkOrigins = '';
 
   /** The base URL of every widget's parts (see `parts-url`); set before the first widget upgrades. */
   static get partsUrl(): string | undefined {

@@ -9,3 +9,4 @@ export { readCallStats } from '../session/call-stats.js';
 export { keepScreenAwake } from '../session/wake-lock.js';
 export { Reconnection } from '../session/reconnection.js';
 export { WarmToken } from '../session/warm-token.js';
+export { PushToTalk } from '../session/push-to-talk.js';

@@ -14,12 +14,22 @@ type CallPart = typeof import('../parts/call.js');
 /** What the call part's work needs of the session. */
 export type CallHelpersHost = Pick<
   SessionView,
-  'options' | 'state' | 'assistantSpeaking' | 'talking' | 'send' | 'report' | 'transcript' | 'renew'
+  | 'options'
+  | 'state'
+  | 'attempt'
+  | 'assistantSpeaking'
+  | 'talking'
+  | 'send'
+  | 'interrupt'
+  | 'applyMicrophone'
+  | 'report'
+  | 'transcript'
+  | 'renew'
 >;
 
 /**
  * The call part's work for one session (src/parts/call.ts, fetched once, never awaited by the click):
- * per call, the transcripts, the tool calls and the renewal timing, with the server events that came
+ * per call, the transcripts, the tool calls, push-to-talk and the renewal timing, with the server events that came
  * before the part; across calls, the reconnection policy and the token fetched ahead. Without the part
  * a call still runs, without those, and the page hears why.
  */
@@ -27,6 +37,8 @@ export class CallHelpers {
   part?: CallPart;
   reconnection?: InstanceType<CallPart['Reconnection']>;
   warm?: WarmToken<Signaling>;
+  /** Push-to-talk (a call is running, so the part is in by the time the talk button shows). */
+  talk?: InstanceType<CallPart['PushToTalk']>;
   #transcripts?: InstanceType<CallPart['TranscriptTracker']>;
   #toolCalls?: InstanceType<CallPart['ToolCalls']>;
   #attempt?: Attempt;
@@ -41,6 +53,7 @@ export class CallHelpers {
         this.reconnection = new part.Reconnection(() => this.host.options());
         this.warm = new part.WarmToken<Signaling>();
         this.#transcripts = new part.TranscriptTracker();
+        this.talk = new part.PushToTalk(this.host);
       }
       return part;
     });
@@ -75,7 +88,7 @@ export class CallHelpers {
       () => this.#start(attempt),
       (error: unknown) => {
         const why = (error as Error)?.message ?? error;
-        const message = `A part of the widget (realtime-voice.call.js: transcripts, tools, reconnection) could not be loaded (${why}); the call goes on without it.`;
+        const message = `A part of the widget (realtime-voice.call.js: transcripts, tools, push-to-talk, reconnection) could not be loaded (${why}); the call goes on without it.`;
         this.host.report(new RealtimeError('part-unavailable', message, { cause: error, fatal: false }));
       },
     );

@@ -13,7 +13,6 @@ import type { RealtimeSessionOptions } from './options.js';
 import * as microphone from './microphone.js';
 import { negotiate } from './peer.js';
 import { playOn, playRemote, prepareAudio, resumePlayback } from './playback.js';
-import { PushToTalk } from './push-to-talk.js';
 import { HEARD_WAIT_MS, SendQueue, userMessage } from './send-queue.js';
 import { parseServerEvent, serviceError, speakingAfter } from './server-messages.js';
 import type { SessionView } from './session-view.js';
@@ -54,7 +53,7 @@ export class RealtimeSession extends SessionEvents {
     state: () => s.#state,
     attempt: () => s.#attempt,
     assistantSpeaking: () => s.#assistantSpeaking,
-    talking: () => s.#talk.talking,
+    talking: () => s.talking,
     choose: (inputDeviceId) => (s.options = { ...s.options, inputDeviceId }),
     send: (event) => s.send(event),
     interrupt: () => s.interrupt(),
@@ -64,9 +63,8 @@ export class RealtimeSession extends SessionEvents {
     transcript: (detail) => emit<RealtimeSessionEventMap, 'realtime-transcript'>(s, 'realtime-transcript', detail),
     renew: () => void s.#open('reconnecting', 'renewal'),
   }))(this);
-  /** The call part's work: transcripts, tools, reconnection, renewal, the token fetched ahead. */
+  /** The call part's work: transcripts, tools, push-to-talk, reconnection, renewal, the token fetched ahead. */
   readonly #helpers = new CallHelpers(this.#view);
-  readonly #talk = new PushToTalk(this.#view);
 
   constructor(options: RealtimeSessionOptions = {}) {
     super();
@@ -118,7 +116,7 @@ export class RealtimeSession extends SessionEvents {
 
   /** Push-to-talk: true while the user holds the talk key. */
   get talking(): boolean {
-    return this.#talk.talking;
+    return !!this.#helpers.talk?.talking;
   }
 
   get peerConnection(): RTCPeerConnection | undefined {
@@ -149,7 +147,7 @@ export class RealtimeSession extends SessionEvents {
 
   /** The microphone sends only when not muted and, in push-to-talk, only while talking. */
   #applyMicrophone(): void {
-    microphone.enableMicrophone(this.#attempt, !this.#muted && (!this.options.pushToTalk || this.#talk.talking));
+    microphone.enableMicrophone(this.#attempt, !this.#muted && (!this.options.pushToTalk || this.talking));
   }
 
   /**
@@ -235,12 +233,12 @@ export class RealtimeSession extends SessionEvents {
 
   /** Push-to-talk, on press: the microphone opens, and an answer still playing is cut off. */
   startTalking(): boolean {
-    return this.#talk.start();
+    return !!this.#helpers.talk?.start();
   }
 
   /** Push-to-talk, on release: the turn is committed and answered. */
   stopTalking(): boolean {
-    return this.#talk.stop();
+    return !!this.#helpers.talk?.stop();
   }
 
   /**
@@ -384,7 +382,8 @@ export class RealtimeSession extends SessionEvents {
     this.#attempt?.dispose();
     this.#startPromise = undefined;
     this.#remoteStream = undefined;
-    this.#talk.talking = this.#assistantSpeaking = false;
+    if (this.#helpers.talk) this.#helpers.talk.talking = false;
+    this.#assistantSpeaking = false;
   }
 
   #setState(state: RealtimeState, reason?: ReconnectReason): void {
