@@ -119,7 +119,12 @@ export default {
     },
     {
       name: 'e2e-silence',
-      files: ['test/e2e/silence.test.ts', 'test/e2e/builds.test.ts', 'test/e2e/sign-in.test.ts'],
+      files: [
+        'test/e2e/silence.test.ts',
+        'test/e2e/builds.test.ts',
+        'test/e2e/sign-in.test.ts',
+        'test/e2e/continuity.test.ts',
+      ],
       browsers: engines('silence'),
     },
   ],

@@ -94,7 +94,7 @@ async function connectSlowToken(page: Page, base: string, warm: boolean): Promis
 }
 
 const PARTS_RUNS = 15;
-const PART_FILES = ['call', 'meters', 'devices', 'transcript', 'layouts'] as const;
+const PART_FILES = ['call', 'meters', 'devices', 'transcript', 'layouts', 'controls'] as const;
 /** The element parts pages/widget.html?parts turns on (the call part loads at the click either way). */
 const ELEMENT_PART_FILE = /realtime-voice\.(meters|devices|transcript|layouts)\.js$/;
 

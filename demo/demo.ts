@@ -16,7 +16,7 @@ const ATTRIBUTES = [
   'theme',
   'lang',
 ] as const;
-const SWITCHES = ['transcript', 'text-input', 'meters', 'devices', 'push-to-talk'] as const;
+const SWITCHES = ['transcript', 'text-input', 'meters', 'devices', 'push-to-talk', 'persist'] as const;
 
 // Address parameters (e.g. ?token-url=/token&meters=0&layout=compact) fill the form; the form drives the element.
 const params = new URLSearchParams(location.search);
@@ -51,6 +51,11 @@ function apply(): void {
     else voice.removeAttribute(name);
   }
   for (const name of SWITCHES) voice.toggleAttribute(name, (form.elements.namedItem(name) as HTMLInputElement).checked);
+  // persist is about reloads: the address keeps the choice, so a reload shows the kept conversation.
+  const address = new URL(location.href);
+  if (voice.hasAttribute('persist')) address.searchParams.set('persist', '1');
+  else address.searchParams.delete('persist');
+  history.replaceState(null, '', address);
   voice.tools = (form.elements.namedItem('tool') as HTMLInputElement).checked ? [localTime] : [];
   hint.textContent = voice.connectUrl
     ? 'Connect mode: the offer goes to your server.'

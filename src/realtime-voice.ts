@@ -24,6 +24,8 @@ const PART_FILES: Record<ElementPartName, () => Promise<{ default: PartFactory }
   transcript: () => import('./parts/transcript.js'),
   layouts: () => import('./parts/layouts.js'),
   visualizer: () => import('./parts/visualizer.js'),
+  history: () => import('./parts/history.js'),
+  controls: () => import('./parts/controls.js'),
 };
 /** Their order in the panel. */
 const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
@@ -37,7 +39,7 @@ const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
  *
  * @fires realtime-state - The connection state changed. `detail: {state, previous, reason?}`; state is idle, connecting, connected, reconnecting, closing, closed or error; `reason` (network or renewal) comes with reconnecting.
  * @fires realtime-error - Something failed. `detail: {code, message, status?, cause?, fatal}`; `fatal: false` means the call goes on.
- * @fires realtime-transcript - User or assistant text grew. `detail: {role, itemId, text, delta, final}`.
+ * @fires realtime-transcript - User or assistant text grew. `detail: {role, itemId, text, delta, final, truncated?, restored?}`; `restored`: a turn of an earlier call or page given back (`persist`).
  * @fires realtime-event - Every server event of the data channel, `detail` = the parsed event.
  * @fires realtime-levels - With `meters` or a `visualizer`: about 30 times a second while a call runs (4 under prefers-reduced-motion), `detail: {input, output}` levels from 0 to 1, for custom visualizers.
 
@@ -122,6 +124,10 @@ export class RealtimeVoice extends LitElement {
     credentials: {},
     partsUrl: { attribute: 'parts-url' },
     linkOrigins: { attribute: 'link-origins' },
+    persist: {},
+    historyTurns: { type: Number, attribute: 'history-turns' },
+    historyChars: { type: Number, attribute: 'history-chars' },
+    historyMinutes: { type: Number, attribute: 'history-minutes' },
     strings: { attribute: false },
     _lang: { attribute: 'lang' },
     _state: { state: true },
@@ -224,6 +230,24 @@ export class RealtimeVoice extends LitElement {
    */
   linkOrigins = '';
 
+  /**
+   * Keeps the conversation across reloads and pages of this origin: `session` (the attribute alone: this
+   * tab, sessionStorage) or `local` (localStorage). The transcript shows again as the element upgrades and
+   * the next call starts with the earlier turns; start() after stop() goes on with them. Only the turns'
+   * text is kept, under the widget's `id` (else its token or connect URL); see `history-minutes`,
+   * `clearHistory()`. Without it a reconnection or renewal still goes on with the conversation.
+   */
+  persist: '' | 'session' | 'local' | null = null;
+
+  /** Turns of the conversation a new call is given back (reconnection, renewal, `persist`); 0: none. */
+  historyTurns = 20;
+
+  /** Characters of those turns at most (the oldest are left out first). */
+  historyChars = 8000;
+
+  /** With `persist`: a kept conversation is forgotten after this many minutes without a new turn. */
+  historyMinutes = 30;
+
   /** The base URL of every widget's parts (see `parts-url`); set before the first widget upgrades. */
   static get partsUrl(): string | undefined {
     return partsConfig.url;
@@ -252,6 +276,7 @@ export class RealtimeVoice extends LitElement {
   #internals?: ElementInternals;
   /** The microphone of this call has no echo cancellation (Safari on some devices, some headsets). */
   #noEchoCancellation = false;
+
   #parts: Partial<Record<ElementPartName, ElementPart>> = {};
   /** Parts asked for: fetched, being fetched, or failed (asked again only when `parts-url` changes). */
   #partsAsked = new Set<ElementPartName>();
@@ -337,7 +362,18 @@ export class RealtimeVoice extends LitElement {
       tools: this.tools,
       reconnectAttempts: this.reconnectAttempts,
       partsUrl: this.partsUrl || undefined,
+      historyTurns: this.historyTurns,
+      historyChars: this.historyChars,
+      keepHistory: this.persist !== null,
+      onAuthorization: (value) => this.#eachPart((part) => part.authorized?.(value)),
     };
+  }
+
+  /** Forgets the conversation: the transcript, what a next call would be given back, and what `persist` kept. */
+  clearHistory(): void {
+    this.session.clearHistory();
+    this.#eachPart((part) => part.historyCleared?.());
+    this.requestUpdate();
   }
 
   /** Ends the conversation and releases microphone, connection and audio. Safe to call any time. */
@@ -428,6 +464,9 @@ export class RealtimeVoice extends LitElement {
       transcript: this.transcript || this.textInput,
       layouts: this.layout === 'compact' || this.layout === 'floating',
       visualizer: this.#visualizing,
+      history: this.persist !== null,
+      // The buttons of a running call come with the first call (there is a token and an offer to wait for).
+      controls: this._state !== 'idle',
     };
     // A new base URL: the parts that failed are worth another try.
     const retry = changed.has('partsUrl');
@@ -493,25 +532,7 @@ export class RealtimeVoice extends LitElement {
         <button part="button" class="main" type="button" aria-describedby="status" aria-label=${compact ? label : nothing} ?disabled=${st === 'closing'} @click=${this.#onMainClick} @pointerenter=${this.#warmUp} @focus=${this.#warmUp}>
           <span class="dot" aria-hidden="true"></span><span class=${compact ? 'visually-hidden' : ''}>${busy && !compact ? `${s.connecting} ${s.cancel}` : label}</span>
         </button>
-        ${
-          live && this.pushToTalk && !compact
-            ? html`<button part="talk-button" class="secondary talk" type="button" aria-pressed=${this._talking ? 'true' : 'false'}
-              @pointerdown=${this.#onTalkDown} @pointerup=${this.#onTalkUp} @pointercancel=${this.#onTalkUp} @lostpointercapture=${this.#onTalkUp}
-              @keydown=${this.#onTalkKey} @keyup=${this.#onTalkKey} @contextmenu=${prevent}>${s.holdToTalk}</button>`
-            : nothing
-        }
-        ${
-          live && this._activity === 'assistant-speaking' && !compact
-            ? html`<button part="interrupt-button" class="secondary" type="button" @click=${() => this.interrupt()}>${s.interrupt}</button>`
-            : nothing
-        }
-        ${
-          live && !compact
-            ? html`<button part="mute-button" class="secondary" type="button" aria-pressed=${this.muted ? 'true' : 'false'} @click=${this.#onMuteClick}>
-              ${this.muted ? s.unmute : s.mute}
-            </button>`
-            : nothing
-        }
+        ${this.#parts.controls?.render?.(s, undefined) ?? nothing}
         ${
           this._audioBlocked && live
             ? html`<button part="sound-button" class="secondary" type="button" @click=${this.#onSoundClick}>${s.enableSound}</button>`
@@ -581,32 +602,11 @@ export class RealtimeVoice extends LitElement {
     else void this.start();
   };
 
-  #onMuteClick = () => {
-    this.muted = !this.muted;
-  };
-
   #onSoundClick = async () => {
     if (await this.session.resumeAudio()) this._audioBlocked = false;
   };
 
   #onPanelKey = (event: KeyboardEvent) => this.#parts.layouts?.keydown?.(event);
-
-  #onTalkDown = (event: PointerEvent) => {
-    (event.currentTarget as HTMLElement).setPointerCapture?.(event.pointerId);
-    this.startTalking();
-  };
-
-  #onTalkUp = () => {
-    this.stopTalking();
-  };
-
-  /** Space (or Enter) held on the talk button talks; the key's repeats are ignored. */
-  #onTalkKey = (event: KeyboardEvent) => {
-    if (event.key !== ' ' && event.key !== 'Enter') return;
-    event.preventDefault();
-    if (event.type === 'keyup') this.stopTalking();
-    else if (!event.repeat) this.startTalking();
-  };
 
   #onState(next: RealtimeState, previous: RealtimeState, reason?: ReconnectReason): void {
     this._state = next;
@@ -665,10 +665,6 @@ export class RealtimeVoice extends LitElement {
       /* older engines only accepted the --dashed form; styling by state is optional */
     }
   }
-}
-
-function prevent(event: Event): void {
-  event.preventDefault();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging

@@ -26,6 +26,23 @@ export type { ContentPart, Item, ServerEvent } from './conversation/items.js';
 export { chooseTool } from './conversation/model.js';
 export { GENERATION_SPEEDUP } from './conversation/responses.js';
 
+/** One item of a response's context, as a test reads it: who, what kind, its text (or transcript). */
+export interface ContextEntry {
+  id: string;
+  type: string;
+  role?: string;
+  text: string;
+}
+
+/** What each response of a call was given (the test hook's `contexts`), newest last. */
+export interface ResponseContext {
+  response_id: string;
+  items: ContextEntry[];
+}
+
+/** Contexts kept per call: a test looks at the last few answers, not an hour of them. */
+const MAX_CONTEXTS = 50;
+
 export interface ConversationDeps {
   emit(event: ServerEvent): void;
   speaker?: Speaker;
@@ -34,6 +51,7 @@ export interface ConversationDeps {
 
 export class Conversation {
   readonly items: Item[] = [];
+  readonly contexts: ResponseContext[] = [];
   readonly vad: EnergyVad;
   readonly #items: ConversationItems;
   readonly #responses: Responses;
@@ -67,7 +85,17 @@ export class Conversation {
       emit,
       isClosed: () => this.#closed,
       answered: () => this.#armIdle(),
+      sawContext: (responseId, context) => this.#sawContext(responseId, context),
     });
+  }
+
+  #sawContext(responseId: string, context: readonly Item[]): void {
+    const text = (item: Item) =>
+      (item.content ?? []).map((c) => c.text ?? c.transcript ?? '').join('') ||
+      String(item.output ?? item.arguments ?? '');
+    const items = context.map((item) => ({ id: item.id, type: item.type, role: item.role, text: text(item) }));
+    this.contexts.push({ response_id: responseId, items });
+    if (this.contexts.length > MAX_CONTEXTS) this.contexts.shift();
   }
 
   get activeResponseId(): string | undefined {

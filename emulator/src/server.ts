@@ -139,7 +139,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   if (options.testHooks) {
     app.get('/__test/calls/:callId', (req, res) => {
       const call = calls.get(String(req.params.callId));
-      res.json(call ? { found: true, log: call.log, clientLog: call.clientLog } : { found: false });
+      res.json(
+        call
+          ? { found: true, log: call.log, clientLog: call.clientLog, contexts: call.conversation.contexts }
+          : { found: false },
+      );
     });
   }
   for (const prefix of PREFIXES) app.use(prefix, router);

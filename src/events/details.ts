@@ -69,6 +69,17 @@ export interface TranscriptDetail {
   final: boolean;
   /** The assistant was cut off (barge-in or interrupt()): `text` is what was heard, as far as it can be told. */
   truncated?: boolean;
+  /** A turn of an earlier call or page given back (`persist`, or a reconnection), not said in this call. */
+  restored?: boolean;
+}
+
+/** A turn of the conversation kept for the next call (`RealtimeSession.history`): its final text only. */
+export interface HistoryTurn {
+  role: 'user' | 'assistant';
+  text: string;
+  itemId: string;
+  /** The assistant was cut off: `text` is what was heard. */
+  truncated?: boolean;
 }
 
 /** Why a call is being replaced: `network` (lost) or `renewal` (session cap ahead). */

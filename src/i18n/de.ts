@@ -27,7 +27,7 @@ export const de: RealtimeVoiceStrings = {
   error: 'Fehler',
   reconnecting: 'Verbindung verloren. Verbinde neu…',
   renewing: 'Sitzung wird erneuert (Zeitlimit erreicht)…',
-  restarted: 'Wieder verbunden. Das Gespräch beginnt neu.',
+  restarted: 'Wieder verbunden. Das Gespräch geht weiter.',
   noUserTranscript:
     'Der Dienst hat keine Abschrift Ihrer Sprache gesendet (die Sitzung des Servers transkribiert die Eingabe nicht).',
   holdToTalk: 'Zum Sprechen halten',

@@ -92,7 +92,7 @@ export const en: RealtimeVoiceStrings = {
   error: 'Error',
   reconnecting: 'Connection lost. Reconnecting…',
   renewing: 'Renewing the session (time limit reached)…',
-  restarted: 'Reconnected. The conversation started over.',
+  restarted: 'Reconnected. The conversation goes on.',
   noUserTranscript: "The service sent no transcript of your speech (the server's session has no input transcription).",
   holdToTalk: 'Hold to talk',
   talking: 'Talking… release to send.',

@@ -25,7 +25,7 @@ export const es: RealtimeVoiceStrings = {
   error: 'Error',
   reconnecting: 'Conexión perdida. Reconectando…',
   renewing: 'Renovando la sesión (límite de tiempo)…',
-  restarted: 'Reconectado. La conversación empezó de nuevo.',
+  restarted: 'Reconectado. La conversación continúa.',
   noUserTranscript:
     'El servicio no envió la transcripción de lo que dijo (la sesión del servidor no transcribe la entrada).',
   holdToTalk: 'Mantener para hablar',

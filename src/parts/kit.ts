@@ -53,6 +53,10 @@ export interface ElementPart {
   updated?(changed: PropertyValues<RealtimeVoice>): void;
   /** A key went down in the panel. */
   keydown?(event: KeyboardEvent): void;
+  /** clearHistory() was called. */
+  historyCleared?(): void;
+  /** The page's `Authorization` for its server, each time it is sent (undefined: none). */
+  authorized?(value: string | undefined): void;
   /** The element was put back in a document (a framework moved it). */
   connected?(): void;
   disconnected?(): void;

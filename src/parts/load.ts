@@ -4,7 +4,7 @@
  * nothing at run time (the classic-script build cannot share modules): what it needs from the core
  * comes in as arguments.
  */
-export type PartName = 'call' | 'meters' | 'devices' | 'transcript' | 'layouts' | 'visualizer';
+export type PartName = 'call' | 'meters' | 'devices' | 'transcript' | 'layouts' | 'visualizer' | 'history' | 'controls';
 
 /**
  * Where parts load from when the page says so (`RealtimeVoice.partsUrl`, or a widget's `parts-url`):

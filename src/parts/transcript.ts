@@ -9,6 +9,9 @@ import type { PartFactory } from './kit.js';
 const transcript: PartFactory = ({ html, nothing, css }, host) => {
   const el = host.element;
   const log = new TranscriptLog();
+  // A conversation given back before this part was in (persist, a reconnection): it shows at once.
+  for (const { role, itemId, text, truncated } of el.session.history)
+    log.apply({ role, itemId, text, delta: text, final: true, truncated, restored: true });
   const userTranscription = new UserTranscription();
   let live = false;
 
@@ -105,7 +108,9 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
       live = el.state === 'connected';
       return html`${el.transcript ? renderLog(s) : nothing}${el.textInput ? renderForm(s) : nothing}`;
     },
-    starting: () => host.active() || log.clear(),
+    // A new call clears the transcript, unless it goes on with the conversation (persist).
+    starting: () => host.active() || el.persist !== null || log.clear(),
+    historyCleared: () => log.clear(),
     state: (next, previous) => {
       if (next === 'connected' && previous === 'reconnecting') log.notice(host.words().restarted);
     },

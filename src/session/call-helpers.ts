@@ -1,3 +1,4 @@
+import type { HistoryTurn } from '../events/details.js';
 import type { RealtimeServerEvent } from '../events/server-events.js';
 import { loadPart } from '../parts/load.js';
 import type { Attempt } from './attempt.js';
@@ -43,6 +44,10 @@ export class CallHelpers {
   #toolCalls?: InstanceType<CallPart['ToolCalls']>;
   #attempt?: Attempt;
   #early: RealtimeServerEvent[] = [];
+  /** The conversation so far (final turns), given back to a call that continues it. */
+  history: HistoryTurn[] = [];
+  /** This call continues the conversation: the history goes back in once it is connected. */
+  #continues = false;
 
   constructor(private readonly host: CallHelpersHost) {}
 
@@ -79,11 +84,16 @@ export class CallHelpers {
     return this.warm?.take(warmKey(o), o.authorization);
   }
 
-  /** A new call: its tool runner and transcripts start once the part is in. */
-  begin(attempt: Attempt): void {
+  /**
+   * A new call: its tool runner and transcripts start once the part is in. `continues`: it goes on with
+   * the conversation so far (a reconnection, a renewal, a kept history); else that is forgotten.
+   */
+  begin(attempt: Attempt, continues: boolean): void {
     this.#attempt = attempt;
     this.#early = [];
     this.#toolCalls = undefined;
+    this.#continues = continues;
+    if (!continues) this.history = [];
     this.load().then(
       () => this.#start(attempt),
       (error: unknown) => {
@@ -94,9 +104,17 @@ export class CallHelpers {
     );
   }
 
-  /** The call is connected: the screen stays on (once the part is in). */
+  /**
+   * The call is connected (and the part in): the screen stays on, and a continued conversation goes back
+   * in before anything else is said. Not earlier: the page's sign-in was only just seen (a new user's
+   * history is cleared, see the history part), and the items wait in the send queue behind the session's
+   * first update.
+   */
   connected(attempt: Attempt): void {
-    this.part?.keepScreenAwake(attempt.abort.signal);
+    if (!this.part || attempt !== this.#attempt) return;
+    this.part.keepScreenAwake(attempt.abort.signal);
+    if (this.#continues) for (const event of this.part.replayEvents(this.history)) this.host.send(event);
+    this.#continues = false;
   }
 
   /** A server event of the call: handled now, or kept until the part is in. */
@@ -123,7 +141,10 @@ export class CallHelpers {
   #handle(attempt: Attempt, event: RealtimeServerEvent): void {
     if (attempt !== this.#attempt || attempt.disposed) return;
     const transcript = this.#transcripts!.handle(event);
-    if (transcript) this.host.transcript(transcript);
+    if (transcript && !transcript.itemId.startsWith(this.part!.REPLAYED_ID_PREFIX)) {
+      if (transcript.final) this.history = this.part!.remember(this.history, transcript, this.host.options());
+      this.host.transcript(transcript);
+    }
     if (event.type === 'session.created') {
       const expiresAt = (event as { session?: { expires_at?: number } }).session?.expires_at;
       this.reconnection!.scheduleRenewal(

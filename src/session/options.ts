@@ -41,6 +41,14 @@ export interface RealtimeSessionOptions {
   fetch?: FetchLike;
   getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
   dataChannelLabel?: string;
+  /** Turns of the conversation a new call is given back (default 20; 0: none). */
+  historyTurns?: number;
+  /** Characters of them at most (default 8000). */
+  historyChars?: number;
+  /** start() after stop() goes on with the conversation so far (the element's `persist`); else it starts a new one. */
+  keepHistory?: boolean;
+  /** Called with the page's `Authorization` value each time it is sent (the history part tells a new user by it). */
+  onAuthorization?: (value: string | undefined) => void;
   /** Where the session's call part loads from (a base URL); default beside the bundle. */
   partsUrl?: string;
 }

@@ -2,6 +2,7 @@ import type { RealtimeClientEvent } from '../events/client-events.js';
 import type { ReconnectReason } from '../events/details.js';
 import { typedEventTarget, type RealtimeSessionEventMap } from '../events/dom-events.js';
 import { emit } from '../events/emit.js';
+import type { HistoryTurn } from '../events/details.js';
 import type { ServerErrorEvent } from '../events/server-events.js';
 import type { RealtimeSessionConfig } from '../events/session-config.js';
 import { Attempt } from './attempt.js';
@@ -131,6 +132,25 @@ export class RealtimeSession extends SessionEvents {
     return part?.readCallStats(pc);
   }
 
+  /** The conversation so far, as a next call would be given it back: final turns, newest last. */
+  get history(): readonly HistoryTurn[] {
+    return this.#helpers.history;
+  }
+
+  /**
+   * Gives turns of an earlier conversation (a page's own store) to the next call, which starts with
+   * them; each is announced as a `realtime-transcript` with `restored: true`. Needs the call part
+   * (fetched here if it is not in yet), which checks them.
+   */
+  async restoreHistory(turns: readonly HistoryTurn[]): Promise<void> {
+    (await this.#helpers.load()).restore(this.#helpers, turns, this.#view);
+  }
+
+  /** Forgets the conversation: the next call starts a new one. */
+  clearHistory(): void {
+    this.#helpers.history = [];
+  }
+
   /** Timers the current attempt still holds; 0 after teardown. For tests and leak checks. */
   get pendingTimers(): number {
     return this.#attempt?.timerCount ?? 0;
@@ -219,7 +239,8 @@ export class RealtimeSession extends SessionEvents {
     void this.#playOn(attempt.audio);
     const setup = initialSession(this.options);
     if (setup) this.updateSession(setup);
-    this.#helpers.begin(attempt);
+    // A reconnection or renewal goes on with the conversation; start() does when the page keeps it (persist).
+    this.#helpers.begin(attempt, state === 'reconnecting' || !!this.options.keepHistory);
     const promise = this.#connect(attempt).then(
       () => true,
       (error: unknown) => {

@@ -43,6 +43,8 @@ export interface PageCredentials {
   authorization?: string | (() => string | undefined | null | Promise<string | undefined | null>);
   /** fetch's credentials mode for the page's server; `include` sends cookies to another origin. Default `same-origin`. */
   credentials?: RequestCredentials;
+  /** Told the value each time one is sent. */
+  onAuthorization?: (value: string | undefined) => void;
 }
 
 /** A request to the page's own server, with the page's credentials. */
@@ -66,6 +68,7 @@ async function withPageCredentials(
       `credentials must be include, same-origin or omit, not "${String(page.credentials).slice(0, 40)}".`,
     );
   }
+  page.onAuthorization?.(value ?? undefined);
   const headers = { ...init.headers };
   if (value) headers.Authorization = /\s/.test(value.trim()) ? value.trim() : `Bearer ${value.trim()}`;
   return { ...init, headers, credentials: page.credentials ?? 'same-origin' };
@@ -259,13 +262,14 @@ export interface SignalingChoice {
   instructions?: string;
   authorization?: PageCredentials['authorization'];
   credentials?: RequestCredentials;
+  onAuthorization?: PageCredentials['onAuthorization'];
 }
 
 /** The page's own signaling, else connect mode (it wins), else token mode; neither is an error. */
 export function signalingFor(o: SignalingChoice): Signaling {
   const preferences = { voice: o.voice, instructions: o.instructions };
   if (o.signaling) return o.signaling;
-  const page = { authorization: o.authorization, credentials: o.credentials };
+  const page = { authorization: o.authorization, credentials: o.credentials, onAuthorization: o.onAuthorization };
   if (o.connectUrl) return new ConnectSignaling(o.connectUrl, preferences, page);
   if (o.tokenUrl) return new TokenSignaling(o.tokenUrl, o.callsUrl, preferences, page);
   throw new RealtimeError(

@@ -117,10 +117,6 @@ export const styles = css`
     background: var(--_accent);
     color: var(--_on-accent);
   }
-  .talk {
-    touch-action: none;
-    user-select: none;
-  }
 
   .dot {
     inline-size: 0.6em;

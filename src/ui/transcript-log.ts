@@ -2,7 +2,7 @@ import type { TranscriptDetail } from '../events/details.js';
 
 export interface TranscriptEntry {
   id: string;
-  /** `notice`: a line of the widget's own (e.g. "the conversation started over"). */
+  /** `notice`: a line of the widget's own (e.g. "Reconnected. The conversation goes on."). */
   role: 'user' | 'assistant' | 'notice';
   text: string;
   final: boolean;

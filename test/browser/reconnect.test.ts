@@ -15,7 +15,7 @@ import {
 describe('resilience: reconnection, session renewal, hidden pages', () => {
   const fake = useFakeService();
 
-  it('a lost network shows reconnecting, then a new call resumes, saying the conversation restarted', async () => {
+  it('a lost network shows reconnecting, then a new call resumes, saying the conversation goes on', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url, transcript: '' });
     await el.start();
     const first = fake.service.lastCall!;
@@ -31,8 +31,8 @@ describe('resilience: reconnection, session renewal, hidden pages', () => {
     await el.updateComplete;
     expect(fake.service.calls).to.have.length(2);
     expect(fake.service.lastCall).to.not.equal(first);
-    expect(live.textContent).to.contain('started over');
-    expect(part(el, 'transcript')!.textContent).to.contain('The conversation started over');
+    expect(live.textContent).to.contain('conversation goes on');
+    expect(part(el, 'transcript')!.textContent).to.contain('The conversation goes on');
     const states = log.filter((e) => e.type === 'realtime-state').map((e) => [e.detail.state, e.detail.reason]);
     expect(states).to.deep.equal([
       ['reconnecting', 'network'],

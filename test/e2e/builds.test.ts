@@ -126,6 +126,7 @@ describe('pages the widget lands on', () => {
     frame.remove();
     expect(files, 'the parts, fetched from beside the bundle under the policy').to.deep.equal([
       '/dist/realtime-voice.call.js',
+      '/dist/realtime-voice.controls.js',
       '/dist/realtime-voice.devices.js',
       '/dist/realtime-voice.meters.js',
       '/dist/realtime-voice.transcript.js',

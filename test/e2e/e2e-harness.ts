@@ -27,6 +27,8 @@ export interface CallLog {
   clientEventIds: Array<string | undefined>;
   clientProblems: string[];
   errors: unknown[];
+  /** What each response of the call was given as its context (the emulator's record), oldest first. */
+  contexts: Array<{ response_id: string; items: Array<{ id: string; type: string; role?: string; text: string }> }>;
 }
 
 export function callLog(callId: string): Promise<CallLog> {

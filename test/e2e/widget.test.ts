@@ -156,7 +156,7 @@ describe('the widget with the emulator', () => {
     const lost = await pollCallLog(firstCall, (log) => !log.found, 5000);
     expect(lost.found, 'the lost call was ended at the emulator').to.equal(false);
     await el.updateComplete;
-    expect(part(el, 'transcript')!.textContent).to.contain('The conversation started over');
+    expect(part(el, 'transcript')!.textContent).to.contain('The conversation goes on');
     const transcripts = record(el, ['realtime-transcript']);
     el.sendText('still there?');
     const spoken = await waitFor(transcripts, (t) => t.detail.role === 'assistant' && t.detail.final, 20_000);

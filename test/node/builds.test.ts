@@ -49,15 +49,20 @@ test('the ESM build leaves lit as a bare import; the bundles carry it inside', {
 // issue's authorization, credentials and the server's codes (sign-in-required, quota-exceeded) to ~22,700 B.
 // The core-and-parts issue splits it (core ≤ 12 KB).
 /** The optional parts beside the bundle (src/parts/), and what the issue allows (issue 15; see README "Core and parts"). */
-const CORE_ISSUE_PARTS = ['call', 'meters', 'devices', 'transcript', 'layouts'];
+// controls: the buttons of a running call, out of the core since issue 17 (they came from it).
+const CORE_ISSUE_PARTS = ['call', 'meters', 'devices', 'transcript', 'layouts', 'controls'];
 /** Parts of later issues, each with a budget of its own (gzip bytes). */
 const LATER_PARTS: Record<string, number> = { visualizer: 2304 };
+// Issue 17: persist (the conversation kept across reloads).
+LATER_PARTS.history = 1024;
 const PARTS = [...CORE_ISSUE_PARTS, ...Object.keys(LATER_PARTS)];
 /** The core, the file a page loads first: the goal is 12,288 B, not reached yet (README shows where the bytes go). */
 const CORE_BUDGET = 20 * 1024;
 /** The core and every part this issue made; the goal is 20,480 B. */
 // Issue 16's launcher card, bottom sheet, focus trap and keyboard lift took the layouts part from 707 to 2,137 B.
-const CORE_AND_PARTS_BUDGET = 29.5 * 1024;
+// Issue 17: the call part's conversation history (+~450 B), and the in-call buttons moved out of the core into
+// the controls part (core −255 B, the part 591 B: a part's own wrapper and styles), so 31 KB.
+const CORE_AND_PARTS_BUDGET = 31 * 1024;
 
 test(
   'size budgets: the core (Lit included), the core with the parts of issue 15, and each later part, gzip',

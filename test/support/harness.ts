@@ -29,7 +29,13 @@ export type Attrs = Partial<
     | 'push-to-talk'
     | 'audio-constraints'
     | 'input-device'
-    | 'output-device',
+    | 'output-device'
+    | 'id'
+    | 'persist'
+    | 'history-turns'
+    | 'history-chars'
+    | 'history-minutes'
+    | 'link-origins',
     string
   >
 >;

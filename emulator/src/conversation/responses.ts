@@ -48,6 +48,14 @@ interface ActiveResponse {
   /** null for an out-of-band response (`conversation: "none"`): its items stay out of the conversation. */
   conversationId: string | null;
   metadata: Record<string, string> | null;
+  /** What its context costs as input: the text of its items and instructions, and the user's speech. */
+  input?: InputCost;
+}
+
+/** A response's input, as the service bills it. */
+interface InputCost {
+  textChars: number;
+  audioMs: number;
 }
 
 /** An answer's audio in the output buffer: it plays on after its response is done. */
@@ -70,6 +78,8 @@ export interface ResponseHost {
   isClosed(): boolean;
   /** An answer is over (generated; for audio, played): server_vad's idle timeout starts counting. */
   answered(): void;
+  /** What a response was given as its context (for tests: GET /__test/calls/{id} shows it). */
+  sawContext?(responseId: string, context: readonly Item[]): void;
 }
 
 export class Responses {
@@ -112,6 +122,8 @@ export class Responses {
 
     // `input` replaces the conversation as this response's context (items given inline; [] is none).
     const context = params.input ? (params.input as Item[]) : this.host.items.list;
+    this.host.sawContext?.(response.id, context);
+    response.input = inputCost(params.instructions ?? session.instructions, context);
     const tool = chooseTool(context, params.tools ?? session.tools, params.tool_choice ?? session.tool_choice);
     if (tool) return this.#callTool(response, tool, context);
 
@@ -320,7 +332,12 @@ export class Responses {
     this.#emit({
       type: 'rate_limits.updated',
       rate_limits: [
-        { name: 'tokens', limit: 40000, remaining: 40000 - usageOf(item).total_tokens, reset_seconds: 1.2 },
+        {
+          name: 'tokens',
+          limit: 40000,
+          remaining: 40000 - usageOf(item, response.input).total_tokens,
+          reset_seconds: 1.2,
+        },
       ],
     });
   }
@@ -342,7 +359,7 @@ export class Responses {
       output_modalities: response.modalities,
       max_output_tokens: session.max_output_tokens,
       audio: { output: { format: session.audio.output.format, voice: session.audio.output.voice } },
-      usage: done ? usageOf(response.item) : null,
+      usage: done ? usageOf(response.item, response.input) : null,
       metadata: response.metadata,
     };
   }
@@ -368,16 +385,34 @@ function words(text: string): string[] {
   return text.match(/\S+\s*/g) ?? [];
 }
 
-function usageOf(item: Item | undefined) {
+/** The text of a response's context (instructions and items) and the user's speech in it. */
+function inputCost(instructions: string, context: readonly Item[]): InputCost {
+  let textChars = instructions.length;
+  let audioMs = 0;
+  for (const item of context) {
+    for (const part of item.content ?? []) textChars += (part.text ?? part.transcript ?? '').length;
+    textChars += (item.arguments ?? item.output ?? '').length;
+    audioMs += item.meta?.speechMs ?? 0;
+  }
+  return { textChars, audioMs };
+}
+
+/**
+ * Tokens as the service counts them, roughly: 4 characters of text a token, 50 ms of audio a token
+ * (its 20 tokens a second), and a fixed 100 for the session's own framing. The context's tokens are its
+ * items', so a conversation given back to a new call costs what its text costs.
+ */
+function usageOf(item: Item | undefined, input: InputCost = { textChars: 0, audioMs: 0 }) {
   const text = JSON.stringify(item?.content ?? item?.arguments ?? '');
   const outputText = Math.ceil(text.length / 4);
   const outputAudio = Math.ceil((item?.meta?.audioMs ?? 0) / 50);
-  const input = 120;
+  const inputText = 100 + Math.ceil(input.textChars / 4);
+  const inputAudio = Math.ceil(input.audioMs / 50);
   return {
-    total_tokens: input + outputText + outputAudio,
-    input_tokens: input,
+    total_tokens: inputText + inputAudio + outputText + outputAudio,
+    input_tokens: inputText + inputAudio,
     output_tokens: outputText + outputAudio,
-    input_token_details: { text_tokens: input, audio_tokens: 0, cached_tokens: 0 },
+    input_token_details: { text_tokens: inputText, audio_tokens: inputAudio, cached_tokens: 0 },
     output_token_details: { text_tokens: outputText, audio_tokens: outputAudio },
   };
 }

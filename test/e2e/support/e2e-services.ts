@@ -160,6 +160,7 @@ export async function startE2eServices() {
           clientEventIds: clientLog.map((e) => (e as { event_id?: string }).event_id),
           clientProblems: clientLog.map(checkClientEvent).filter(Boolean),
           errors: log.filter((e) => e.type === 'error').map((e) => e.error),
+          contexts: call.contexts ?? [],
         };
       }
       case 'observer-open': {

@@ -10,9 +10,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface EmulatorProcess {
   baseUrl: string;
   /** The call's logs (the emulator's test hook), or found: false. */
-  callLogs(
-    callId: string,
-  ): Promise<{ found: boolean; log?: Array<{ type: string; [k: string]: unknown }>; clientLog?: unknown[] }>;
+  callLogs(callId: string): Promise<{
+    found: boolean;
+    log?: Array<{ type: string; [k: string]: unknown }>;
+    clientLog?: unknown[];
+    /** What each response was given: its context items (role, type, text). */
+    contexts?: Array<{ response_id: string; items: Array<{ id: string; type: string; role?: string; text: string }> }>;
+  }>;
   stop(): void;
 }
 

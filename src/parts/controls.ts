@@ -1,0 +1,51 @@
+/**
+ * The controls part (`realtime-voice.controls.js`): the buttons of a running call beside the main
+ * one — push-to-talk's hold-to-talk, "Stop answer" while the assistant speaks, and mute. Fetched
+ * with the call (as soon as start() is called, beside the token and the microphone), so the page's
+ * first download stays small; the main button, which starts and ends a call, is the core's.
+ */
+import type { PartFactory } from './kit.js';
+
+const controls: PartFactory = ({ html, nothing, css }, host) => {
+  const el = host.element;
+  const onTalkDown = (event: PointerEvent) => {
+    (event.currentTarget as HTMLElement).setPointerCapture?.(event.pointerId);
+    el.startTalking();
+  };
+  const onTalkUp = () => el.stopTalking();
+  /** Space (or Enter) held on the talk button talks; the key's repeats are ignored. */
+  const onTalkKey = (event: KeyboardEvent) => {
+    if (event.key !== ' ' && event.key !== 'Enter') return;
+    event.preventDefault();
+    if (event.type === 'keyup') el.stopTalking();
+    else if (!event.repeat) el.startTalking();
+  };
+  const prevent = (event: Event) => event.preventDefault();
+
+  return {
+    styles: css`
+      .talk {
+        touch-action: none;
+        user-select: none;
+      }
+    `,
+    render: (s) => {
+      // The compact layout is the main button alone.
+      if (el.state !== 'connected' || el.layout === 'compact') return nothing;
+      return html`${
+        el.pushToTalk
+          ? html`<button part="talk-button" class="secondary talk" type="button" aria-pressed=${el.session.talking ? 'true' : 'false'}
+              @pointerdown=${onTalkDown} @pointerup=${onTalkUp} @pointercancel=${onTalkUp} @lostpointercapture=${onTalkUp}
+              @keydown=${onTalkKey} @keyup=${onTalkKey} @contextmenu=${prevent}>${s.holdToTalk}</button>`
+          : nothing
+      }${
+        host.activity() === 'assistant-speaking'
+          ? html`<button part="interrupt-button" class="secondary" type="button" @click=${() => el.interrupt()}>${s.interrupt}</button>`
+          : nothing
+      }<button part="mute-button" class="secondary" type="button" aria-pressed=${el.muted ? 'true' : 'false'} @click=${() => (el.muted = !el.muted)}>
+        ${el.muted ? s.unmute : s.mute}
+      </button>`;
+    },
+  };
+};
+export default controls;
