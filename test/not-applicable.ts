@@ -101,3 +101,10 @@ for (const test of [
 ])
   notApplicable.webkit[`${PHONES} ${test}`] =
     "@web/test-runner-commands' setViewport has no WebDriver implementation: no phone-sized viewport in WebKit here";
+
+// Conversations that continue (test/browser/history.test.ts): what needs no call.
+for (const test of [
+  'a conversation idle past history-minutes is forgotten, not shown',
+  'a stored value that is not a kept conversation is ignored',
+])
+  runsWithoutWebRtc.add(`conversations that continue ${test}`);
