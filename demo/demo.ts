@@ -79,3 +79,8 @@ function addLog(kind: string, text: string): void {
 voice.addEventListener('realtime-event', (e) => addLog('event', e.detail.type));
 voice.addEventListener('realtime-state', (e) => addLog('state', `state: ${e.detail.state}`));
 voice.addEventListener('realtime-error', (e) => addLog('error', `error ${e.detail.code}: ${e.detail.message}`));
+// What a page can show as cost: the running totals after each answer.
+voice.addEventListener('realtime-usage', (e) => {
+  const { call, conversation } = e.detail;
+  addLog('state', `usage: this call ${call.totalTokens} tokens, the conversation ${conversation.totalTokens}`);
+});

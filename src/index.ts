@@ -22,7 +22,15 @@ export {
 } from './session/signaling.js';
 export { RealtimeError, type RealtimeErrorCode, type RealtimeErrorDetail } from './session/errors.js';
 export { REALTIME_STATES, type RealtimeState } from './session/state.js';
-export type { TranscriptDetail, ReconnectReason, RealtimeStateDetail, RealtimeLevelsDetail } from './events/details.js';
+export type {
+  TranscriptDetail,
+  ReconnectReason,
+  RealtimeStateDetail,
+  RealtimeLevelsDetail,
+  RealtimeUsage,
+  RealtimeUsageDetail,
+  HistoryTurn,
+} from './events/details.js';
 export type { RealtimeCallStats } from './session/call-stats.js';
 export type { RealtimeTool } from './session/tool-definitions.js';
 export { LANGUAGES, loadLanguage } from './i18n/index.js';
@@ -31,6 +39,6 @@ export type * from './events/server-events.js';
 export type * from './events/client-events.js';
 export type * from './events/session-config.js';
 export type * from './events/dom-events.js';
-export { en as englishStrings, type RealtimeVoiceStrings } from './i18n/en.js';
+export type { RealtimeVoiceStrings } from './i18n/en.js';
 
 defineRealtimeVoice();

@@ -5,7 +5,7 @@ import type { RealtimeVoiceEventMap, RealtimeVoiceOwnEventMap } from './events/d
 import { emit } from './events/emit.js';
 import type { RealtimeServerEvent } from './events/server-events.js';
 import type { RealtimeSessionConfig } from './events/session-config.js';
-import { en, type RealtimeVoiceStrings } from './i18n/en.js';
+import { en, type RealtimeVoiceStrings, type Words } from './i18n/en.js';
 import { isRightToLeft, loadLanguage, stringsFor } from './i18n/index.js';
 import type { ElementPart, MetersPart, PartFactory, PartHost } from './parts/kit.js';
 import { loadPart, partsConfig, type PartName } from './parts/load.js';
@@ -41,6 +41,7 @@ const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
  * @fires realtime-error - Something failed. `detail: {code, message, status?, cause?, fatal}`; `fatal: false` means the call goes on.
  * @fires realtime-transcript - User or assistant text grew. `detail: {role, itemId, text, delta, final, truncated?, restored?}`; `restored`: a turn of an earlier call or page given back (`persist`).
  * @fires realtime-event - Every server event of the data channel, `detail` = the parsed event.
+ * @fires realtime-usage - After each response: `detail: {responseId, response, call, conversation}`, each `{responses, inputTokens, outputTokens, totalTokens, inputTextTokens, inputAudioTokens, cachedTokens, outputTextTokens, outputAudioTokens}`; `call` and `conversation` are running totals (the conversation's go on over reconnections, renewals and, with `persist`, later calls of this page; a reload counts from zero).
  * @fires realtime-levels - With `meters` or a `visualizer`: about 30 times a second while a call runs (4 under prefers-reduced-motion), `detail: {input, output}` levels from 0 to 1, for custom visualizers.
 
  * Every server event is also dispatched under its own type, verbatim (`session.created`,
@@ -305,6 +306,7 @@ export class RealtimeVoice extends LitElement {
     );
     this.session.addEventListener('realtime-event', (e) => this.#onServerEvent(e.detail));
     this.session.addEventListener('realtime-error', (e) => this.#onError(e.detail));
+    this.session.addEventListener('realtime-usage', (e) => this.#emit('realtime-usage', e.detail));
     this.session.addEventListener('realtime-transcript', (e) => {
       this.#eachPart((part) => part.transcript?.(e.detail));
       this.#emit('realtime-transcript', e.detail);
@@ -517,7 +519,7 @@ export class RealtimeVoice extends LitElement {
     return layouts && this.layout !== 'inline' ? layouts.render!(s, panel) : panel;
   }
 
-  #renderPanel(s: RealtimeVoiceStrings) {
+  #renderPanel(s: Words) {
     const st = this._state;
     const busy = st === 'connecting' || st === 'reconnecting';
     const live = st === 'connected';
@@ -575,7 +577,7 @@ export class RealtimeVoice extends LitElement {
   }
 
   /** The built-in words of the language with the page's replacements. */
-  get #words(): RealtimeVoiceStrings {
+  get #words(): Words {
     const base = stringsFor(this.#language);
     // English until the language's file is in; then the element renders again in it.
     if (base === en) void loadLanguage(this.#language).then((loaded) => loaded && this.requestUpdate());

@@ -73,6 +73,31 @@ export interface TranscriptDetail {
   restored?: boolean;
 }
 
+/** Token counts as the service bills them (`response.done`'s `usage`), added up. */
+export interface RealtimeUsage {
+  /** Responses counted. */
+  responses: number;
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  inputTextTokens: number;
+  inputAudioTokens: number;
+  /** Input tokens served from the service's cache (billed lower). */
+  cachedTokens: number;
+  outputTextTokens: number;
+  outputAudioTokens: number;
+}
+
+/** `realtime-usage`: a response's usage, and the running totals of its call and of the conversation. */
+export interface RealtimeUsageDetail {
+  responseId: string;
+  response: RealtimeUsage;
+  /** This call since it connected. */
+  call: RealtimeUsage;
+  /** The conversation: over reconnections, renewals and (with `persist`) later calls of this page; a reload counts from zero. */
+  conversation: RealtimeUsage;
+}
+
 /** A turn of the conversation kept for the next call (`RealtimeSession.history`): its final text only. */
 export interface HistoryTurn {
   role: 'user' | 'assistant';

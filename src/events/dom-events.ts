@@ -2,10 +2,16 @@
  * The one event map of the session and the element: each event's detail is defined once (details.ts),
  * dispatched through one typed `emit`, and listened to with the same typing on both.
  */
-import type { RealtimeErrorDetail, RealtimeLevelsDetail, RealtimeStateDetail, TranscriptDetail } from './details.js';
+import type {
+  RealtimeErrorDetail,
+  RealtimeLevelsDetail,
+  RealtimeStateDetail,
+  RealtimeUsageDetail,
+  TranscriptDetail,
+} from './details.js';
 import type { RealtimeServerEvent, ServerEventMap } from './server-events.js';
 
-export type { RealtimeLevelsDetail, RealtimeStateDetail } from './details.js';
+export type { RealtimeLevelsDetail, RealtimeStateDetail, RealtimeUsageDetail } from './details.js';
 
 /** Events a RealtimeSession dispatches; the element dispatches each again on itself. */
 export interface RealtimeSessionEventMap {
@@ -14,6 +20,8 @@ export interface RealtimeSessionEventMap {
   'realtime-transcript': CustomEvent<TranscriptDetail>;
   /** Every server event again, under one name. */
   'realtime-event': CustomEvent<RealtimeServerEvent>;
+  /** After each response: its token usage and the running totals of the call and the conversation. */
+  'realtime-usage': CustomEvent<RealtimeUsageDetail>;
 }
 
 /** The element's own events (kebab-case, bubbling, composed): the session's, and the levels. */

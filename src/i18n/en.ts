@@ -70,13 +70,40 @@ export interface RealtimeVoiceStrings {
   errors: Partial<Record<RealtimeErrorCode, string>>;
 }
 
-export const en: RealtimeVoiceStrings = {
+/**
+ * Words only a part shows: their English is in that part's file (src/i18n/en-<part>.ts, bundled into the
+ * part), so a page that does not use the part does not download them. The other languages hold every word.
+ */
+export type PartWord =
+  | 'mute'
+  | 'unmute'
+  | 'holdToTalk'
+  | 'interrupt'
+  | 'noUserTranscript'
+  | 'message'
+  | 'typeHere'
+  | 'send'
+  | 'transcript'
+  | 'you'
+  | 'assistant'
+  | 'microphone'
+  | 'speaker'
+  | 'defaultDevice'
+  | 'otherSpeaker'
+  | 'close'
+  | 'talkToUs';
+
+/** The words the core shows itself: English of these is in the bundle a page loads first. */
+export type CoreWords = Omit<RealtimeVoiceStrings, PartWord>;
+
+/** The words in effect: a loaded language has them all; English only the core's (each part adds its own). */
+export type Words = CoreWords & Partial<Pick<RealtimeVoiceStrings, PartWord>>;
+
+export const en: CoreWords = {
   start: 'Start conversation',
   retry: 'Try again',
   cancel: 'Cancel',
   stop: 'End conversation',
-  mute: 'Mute microphone',
-  unmute: 'Unmute microphone',
   enableSound: 'Enable sound',
   idle: 'Press Start and allow the microphone to talk.',
   connecting: 'Connecting…',
@@ -93,24 +120,9 @@ export const en: RealtimeVoiceStrings = {
   reconnecting: 'Connection lost. Reconnecting…',
   renewing: 'Renewing the session (time limit reached)…',
   restarted: 'Reconnected. The conversation goes on.',
-  noUserTranscript: "The service sent no transcript of your speech (the server's session has no input transcription).",
-  holdToTalk: 'Hold to talk',
   talking: 'Talking… release to send.',
   pushToTalkReady: 'Connected. Hold the talk button (or Space) while you speak.',
-  interrupt: 'Stop answer',
-  message: 'Message',
-  typeHere: 'Type a message…',
-  send: 'Send',
-  transcript: 'Transcript',
-  you: 'You',
-  assistant: 'Assistant',
-  microphone: 'Microphone',
-  speaker: 'Speaker',
-  defaultDevice: 'System default',
-  otherSpeaker: 'Choose another…',
   open: 'Talk to the assistant',
-  close: 'Close',
-  talkToUs: 'Talk to us',
   insecure: 'Voice needs a secure page: open it over HTTPS (or localhost).',
   failed: 'Something went wrong ({code}).',
   dailyLimit: 'The daily limit is reached: try again tomorrow.',

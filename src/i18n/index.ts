@@ -1,4 +1,4 @@
-import { en, type RealtimeVoiceStrings } from './en.js';
+import { en, type RealtimeVoiceStrings, type Words } from './en.js';
 
 /**
  * Built-in languages besides English. Each is its own small file, fetched
@@ -14,15 +14,15 @@ const LOADERS: Record<string, () => Promise<Record<string, RealtimeVoiceStrings>
 /** Language codes with built-in words. */
 export const LANGUAGES = ['en', ...Object.keys(LOADERS)];
 
-const loaded: Record<string, RealtimeVoiceStrings> = { en };
-const pending: Record<string, Promise<RealtimeVoiceStrings>> = {};
+const loaded: Record<string, Words> = { en };
+const pending: Record<string, Promise<Words>> = {};
 
 function code(lang: string): string {
   return lang.toLowerCase().split('-')[0]!;
 }
 
 /** The built-in words for a BCP 47 tag (`de-AT` → German) if loaded; English until then, or when not built in. */
-export function stringsFor(lang: string): RealtimeVoiceStrings {
+export function stringsFor(lang: string): Words {
   return loaded[code(lang)] ?? en;
 }
 

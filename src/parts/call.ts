@@ -10,4 +10,5 @@ export { keepScreenAwake } from '../session/wake-lock.js';
 export { Reconnection } from '../session/reconnection.js';
 export { WarmToken } from '../session/warm-token.js';
 export { PushToTalk } from '../session/push-to-talk.js';
+export { UsageMeter } from '../session/usage.js';
 export { remember, replayEvents, restore, REPLAYED_ID_PREFIX } from '../session/history.js';

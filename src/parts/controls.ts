@@ -4,6 +4,7 @@
  * with the call (as soon as start() is called, beside the token and the microphone), so the page's
  * first download stays small; the main button, which starts and ends a call, is the core's.
  */
+import { controlsWords } from '../i18n/en-controls.js';
 import type { PartFactory } from './kit.js';
 
 const controls: PartFactory = ({ html, nothing, css }, host) => {
@@ -29,7 +30,8 @@ const controls: PartFactory = ({ html, nothing, css }, host) => {
         user-select: none;
       }
     `,
-    render: (s) => {
+    render: (given) => {
+      const s = { ...controlsWords, ...given };
       // The compact layout is the main button alone.
       if (el.state !== 'connected' || el.layout === 'compact') return nothing;
       return html`${

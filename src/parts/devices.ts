@@ -1,4 +1,5 @@
 /** The devices part (`realtime-voice.devices.js`): microphone and speaker pickers. */
+import { devicesWords } from '../i18n/en-devices.js';
 import type { PartFactory } from './kit.js';
 
 /** The speaker list's last option: opens the browser's own speaker chooser (no device has this id). */
@@ -59,7 +60,7 @@ const devices: PartFactory = ({ html, nothing, css }, host) => {
     );
     return html`<label>${name}
         <select @change=${onChange}>
-          <option value="" ?selected=${!selected}>${host.words().defaultDevice}</option>
+          <option value="" ?selected=${!selected}>${host.words().defaultDevice ?? devicesWords.defaultDevice}</option>
           ${shown.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === selected}>${d.label || `${name} ${i + 1}`}</option>`)}
           ${other ? html`<option value=${CHOOSE_SPEAKER}>${other}</option>` : nothing}
         </select></label>`;
@@ -78,7 +79,8 @@ const devices: PartFactory = ({ html, nothing, css }, host) => {
         display: grid;
       }
     `,
-    render: (s) => {
+    render: (given) => {
+      const s = { ...devicesWords, ...given };
       if (!el.devices || el.layout === 'compact') return undefined;
       const canSink = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
       const other = speakerChooser() ? s.otherSpeaker : undefined;

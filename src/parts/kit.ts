@@ -7,7 +7,7 @@ import type { CSSResult, html, nothing, PropertyValues } from 'lit';
 import type { RealtimeErrorCode, RealtimeState } from '../events/details.js';
 import type { RealtimeServerEvent } from '../events/server-events.js';
 import type { TranscriptDetail } from '../events/details.js';
-import type { RealtimeVoiceStrings } from '../i18n/en.js';
+import type { Words } from '../i18n/en.js';
 import type { RealtimeVoice } from '../realtime-voice.js';
 import type { Activity } from '../ui/status-words.js';
 
@@ -22,7 +22,7 @@ export interface PartKit {
 export interface PartHost {
   readonly element: RealtimeVoice;
   /** The words in effect (language and the page's replacements). */
-  words(): RealtimeVoiceStrings;
+  words(): Words;
   /** The panel's direction: the element's `dir`, else `rtl` for a right-to-left language; undefined: inherited. */
   dir(): string | undefined;
   /** A call is starting or running. */
@@ -42,9 +42,9 @@ export interface ElementPart {
   /** CSS the part adds to the element's shadow root. */
   readonly styles?: CSSResult;
   /** The panel's first row (the layouts: avatar, title, close); the core's default is the two slots alone. */
-  header?(s: RealtimeVoiceStrings): unknown;
+  header?(s: Words): unknown;
   /** Its piece of the panel (`panel` is the rest, for parts that wrap it: the layouts). */
-  render?(s: RealtimeVoiceStrings, panel: unknown): unknown;
+  render?(s: Words, panel: unknown): unknown;
   /** start() was called, inside the user's click. */
   starting?(): void;
   state?(next: RealtimeState, previous: RealtimeState): void;

@@ -3,6 +3,7 @@
  * corner launcher card opening a panel; on a phone-sized screen, a bottom sheet). Until it is in, the
  * widget shows its inline layout, which works.
  */
+import { layoutsWords } from '../i18n/en-layouts.js';
 import type { PartFactory } from './kit.js';
 
 /** Narrower than this, the floating panel opens as a bottom sheet over the page, and is modal. */
@@ -65,7 +66,7 @@ const layouts: PartFactory = ({ html, nothing, css }, host) => {
   const avatar = () =>
     html`<span part="avatar" class="avatar"><slot name="avatar"><span class="dot" aria-hidden="true"></span></slot></span>`;
   const title = (s: ReturnType<typeof host.words>) =>
-    html`<span part="title" class="title"><slot name="title">${s.talkToUs}</slot></span>`;
+    html`<span part="title" class="title"><slot name="title">${s.talkToUs ?? layoutsWords.talkToUs}</slot></span>`;
 
   return {
     styles: css`
@@ -206,7 +207,7 @@ const layouts: PartFactory = ({ html, nothing, css }, host) => {
       el.layout === 'floating'
         ? html`<div part="header" class="header">
             ${avatar()}${title(s)}
-            <button part="close-button" class="close secondary" type="button" aria-label=${s.close} @click=${close}>×</button>
+            <button part="close-button" class="close secondary" type="button" aria-label=${s.close ?? layoutsWords.close} @click=${close}>×</button>
           </div>`
         : el.layout === 'compact'
           ? nothing
@@ -217,7 +218,7 @@ const layouts: PartFactory = ({ html, nothing, css }, host) => {
       const dir = host.dir() ?? nothing;
       const status = host.active() || el.state === 'error' ? host.status() : '';
       return html`${el.open ? content : nothing}
-        <button part="launcher" class="launcher" type="button" dir=${dir} aria-expanded=${el.open ? 'true' : 'false'} aria-label=${el.open ? s.close : nothing} @click=${toggle}>
+        <button part="launcher" class="launcher" type="button" dir=${dir} aria-expanded=${el.open ? 'true' : 'false'} aria-label=${el.open ? (s.close ?? layoutsWords.close) : nothing} @click=${toggle}>
           ${
             el.open
               ? html`<span class="chevron" aria-hidden="true"></span>`

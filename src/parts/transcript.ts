@@ -4,6 +4,7 @@
  */
 import { UserTranscription } from '../session/user-transcription.js';
 import { TranscriptLog } from '../ui/transcript-log.js';
+import { transcriptWords } from '../i18n/en-transcript.js';
 import type { PartFactory } from './kit.js';
 
 const transcript: PartFactory = ({ html, nothing, css }, host) => {
@@ -28,7 +29,11 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
     if (text && el.sendText(text)) input.value = '';
   };
 
-  const renderLog = (s: ReturnType<typeof host.words>) =>
+  /** The words in effect, with this part's English. */
+  const words = (given = host.words()) => ({ ...transcriptWords, ...given });
+  type TranscriptWords = ReturnType<typeof words>;
+
+  const renderLog = (s: TranscriptWords) =>
     html`<div part="transcript" class="transcript" role="log" aria-live="polite" aria-label=${s.transcript}>
       ${log.entries.map(
         // dir="auto": each entry reads in the direction of its own words (English quotes in an Arabic widget). The
@@ -41,7 +46,7 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
       )}
     </div>`;
 
-  const renderForm = (s: ReturnType<typeof host.words>) =>
+  const renderForm = (s: TranscriptWords) =>
     html`<form part="text-form" class="text-form" @submit=${onSubmit}>
       <input part="text-input" name="message" dir="auto" type="text" autocomplete="off" aria-label=${s.message} placeholder=${s.typeHere} ?disabled=${!live} />
       <button part="send-button" class="secondary" type="submit" ?disabled=${!live}>${s.send}</button>
@@ -103,8 +108,9 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
         direction: inherit;
       }
     `,
-    render: (s) => {
+    render: (given) => {
       if (el.layout === 'compact') return undefined;
+      const s = words(given);
       live = el.state === 'connected';
       return html`${el.transcript ? renderLog(s) : nothing}${el.textInput ? renderForm(s) : nothing}`;
     },
@@ -123,7 +129,7 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
       const { send, missing } = userTranscription.onEvent(event, el.session.lockedFields);
       if (send) el.session.send(send);
       if (missing) {
-        log.notice(host.words().noUserTranscript);
+        log.notice(words().noUserTranscript);
         el.requestUpdate();
       }
     },

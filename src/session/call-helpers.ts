@@ -25,6 +25,7 @@ export type CallHelpersHost = Pick<
   | 'applyMicrophone'
   | 'report'
   | 'transcript'
+  | 'usage'
   | 'renew'
 >;
 
@@ -42,6 +43,7 @@ export class CallHelpers {
   talk?: InstanceType<CallPart['PushToTalk']>;
   #transcripts?: InstanceType<CallPart['TranscriptTracker']>;
   #toolCalls?: InstanceType<CallPart['ToolCalls']>;
+  #usage?: InstanceType<CallPart['UsageMeter']>;
   #attempt?: Attempt;
   #early: RealtimeServerEvent[] = [];
   /** The conversation so far (final turns), given back to a call that continues it. */
@@ -59,6 +61,7 @@ export class CallHelpers {
         this.warm = new part.WarmToken<Signaling>();
         this.#transcripts = new part.TranscriptTracker();
         this.talk = new part.PushToTalk(this.host);
+        this.#usage = new part.UsageMeter();
       }
       return part;
     });
@@ -126,6 +129,8 @@ export class CallHelpers {
   #start(attempt: Attempt): void {
     if (attempt !== this.#attempt || attempt.disposed) return;
     this.#transcripts!.reset();
+    // A conversation with nothing to continue is a new one (its totals too).
+    this.#usage!.begin(!this.#continues || !this.history.length);
     this.#toolCalls = new this.part!.ToolCalls(
       (event) => this.#attempt === attempt && this.host.send(event),
       (name, why, cause) => {
@@ -154,6 +159,8 @@ export class CallHelpers {
         () => this.host.renew(),
       );
     }
+    const usage = this.#usage!.handle(event);
+    if (usage) this.host.usage(usage);
     const tools = this.host.options().tools;
     if (tools?.length) this.#toolCalls!.handle(event, tools);
   }

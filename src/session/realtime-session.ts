@@ -62,6 +62,7 @@ export class RealtimeSession extends SessionEvents {
     report: (error) => s.#report(error),
     fail: (attempt, error) => s.#fail(attempt, error),
     transcript: (detail) => emit<RealtimeSessionEventMap, 'realtime-transcript'>(s, 'realtime-transcript', detail),
+    usage: (detail) => emit<RealtimeSessionEventMap, 'realtime-usage'>(s, 'realtime-usage', detail),
     renew: () => void s.#open('reconnecting', 'renewal'),
   }))(this);
   /** The call part's work: transcripts, tools, push-to-talk, reconnection, renewal, the token fetched ahead. */

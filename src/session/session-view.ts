@@ -1,5 +1,5 @@
 import type { RealtimeClientEvent } from '../events/client-events.js';
-import type { RealtimeState, TranscriptDetail } from '../events/details.js';
+import type { RealtimeState, RealtimeUsageDetail, TranscriptDetail } from '../events/details.js';
 import type { Attempt } from './attempt.js';
 import type { RealtimeError } from './errors.js';
 import type { RealtimeSessionOptions } from './options.js';
@@ -27,6 +27,8 @@ export interface SessionView {
   /** Ends the call with this error (or replaces it, when it is worth a new call). */
   fail(attempt: Attempt, error: RealtimeError): void;
   transcript(detail: TranscriptDetail): void;
+  /** A response's usage and the running totals (`realtime-usage`). */
+  usage(detail: RealtimeUsageDetail): void;
   /** Replace the call by a new one ahead of the service's session cap. */
   renew(): void;
 }

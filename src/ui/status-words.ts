@@ -3,7 +3,7 @@
  * place where state turns into words.
  */
 import type { RealtimeErrorDetail, RealtimeState, ReconnectReason } from '../events/details.js';
-import type { RealtimeVoiceStrings } from '../i18n/en.js';
+import type { CoreWords } from '../i18n/en.js';
 
 /** Who is talking in a connected call; `thinking`: the user's turn ended and no answer is heard yet. */
 export type Activity = 'listening' | 'user-speaking' | 'thinking' | 'assistant-speaking';
@@ -25,7 +25,7 @@ export interface StatusView {
 }
 
 /** The status line. */
-export function statusText(s: RealtimeVoiceStrings, view: StatusView): string {
+export function statusText(s: CoreWords, view: StatusView): string {
   switch (view.state) {
     case 'connecting':
       return s.connecting;
@@ -51,14 +51,14 @@ export function statusText(s: RealtimeVoiceStrings, view: StatusView): string {
 }
 
 /** The language's sentence for an error; English shows the error's own detailed message. */
-export function errorText(s: RealtimeVoiceStrings, error: RealtimeErrorDetail, english: boolean): string {
+export function errorText(s: CoreWords, error: RealtimeErrorDetail, english: boolean): string {
   if (error.code === 'quota-exceeded' && /per_day|spend_cap/.test(error.serverCode ?? '')) return s.dailyLimit;
   return s.errors[error.code] ?? (english ? error.message : s.failed.replace('{code}', error.code));
 }
 
 /** What the live region says when the state changes to `next` (undefined: nothing new to say). */
 export function stateAnnouncement(
-  s: RealtimeVoiceStrings,
+  s: CoreWords,
   next: RealtimeState,
   previous: RealtimeState,
   view: Pick<StatusView, 'reason' | 'pushToTalk' | 'audioBlocked'> & { noEchoCancellation: boolean },

@@ -61,8 +61,11 @@ describe('conversations that continue (real server, real calls)', () => {
       };
       let el = await widget();
       el.muted = true;
+      const usage = (target: RealtimeVoice) => record(target, ['realtime-usage']);
+      const firstUsage = usage(el);
       expect(await el.start()).to.equal(true);
       const answer = await ask(el, 'Remember the number 42.');
+      await until(() => firstUsage.length === 1, 'the usage of the first answer');
       // Kept as text only: the turns, when, and no token or instructions.
       const stored = frame.contentWindow!.sessionStorage.getItem('realtime-voice:history:helper')!;
       expect(JSON.parse(stored).turns.map((t: { text: string }) => t.text)).to.deep.equal([
@@ -89,9 +92,19 @@ describe('conversations that continue (real server, real calls)', () => {
       expect(el.session.history).to.have.length(2);
 
       el.muted = true;
+      const laterUsage = usage(el);
       expect(await el.start()).to.equal(true);
       expect(el.session.callId).to.not.equal(firstCall);
       await ask(el, 'Which number?');
+      await until(() => laterUsage.length === 1, 'the usage of the answer after the reload');
+      // What the two turns given back cost: the later answer's input text beyond the first's.
+      type Usage = { response: { inputTextTokens: number }; conversation: { responses: number } };
+      const before = (firstUsage[0]!.detail as unknown as Usage).response.inputTextTokens;
+      const after = (laterUsage[0]!.detail as unknown as Usage).response.inputTextTokens;
+      console.log(`[continuity] 2 turns given back; input text tokens ${before} → ${after} (+${after - before})`);
+      expect(after, 'the turns given back are billed as input').to.be.above(before);
+      // The totals are this page's: a reload counts from zero (the store keeps the turns' text only).
+      expect((laterUsage[0]!.detail as unknown as Usage).conversation.responses).to.equal(1);
       expect(await lastContext(el.session.callId!)).to.deep.equal([
         'user: Remember the number 42.',
         `assistant: ${answer}`,

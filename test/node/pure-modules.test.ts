@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import type { RealtimeClientEvent } from '../../src/events/client-events.ts';
 import type { RealtimeErrorCode, RealtimeErrorDetail, RealtimeState } from '../../src/events/details.ts';
 import type { RealtimeServerEvent } from '../../src/events/server-events.ts';
-import { en, type RealtimeVoiceStrings } from '../../src/i18n/en.ts';
+import { en, type CoreWords } from '../../src/i18n/en.ts';
 import {
   DEFAULT_RECONNECT_ATTEMPTS,
   FIRST_RETRY_DELAY_MS,
@@ -22,7 +22,7 @@ import { WARM_MS, WarmToken } from '../../src/session/warm-token.ts';
 import { activityAfter, errorText, stateAnnouncement, statusText, type StatusView } from '../../src/ui/status-words.ts';
 
 /** Another language: its own words for what it translates, no sentence for most error codes. */
-const fr: RealtimeVoiceStrings = {
+const fr: CoreWords = {
   ...en,
   error: 'Erreur',
   failed: 'Échec ({code}).',
