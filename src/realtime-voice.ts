@@ -65,7 +65,7 @@ const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
  * @csspart meter - One level meter; its fill width follows the level.
  * @csspart devices - The device pickers (with `devices`).
  * @csspart transcript - The transcript list (with `transcript`).
- * @csspart message - One transcript entry; also `user`, `assistant` or `notice`.
+ * @csspart message - One transcript entry; also `user`, `assistant`, `notice` or `tool` (a tool call working, done or failed).
  * @csspart text-form - The message form (with `text-input`); it holds the `text-input` and `send-button` parts.
  * @csspart launcher - The corner card of the floating layout (avatar, title, status), round while the panel is open.
  * @csspart launcher-status - The launcher card's status line.

@@ -9,7 +9,19 @@ export const transcriptWords = {
   transcript: 'Transcript',
   you: 'You',
   assistant: 'Assistant',
+  toolRunning: 'Working on it: {tool}…',
+  toolDone: '{tool}: done.',
+  toolFailed: '{tool} did not work.',
 } satisfies Pick<
   RealtimeVoiceStrings,
-  'noUserTranscript' | 'message' | 'typeHere' | 'send' | 'transcript' | 'you' | 'assistant'
+  | 'noUserTranscript'
+  | 'message'
+  | 'typeHere'
+  | 'send'
+  | 'transcript'
+  | 'you'
+  | 'assistant'
+  | 'toolRunning'
+  | 'toolDone'
+  | 'toolFailed'
 >;

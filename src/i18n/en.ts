@@ -46,6 +46,10 @@ export interface RealtimeVoiceStrings {
   transcript: string;
   you: string;
   assistant: string;
+  /** A tool the model called is running / answered / failed, as a transcript row; `{tool}` is its name. */
+  toolRunning: string;
+  toolDone: string;
+  toolFailed: string;
   /** Device pickers. */
   microphone: string;
   speaker: string;
@@ -86,6 +90,9 @@ export type PartWord =
   | 'transcript'
   | 'you'
   | 'assistant'
+  | 'toolRunning'
+  | 'toolDone'
+  | 'toolFailed'
   | 'microphone'
   | 'speaker'
   | 'defaultDevice'

@@ -33,6 +33,31 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
   const words = (given = host.words()) => ({ ...transcriptWords, ...given });
   type TranscriptWords = ReturnType<typeof words>;
 
+  /** Tool calls by call id (their names, for the row that says they ended). */
+  const tools = new Map<string, string>();
+  /**
+   * A tool call shows as a row: "Working on it: get_weather…" when the model calls it, then done or
+   * failed when its output goes into the conversation (the service echoes the page's item).
+   */
+  const toolRow = (event: { type: string }): boolean => {
+    const e = event as { call_id?: string; name?: string; item?: { type?: string; call_id?: string; output?: string } };
+    const s = words();
+    const say = (text: string, name: string) => text.replace('{tool}', name);
+    if (event.type === 'response.function_call_arguments.done' && e.call_id && e.name) {
+      tools.set(e.call_id, e.name);
+      log.tool(`tool-${e.call_id}`, say(s.toolRunning, e.name), false);
+      return true;
+    }
+    const id = e.item?.call_id;
+    if (!event.type.startsWith('conversation.item.') || e.item?.type !== 'function_call_output' || !id) return false;
+    const name = tools.get(id);
+    if (!name) return false;
+    tools.delete(id);
+    const failed = /^\s*\{\s*"error"\s*:/.test(e.item.output ?? '');
+    log.tool(`tool-${id}`, say(failed ? s.toolFailed : s.toolDone, name), true);
+    return true;
+  };
+
   const renderLog = (s: TranscriptWords) =>
     html`<div part="transcript" class="transcript" role="log" aria-live="polite" aria-label=${s.transcript}>
       ${log.entries.map(
@@ -41,7 +66,7 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
         (
           e,
         ) => html`<p part="message ${e.role}" class="message" dir="auto" data-role=${e.role} data-final=${e.final ? 'true' : 'false'}>
-          ${e.role === 'notice' ? nothing : html`<span class="visually-hidden" dir="auto">${e.role === 'user' ? s.you : s.assistant}: </span>`}${e.text}
+          ${e.role === 'notice' || e.role === 'tool' ? nothing : html`<span class="visually-hidden" dir="auto">${e.role === 'user' ? s.you : s.assistant}: </span>`}${e.text}
         </p>`,
       )}
     </div>`;
@@ -82,6 +107,12 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
       .message[data-role='user'] {
         align-self: flex-end;
         background: var(--_user);
+      }
+      .message[data-role='tool'] {
+        align-self: flex-start;
+        border-style: dashed;
+        font-size: 0.85em;
+        color: var(--_muted-text);
       }
       .message[data-role='notice'] {
         align-self: center;
@@ -126,6 +157,7 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
     },
     serverEvent: (event) => {
       if (!el.transcript) return;
+      if (toolRow(event)) el.requestUpdate();
       const { send, missing } = userTranscription.onEvent(event, el.session.lockedFields);
       if (send) el.session.send(send);
       if (missing) {

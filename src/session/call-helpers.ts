@@ -137,6 +137,7 @@ export class CallHelpers {
         const message = `The tool "${name}" failed: ${why}`;
         this.host.report(new RealtimeError('tool-failed', message, { cause, fatal: false }));
       },
+      attempt.abort.signal,
     );
     if (this.host.state() === 'connected') this.connected(attempt);
     for (const event of this.#early.splice(0)) this.#handle(attempt, event);

@@ -9,9 +9,16 @@ export interface RealtimeTool {
   name: string;
   description?: string;
   parameters?: Record<string, unknown>;
+  /**
+   * Runs the call. `signal` fires when the user speaks again (barge-in), when `timeoutMs` is up (the model
+   * is then told the tool timed out) or when the call ends (stop, reconnection): its `reason` is an Error
+   * named `barge-in`, `timeout` or `call-ended`. Pass it to fetch() to cancel the work.
+   */
   // The arguments' shape is the page's own JSON Schema: `any`, so a page types its handler's parameter as it likes.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  handler: (args: any, call: { name: string; callId: string }) => unknown;
+  handler: (args: any, call: { name: string; callId: string; signal: AbortSignal }) => unknown;
+  /** How long the handler may take, in ms (default 20000); then the model gets an error output. */
+  timeoutMs?: number;
 }
 
 /** The `tools` field of `session.update` for these tools (handlers stay in the page). */

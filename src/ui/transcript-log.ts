@@ -3,7 +3,7 @@ import type { TranscriptDetail } from '../events/details.js';
 export interface TranscriptEntry {
   id: string;
   /** `notice`: a line of the widget's own (e.g. "Reconnected. The conversation goes on."). */
-  role: 'user' | 'assistant' | 'notice';
+  role: 'user' | 'assistant' | 'notice' | 'tool';
   text: string;
   final: boolean;
   truncated?: boolean;
@@ -26,6 +26,15 @@ export class TranscriptLog {
       truncated: detail.truncated,
     };
     const index = this.entries.findIndex((e) => e.id === detail.itemId && e.role === detail.role);
+    if (index >= 0) this.entries[index] = entry;
+    else this.entries.push(entry);
+    this.#trim();
+  }
+
+  /** A tool call's row: added when it starts, its text replaced when it ends (same `id`). */
+  tool(id: string, text: string, final: boolean): void {
+    const index = this.entries.findIndex((e) => e.id === id);
+    const entry: TranscriptEntry = { id, role: 'tool', text, final };
     if (index >= 0) this.entries[index] = entry;
     else this.entries.push(entry);
     this.#trim();

@@ -103,6 +103,43 @@ describe('the widget with the emulator', () => {
     expect(log.errors).to.deep.equal([]);
   });
 
+  it('a tool past its timeout: the model is told and says so, its signal fired, the transcript shows it failed', async () => {
+    el = await voiceFixture({ 'token-url': '/api/token', instructions: INSTRUCTIONS, transcript: '' });
+    el.muted = true;
+    const reasons: string[] = [];
+    el.tools = [
+      {
+        name: 'slow_lookup',
+        timeoutMs: 300,
+        handler: (_args, { signal }) =>
+          new Promise((_, reject) =>
+            signal.addEventListener(
+              'abort',
+              () => (reasons.push((signal.reason as Error).name), reject(signal.reason)),
+            ),
+          ),
+      },
+    ];
+    const transcripts = record(el, ['realtime-transcript']);
+    const errors = record(el, ['realtime-error']);
+    expect(await el.start()).to.equal(true);
+    el.sendText('slow_lookup my order');
+    const spoken = await waitFor(
+      transcripts,
+      (t) => t.detail.role === 'assistant' && t.detail.final,
+      20_000,
+      'the answer after the timeout',
+    );
+    expect(spoken.detail.text).to.equal('The slow_lookup tool answered: {"error":"it did not answer within 0.3 s"}.');
+    expect(reasons).to.deep.equal(['timeout']);
+    expect(errors.some((e) => (e.detail as { code: string }).code === 'tool-failed')).to.equal(true);
+    await el.updateComplete;
+    const rows = [...el.shadowRoot!.querySelectorAll('[part~="tool"]')].map((row) => row.textContent!.trim());
+    expect(rows).to.deep.equal(['slow_lookup did not work.']);
+    const log = await callLog(el.session.callId!);
+    expect(log.errors, 'no active-response error from the follow-up').to.deep.equal([]);
+  });
+
   it('push-to-talk: voice detection off at the emulator, a held turn is committed on release and answered', async () => {
     el = await voiceFixture({ 'token-url': '/api/token', instructions: INSTRUCTIONS, 'push-to-talk': '' });
     const events = recordServerEvents(el);

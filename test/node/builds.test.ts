@@ -60,9 +60,10 @@ const PARTS = [...CORE_ISSUE_PARTS, ...Object.keys(LATER_PARTS)];
 const CORE_BUDGET = 20 * 1024;
 /** The core and every part this issue made; the goal is 20,480 B. */
 // Issue 16's launcher card, bottom sheet, focus trap and keyboard lift took the layouts part from 707 to 2,137 B.
-// Issue 17: the call part's conversation history (+~450 B), and the in-call buttons moved out of the core into
-// the controls part (core −255 B, the part 591 B: a part's own wrapper and styles), so 31 KB.
-const CORE_AND_PARTS_BUDGET = 31 * 1024;
+// Issue 17: the call part's conversation history, usage and tool abort/timeout/waiting follow-ups (3,342 → 4,066 B);
+// the in-call buttons out of the core into the controls part (634 B) and the parts' English words out of the core
+// into their parts (core 20,543 → 20,324 B); the transcript's tool rows (1,830 → 2,299 B). So 32.5 KB.
+const CORE_AND_PARTS_BUDGET = 32.5 * 1024;
 
 test(
   'size budgets: the core (Lit included), the core with the parts of issue 15, and each later part, gzip',
