@@ -21,6 +21,7 @@ export const RealtimeVoiceReact = createComponent({
     onRealtimeTranscript: 'realtime-transcript' as EventName<RealtimeVoiceOwnEventMap['realtime-transcript']>,
     onRealtimeEvent: 'realtime-event' as EventName<RealtimeVoiceOwnEventMap['realtime-event']>,
     onRealtimeLevels: 'realtime-levels' as EventName<RealtimeVoiceOwnEventMap['realtime-levels']>,
+    onRealtimeUsage: 'realtime-usage' as EventName<RealtimeVoiceOwnEventMap['realtime-usage']>,
   },
   displayName: 'RealtimeVoice',
 });

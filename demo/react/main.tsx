@@ -12,6 +12,7 @@ function App() {
   const [lines, setLines] = useState<Array<{ id: string; who: string; text: string }>>([]);
   const [text, setText] = useState('');
   const [bareState, setBareState] = useState('idle');
+  const [tokens, setTokens] = useState(0);
 
   return (
     <>
@@ -26,13 +27,15 @@ function App() {
           instructions="You are the React page's assistant."
           meters
           onRealtimeState={(e) => setState(e.detail.state)}
+          onRealtimeUsage={(e) => setTokens(e.detail.conversation.totalTokens)}
           onRealtimeTranscript={(e) => {
             const { itemId, role, text: said } = e.detail;
             setLines((all) => [...all.filter((l) => l.id !== itemId), { id: itemId, who: role, text: said }]);
           }}
         />
         <p>
-          React sees the state: <strong id="react-state">{state}</strong>
+          React sees the state: <strong id="react-state">{state}</strong>; tokens so far:{' '}
+          <strong id="react-tokens">{tokens}</strong>
         </p>
         <form
           onSubmit={(e) => {
