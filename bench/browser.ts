@@ -69,6 +69,9 @@ export async function startStack(): Promise<Stack> {
   );
   app.get('/widget.js', (_req, res) => void res.type('text/javascript').send(widget.outputFiles[0]!.text));
   app.use(express.static('bench/pages'));
+  // The built parts (npm run build), on this origin: `parts-url="/parts/"` loads them as their own files, as a
+  // site serving dist/ does (the visualizer bench: its worker is the part's own file, same origin).
+  app.use('/parts', express.static('dist'));
   const http: Server = createServer(app);
   await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
   return {

@@ -16,8 +16,11 @@
  *   visualizer_none_main_thread_busy_pct  the widget with meters and no visualizer (the baseline)
  *   visualizer_empty_loop_main_thread_busy_pct  an empty rAF loop minus none (what 60 fps costs by itself)
  *   …_cpu_pct                             the same from the main thread's CPU time
- *   visualizer_fps                        orb frames drawn per second (visualizer_bars_fps: bars)
+ *   visualizer_fps                        orb frames drawn per second (visualizer_bars_fps: bars), the worker's
+ *                                         where it draws in one (canvas.visualizerSnapshot() tells its count)
+ *   visualizer_drawn_in_worker            1 when every orb run drew in a worker (OffscreenCanvas), else 0
  */
+import { existsSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { sleep, withBrowserBench, type BenchWindow } from './browser.ts';
 import { log, round, type Results } from './results.ts';
@@ -32,6 +35,8 @@ interface Run {
   busyPct: number;
   cpuPct: number;
   fps: number;
+  /** The canvas was drawn in a worker (OffscreenCanvas): its frames are the worker's. */
+  inWorker: boolean;
   /** Share of the measured time the assistant was speaking (output_audio_buffer.started → stopped). */
   speakingShare: number;
 }
@@ -47,6 +52,8 @@ async function measure(page: Page, url: string, kind: Kind): Promise<Run> {
   await page.evaluate(async (kind: string) => {
     await customElements.whenDefined('realtime-voice');
     const el = document.querySelector('realtime-voice') as HTMLElement & { updateComplete: Promise<boolean> };
+    // The parts as built files (dist/ on the bench's origin): the visualizer's worker is its own file.
+    el.setAttribute('parts-url', '/parts/');
     if (kind !== 'loop') el.setAttribute('visualizer', kind);
     await el.updateComplete;
     // Frames run; how long the assistant speaks (the element's own server events).
@@ -93,12 +100,23 @@ async function measure(page: Page, url: string, kind: Kind): Promise<Run> {
       if (counter.speakingSince !== undefined) counter.speakingSince = performance.now();
       return performance.now();
     });
+  /** The worker's frame count, where the visualizer draws in one (its frames are not the page's). */
+  const workerFrames = () =>
+    page.evaluate(async () => {
+      const el = document.querySelector('realtime-voice')!;
+      const canvas = el.shadowRoot!.querySelector('canvas') as
+        (HTMLCanvasElement & { visualizerSnapshot?: () => Promise<{ frames: number } | undefined> }) | null;
+      if (canvas?.dataset.drawnIn !== 'worker') return undefined;
+      return (await canvas.visualizerSnapshot!())?.frames;
+    });
+  const workerBefore = await workerFrames();
   const before = await metrics();
   const page0 = await reset();
   const t0 = performance.now();
   await sleep(MEASURE_MS);
   const wall = (performance.now() - t0) / 1000;
   const after = await metrics();
+  const workerAfter = await workerFrames();
   const counted = await page.evaluate((from: number) => {
     const counter = (window as unknown as { __frames: FrameCounter }).__frames;
     const now = performance.now();
@@ -111,12 +129,18 @@ async function measure(page: Page, url: string, kind: Kind): Promise<Run> {
   return {
     busyPct: ((after.task - before.task) / wall) * 100,
     cpuPct: ((after.cpu - before.cpu) / wall) * 100,
-    fps: counted.frames / pageSeconds,
+    fps:
+      workerBefore !== undefined && workerAfter !== undefined
+        ? (workerAfter - workerBefore) / pageSeconds
+        : counted.frames / pageSeconds,
+    inWorker: workerBefore !== undefined,
     speakingShare: counted.speaking / counted.pageWall,
   };
 }
 
 export async function benchVisualizer(results: Results): Promise<void> {
+  if (!existsSync('dist/realtime-voice.visualizer.js'))
+    throw new Error('the visualizer bench loads the built parts: run npm run build first');
   await withBrowserBench('speech', async ({ stack, page }) => {
     const runs: Record<Kind, Run[]> = { none: [], loop: [], orb: [], bars: [] };
     for (let i = 0; i < ROUNDS; i++) {
@@ -130,7 +154,8 @@ export async function benchVisualizer(results: Results): Promise<void> {
         }
       }
     }
-    const mean = (kind: Kind, key: keyof Run) => runs[kind].reduce((sum, r) => sum + r[key], 0) / runs[kind].length;
+    const mean = (kind: Kind, key: Exclude<keyof Run, 'inWorker'>) =>
+      runs[kind].reduce((sum, r) => sum + r[key], 0) / runs[kind].length;
     const none = mean('none', 'busyPct');
     results.visualizer_seconds_per_run = MEASURE_MS / 1000;
     results.visualizer_runs_per_kind = ROUNDS;
@@ -146,6 +171,7 @@ export async function benchVisualizer(results: Results): Promise<void> {
     results.visualizer_empty_loop_main_thread_busy_pct = round(mean('loop', 'busyPct') - none, 2);
     results.visualizer_empty_loop_main_thread_cpu_pct = round(mean('loop', 'cpuPct') - cpu, 2);
     results.visualizer_fps = round(mean('orb', 'fps'), 1);
+    results.visualizer_drawn_in_worker = runs.orb.every((r) => r.inWorker) ? 1 : 0;
     results.visualizer_bars_fps = round(mean('bars', 'fps'), 1);
     results.visualizer_none_fps = round(mean('none', 'fps'), 1);
     results.visualizer_assistant_speaking_share_pct = round(

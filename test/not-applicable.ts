@@ -108,3 +108,6 @@ for (const test of [
   'a stored value that is not a kept conversation is ignored',
 ])
   runsWithoutWebRtc.add(`conversations that continue ${test}`);
+runsWithoutWebRtc.add(
+  'visualizer in a worker (OffscreenCanvas) idle: the still orb is drawn in a worker from this same file, and the page runs no frame loop',
+);

@@ -5,11 +5,19 @@
  * (`outputLevel`), with a look for each state: idle, connecting, listening, user speaking, thinking,
  * assistant speaking, muted, error.
  *
- * One requestAnimationFrame loop, which runs only while a call is active and the canvas is on screen
- * (IntersectionObserver) in a visible tab, and only for the looks that move (not idle, muted, error);
- * no layout is read in a frame: the backing size comes from a ResizeObserver, the colours are read
- * when the look or the theme changes. Under `prefers-reduced-motion: reduce` there is no loop: a
- * still frame is drawn when the look changes.
+ * Off the page's main thread where the browser can: the canvas is handed to a worker
+ * (`transferControlToOffscreen`), and the worker is this same file (`new Worker(import.meta.url)`: no
+ * blob: or data: URL, so a strict CSP holds). The worker runs the frame loop and draws; the page only
+ * tells it the look, the colours, the size and the levels (as `realtime-levels` come, ~30 a second).
+ * Any 60 fps loop on the main thread costs ~5 % of a core here even drawing nothing (bench: an empty
+ * requestAnimationFrame loop); in the worker the page's share is the messages. Where there is no
+ * OffscreenCanvas, the file is not on this origin (a CDN `parts-url`), the worker does not start (a
+ * CSP without worker-src 'self'), or the one-file build inlined it, the page draws itself, as before.
+ *
+ * The loop runs only while a call is active and the canvas is on screen (IntersectionObserver) in a
+ * visible tab, and only for the looks that move (not idle, muted, error); no layout is read in a
+ * frame: the backing size comes from a ResizeObserver, the colours are read when the look or the theme
+ * changes. Under `prefers-reduced-motion: reduce` there is no loop: a still frame when the look changes.
  *
  * Colours: `--realtime-voice-visualizer-user`, `-assistant`, `-error`, `-muted` (any CSS colour),
  * through the canvas's own `color` properties so that `light-dark()` and system colours resolve.
@@ -17,6 +25,244 @@
 import type { PartFactory } from './kit.js';
 
 type Rgb = [number, number, number, number];
+
+/** What a picture depends on, apart from the time and the levels. */
+interface Scene {
+  look: string;
+  kind: string;
+  /** user, assistant, thinking, error, muted. */
+  colours: Rgb[];
+  forced: boolean;
+}
+
+/** Draws the scene: the page's own loop, or the worker's. */
+interface Painter {
+  scene(scene: Scene): void;
+  size(width: number, height: number): void;
+  levels(input: number, output: number): void;
+  /** true: the frame loop; false: one still frame. */
+  run(moving: boolean): void;
+  dispose(): void;
+  /** The worker's: asks for its pixels and frame count (for tests). */
+  snapshot?(): void;
+}
+
+/** Messages from the page to the worker (one or more fields each). */
+interface ToWorker {
+  canvas?: OffscreenCanvas;
+  scene?: Scene;
+  size?: [number, number];
+  levels?: [number, number];
+  run?: boolean;
+  /** For tests: the worker answers with its pixels and how many frames it drew. */
+  snapshot?: boolean;
+}
+
+/** The looks that do not move (and draw no level). */
+const resting = (look: string) => look === 'idle' || look === 'muted' || look === 'error';
+
+/** The colour at `alpha`, `light` of the way to white. */
+const tint = ([r, g, b, a]: Rgb, alpha: number, light = 0) =>
+  `rgba(${r + (255 - r) * light},${g + (255 - g) * light},${b + (255 - b) * light},${a * alpha})`;
+
+/**
+ * One picture of `scene` at time `t` (seconds; 0 for a still frame). `memory.level` smooths the level
+ * from frame to frame. Pure drawing: the page and the worker both call it.
+ */
+function paint(
+  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  width: number,
+  height: number,
+  scene: Scene,
+  [input, output]: [number, number],
+  t: number,
+  memory: { level: number },
+): void {
+  const { look, kind } = scene;
+  if (!width || scene.colours.length < 5) return;
+  const [user, assistant, ponder, danger, grey] = scene.colours as [Rgb, Rgb, Rgb, Rgb, Rgb];
+  const speaking = look === 'assistant-speaking';
+  const thinking = look === 'thinking';
+  const colour = speaking ? assistant : thinking ? ponder : look === 'error' ? danger : look === 'muted' ? grey : user;
+  const target = resting(look) ? 0 : speaking ? output : input;
+  const level = (memory.level = t ? memory.level + (target - memory.level) * 0.3 : target);
+  const still = !t || look === 'idle';
+  const light = scene.forced ? 0 : 0.55;
+  const side = Math.min(width, height) / 2;
+  const cx = width / 2;
+  const cy = height / 2;
+  ctx.clearRect(0, 0, width, height);
+  ctx.globalAlpha = look === 'muted' ? 0.45 : look === 'connecting' ? 0.6 + 0.3 * Math.sin(t * 4) : 1;
+  if (kind === 'bars') {
+    const gap = width / 16;
+    const bar = (width - gap * 6) / 5;
+    ctx.fillStyle = tint(colour, 1);
+    for (let i = 0; i < 5; i++) {
+      const wave = thinking ? 0.25 + 0.2 * Math.sin(t * 4 - i) : level * (1 - Math.abs(i - 2) / 4);
+      const h = Math.max(bar, height * Math.min(1, 0.12 + wave * (still ? 1 : 0.85 + 0.15 * Math.sin(t * 9 + i * 2))));
+      ctx.beginPath();
+      ctx.roundRect(gap + i * (bar + gap), cy - h / 2, bar, h, bar / 2);
+      ctx.fill();
+    }
+    return;
+  }
+  // The orb: a glow, then a wobbling body lit from a point that turns slowly while thinking.
+  // Listening (and connecting) is a smaller, calmer orb than speaking, whatever the level.
+  const quiet = look === 'listening' || look === 'connecting' || look === 'idle';
+  const r =
+    side * ((look === 'muted' ? 0.4 : quiet ? 0.44 : 0.52) + 0.3 * level) * (still ? 1 : 1 + 0.03 * Math.sin(t * 1.6));
+  const wobble = still ? 0 : thinking ? 0.03 : 0.025 + 0.06 * level;
+  let g = ctx.createRadialGradient(cx, cy, r * 0.7, cx, cy, side);
+  g.addColorStop(0, tint(colour, (quiet ? 0.2 : 0.45) + 0.3 * level));
+  g.addColorStop(1, tint(colour, 0));
+  ctx.fillStyle = g;
+  ctx.fillRect(0, 0, width, height);
+  ctx.beginPath();
+  for (let i = 0; i < 40; i++) {
+    const a = (i / 40) * 2 * Math.PI;
+    const k = r * (1 + wobble * (Math.sin(3 * a + t * 2.3) + Math.sin(5 * a - t * 3.1)) * 0.5);
+    ctx.lineTo(cx + Math.cos(a) * k, cy + Math.sin(a) * k);
+  }
+  const spin = thinking ? t * 1.5 : -2.2;
+  g = ctx.createRadialGradient(cx + Math.cos(spin) * r * 0.4, cy + Math.sin(spin) * r * 0.4, 0, cx, cy, r * 1.1);
+  g.addColorStop(0, tint(thinking ? assistant : colour, 1, light));
+  g.addColorStop(1, tint(colour, 1));
+  ctx.fillStyle = g;
+  ctx.fill();
+}
+
+/**
+ * A painter drawing on `ctx` with a frame loop of `frames` (the page's requestAnimationFrame, or the
+ * worker's): the same code on both sides.
+ */
+function loopPainter(
+  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  frames: { request(callback: (now: number) => void): number; cancel(id: number): void },
+  onFrame: () => void = () => {},
+): Painter {
+  let scene: Scene = { look: 'idle', kind: 'orb', colours: [], forced: false };
+  let levels: [number, number] = [0, 0];
+  let width = 0;
+  let height = 0;
+  let id = 0;
+  let moving = false;
+  const memory = { level: 0 };
+  const frame = (now: number) => {
+    id = 0;
+    onFrame();
+    paint(ctx, width, height, scene, levels, now / 1000, memory);
+    if (moving) id = frames.request(frame);
+  };
+  return {
+    scene: (next) => (scene = next),
+    size: (w, h) => {
+      ctx.canvas.width = width = w;
+      ctx.canvas.height = height = h;
+    },
+    levels: (input, output) => (levels = [input, output]),
+    run: (next) => {
+      moving = next;
+      if (moving) id ||= frames.request(frame);
+      else {
+        frames.cancel(id);
+        id = 0;
+        paint(ctx, width, height, scene, levels, 0, memory);
+      }
+    },
+    dispose: () => {
+      moving = false;
+      frames.cancel(id);
+    },
+  };
+}
+
+/** In the worker: the canvas comes from the page, then scenes, sizes, levels and run/still. */
+function runWorker(scope: {
+  postMessage(message: unknown): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+  requestAnimationFrame?: (callback: (now: number) => void) => number;
+  cancelAnimationFrame?: (id: number) => void;
+}): void {
+  let painter: Painter | undefined;
+  let ctx: OffscreenCanvasRenderingContext2D | undefined;
+  let frames = 0;
+  // Workers have requestAnimationFrame where they have OffscreenCanvas (Chromium, Firefox, Safari 16.4+).
+  const loop = {
+    request: (callback: (now: number) => void) => scope.requestAnimationFrame!(callback),
+    cancel: (id: number) => scope.cancelAnimationFrame!(id),
+  };
+  scope.onmessage = ({ data }) => {
+    if (data.canvas) {
+      ctx = data.canvas.getContext('2d')!;
+      painter = loopPainter(ctx, loop, () => frames++);
+    }
+    if (!painter || !ctx) return;
+    if (data.scene) painter.scene(data.scene);
+    if (data.size) painter.size(...data.size);
+    if (data.levels) painter.levels(...data.levels);
+    if (data.run !== undefined) painter.run(data.run);
+    if (data.snapshot)
+      scope.postMessage({ pixels: ctx.getImageData(0, 0, ctx.canvas.width || 1, ctx.canvas.height || 1), frames });
+  };
+  scope.postMessage({ ready: !!scope.requestAnimationFrame });
+}
+
+// Loaded as the worker (no document): draw what the page sends.
+if (typeof document === 'undefined' && typeof postMessage === 'function') runWorker(self as never);
+
+/** How long the page waits for its worker to say it runs before drawing itself. */
+const WORKER_START_MS = 2_000;
+
+/**
+ * Starts the worker for `canvas`; resolves with a painter that sends it what to draw, or undefined
+ * when the page should draw itself (nothing was transferred then: the canvas is still the page's).
+ */
+function workerPainter(canvas: HTMLCanvasElement, onSnapshot: (data: unknown) => void): Promise<Painter | undefined> {
+  const url = import.meta.url;
+  if (
+    typeof OffscreenCanvas === 'undefined' ||
+    typeof canvas.transferControlToOffscreen !== 'function' ||
+    // This part's own file (not the one-file build, which inlines it into a classic script).
+    !/visualizer[^/]*\.(js|ts)(\?|#|$)/.test(url) ||
+    new URL(url, location.href).origin !== location.origin
+  )
+    return Promise.resolve(undefined);
+  let worker: Worker;
+  try {
+    worker = new Worker(url, { type: 'module' });
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve) => {
+    const give = (painter?: Painter) => {
+      clearTimeout(timer);
+      if (!painter) worker.terminate();
+      resolve(painter);
+    };
+    const timer = setTimeout(give, WORKER_START_MS);
+    worker.onerror = () => give();
+    worker.onmessage = ({ data }) => {
+      if (!data.ready) return give(); // no frame loop in this worker
+      let offscreen: OffscreenCanvas;
+      try {
+        offscreen = canvas.transferControlToOffscreen();
+      } catch {
+        return give(); // someone took a context of the canvas meanwhile: the page draws
+      }
+      const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
+      send({ canvas: offscreen }, [offscreen]);
+      worker.onmessage = ({ data: answer }) => onSnapshot(answer);
+      give({
+        scene: (scene) => send({ scene }),
+        size: (w, h) => send({ size: [w, h] }),
+        levels: (input, output) => send({ levels: [input, output] }),
+        run: (run) => send({ run }),
+        dispose: () => worker.terminate(),
+        snapshot: () => send({ snapshot: true }),
+      });
+    };
+  });
+}
 
 const visualizer: PartFactory = ({ html, css }, host) => {
   const el = host.element;
@@ -33,20 +279,17 @@ const visualizer: PartFactory = ({ html, css }, host) => {
     const [r, g, b, a] = probe.getImageData(0, 0, 1, 1).data as unknown as number[];
     return [r!, g!, b!, a! / 255];
   };
-  /** The colour at `alpha`, `light` of the way to white. */
-  const tint = ([r, g, b, a]: Rgb, alpha: number, light = 0) =>
-    `rgba(${r + (255 - r) * light},${g + (255 - g) * light},${b + (255 - b) * light},${a * alpha})`;
 
   let canvas: HTMLCanvasElement | undefined;
-  let ctx: CanvasRenderingContext2D | null = null;
-  let raf = 0;
+  let painter: Painter | undefined;
+  /** Bumped for each canvas: a worker that starts after its canvas went is dropped. */
+  let generation = 0;
   let onScreen = false;
   let look = '';
   let kind = '';
-  let colours: Rgb[] = [];
-  let level = 0;
-  let width = 0;
-  let height = 0;
+  let size: [number, number] = [0, 0];
+  /** For tests (`canvas.visualizerSnapshot()`): the worker's answers. */
+  let answered: (data: unknown) => void = () => {};
 
   const lookNow = () =>
     el.state === 'error'
@@ -58,107 +301,37 @@ const visualizer: PartFactory = ({ html, css }, host) => {
           : el.muted && host.activity() !== 'assistant-speaking'
             ? 'muted'
             : host.activity();
-  /** Looks that do not move (and draw no level). */
-  const resting = () => ['idle', 'muted', 'error'].includes(look);
-  const moving = () => !!ctx && onScreen && !document.hidden && !calm.matches && !resting();
+  const moving = () => !!painter && onScreen && !document.hidden && !calm.matches && !resting(look);
 
-  const readColours = () => {
+  const scene = (): Scene => {
     const style = getComputedStyle(canvas!);
-    colours = [style.color, style.caretColor, style.accentColor, style.columnRuleColor, style.textDecorationColor].map(
-      rgb,
-    );
+    const colours = [
+      style.color,
+      style.caretColor,
+      style.accentColor,
+      style.columnRuleColor,
+      style.textDecorationColor,
+    ];
+    return { look, kind, colours: colours.map(rgb), forced: forced.matches };
   };
 
-  /** One picture at time `t` (seconds; 0 for a still frame). */
-  const draw = (t: number) => {
-    if (!ctx || !width) return;
-    const [user, assistant, ponder, danger, grey] = colours as Rgb[] as [Rgb, Rgb, Rgb, Rgb, Rgb];
-    const speaking = look === 'assistant-speaking';
-    const thinking = look === 'thinking';
-    const colour = speaking
-      ? assistant
-      : thinking
-        ? ponder
-        : look === 'error'
-          ? danger
-          : look === 'muted'
-            ? grey
-            : user;
-    const target = resting() ? 0 : speaking ? el.outputLevel : el.inputLevel;
-    level = t ? level + (target - level) * 0.3 : target;
-    const still = !t || look === 'idle';
-    const light = forced.matches ? 0 : 0.55;
-    const side = Math.min(width, height) / 2;
-    const cx = width / 2;
-    const cy = height / 2;
-    ctx.clearRect(0, 0, width, height);
-    ctx.globalAlpha = look === 'muted' ? 0.45 : look === 'connecting' ? 0.6 + 0.3 * Math.sin(t * 4) : 1;
-    if (kind === 'bars') {
-      const gap = width / 16;
-      const bar = (width - gap * 6) / 5;
-      ctx.fillStyle = tint(colour, 1);
-      for (let i = 0; i < 5; i++) {
-        const wave = thinking ? 0.25 + 0.2 * Math.sin(t * 4 - i) : level * (1 - Math.abs(i - 2) / 4);
-        const h = Math.max(
-          bar,
-          height * Math.min(1, 0.12 + wave * (still ? 1 : 0.85 + 0.15 * Math.sin(t * 9 + i * 2))),
-        );
-        ctx.beginPath();
-        ctx.roundRect(gap + i * (bar + gap), cy - h / 2, bar, h, bar / 2);
-        ctx.fill();
-      }
-      return;
-    }
-    // The orb: a glow, then a wobbling body lit from a point that turns slowly while thinking.
-    // Listening (and connecting) is a smaller, calmer orb than speaking, whatever the level.
-    const quiet = look === 'listening' || look === 'connecting' || look === 'idle';
-    const r =
-      side *
-      ((look === 'muted' ? 0.4 : quiet ? 0.44 : 0.52) + 0.3 * level) *
-      (still ? 1 : 1 + 0.03 * Math.sin(t * 1.6));
-    const wobble = still ? 0 : thinking ? 0.03 : 0.025 + 0.06 * level;
-    let g = ctx.createRadialGradient(cx, cy, r * 0.7, cx, cy, side);
-    g.addColorStop(0, tint(colour, (quiet ? 0.2 : 0.45) + 0.3 * level));
-    g.addColorStop(1, tint(colour, 0));
-    ctx.fillStyle = g;
-    ctx.fillRect(0, 0, width, height);
-    ctx.beginPath();
-    for (let i = 0; i < 40; i++) {
-      const a = (i / 40) * 2 * Math.PI;
-      const k = r * (1 + wobble * (Math.sin(3 * a + t * 2.3) + Math.sin(5 * a - t * 3.1)) * 0.5);
-      ctx.lineTo(cx + Math.cos(a) * k, cy + Math.sin(a) * k);
-    }
-    const spin = thinking ? t * 1.5 : -2.2;
-    g = ctx.createRadialGradient(cx + Math.cos(spin) * r * 0.4, cy + Math.sin(spin) * r * 0.4, 0, cx, cy, r * 1.1);
-    g.addColorStop(0, tint(thinking ? assistant : colour, 1, light));
-    g.addColorStop(1, tint(colour, 1));
-    ctx.fillStyle = g;
-    ctx.fill();
-  };
-
-  const frame = (now: number) => {
-    raf = 0;
-    draw(now / 1000);
-    if (moving()) raf = requestAnimationFrame(frame);
-  };
   /** The loop when something moves, else one still frame (on screen only). */
   const run = () => {
-    if (moving()) raf ||= requestAnimationFrame(frame);
-    else {
-      cancelAnimationFrame(raf);
-      raf = 0;
-      if (onScreen) draw(0);
-    }
+    if (!painter) return;
+    painter.levels(el.inputLevel, el.outputLevel);
+    // Stopped, a still frame is drawn (one, off screen too: cheaper than telling the cases apart).
+    painter.run(moving());
   };
   const theme = () => {
-    if (canvas) readColours();
+    if (canvas && painter) painter.scene(scene());
     run();
   };
+  const onLevels = () => painter?.levels(el.inputLevel, el.outputLevel);
 
   const sized = new ResizeObserver(([entry]) => {
-    const { target, contentRect: box } = entry!;
-    (target as HTMLCanvasElement).width = width = Math.round(box.width * devicePixelRatio);
-    (target as HTMLCanvasElement).height = height = Math.round(box.height * devicePixelRatio);
+    const box = entry!.contentRect;
+    size = [Math.round(box.width * devicePixelRatio), Math.round(box.height * devicePixelRatio)];
+    painter?.size(...size);
     run();
   });
   const seen = new IntersectionObserver(([entry]) => {
@@ -168,16 +341,39 @@ const visualizer: PartFactory = ({ html, css }, host) => {
   const listen = (on: boolean) => {
     const how = on ? 'addEventListener' : 'removeEventListener';
     document[how]('visibilitychange', run);
+    el[how]('realtime-levels', onLevels);
     for (const query of queries) query[how]('change', theme);
   };
   const detach = () => {
     sized.disconnect();
     seen.disconnect();
     listen(false);
-    canvas = undefined;
-    ctx = null;
+    painter?.dispose();
+    painter = canvas = undefined;
     onScreen = false;
-    run();
+    generation++;
+  };
+  /** A painter for the canvas: the worker's where it starts, else the page's own loop. */
+  const attach = async (target: HTMLCanvasElement) => {
+    const mine = ++generation;
+    const inWorker = await workerPainter(target, (data) => answered(data));
+    if (mine !== generation) return inWorker?.dispose();
+    painter =
+      inWorker ??
+      loopPainter(target.getContext('2d')!, {
+        request: (callback) => requestAnimationFrame(callback),
+        cancel: (id) => cancelAnimationFrame(id),
+      });
+    target.dataset.drawnIn = inWorker ? 'worker' : 'page';
+    // For tests: the worker's pixels and frame count (the page can no longer read a transferred canvas).
+    (target as HTMLCanvasElement & { visualizerSnapshot?: () => Promise<unknown> }).visualizerSnapshot = () =>
+      new Promise((resolve) => {
+        if (!inWorker?.snapshot) return resolve(undefined);
+        answered = resolve;
+        inWorker.snapshot();
+      });
+    if (size[0]) painter.size(...size);
+    theme();
   };
   /** After each render: the canvas it left (new, gone or the same), the look now, and the theme (colours). */
   const sync = (changed?: Map<PropertyKey, unknown>) => {
@@ -185,11 +381,13 @@ const visualizer: PartFactory = ({ html, css }, host) => {
     if (found !== canvas) {
       detach();
       if ((canvas = found)) {
-        ctx = canvas.getContext('2d');
+        look = lookNow();
+        kind = el.visualizer;
         sized.observe(canvas);
         seen.observe(canvas);
         listen(true);
-        look = '';
+        void attach(canvas);
+        return;
       }
     }
     if (!canvas || (look === lookNow() && kind === el.visualizer && !changed?.has('theme') && !changed?.has('layout')))

@@ -113,11 +113,28 @@ function fakeLevels(el: RealtimeVoice): { input: number; output: number } {
 
 const drawn = (el: RealtimeVoice) => until(() => !!canvasOf(el)?.width && picture(el).alpha > 0.01, 'a picture');
 
+/** Makes the page draw itself (no OffscreenCanvas hand-over), as where the browser cannot; undoes it. */
+function drawOnThePage(): () => void {
+  const proto = HTMLCanvasElement.prototype as { transferControlToOffscreen?: unknown };
+  const original = Object.getOwnPropertyDescriptor(proto, 'transferControlToOffscreen');
+  delete proto.transferControlToOffscreen;
+  return () => original && Object.defineProperty(proto, 'transferControlToOffscreen', original);
+}
+
+// The drawing itself, its looks and its loop, read back from the page's own canvas (the fallback path);
+// 'visualizer in a worker' below runs the same part the way browsers with OffscreenCanvas do.
 describe('visualizer', () => {
   const fake = useFakeService();
   let frames: ReturnType<typeof countFrames>;
-  beforeEach(() => (frames = countFrames()));
-  afterEach(() => frames.restore());
+  let restore: () => void;
+  beforeEach(() => {
+    frames = countFrames();
+    restore = drawOnThePage();
+  });
+  afterEach(() => {
+    frames.restore();
+    restore();
+  });
 
   // First in this file: the page has fetched no visualizer yet.
   it('no visualizer attribute, or "none": its file is not fetched and nothing is drawn; "orb" fetches it', async () => {
@@ -321,5 +338,75 @@ describe('visualizer', () => {
     } finally {
       counter.restore();
     }
+  });
+});
+
+interface Snapshot {
+  pixels: ImageData;
+  frames: number;
+}
+
+/** The worker's picture and frame count (the page cannot read a canvas it handed over). */
+function snapshot(el: RealtimeVoice): Promise<Snapshot> {
+  const canvas = canvasOf(el) as HTMLCanvasElement & { visualizerSnapshot(): Promise<Snapshot | undefined> };
+  return canvas.visualizerSnapshot().then((shot) => {
+    if (!shot) throw new Error('the canvas is not drawn in a worker');
+    return shot;
+  });
+}
+
+const alphaOf = ({ data }: ImageData) => {
+  let sum = 0;
+  for (let i = 3; i < data.length; i += 4) sum += data[i]!;
+  return sum / (data.length / 4) / 255;
+};
+
+describe('visualizer in a worker (OffscreenCanvas)', () => {
+  const fake = useFakeService();
+  let frames: ReturnType<typeof countFrames>;
+  beforeEach(() => (frames = countFrames()));
+  afterEach(() => frames.restore());
+
+  it('idle: the still orb is drawn in a worker from this same file, and the page runs no frame loop', async () => {
+    const el = await visualizerFixture('orb');
+    await until(() => canvasOf(el)?.dataset.drawnIn !== undefined, 'a painter chosen');
+    expect(canvasOf(el)!.dataset.drawnIn).to.equal('worker');
+    let shot = await snapshot(el);
+    for (let i = 0; i < 20 && alphaOf(shot.pixels) < 0.01; i++) {
+      await sleep(50);
+      shot = await snapshot(el);
+    }
+    expect(alphaOf(shot.pixels), 'a picture').to.be.above(0.01);
+    expect(shot.pixels.width).to.equal(Math.round(canvasOf(el)!.getBoundingClientRect().width * devicePixelRatio));
+    const before = shot.frames;
+    await sleep(300);
+    expect((await snapshot(el)).frames, 'no loop while idle').to.equal(before);
+    expect(frames.count, 'nothing on the page').to.equal(0);
+  });
+
+  it('in a call the worker loops and the page does not; hidden, and after stop(), the worker stops too', async () => {
+    const el = await visualizerFixture('orb', { 'token-url': tokenUrl().url });
+    await until(() => canvasOf(el)?.dataset.drawnIn === 'worker', 'the worker');
+    await el.start();
+    await el.updateComplete;
+    await fake.service.lastCall!.channel();
+    const loops = async (ms: number) => {
+      const start = (await snapshot(el)).frames;
+      await sleep(ms);
+      return (await snapshot(el)).frames - start;
+    };
+    expect(await loops(400), 'the worker draws frames').to.be.above(8);
+    expect(frames.count, 'the page asked for none').to.equal(0);
+    el.style.display = 'none';
+    await sleep(150);
+    expect(await loops(400), 'display: none').to.equal(0);
+    el.style.display = '';
+    await sleep(150);
+    expect(await loops(400), 'shown again').to.be.above(8);
+    el.stop();
+    await el.updateComplete;
+    await sleep(100);
+    expect(await loops(300), 'after stop()').to.equal(0);
+    el.remove();
   });
 });

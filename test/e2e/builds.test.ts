@@ -117,12 +117,13 @@ describe('pages the widget lands on', () => {
       parts: string[];
       files: string[];
       transcriptLines: string[];
+      drawnIn?: string;
     };
     const result = new Promise<CspResult>((resolve) => {
       window.addEventListener('message', (e) => e.data?.kind === 'csp-result' && resolve(e.data));
     });
     document.body.append(frame);
-    const { text, violations, buttonBackground, parts, files, transcriptLines } = await result;
+    const { text, violations, buttonBackground, parts, files, transcriptLines, drawnIn } = await result;
     frame.remove();
     expect(files, 'the parts, fetched from beside the bundle under the policy').to.deep.equal([
       '/dist/realtime-voice.call.js',
@@ -130,7 +131,11 @@ describe('pages the widget lands on', () => {
       '/dist/realtime-voice.devices.js',
       '/dist/realtime-voice.meters.js',
       '/dist/realtime-voice.transcript.js',
+      // The part, and the same file again as its worker.
+      '/dist/realtime-voice.visualizer.js',
+      '/dist/realtime-voice.visualizer.js',
     ]);
+    expect(drawnIn, 'the visualizer drew in its worker under the policy').to.equal('worker');
     expect(parts, 'the parts rendered').to.deep.equal(['transcript', 'text-form', 'devices']);
     expect(transcriptLines.at(-1)).to.contain('You wrote: policy check.');
     expect(violations, 'CSP violations').to.deep.equal([]);

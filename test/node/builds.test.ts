@@ -52,7 +52,8 @@ test('the ESM build leaves lit as a bare import; the bundles carry it inside', {
 // controls: the buttons of a running call, out of the core since issue 17 (they came from it).
 const CORE_ISSUE_PARTS = ['call', 'meters', 'devices', 'transcript', 'layouts', 'controls'];
 /** Parts of later issues, each with a budget of its own (gzip bytes). */
-const LATER_PARTS: Record<string, number> = { visualizer: 2304 };
+// The visualizer drawing in a worker (issue 16: its main-thread cost under 1 %) took it from 1,964 to 2,846 B.
+const LATER_PARTS: Record<string, number> = { visualizer: 2944 };
 // Issue 17: persist (the conversation kept across reloads).
 LATER_PARTS.history = 1024;
 const PARTS = [...CORE_ISSUE_PARTS, ...Object.keys(LATER_PARTS)];
