@@ -124,6 +124,7 @@ export default {
         'test/e2e/builds.test.ts',
         'test/e2e/sign-in.test.ts',
         'test/e2e/continuity.test.ts',
+        'test/e2e/markdown.test.ts',
       ],
       browsers: engines('silence'),
     },

@@ -111,3 +111,15 @@ for (const test of [
 runsWithoutWebRtc.add(
   'visualizer in a worker (OffscreenCanvas) idle: the still orb is drawn in a worker from this same file, and the page runs no frame loop',
 );
+
+// The markdown subset (test/browser/markdown.test.ts) is fed through transcript events: no call.
+for (const test of [
+  'paragraphs, bold, italics, lists and inline code',
+  'HTML from the model stays text: no element, no handler, no script runs',
+  'links: only http(s) to a link-origins origin, new tab, noopener noreferrer; anything else is its text',
+  'without link-origins no link is clickable',
+  'streaming: a marker not yet closed shows as typed, then becomes bold; odd and nested markers stay text',
+  'a long answer (20 kB of markdown) renders without hanging',
+  'user bubbles are shown as said or typed, without markdown',
+])
+  runsWithoutWebRtc.add(`the assistant’s markdown, safely ${test}`);

@@ -5,6 +5,7 @@
 import { UserTranscription } from '../session/user-transcription.js';
 import { TranscriptLog } from '../ui/transcript-log.js';
 import { transcriptWords } from '../i18n/en-transcript.js';
+import { markdown, originsOf } from '../ui/markdown.js';
 import type { PartFactory } from './kit.js';
 
 const transcript: PartFactory = ({ html, nothing, css }, host) => {
@@ -32,6 +33,16 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
   /** The words in effect, with this part's English. */
   const words = (given = host.words()) => ({ ...transcriptWords, ...given });
   type TranscriptWords = ReturnType<typeof words>;
+
+  /** `link-origins` as origins, parsed again only when the attribute changes. */
+  let origins = { list: '', set: new Set<string>() };
+  const allowed = () =>
+    origins.list === el.linkOrigins
+      ? origins.set
+      : (origins = { list: el.linkOrigins, set: originsOf(el.linkOrigins) }).set;
+  /** The assistant's words as markdown (src/ui/markdown.ts: text bindings only); the user's as typed or said. */
+  const wordsOf = (e: { role: string; text: string }) =>
+    e.role === 'assistant' ? markdown(e.text, html, allowed()) : e.text;
 
   /** Tool calls by call id (their names, for the row that says they ended). */
   const tools = new Map<string, string>();
@@ -66,7 +77,7 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
         (
           e,
         ) => html`<p part="message ${e.role}" class="message" dir="auto" data-role=${e.role} data-final=${e.final ? 'true' : 'false'}>
-          ${e.role === 'notice' || e.role === 'tool' ? nothing : html`<span class="visually-hidden" dir="auto">${e.role === 'user' ? s.you : s.assistant}: </span>`}${e.text}
+          ${e.role === 'notice' || e.role === 'tool' ? nothing : html`<span class="visually-hidden" dir="auto">${e.role === 'user' ? s.you : s.assistant}: </span>`}${wordsOf(e)}
         </p>`,
       )}
     </div>`;
@@ -107,6 +118,29 @@ const transcript: PartFactory = ({ html, nothing, css }, host) => {
       .message[data-role='user'] {
         align-self: flex-end;
         background: var(--_user);
+      }
+      .md-p {
+        display: block;
+      }
+      .md-p + .md-p,
+      .message ul,
+      .message ol {
+        margin-block: 0.4em 0;
+      }
+      .message ul,
+      .message ol {
+        padding-inline-start: 1.3em;
+      }
+      .message code {
+        font-family: ui-monospace, monospace;
+        font-size: 0.92em;
+        padding: 0 0.25em;
+        border-radius: 0.3em;
+        background: color-mix(in srgb, currentColor 10%, transparent);
+      }
+      .message a {
+        color: inherit;
+        text-decoration: underline;
       }
       .message[data-role='tool'] {
         align-self: flex-start;
