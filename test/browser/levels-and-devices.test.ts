@@ -76,8 +76,10 @@ describe('level meters', () => {
     await emulateMedia({ reducedMotion: 'reduce' });
     try {
       const calm = await levelRate(el, 1000);
-      expect(normal).to.be.above(20);
-      expect(calm).to.be.within(2, 6);
+      // Rates, not a timing budget: ~30 a second against ~4 (a loaded CI machine has run the first at 19).
+      expect(normal, 'about every other frame').to.be.above(10);
+      expect(calm, 'a few times a second').to.be.within(1, 6);
+      expect(normal, 'far fewer under reduced motion').to.be.above(calm * 2.5);
     } finally {
       await emulateMedia({ reducedMotion: 'no-preference' });
       el.stop();
