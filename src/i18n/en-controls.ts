@@ -1,9 +1,10 @@
-import type { RealtimeVoiceStrings } from './en.js';
+import type { PartWord, RealtimeVoiceStrings } from './en.js';
 
-/** English words of the controls part (bundled into it; other languages hold them in their own file). */
+/** English words of the controls part (bundled into it; other languages hold them in their own file).
+ * That every word is somewhere is checked where all are put together: `englishStrings` (src/protocol.ts). */
 export const controlsWords = {
   mute: 'Mute microphone',
   unmute: 'Unmute microphone',
   holdToTalk: 'Hold to talk',
   interrupt: 'Stop answer',
-} satisfies Pick<RealtimeVoiceStrings, 'mute' | 'unmute' | 'holdToTalk' | 'interrupt'>;
+} satisfies Partial<Pick<RealtimeVoiceStrings, PartWord>>;

@@ -1,9 +1,10 @@
-import type { RealtimeVoiceStrings } from './en.js';
+import type { PartWord, RealtimeVoiceStrings } from './en.js';
 
-/** English words of the devices part (bundled into it; other languages hold them in their own file). */
+/** English words of the devices part (bundled into it; other languages hold them in their own file).
+ * That every word is somewhere is checked where all are put together: `englishStrings` (src/protocol.ts). */
 export const devicesWords = {
   microphone: 'Microphone',
   speaker: 'Speaker',
   defaultDevice: 'System default',
   otherSpeaker: 'Choose another…',
-} satisfies Pick<RealtimeVoiceStrings, 'microphone' | 'speaker' | 'defaultDevice' | 'otherSpeaker'>;
+} satisfies Partial<Pick<RealtimeVoiceStrings, PartWord>>;

@@ -1,6 +1,7 @@
-import type { RealtimeVoiceStrings } from './en.js';
+import type { PartWord, RealtimeVoiceStrings } from './en.js';
 
-/** English words of the transcript part (bundled into it; other languages hold them in their own file). */
+/** English words of the transcript part (bundled into it; other languages hold them in their own file).
+ * That every word is somewhere is checked where all are put together: `englishStrings` (src/protocol.ts). */
 export const transcriptWords = {
   noUserTranscript: "The service sent no transcript of your speech (the server's session has no input transcription).",
   message: 'Message',
@@ -12,16 +13,4 @@ export const transcriptWords = {
   toolRunning: 'Working on it: {tool}…',
   toolDone: '{tool}: done.',
   toolFailed: '{tool} did not work.',
-} satisfies Pick<
-  RealtimeVoiceStrings,
-  | 'noUserTranscript'
-  | 'message'
-  | 'typeHere'
-  | 'send'
-  | 'transcript'
-  | 'you'
-  | 'assistant'
-  | 'toolRunning'
-  | 'toolDone'
-  | 'toolFailed'
->;
+} satisfies Partial<Pick<RealtimeVoiceStrings, PartWord>>;
