@@ -50,6 +50,8 @@ export class CallHelpers {
   history: HistoryTurn[] = [];
   /** This call continues the conversation: the history goes back in once it is connected. */
   #continues = false;
+  /** This call starts a conversation (nothing to continue): its usage totals start from zero too. */
+  #newConversation = true;
 
   constructor(private readonly host: CallHelpersHost) {}
 
@@ -96,6 +98,7 @@ export class CallHelpers {
     this.#early = [];
     this.#toolCalls = undefined;
     this.#continues = continues;
+    this.#newConversation = !continues || !this.history.length;
     if (!continues) this.history = [];
     this.load().then(
       () => this.#start(attempt),
@@ -129,8 +132,7 @@ export class CallHelpers {
   #start(attempt: Attempt): void {
     if (attempt !== this.#attempt || attempt.disposed) return;
     this.#transcripts!.reset();
-    // A conversation with nothing to continue is a new one (its totals too).
-    this.#usage!.begin(!this.#continues || !this.history.length);
+    this.#usage!.begin(this.#newConversation);
     this.#toolCalls = new this.part!.ToolCalls(
       (event) => this.#attempt === attempt && this.host.send(event),
       (name, why, cause) => {
