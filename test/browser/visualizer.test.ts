@@ -410,3 +410,89 @@ describe('visualizer in a worker (OffscreenCanvas)', () => {
     el.remove();
   });
 });
+
+/** Records the workers the page starts and ends; `make` stands in for the browser's Worker when given. */
+function watchWorkers(make?: (url: string | URL, options?: WorkerOptions) => Worker): {
+  started: Worker[];
+  ended: Set<Worker>;
+  restore(): void;
+} {
+  const Original = window.Worker;
+  const started: Worker[] = [];
+  const ended = new Set<Worker>();
+  function Watched(url: string | URL, options?: WorkerOptions): Worker {
+    const worker = make ? make(url, options) : new Original(url, options);
+    const terminate = worker.terminate.bind(worker);
+    worker.terminate = () => {
+      ended.add(worker);
+      terminate();
+    };
+    started.push(worker);
+    return worker;
+  }
+  window.Worker = Watched as unknown as typeof Worker;
+  return { started, ended, restore: () => (window.Worker = Original) };
+}
+
+/** A worker that starts but never says it is ready (as one stuck loading). */
+const silentWorker = (): Worker =>
+  Object.assign(new EventTarget(), {
+    onmessage: null,
+    onerror: null,
+    onmessageerror: null,
+    postMessage: () => {},
+    terminate: () => {},
+  }) as unknown as Worker;
+
+describe('visualizer: its worker ends with its canvas, and a worker that does not start leaves the page drawing', () => {
+  let workers: ReturnType<typeof watchWorkers> | undefined;
+  afterEach(() => workers?.restore());
+
+  it('the canvas gone ("none") or the element removed: its worker is terminated', async () => {
+    workers = watchWorkers();
+    const el = await visualizerFixture('orb');
+    await until(() => canvasOf(el)?.dataset.drawnIn === 'worker', 'the worker');
+    const [first] = workers.started;
+    expect(workers.started, 'one worker for the canvas').to.have.length(1);
+    expect(workers.ended.has(first!), 'running while drawn').to.equal(false);
+    el.setAttribute('visualizer', 'none');
+    await el.updateComplete;
+    expect(workers.ended.has(first!), 'ended with its canvas').to.equal(true);
+    el.setAttribute('visualizer', 'bars');
+    await el.updateComplete;
+    await until(() => canvasOf(el)?.dataset.drawnIn === 'worker', 'a worker for the new canvas');
+    const second = workers.started[1]!;
+    expect(workers.ended.has(second)).to.equal(false);
+    el.remove();
+    expect(workers.ended.has(second), 'ended on removal').to.equal(true);
+    expect(workers.ended.size, 'every worker started was ended').to.equal(workers.started.length);
+  });
+
+  it('a worker whose file does not load (as under a CSP without workers): the page draws, the worker is ended', async () => {
+    const Original = window.Worker;
+    workers = watchWorkers((_url, options) => new Original('/no-such-visualizer-worker.js', options));
+    const el = await visualizerFixture('orb');
+    const start = performance.now();
+    await until(() => canvasOf(el)?.dataset.drawnIn !== undefined, 'a painter chosen');
+    expect(canvasOf(el)!.dataset.drawnIn).to.equal('page');
+    // At the worker's error, not after the 2 s wait for a worker that does not answer.
+    expect(performance.now() - start, 'at once').to.be.below(1_500);
+    expect(workers.started).to.have.length(1);
+    expect(workers.ended.size, 'the failed worker ended').to.equal(1);
+    await drawn(el);
+    el.remove();
+  });
+
+  it('a worker that never says it is ready: the page draws after a bounded wait, the canvas still its own', async () => {
+    workers = watchWorkers(silentWorker);
+    const el = await visualizerFixture('orb');
+    const start = performance.now();
+    await until(() => canvasOf(el)?.dataset.drawnIn !== undefined, 'a painter chosen', 5_000);
+    const waited = performance.now() - start;
+    expect(canvasOf(el)!.dataset.drawnIn).to.equal('page');
+    expect(waited, 'bounded (2 s)').to.be.within(1_500, 4_000);
+    expect(workers.ended.size, 'the silent worker ended').to.equal(1);
+    await drawn(el);
+    el.remove();
+  });
+});
