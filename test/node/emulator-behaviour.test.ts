@@ -249,3 +249,64 @@ test('response.cancel while the answer is generated: response.done cancelled, an
     stop();
   }
 });
+
+test('max_output_tokens cuts a text answer: response.done incomplete (max_output_tokens), its usage within the cap, the item shorter', () => {
+  const full = conversation({ type: 'realtime', output_modalities: ['text'] });
+  full.send(typed('please tell me a long story about the sea and the ships on it'));
+  full.send({ type: 'response.create' });
+  const whole = full.events.find((e) => e.type === 'response.output_text.done')!.text as string;
+  full.c.close();
+
+  const { c, events, send } = conversation({ type: 'realtime', output_modalities: ['text'], max_output_tokens: 12 });
+  send(typed('please tell me a long story about the sea and the ships on it'));
+  send({ type: 'response.create' });
+  const done = events.find((e) => e.type === 'response.done')!.response as {
+    status: string;
+    status_details: { type: string; reason: string };
+    usage: { output_tokens: number };
+    output: { status: string; content: { text: string }[] }[];
+  };
+  assert.equal(done.status, 'incomplete');
+  assert.deepEqual(done.status_details, { type: 'incomplete', reason: 'max_output_tokens' });
+  assert.ok(done.usage.output_tokens <= 12, `${done.usage.output_tokens} output tokens`);
+  const cut = done.output[0]!.content[0]!.text;
+  assert.ok(cut.length < whole.length && whole.startsWith(cut), `"${cut}" of "${whole}"`);
+  assert.equal(done.output[0]!.status, 'incomplete');
+  // The per-response cap wins over the session's: "inf" gives the whole answer.
+  send(typed('please tell me a long story about the sea and the ships on it'));
+  send({ type: 'response.create', response: { max_output_tokens: 'inf' } });
+  const second = events.filter((e) => e.type === 'response.done')[1]!.response as { status: string };
+  assert.equal(second.status, 'completed');
+  assert.deepEqual(events.map(checkServerEvent).filter(Boolean), []);
+  c.close();
+});
+
+test('max_output_tokens cuts a spoken answer: its audio and transcript end at the same share, the response incomplete', async () => {
+  const { c, events, send, next, stop } = speakingConversation(3000);
+  try {
+    // 3 s of audio cost 60 tokens; 30 leaves less than half of it.
+    send({ type: 'session.update', session: { type: 'realtime', max_output_tokens: 30 } });
+    send(typed('a long answer please'));
+    send({ type: 'response.create' });
+    const started = await next('output_audio_buffer.started');
+    const done = (await next('response.done')).response as {
+      status: string;
+      status_details: { reason: string };
+      usage: { output_tokens: number };
+    };
+    const stopped = await next('output_audio_buffer.stopped');
+    assert.equal(done.status, 'incomplete');
+    assert.equal(done.status_details.reason, 'max_output_tokens');
+    assert.ok(done.usage.output_tokens <= 30, `${done.usage.output_tokens} output tokens`);
+    const playedMs = stopped.at - started.at;
+    assert.ok(playedMs < 1600, `played ${Math.round(playedMs)} ms of a 3000 ms answer`);
+    const transcript = events.find((e) => e.type === 'response.output_audio_transcript.done')!.transcript as string;
+    const deltas = events.filter((e) => e.type === 'response.output_audio_transcript.delta').map((e) => e.delta);
+    assert.equal(deltas.join(''), transcript);
+    assert.ok(transcript.length > 0);
+    assert.deepEqual(events.map(checkServerEvent).filter(Boolean), []);
+    void c;
+  } finally {
+    stop();
+  }
+});

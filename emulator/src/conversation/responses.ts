@@ -32,6 +32,7 @@ export interface ResponseParams {
   tools?: EffectiveSession['tools'];
   tool_choice?: EffectiveSession['tool_choice'];
   audio?: { output?: { voice?: string } };
+  max_output_tokens?: number | 'inf';
 }
 
 interface ActiveResponse {
@@ -50,6 +51,8 @@ interface ActiveResponse {
   metadata: Record<string, string> | null;
   /** What its context costs as input: the text of its items and instructions, and the user's speech. */
   input?: InputCost;
+  /** Its answer was cut at `max_output_tokens`: it ends `incomplete`. */
+  cut?: boolean;
 }
 
 /** A response's input, as the service bills it. */
@@ -127,7 +130,7 @@ export class Responses {
     const tool = chooseTool(context, params.tools ?? session.tools, params.tool_choice ?? session.tool_choice);
     if (tool) return this.#callTool(response, tool, context);
 
-    const text = replyText(params.instructions ?? session.instructions, context, this.host.items.list);
+    let text = replyText(params.instructions ?? session.instructions, context, this.host.items.list);
     const item: Item = {
       id: newId('item'),
       type: 'message',
@@ -142,13 +145,16 @@ export class Responses {
     this.#addOutput(response, item);
     const at = { response_id: response.id, item_id: item.id, output_index: 0, content_index: 0 };
 
+    const maxTokens = params.max_output_tokens ?? session.max_output_tokens;
     if (modalities[0] === 'text' || !this.host.speaker) {
+      const shown = withinTokens(text, maxTokens, 'output_text', 0);
+      response.cut = shown !== text;
       this.#emit({ type: 'response.content_part.added', ...at, part: { type: 'text', text: '' } });
-      for (const word of words(text)) this.#emit({ type: 'response.output_text.delta', ...at, delta: word });
-      this.#emit({ type: 'response.output_text.done', ...at, text });
-      this.#emit({ type: 'response.content_part.done', ...at, part: { type: 'text', text } });
-      item.content = [{ type: 'output_text', text }];
-      this.#finish(response, 'completed');
+      for (const word of words(shown)) this.#emit({ type: 'response.output_text.delta', ...at, delta: word });
+      this.#emit({ type: 'response.output_text.done', ...at, text: shown });
+      this.#emit({ type: 'response.content_part.done', ...at, part: { type: 'text', text: shown } });
+      item.content = [{ type: 'output_text', text: shown }];
+      this.#finishGenerated(response);
       return this.host.answered();
     }
 
@@ -171,6 +177,15 @@ export class Responses {
       return this.#finish(response, 'failed');
     }
     if (this.#response !== response || this.host.isClosed()) return; // cancelled while synthesizing
+    const spoken = withinTokens(text, maxTokens, 'output_audio', speech.durationMs / Math.max(1, text.length));
+    if (spoken !== text) {
+      // Cut at max_output_tokens: the audio to the same share of the answer as its transcript.
+      const share = spoken.length / Math.max(1, text.length);
+      speech = { ...speech, samples: speech.samples.slice(0, Math.round(speech.samples.length * share)) };
+      speech.durationMs = Math.round(speech.durationMs * share);
+      text = spoken;
+      response.cut = true;
+    }
     item.meta = { audioMs: speech.durationMs };
     item.content = [{ type: 'output_audio', transcript: '' }];
     this.#assistantHasSpoken = true;
@@ -254,7 +269,7 @@ export class Responses {
       this.#emit({ type: 'response.output_audio_transcript.done', ...at, transcript: text });
       this.#emit({ type: 'response.content_part.done', ...at, part: { type: 'audio', transcript: text } });
       response.item!.content = [{ type: 'output_audio', transcript: text }];
-      this.#finish(response, 'completed');
+      this.#finishGenerated(response);
     };
     response.generator = setInterval(tick, GENERATION_TICK_MS);
     tick();
@@ -309,9 +324,15 @@ export class Responses {
     this.host.answered();
   }
 
+  /** A response generated to its end: `completed`, or `incomplete` where max_output_tokens cut it. */
+  #finishGenerated(response: ActiveResponse): void {
+    if (response.cut) this.#finish(response, 'incomplete', { type: 'incomplete', reason: 'max_output_tokens' });
+    else this.#finish(response, 'completed');
+  }
+
   #finish(
     response: ActiveResponse,
-    status: 'completed' | 'cancelled' | 'failed',
+    status: 'completed' | 'cancelled' | 'failed' | 'incomplete',
     details?: Record<string, unknown>,
   ): void {
     if (response.finished) return;
@@ -378,6 +399,31 @@ function heardPart(text: string, fraction: number): string {
     heard += word;
   }
   return heard;
+}
+
+/**
+ * The longest run of `text`'s first words whose output costs at most `maxTokens`, counted as usageOf
+ * counts it (the content's text, and `audioMsPerChar` of audio for each character spoken).
+ */
+function withinTokens(
+  text: string,
+  maxTokens: number | 'inf',
+  type: 'output_text' | 'output_audio',
+  audioMsPerChar: number,
+): string {
+  if (maxTokens === 'inf') return text;
+  const cost = (part: string) =>
+    usageOf({
+      content: [type === 'output_text' ? { type, text: part } : { type, transcript: part }],
+      meta: { audioMs: part.length * audioMsPerChar },
+    } as Item).output_tokens;
+  if (cost(text) <= maxTokens) return text;
+  let kept = '';
+  for (const word of words(text)) {
+    if (cost(kept + word) > maxTokens) break;
+    kept += word;
+  }
+  return kept;
 }
 
 /** Splits text into deltas that keep their spaces, as the service's word-ish deltas do. */
