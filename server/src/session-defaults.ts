@@ -12,6 +12,10 @@ const EAGERNESS = ['low', 'medium', 'high', 'auto'] as const;
 const NOISE_REDUCTION = ['near_field', 'far_field', 'off'] as const;
 /** RealtimeReasoningEffort in the OpenAPI description. */
 const REASONING_EFFORT = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+/** Voice answers, or text-only answers (no audio at all). */
+const OUTPUT_MODALITIES = ['audio', 'text'] as const;
+/** A stored prompt's variables: a few short strings (the page's own words, bounded). */
+const MAX_PROMPT_VARIABLES = 20;
 
 const name = z
   .string()
@@ -40,6 +44,38 @@ export const SETTING_SCHEMAS = {
     .string()
     .trim()
     .regex(/^[\w.-]{1,32}$/, 'must be a version such as 3'),
+  vad_threshold: z.coerce
+    .number({ error: 'must be a number from 0 to 1' })
+    .min(0, 'must be a number from 0 to 1')
+    .max(1, 'must be a number from 0 to 1'),
+  output_modalities: z.enum(OUTPUT_MODALITIES, { error: list(OUTPUT_MODALITIES) }),
+  max_output_tokens: z.union([
+    z.literal('inf'),
+    z.coerce
+      .number({ error: 'must be a whole number from 1 to 4096, or inf' })
+      .int('must be a whole number from 1 to 4096, or inf')
+      .min(1, 'must be a whole number from 1 to 4096, or inf')
+      .max(4096, 'must be a whole number from 1 to 4096, or inf'),
+  ]),
+  // JSON text (an attribute, a form field, an environment variable) or, in a JSON body, the object itself.
+  prompt_variables: z.preprocess(
+    (value) => {
+      if (typeof value !== 'string') return value;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
+    },
+    z
+      .record(z.string().regex(/^\w{1,64}$/), z.string().max(2000), {
+        error: 'must be a JSON object of names (letters, digits, _) and strings',
+      })
+      .refine(
+        (v) => Object.keys(v).length <= MAX_PROMPT_VARIABLES,
+        `may name at most ${MAX_PROMPT_VARIABLES} variables`,
+      ),
+  ),
 } as const;
 
 export type SettingName = keyof typeof SETTING_SCHEMAS;
@@ -66,6 +102,8 @@ export class SettingError extends Error {
 export function parseSettings(
   input: Record<string, unknown>,
   label: (setting: SettingName) => string,
+  /** false for a page's settings: they are checked together with the operator's, once combined. */
+  checkTogether = true,
 ): SessionSettings {
   const out: Record<string, unknown> = {};
   for (const setting of SETTING_NAMES) {
@@ -76,7 +114,7 @@ export function parseSettings(
     out[setting] = result.data;
   }
   const settings = out as SessionSettings;
-  checkCombination(settings, label);
+  if (checkTogether) checkCombination(settings, label);
   return settings;
 }
 
@@ -89,6 +127,15 @@ function checkCombination(s: SessionSettings, label: (setting: SettingName) => s
     throw new SettingError(
       label('vad_silence_ms'),
       `a silence length applies to server_vad only, not ${s.turn_detection}`,
+    );
+  }
+  if (s.vad_threshold !== undefined && s.turn_detection && s.turn_detection !== 'server_vad') {
+    throw new SettingError(label('vad_threshold'), `a threshold applies to server_vad only, not ${s.turn_detection}`);
+  }
+  if (s.vad_eagerness && s.vad_threshold !== undefined) {
+    throw new SettingError(
+      label('vad_threshold'),
+      'a threshold (server_vad) and an eagerness (semantic_vad) exclude each other',
     );
   }
   if (s.vad_eagerness && s.vad_silence_ms !== undefined) {
@@ -105,6 +152,8 @@ function checkCombination(s: SessionSettings, label: (setting: SettingName) => s
   }
   if (s.prompt_version && !s.prompt_id)
     throw new SettingError(label('prompt_version'), `needs a stored prompt id too (${label('prompt_id')})`);
+  if (s.prompt_variables && !s.prompt_id)
+    throw new SettingError(label('prompt_variables'), `needs a stored prompt id too (${label('prompt_id')})`);
 }
 
 /** REALTIME_LOCKED: comma-separated field names, each one LOCKABLE knows. */
@@ -140,8 +189,15 @@ export function combine(
   const kind = settings.turn_detection;
   if (kind && kind !== 'semantic_vad' && page.vad_eagerness === undefined) delete settings.vad_eagerness;
   if (kind && kind !== 'server_vad' && page.vad_silence_ms === undefined) delete settings.vad_silence_ms;
-  if (page.vad_eagerness !== undefined && !locked.has('vad_eagerness')) delete settings.vad_silence_ms;
-  if (page.vad_silence_ms !== undefined && !locked.has('vad_silence_ms')) delete settings.vad_eagerness;
+  if (kind && kind !== 'server_vad' && page.vad_threshold === undefined) delete settings.vad_threshold;
+  if (page.vad_eagerness !== undefined && !locked.has('vad_eagerness')) {
+    delete settings.vad_silence_ms;
+    delete settings.vad_threshold;
+  }
+  const serverVadParameter =
+    (page.vad_silence_ms !== undefined && !locked.has('vad_silence_ms')) ||
+    (page.vad_threshold !== undefined && !locked.has('vad_threshold'));
+  if (serverVadParameter) delete settings.vad_eagerness;
   checkCombination(settings, (s) => s);
   return { settings, ignored };
 }
@@ -161,7 +217,11 @@ export function toGaSession(settings: SessionSettings, base: Record<string, unkn
   }
   const vad =
     settings.turn_detection ??
-    (settings.vad_eagerness ? 'semantic_vad' : settings.vad_silence_ms !== undefined ? 'server_vad' : undefined);
+    (settings.vad_eagerness
+      ? 'semantic_vad'
+      : settings.vad_silence_ms !== undefined || settings.vad_threshold !== undefined
+        ? 'server_vad'
+        : undefined);
   if (vad === 'none') input().turn_detection = null;
   else if (vad) {
     const previous = input().turn_detection?.type === vad ? input().turn_detection : {};
@@ -172,8 +232,11 @@ export function toGaSession(settings: SessionSettings, base: Record<string, unkn
       ...(vad === 'server_vad' && settings.vad_silence_ms !== undefined
         ? { silence_duration_ms: settings.vad_silence_ms }
         : {}),
+      ...(vad === 'server_vad' && settings.vad_threshold !== undefined ? { threshold: settings.vad_threshold } : {}),
     };
   }
+  if (settings.output_modalities) session.output_modalities = [settings.output_modalities];
+  if (settings.max_output_tokens !== undefined) session.max_output_tokens = settings.max_output_tokens;
   if (settings.noise_reduction)
     input().noise_reduction = settings.noise_reduction === 'off' ? null : { type: settings.noise_reduction };
   if (settings.reasoning_effort) session.reasoning = { effort: settings.reasoning_effort };
@@ -181,6 +244,7 @@ export function toGaSession(settings: SessionSettings, base: Record<string, unkn
     session.prompt = {
       id: settings.prompt_id,
       ...(settings.prompt_version ? { version: settings.prompt_version } : {}),
+      ...(settings.prompt_variables ? { variables: settings.prompt_variables } : {}),
     };
   return session;
 }

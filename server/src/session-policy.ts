@@ -19,6 +19,8 @@ export const preferencesSchema = z.strictObject({
   instructions: z.string().optional(),
   // The session settings a page may choose (checked by session-defaults' own schemas, in sessionFor).
   ...Object.fromEntries(SETTING_NAMES.map((name) => [name, z.union([z.string(), z.number()]).optional()])),
+  // The one setting that is an object in a JSON body (also taken as JSON text, as a form field sends it).
+  prompt_variables: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
 });
 export const connectJsonSchema = preferencesSchema.extend({ sdp: z.string() });
 
@@ -49,7 +51,7 @@ export function sessionFor(
     // A page's settings may clash with each other, or with a locked setting of the operator's.
     combined = combine(
       cfg.settings,
-      parseSettings(input, (setting) => setting),
+      parseSettings(input, (setting) => setting, false),
       cfg.locked,
     );
   } catch (error) {

@@ -206,6 +206,50 @@ describe('the page over the defaults, unless locked', () => {
     });
   });
 
+  test('the answer settings: threshold, text-only output, an output cap, a stored prompt with variables (JSON or form)', async () => {
+    const base = await serve({ REALTIME_PROMPT_ID: 'pmpt_abc' });
+    const page = await mint(base, {
+      vad_threshold: '0.7',
+      vad_silence_ms: 400,
+      output_modalities: 'text',
+      max_output_tokens: '250',
+      prompt_variables: { city: 'Paris', plan: 'gold' },
+    });
+    assert.equal(page.status, 200, JSON.stringify(page.json));
+    assert.deepEqual(page.session.audio.input, {
+      turn_detection: { type: 'server_vad', silence_duration_ms: 400, threshold: 0.7 },
+    });
+    assert.deepEqual(page.session.output_modalities, ['text']);
+    assert.equal(page.session.max_output_tokens, 250);
+    assert.deepEqual(page.session.prompt, { id: 'pmpt_abc', variables: { city: 'Paris', plan: 'gold' } });
+    assert.equal((await mint(base, { max_output_tokens: 'inf' })).session.max_output_tokens, 'inf');
+
+    const offer = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+    const before = upstream.requests.length;
+    const form = new FormData();
+    form.append('sdp', offer);
+    form.append('prompt_variables', '{"city":"Oslo"}');
+    form.append('output_modalities', 'audio');
+    const response = await fetch(`${base}/connect`, { method: 'POST', body: form });
+    assert.equal(response.status, 201, await response.clone().text());
+    const session = JSON.parse(upstream.requests[before]!.body).session;
+    assert.deepEqual(session.prompt, { id: 'pmpt_abc', variables: { city: 'Oslo' } });
+    assert.deepEqual(session.output_modalities, ['audio']);
+  });
+
+  test('a locked answer setting keeps the operator value and is named in X-Realtime-Locked', async () => {
+    const base = await serve({
+      REALTIME_MAX_OUTPUT_TOKENS: '100',
+      REALTIME_LOCKED: 'max_output_tokens,output_modalities',
+    });
+    const page = await mint(base, { max_output_tokens: 4000, output_modalities: 'text', vad_threshold: 0.2 });
+    assert.equal(page.status, 200);
+    assert.equal(page.locked, 'output_modalities, max_output_tokens');
+    assert.equal(page.session.max_output_tokens, 100);
+    assert.equal(page.session.output_modalities, undefined);
+    assert.equal(page.session.audio.input.turn_detection.threshold, 0.2);
+  });
+
   test('a bad value from the page is a 400 naming the field, and reaches no upstream', async () => {
     const base = await serve({});
     const before = upstream.requests.length;
@@ -215,6 +259,14 @@ describe('the page over the defaults, unless locked', () => {
       [{ turn_detection: 'server_vad', vad_eagerness: 'low' }, 'invalid_vad_eagerness'],
       [{ transcription_language: 'en' }, 'invalid_transcription_language'],
       [{ reasoning_effort: { effort: 'low' } }, 'invalid_reasoning_effort'],
+      [{ vad_threshold: 2 }, 'invalid_vad_threshold'],
+      [{ turn_detection: 'semantic_vad', vad_threshold: 0.5 }, 'invalid_vad_threshold'],
+      [{ output_modalities: 'audio,text' }, 'invalid_output_modalities'],
+      [{ max_output_tokens: 0 }, 'invalid_max_output_tokens'],
+      [{ max_output_tokens: 'lots' }, 'invalid_max_output_tokens'],
+      [{ prompt_id: 'pmpt_1', prompt_variables: '{not json' }, 'invalid_prompt_variables'],
+      [{ prompt_id: 'pmpt_1', prompt_variables: { city: 3 } }, 'invalid_prompt_variables'],
+      [{ prompt_variables: { city: 'Paris' } }, 'invalid_prompt_variables'],
     ] as const) {
       const res = await mint(base, body);
       assert.deepEqual([res.status, res.json.error?.code], [400, code], JSON.stringify(body));
