@@ -12,6 +12,13 @@ function serverEventTypes() {
   return [...list.matchAll(/'([a-z_.]+)'/g)].map((m) => m[1]);
 }
 
+/** The session settings' attributes (src/events/session-settings.ts), declared by a loop the analyzer cannot follow. */
+function settingAttributes() {
+  const source = readFileSync(new URL('./src/events/session-settings.ts', import.meta.url), 'utf8');
+  const list = /SETTING_ATTRIBUTES = \(([^)]*)\)/.exec(source)[1];
+  return [...list.matchAll(/'([^']*)'/g)].flatMap((m) => m[1].trim().split(' '));
+}
+
 function realtimeEvents() {
   return {
     name: 'realtime-voice-events',
@@ -48,6 +55,14 @@ function realtimeEvents() {
                 : attribute,
             );
           declaration.members = (declaration.members ?? []).filter((member) => !member.name.startsWith('_'));
+          // Each session setting's attribute, described by its declared property's JSDoc.
+          for (const name of settingAttributes()) {
+            const fieldName = name.replace(/-(.)/g, (_, letter) => letter.toUpperCase());
+            const member = declaration.members.find((m) => m.name === fieldName);
+            if (!member) throw new Error(`custom-elements manifest: no declared property ${fieldName} for ${name}`);
+            member.attribute = name;
+            declaration.attributes.push({ name, fieldName, type: member.type, description: member.description });
+          }
         }
         // define.ts registers through a guard function the analyzer cannot follow.
         if (mod.path === 'src/define.ts') {

@@ -125,6 +125,7 @@ export default {
         'test/e2e/sign-in.test.ts',
         'test/e2e/continuity.test.ts',
         'test/e2e/markdown.test.ts',
+        'test/e2e/settings.test.ts',
       ],
       browsers: engines('silence'),
     },

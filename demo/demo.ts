@@ -15,6 +15,10 @@ const ATTRIBUTES = [
   'visualizer',
   'theme',
   'lang',
+  'turn-detection',
+  'eagerness',
+  'output-modalities',
+  'max-output-tokens',
 ] as const;
 const SWITCHES = ['transcript', 'text-input', 'meters', 'devices', 'push-to-talk', 'persist'] as const;
 

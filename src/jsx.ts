@@ -35,6 +35,30 @@ export interface RealtimeVoiceAttributes {
   /** Base URL the optional parts (realtime-voice.<part>.js) load from; default beside the bundle. */
   'parts-url'?: string;
   lang?: string;
+  visualizer?: 'orb' | 'bars' | 'none';
+  theme?: 'auto' | 'light' | 'dark';
+  /** Origins the assistant's links may point to, space-separated. */
+  'link-origins'?: string;
+  /** Keep the conversation across reloads: `session` (or the attribute alone) or `local`. */
+  persist?: '' | 'session' | 'local' | boolean;
+  'history-turns'?: number | string;
+  'history-chars'?: number | string;
+  'history-minutes'?: number | string;
+  // The session settings: sent with the token / connect request and brought into the call's session.
+  'turn-detection'?: 'server_vad' | 'semantic_vad' | 'none';
+  eagerness?: 'low' | 'medium' | 'high' | 'auto';
+  'vad-threshold'?: number | string;
+  'silence-ms'?: number | string;
+  'noise-reduction'?: 'near_field' | 'far_field' | 'off';
+  'transcription-model'?: string;
+  'input-language'?: string;
+  'output-modalities'?: 'audio' | 'text';
+  'max-output-tokens'?: number | 'inf' | string;
+  'reasoning-effort'?: 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+  'prompt-id'?: string;
+  'prompt-version'?: string;
+  /** JSON of the stored prompt's variables, e.g. '{"city": "Paris"}'. */
+  'prompt-variables'?: string;
 }
 
 export type RealtimeVoiceEventProps = {

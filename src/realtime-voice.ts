@@ -5,10 +5,11 @@ import type { RealtimeVoiceEventMap, RealtimeVoiceOwnEventMap } from './events/d
 import { emit } from './events/emit.js';
 import type { RealtimeServerEvent } from './events/server-events.js';
 import type { RealtimeSessionConfig } from './events/session-config.js';
+import { SETTING_ATTRIBUTES, settingProperty, type PageSettings } from './events/session-settings.js';
 import { en, type RealtimeVoiceStrings, type Words } from './i18n/en.js';
 import { isRightToLeft, loadLanguage, stringsFor } from './i18n/index.js';
 import type { ElementPart, MetersPart, PartFactory, PartHost } from './parts/kit.js';
-import { loadPart, partsConfig, type PartName } from './parts/load.js';
+import { loadPart, partUnavailable, partsConfig, type PartName } from './parts/load.js';
 import { RealtimeError } from './session/errors.js';
 import { RealtimeSession } from './session/realtime-session.js';
 import { isActive } from './session/state.js';
@@ -134,10 +135,11 @@ export class RealtimeVoice extends LitElement {
     _state: { state: true },
     _activity: { state: true },
     _error: { state: true },
-    _audioBlocked: { state: true },
     _announcement: { state: true },
     _reason: { state: true },
     _talking: { state: true },
+    // The session settings (declared below), one attribute each.
+    ...Object.fromEntries(SETTING_ATTRIBUTES.map((name) => [settingProperty(name), { attribute: name }])),
   };
 
   /** Token service URL (token mode). It is POSTed `{voice, instructions}` and answers `{value, expires_at, calls_url?}`. */
@@ -249,6 +251,37 @@ export class RealtimeVoice extends LitElement {
   /** With `persist`: a kept conversation is forgotten after this many minutes without a new turn. */
   historyMinutes = 30;
 
+  // Session settings: each is sent with the token / connect request (the server's policy applies) and
+  // brought into the call's session by `session.update` where it differs; a change during a call
+  // updates the session at once. Unset (the default): the server's or the service's own.
+
+  /** `server_vad`, `semantic_vad` (the model judges when you finished) or `none` (no turn detection: the page commits turns). */
+  declare turnDetection?: 'server_vad' | 'semantic_vad' | 'none';
+  /** semantic_vad: how soon a turn ends, `low` (waits longest), `medium`, `high` or `auto`. */
+  declare eagerness?: 'low' | 'medium' | 'high' | 'auto';
+  /** server_vad: how loud speech must be, 0 to 1 (the service's default 0.5). */
+  declare vadThreshold?: number | string;
+  /** server_vad: milliseconds of silence that end a turn. */
+  declare silenceMs?: number | string;
+  /** `near_field` (headset), `far_field` (laptop, room) or `off`: the service's noise reduction of the microphone. */
+  declare noiseReduction?: 'near_field' | 'far_field' | 'off';
+  /** Transcription of the user's speech, e.g. `gpt-4o-mini-transcribe`, `gpt-4o-transcribe`, `whisper-1`. */
+  declare transcriptionModel?: string;
+  /** The language the user speaks (ISO-639-1, e.g. `de`), for the transcription. */
+  declare inputLanguage?: string;
+  /** `audio` (spoken answers, the default) or `text` (text-only answers, no audio at all). */
+  declare outputModalities?: 'audio' | 'text';
+  /** An answer's output tokens at most (1 to 4096, or `inf`); a longer one is cut and ends `incomplete`. */
+  declare maxOutputTokens?: number | 'inf' | string;
+  /** Reasoning effort of a reasoning model: `minimal`, `low`, `medium`, `high` or `xhigh`. */
+  declare reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+  /** A stored prompt's id (`pmpt_…`). */
+  declare promptId?: string;
+  /** The stored prompt's version. */
+  declare promptVersion?: string;
+  /** The stored prompt's variables: a JSON object of strings in the attribute, or an object. */
+  declare promptVariables?: string | Record<string, string>;
+
   /** The base URL of every widget's parts (see `parts-url`); set before the first widget upgrades. */
   static get partsUrl(): string | undefined {
     return partsConfig.url;
@@ -266,7 +299,6 @@ export class RealtimeVoice extends LitElement {
   private _state: RealtimeState = 'idle';
   private _activity: Activity = 'listening';
   private _error?: RealtimeErrorDetail;
-  private _audioBlocked = false;
   private _announcement = '';
   private _reason?: ReconnectReason;
   private _talking = false;
@@ -294,6 +326,7 @@ export class RealtimeVoice extends LitElement {
     report: (code, message, cause) =>
       this.#onError(new RealtimeError(code, message, { cause, fatal: false }).toDetail()),
     emit: (type, detail) => this.#emit(type, detail),
+    settings: () => this.#settings,
   };
 
   constructor() {
@@ -355,6 +388,7 @@ export class RealtimeVoice extends LitElement {
       credentials: this.credentials || undefined,
       voice: this.voice || undefined,
       instructions: this.instructions || undefined,
+      settings: this.#settings,
       timeoutMs: this.timeout > 0 ? this.timeout : undefined,
       audioParent: this.renderRoot,
       audioConstraints: this.audioConstraints,
@@ -369,6 +403,15 @@ export class RealtimeVoice extends LitElement {
       keepHistory: this.persist !== null,
       onAuthorization: (value) => this.#eachPart((part) => part.authorized?.(value)),
     };
+  }
+
+  /** The session settings set (by attribute or property), by attribute name. */
+  get #settings(): PageSettings {
+    const self = this as unknown as Record<string, PageSettings[keyof PageSettings] | null>;
+    const set = SETTING_ATTRIBUTES.map((name) => [name, self[settingProperty(name)]]).filter(
+      ([, v]) => v != null && v !== '',
+    );
+    return Object.fromEntries(set) as PageSettings;
   }
 
   /** Forgets the conversation: the transcript, what a next call would be given back, and what `persist` kept. */
@@ -438,7 +481,6 @@ export class RealtimeVoice extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     this.#applyToSession(changed);
     this.#eachPart((part) => part.updated?.(changed));
-    if (this._state === 'connected') this.#updateLiveSession(changed);
   }
 
   /** Properties the session follows at once, in a call or not. */
@@ -448,13 +490,6 @@ export class RealtimeVoice extends LitElement {
       void this.session.switchMicrophone(this.inputDevice || undefined);
     if (changed.has('outputDevice') && changed.get('outputDevice') !== undefined)
       void this.session.setOutputDevice(this.outputDevice);
-  }
-
-  /** A running call takes new instructions and voice. */
-  #updateLiveSession(changed: PropertyValues<this>): void {
-    // Separate updates: a voice change is refused once the model has spoken, and a refused update changes nothing.
-    if (changed.has('instructions')) this.session.updateSession({ instructions: this.instructions });
-    if (changed.has('voice') && this.voice) this.session.updateSession({ audio: { output: { voice: this.voice } } });
   }
 
   /** The parts the attributes ask for, fetched once each; the element renders without them meanwhile. */
@@ -478,10 +513,7 @@ export class RealtimeVoice extends LitElement {
       this.#partsAsked.add(name);
       const loading = loadPart(name, PART_FILES[name], this.partsUrl || undefined).then(
         (file) => this.#addPart(name, file.default),
-        (error: unknown) => {
-          const message = `The widget's ${name} part (realtime-voice.${name}.js) could not be loaded (${(error as Error)?.message ?? error}); the rest of the widget works without it.`;
-          this.#host.report('part-unavailable', message, error);
-        },
+        (error: unknown) => this.#onError(partUnavailable(name, error).toDetail()),
       );
       this.#partsLoading.add(loading);
       void loading.then(() => this.#partsLoading.delete(loading));
@@ -535,11 +567,6 @@ export class RealtimeVoice extends LitElement {
           <span class="dot" aria-hidden="true"></span><span class=${compact ? 'visually-hidden' : ''}>${busy && !compact ? `${s.connecting} ${s.cancel}` : label}</span>
         </button>
         ${this.#parts.controls?.render?.(s, undefined) ?? nothing}
-        ${
-          this._audioBlocked && live
-            ? html`<button part="sound-button" class="secondary" type="button" @click=${this.#onSoundClick}>${s.enableSound}</button>`
-            : nothing
-        }
         ${this.#parts.meters?.render?.(s, undefined) ?? nothing}
         <p part="status" id="status" dir="auto" class="status ${compact ? 'visually-hidden' : ''}" data-tone=${st === 'error' || this.#insecure ? 'error' : 'info'}>${statusText(s, this.#view)}</p>
         ${live && this.#noEchoCancellation && !compact ? html`<p part="hint" class="status" dir="auto">${s.useHeadphones}</p>` : nothing}
@@ -557,7 +584,7 @@ export class RealtimeVoice extends LitElement {
       reason: this._reason,
       error: this._error,
       activity: this._activity,
-      audioBlocked: this._audioBlocked,
+      audioBlocked: this.session.audioBlocked,
       muted: this.muted,
       talking: this._talking,
       pushToTalk: this.pushToTalk,
@@ -604,17 +631,12 @@ export class RealtimeVoice extends LitElement {
     else void this.start();
   };
 
-  #onSoundClick = async () => {
-    if (await this.session.resumeAudio()) this._audioBlocked = false;
-  };
-
   #onPanelKey = (event: KeyboardEvent) => this.#parts.layouts?.keydown?.(event);
 
   #onState(next: RealtimeState, previous: RealtimeState, reason?: ReconnectReason): void {
     this._state = next;
     if (next === 'connecting') {
       this._error = undefined;
-      this._audioBlocked = false;
       this._activity = 'listening';
     }
     if (next === 'reconnecting') {
@@ -634,7 +656,6 @@ export class RealtimeVoice extends LitElement {
 
   #onError(detail: RealtimeErrorDetail): void {
     if (detail.fatal) this._error = detail;
-    if (detail.code === 'autoplay-blocked') this._audioBlocked = true;
     const s = this.#words;
     this._announcement = `${s.error}: ${errorText(s, detail, this.#view.english)}`;
     this.#emit('realtime-error', detail);

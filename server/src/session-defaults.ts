@@ -186,6 +186,15 @@ export function combine(
     if (locked.has(setting)) ignored.push(setting);
     else (settings as Record<string, unknown>)[setting] = page[setting];
   }
+  // A page's eagerness means semantic_vad, its silence or threshold server_vad: over the operator's kind, unless locked.
+  const implied =
+    page.vad_eagerness !== undefined
+      ? 'semantic_vad'
+      : page.vad_silence_ms !== undefined || page.vad_threshold !== undefined
+        ? 'server_vad'
+        : undefined;
+  if (page.turn_detection === undefined && implied && settings.turn_detection && !locked.has('turn_detection'))
+    settings.turn_detection = implied;
   const kind = settings.turn_detection;
   if (kind && kind !== 'semantic_vad' && page.vad_eagerness === undefined) delete settings.vad_eagerness;
   if (kind && kind !== 'server_vad' && page.vad_silence_ms === undefined) delete settings.vad_silence_ms;

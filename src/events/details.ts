@@ -42,7 +42,8 @@ export type RealtimeErrorCode =
   | 'service-error'
   | 'tool-failed'
   | 'output-device-failed'
-  | 'part-unavailable';
+  | 'part-unavailable'
+  | 'setting-locked';
 
 export interface RealtimeErrorDetail {
   code: RealtimeErrorCode;

@@ -54,6 +54,8 @@ export const de: RealtimeVoiceStrings = {
   failed: 'Etwas ist schiefgegangen ({code}).',
   dailyLimit: 'Das Tageslimit ist erreicht: Versuchen Sie es morgen wieder.',
   errors: {
+    'setting-locked':
+      'Diese Website legt einige Einstellungen des Gesprächs selbst fest; die der Seite gelten dafür nicht.',
     'sign-in-required': 'Bitte melden Sie sich erneut an, um ein Gespräch zu beginnen.',
     'quota-exceeded': 'Das Limit für Gespräche ist erreicht: Versuchen Sie es später wieder.',
     'microphone-denied':

@@ -7,4 +7,5 @@ export const controlsWords = {
   unmute: 'Unmute microphone',
   holdToTalk: 'Hold to talk',
   interrupt: 'Stop answer',
+  enableSound: 'Enable sound',
 } satisfies Partial<Pick<RealtimeVoiceStrings, PartWord>>;

@@ -83,6 +83,7 @@ export type PartWord =
   | 'unmute'
   | 'holdToTalk'
   | 'interrupt'
+  | 'enableSound'
   | 'noUserTranscript'
   | 'message'
   | 'typeHere'
@@ -111,7 +112,6 @@ export const en: CoreWords = {
   retry: 'Try again',
   cancel: 'Cancel',
   stop: 'End conversation',
-  enableSound: 'Enable sound',
   idle: 'Press Start and allow the microphone to talk.',
   connecting: 'Connecting…',
   listening: 'Connected. Listening — go ahead and speak.',

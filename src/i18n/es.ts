@@ -52,6 +52,7 @@ export const es: RealtimeVoiceStrings = {
   failed: 'Algo salió mal ({code}).',
   dailyLimit: 'Se alcanzó el límite diario: vuelva a intentarlo mañana.',
   errors: {
+    'setting-locked': 'Este sitio fija algunos ajustes de la conversación; los de la página no se usan para ellos.',
     'sign-in-required': 'Vuelva a iniciar sesión para empezar una conversación.',
     'quota-exceeded': 'Se alcanzó el límite de conversaciones: vuelva a intentarlo más tarde.',
     'microphone-denied':

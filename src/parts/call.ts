@@ -12,3 +12,4 @@ export { WarmToken } from '../session/warm-token.js';
 export { PushToTalk } from '../session/push-to-talk.js';
 export { UsageMeter } from '../session/usage.js';
 export { remember, replayEvents, restore, REPLAYED_ID_PREFIX } from '../session/history.js';
+export { SettingsSync } from '../session/settings.js';

@@ -1,8 +1,10 @@
 /**
  * The controls part (`realtime-voice.controls.js`): the buttons of a running call beside the main
- * one — push-to-talk's hold-to-talk, "Stop answer" while the assistant speaks, and mute. Fetched
- * with the call (as soon as start() is called, beside the token and the microphone), so the page's
- * first download stays small; the main button, which starts and ends a call, is the core's.
+ * one — push-to-talk's hold-to-talk, "Stop answer" while the assistant speaks, and mute — and the
+ * page's changes to a running call (voice, instructions, session settings), which it sends as
+ * `session.update`. Fetched with the call (as soon as start() is called, beside the token and the
+ * microphone), so the page's first download stays small; the main button, which starts and ends a
+ * call, is the core's.
  */
 import { controlsWords } from '../i18n/en-controls.js';
 import type { PartFactory } from './kit.js';
@@ -22,8 +24,23 @@ const controls: PartFactory = ({ html, nothing, css }, host) => {
     else if (!event.repeat) el.startTalking();
   };
   const prevent = (event: Event) => event.preventDefault();
+  /** The browser blocked the voice until a click: this click plays it (and the status line says so no more). */
+  const onSound = async () => {
+    if (await el.session.resumeAudio()) el.requestUpdate();
+  };
 
   return {
+    /** A running call follows the page: new instructions, voice and settings go to its session. */
+    updated: (changed) => {
+      if (el.state !== 'connected') return;
+      const session = el.session;
+      // Separate updates: a voice change is refused once the model has spoken, and a refused update changes nothing.
+      if (changed.has('instructions')) session.updateSession({ instructions: el.instructions });
+      if (changed.has('voice') && el.voice) session.updateSession({ audio: { output: { voice: el.voice } } });
+      // Sent only where the call's session differs from them (src/session/settings.ts).
+      session.options = { ...session.options, settings: host.settings() };
+      session.syncSettings();
+    },
     styles: css`
       .talk {
         touch-action: none;
@@ -32,8 +49,13 @@ const controls: PartFactory = ({ html, nothing, css }, host) => {
     `,
     render: (given) => {
       const s = { ...controlsWords, ...given };
-      // The compact layout is the main button alone.
-      if (el.state !== 'connected' || el.layout === 'compact') return nothing;
+      if (el.state !== 'connected') return nothing;
+      // Every layout needs it: without it a blocked voice stays silent.
+      const sound = el.session.audioBlocked
+        ? html`<button part="sound-button" class="secondary" type="button" @click=${onSound}>${s.enableSound}</button>`
+        : nothing;
+      // The compact layout is the main button alone (and the sound button when it is needed).
+      if (el.layout === 'compact') return sound;
       return html`${
         el.pushToTalk
           ? html`<button part="talk-button" class="secondary talk" type="button" aria-pressed=${el.session.talking ? 'true' : 'false'}
@@ -46,7 +68,7 @@ const controls: PartFactory = ({ html, nothing, css }, host) => {
           : nothing
       }<button part="mute-button" class="secondary" type="button" aria-pressed=${el.muted ? 'true' : 'false'} @click=${() => (el.muted = !el.muted)}>
         ${el.muted ? s.unmute : s.mute}
-      </button>`;
+      </button>${sound}`;
     },
   };
 };

@@ -7,6 +7,7 @@ import type { CSSResult, html, nothing, PropertyValues } from 'lit';
 import type { RealtimeErrorCode, RealtimeState } from '../events/details.js';
 import type { RealtimeServerEvent } from '../events/server-events.js';
 import type { TranscriptDetail } from '../events/details.js';
+import type { PageSettings } from '../events/session-settings.js';
 import type { Words } from '../i18n/en.js';
 import type { RealtimeVoice } from '../realtime-voice.js';
 import type { Activity } from '../ui/status-words.js';
@@ -35,6 +36,8 @@ export interface PartHost {
   report(code: RealtimeErrorCode, message: string, cause?: unknown): void;
   /** A bubbling, composed event on the element. */
   emit(type: 'realtime-levels', detail: { input: number; output: number }): void;
+  /** The session settings the page set (`turn-detection`, …), by attribute name. */
+  settings(): PageSettings;
 }
 
 /** One part of the widget, made for one element. Every hook is optional. */

@@ -4,6 +4,8 @@
  * nothing at run time (the classic-script build cannot share modules): what it needs from the core
  * comes in as arguments.
  */
+import { RealtimeError } from '../session/errors.js';
+
 export type PartName = 'call' | 'meters' | 'devices' | 'transcript' | 'layouts' | 'visualizer' | 'history' | 'controls';
 
 /**
@@ -33,4 +35,10 @@ export function loadPart<T>(name: PartName, beside: () => Promise<T>, base?: str
     promise.catch(() => loading.delete(key));
   }
   return promise;
+}
+
+/** A part that could not be loaded: a non-fatal error naming its file; the rest of the widget works without it. */
+export function partUnavailable(name: PartName, error: unknown): RealtimeError {
+  const message = `The widget's ${name} part (realtime-voice.${name}.js) did not load (${(error as Error)?.message ?? error}); the rest of the widget works without it.`;
+  return new RealtimeError('part-unavailable', message, { cause: error, fatal: false });
 }

@@ -1,6 +1,7 @@
 import type { HistoryTurn } from '../events/details.js';
+import { settingField } from '../events/session-settings.js';
 import type { RealtimeServerEvent } from '../events/server-events.js';
-import { loadPart } from '../parts/load.js';
+import { loadPart, partUnavailable } from '../parts/load.js';
 import type { Attempt } from './attempt.js';
 import { RealtimeError } from './errors.js';
 import type { SessionView } from './session-view.js';
@@ -27,6 +28,7 @@ export type CallHelpersHost = Pick<
   | 'transcript'
   | 'usage'
   | 'renew'
+  | 'locked'
 >;
 
 /**
@@ -44,6 +46,8 @@ export class CallHelpers {
   #transcripts?: InstanceType<CallPart['TranscriptTracker']>;
   #toolCalls?: InstanceType<CallPart['ToolCalls']>;
   #usage?: InstanceType<CallPart['UsageMeter']>;
+  /** The page's session settings into each call's session (one for the session: a locked one is told once). */
+  #settings?: InstanceType<CallPart['SettingsSync']>;
   #attempt?: Attempt;
   #early: RealtimeServerEvent[] = [];
   /** The conversation so far (final turns), given back to a call that continues it. */
@@ -64,6 +68,7 @@ export class CallHelpers {
         this.#transcripts = new part.TranscriptTracker();
         this.talk = new part.PushToTalk(this.host);
         this.#usage = new part.UsageMeter();
+        this.#settings = new part.SettingsSync(this.host, settingField, RealtimeError);
       }
       return part;
     });
@@ -102,11 +107,8 @@ export class CallHelpers {
     if (!continues) this.history = [];
     this.load().then(
       () => this.#start(attempt),
-      (error: unknown) => {
-        const why = (error as Error)?.message ?? error;
-        const message = `A part of the widget (realtime-voice.call.js: transcripts, tools, push-to-talk, reconnection) could not be loaded (${why}); the call goes on without it.`;
-        this.host.report(new RealtimeError('part-unavailable', message, { cause: error, fatal: false }));
-      },
+      // The call goes on without transcripts, tools, push-to-talk and reconnection.
+      (error: unknown) => this.host.report(partUnavailable('call', error)),
     );
   }
 
@@ -135,14 +137,17 @@ export class CallHelpers {
     this.#usage!.begin(this.#newConversation);
     this.#toolCalls = new this.part!.ToolCalls(
       (event) => this.#attempt === attempt && this.host.send(event),
-      (name, why, cause) => {
-        const message = `The tool "${name}" failed: ${why}`;
-        this.host.report(new RealtimeError('tool-failed', message, { cause, fatal: false }));
-      },
+      this.host.report,
+      RealtimeError,
       attempt.abort.signal,
     );
     if (this.host.state() === 'connected') this.connected(attempt);
     for (const event of this.#early.splice(0)) this.#handle(attempt, event);
+  }
+
+  /** The page's session settings into the running call's session, where it differs. */
+  syncSettings(): void {
+    this.#settings?.sync();
   }
 
   /** Transcripts, renewal timing, tool calls. */
@@ -162,6 +167,7 @@ export class CallHelpers {
         () => this.host.renew(),
       );
     }
+    this.#settings!.handle(event);
     const usage = this.#usage!.handle(event);
     if (usage) this.host.usage(usage);
     const tools = this.host.options().tools;

@@ -1,3 +1,4 @@
+import type { PageSettings } from '../events/session-settings.js';
 import type { FetchLike } from './http.js';
 import type { PageCredentials, Signaling } from './signaling.js';
 import type { RealtimeTool } from './tool-definitions.js';
@@ -18,6 +19,13 @@ export interface RealtimeSessionOptions {
   credentials?: RequestCredentials;
   voice?: string;
   instructions?: string;
+  /**
+   * Session settings by attribute name (`turn-detection`, `eagerness`, …): sent with the token or connect
+   * request (your server's policy applies), and in `session.update` where the call's session differs
+   * from them (a server that did not apply them, a change during the call), except the fields the
+   * server locked.
+   */
+  settings?: PageSettings;
   /** getUserMedia audio constraints, over the default: echo cancellation, noise suppression and auto gain on. */
   audioConstraints?: MediaTrackConstraints;
   /** Microphone to use (a `deviceId` of enumerateDevices()); default: the system's. */

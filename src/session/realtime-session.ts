@@ -64,6 +64,7 @@ export class RealtimeSession extends SessionEvents {
     transcript: (detail) => emit<RealtimeSessionEventMap, 'realtime-transcript'>(s, 'realtime-transcript', detail),
     usage: (detail) => emit<RealtimeSessionEventMap, 'realtime-usage'>(s, 'realtime-usage', detail),
     renew: () => void s.#open('reconnecting', 'renewal'),
+    locked: () => s.lockedFields,
   }))(this);
   /** The call part's work: transcripts, tools, push-to-talk, reconnection, renewal, the token fetched ahead. */
   readonly #helpers = new CallHelpers(this.#view);
@@ -304,6 +305,11 @@ export class RealtimeSession extends SessionEvents {
   /** Types a user message and asks for an answer. */
   sendText(text: string): boolean {
     return this.send(userMessage(text)) && this.send({ type: 'response.create' });
+  }
+
+  /** Brings `options.settings` into the running call where its session differs (a `session.update`, locked fields left out). */
+  syncSettings(): void {
+    this.#helpers.syncSettings();
   }
 
   /** `session.update` with the fields given (partial); `type: "realtime"` is added, as the GA protocol requires. */

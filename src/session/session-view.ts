@@ -31,4 +31,6 @@ export interface SessionView {
   usage(detail: RealtimeUsageDetail): void;
   /** Replace the call by a new one ahead of the service's session cap. */
   renew(): void;
+  /** The session fields the page's server locked for this call (`X-Realtime-Locked`). */
+  locked(): readonly string[];
 }

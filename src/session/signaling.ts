@@ -1,3 +1,4 @@
+import { settingField, type PageSettings, type SettingAttribute } from '../events/session-settings.js';
 import { RealtimeError, describeUrl } from './errors.js';
 import { assertOk, contentTypeOf, request, type FetchLike } from './http.js';
 
@@ -32,6 +33,8 @@ export interface Signaling {
 export interface SessionPreferences {
   voice?: string;
   instructions?: string;
+  /** The page's session settings (attributes), sent as the request's fields (`turn_detection`, …). */
+  settings?: PageSettings;
 }
 
 /** The page's credentials for its own server: sent to the token and connect URLs only, never to the service's calls URL. */
@@ -245,10 +248,15 @@ function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-function definedOnly(preferences: SessionPreferences): SessionPreferences {
-  const out: SessionPreferences = {};
-  if (preferences.voice) out.voice = preferences.voice;
-  if (preferences.instructions) out.instructions = preferences.instructions;
+/** The request body's fields: the preferences set, each setting under its field name. */
+function definedOnly(preferences: SessionPreferences): Record<string, unknown> {
+  // JSON.stringify leaves out what is undefined (an empty voice or instructions is not sent).
+  const out: Record<string, unknown> = {
+    voice: preferences.voice || undefined,
+    instructions: preferences.instructions || undefined,
+  };
+  for (const [name, value] of Object.entries(preferences.settings ?? {}))
+    out[settingField(name as SettingAttribute)] = value;
   return out;
 }
 
@@ -260,6 +268,7 @@ export interface SignalingChoice {
   callsUrl?: string;
   voice?: string;
   instructions?: string;
+  settings?: PageSettings;
   authorization?: PageCredentials['authorization'];
   credentials?: RequestCredentials;
   onAuthorization?: PageCredentials['onAuthorization'];
@@ -267,7 +276,7 @@ export interface SignalingChoice {
 
 /** The page's own signaling, else connect mode (it wins), else token mode; neither is an error. */
 export function signalingFor(o: SignalingChoice): Signaling {
-  const preferences = { voice: o.voice, instructions: o.instructions };
+  const preferences = { voice: o.voice, instructions: o.instructions, settings: o.settings };
   if (o.signaling) return o.signaling;
   const page = { authorization: o.authorization, credentials: o.credentials, onAuthorization: o.onAuthorization };
   if (o.connectUrl) return new ConnectSignaling(o.connectUrl, preferences, page);
@@ -292,5 +301,5 @@ export function signalingContext(o: { fetch?: FetchLike; timeoutMs?: number }, s
 
 /** The settings a token fetched ahead was fetched for: another value of any of them fetches again. */
 export function warmKey(o: SignalingChoice): string {
-  return JSON.stringify([o.tokenUrl, o.callsUrl, o.voice, o.instructions, o.credentials]);
+  return JSON.stringify([o.tokenUrl, o.callsUrl, o.voice, o.instructions, o.credentials, o.settings]);
 }

@@ -1,6 +1,7 @@
 import type { RealtimeClientEvent } from '../events/client-events.js';
 import type { RealtimeServerEvent } from '../events/server-events.js';
 import type { RealtimeTool } from './tool-definitions.js';
+import type { RealtimeError } from './errors.js';
 import { initialToolRule, onServerEvent, outputSent, type ToolRuleState, type ToolStep } from './tool-rule.js';
 
 export type { RealtimeTool };
@@ -37,7 +38,13 @@ export class ToolCalls {
 
   constructor(
     private readonly send: (event: RealtimeClientEvent) => boolean,
-    private readonly report: (name: string, message: string, cause: unknown) => void,
+    /** A non-fatal `tool-failed` for the page (made with the core's error class, handed in). */
+    private readonly report: (error: RealtimeError) => void,
+    private readonly Failure: new (
+      code: 'tool-failed',
+      message: string,
+      o: { cause: unknown; fatal: false },
+    ) => RealtimeError,
     /** The call's own signal: it ends, every handler's signal fires. */
     private readonly callEnded?: AbortSignal,
   ) {
@@ -107,7 +114,10 @@ export class ToolCalls {
             : ((error as Error)?.message ?? String(error));
       // The model hears about the failure (and can say so); the page gets an error event (not for a barge-in).
       output = JSON.stringify({ error: message });
-      if (why !== 'barge-in') this.report(name, message, error);
+      if (why !== 'barge-in')
+        this.report(
+          new this.Failure('tool-failed', `The tool "${name}" failed: ${message}`, { cause: error, fatal: false }),
+        );
     } finally {
       clearTimeout(timer);
       this.#running.delete(callId);

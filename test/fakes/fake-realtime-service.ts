@@ -32,6 +32,8 @@ export interface FakeBehaviour {
   sessionCreated?: boolean;
   /** Send it this long after the channel opens (a service slow to take up the channel), not at once. */
   sessionCreatedAfterMs?: number;
+  /** More of the session session.created describes (as a server that applied the page's settings created it). */
+  session?: Record<string, unknown>;
 }
 
 export interface CallRequest {
@@ -57,6 +59,7 @@ export class FakeCall {
     readonly offerSdp: string,
     sessionCreated: boolean,
     sessionCreatedAfterMs = 0,
+    session: Record<string, unknown> = {},
   ) {
     this.filtered = request.url.includes('webrtcfilter=on');
     this.#channel = new Promise((resolve) => {
@@ -67,7 +70,7 @@ export class FakeCall {
           this.receivedBeforeCreated = this.received.length;
           this.emit({
             type: 'session.created',
-            session: { id: `sess_${id}`, type: 'realtime', model: 'gpt-realtime' },
+            session: { id: `sess_${id}`, type: 'realtime', model: 'gpt-realtime', ...session },
           });
         };
         const opened = () => {
@@ -223,7 +226,7 @@ export class FakeRealtimeService {
 
     const pc = new RTCPeerConnection();
     const id = `rtc_fake${++this.#nextId}`;
-    const call = new FakeCall(id, pc, request, offer, b.sessionCreated ?? true, b.sessionCreatedAfterMs);
+    const call = new FakeCall(id, pc, request, offer, b.sessionCreated ?? true, b.sessionCreatedAfterMs, b.session);
     if (b.answer !== 'dead-peer') call.addTone();
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
     await pc.setLocalDescription(await pc.createAnswer());

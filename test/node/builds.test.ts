@@ -64,7 +64,9 @@ const CORE_BUDGET = 20 * 1024;
 // Issue 17: the call part's conversation history, usage and tool abort/timeout/waiting follow-ups (3,342 → 4,066 B);
 // the in-call buttons out of the core into the controls part (634 B) and the parts' English words out of the core
 // into their parts (core 20,543 → 20,324 B); the transcript's tool rows and markdown (1,830 → 3,188 B). So 32.5 KB.
-const CORE_AND_PARTS_BUDGET = 32.5 * 1024;
+// Issue 17's session attributes: their sync into the call's session in the call part (4,066 → 5,223 B), the running
+// call's updates and the sound button out of the core into the controls part (634 → 827 B). So 34 KB.
+const CORE_AND_PARTS_BUDGET = 34 * 1024;
 
 test(
   'size budgets: the core (Lit included), the core with the parts of issue 15, and each later part, gzip',

@@ -310,3 +310,43 @@ test('max_output_tokens cuts a spoken answer: its audio and transcript end at th
     stop();
   }
 });
+
+test("semantic_vad's eagerness decides how long a pause ends the turn (low waits longest); session.update changes it mid-call", () => {
+  /** Audio-time (ms after the speech ended) at which speech_stopped came, for a 1 s tone and 3 s of silence. */
+  const pauseBeforeTurnEnds = (c: Conversation, events: ServerEvent[]) => {
+    const frame = (amplitude: number) => new Int16Array(480).fill(amplitude); // 10 ms at 48 kHz
+    const before = events.length;
+    for (let i = 0; i < 100; i++) c.onInputFrame(frame(8000), 48_000, 1);
+    for (let i = 0; i < 300; i++) {
+      c.onInputFrame(frame(0), 48_000, 1);
+      if (events.slice(before).some((e) => e.type === 'input_audio_buffer.speech_stopped')) return (i + 1) * 10;
+    }
+    return Infinity;
+  };
+  const pauses: Record<string, number> = {};
+  for (const eagerness of ['low', 'medium', 'high'] as const) {
+    const { c, events } = conversation({
+      type: 'realtime',
+      output_modalities: ['text'],
+      audio: { input: { turn_detection: { type: 'semantic_vad', eagerness, create_response: false } } },
+    });
+    pauses[eagerness] = pauseBeforeTurnEnds(c, events);
+    c.close();
+  }
+  assert.ok(pauses.low! > pauses.medium! && pauses.medium! > pauses.high!, JSON.stringify(pauses));
+  assert.ok(pauses.low! >= 1400 && pauses.high! <= 500, JSON.stringify(pauses));
+
+  const { c, events, send } = conversation({
+    type: 'realtime',
+    output_modalities: ['text'],
+    audio: { input: { turn_detection: { type: 'semantic_vad', eagerness: 'low', create_response: false } } },
+  });
+  const low = pauseBeforeTurnEnds(c, events);
+  send({
+    type: 'session.update',
+    session: { type: 'realtime', audio: { input: { turn_detection: { type: 'semantic_vad', eagerness: 'high' } } } },
+  });
+  const high = pauseBeforeTurnEnds(c, events);
+  assert.ok(high < low - 700, `after the update: ${high} ms, before: ${low} ms`);
+  c.close();
+});

@@ -42,6 +42,30 @@ test('the manifest documents the public attributes, events, parts and custom pro
   const attributes = element.attributes.map((a) => a.name);
   for (const name of ['token-url', 'connect-url', 'calls-url', 'voice', 'instructions'])
     assert.ok(attributes.includes(name), name);
+  // The contract's names as the issues added them (CONTRACT.md, "The element"), each described.
+  for (const name of [
+    'persist',
+    'visualizer',
+    'theme',
+    'turn-detection',
+    'eagerness',
+    'vad-threshold',
+    'silence-ms',
+    'noise-reduction',
+    'transcription-model',
+    'input-language',
+    'output-modalities',
+    'max-output-tokens',
+    'reasoning-effort',
+    'prompt-id',
+    'prompt-version',
+    'prompt-variables',
+    'link-origins',
+    'credentials',
+  ]) {
+    const attribute = element.attributes.find((a) => a.name === name) as { description?: string } | undefined;
+    assert.ok(attribute?.description, `${name} is documented`);
+  }
   const events = element.events.map((e) => e.name);
   for (const name of [
     'realtime-state',

@@ -237,6 +237,15 @@ describe('the page over the defaults, unless locked', () => {
     assert.deepEqual(session.output_modalities, ['audio']);
   });
 
+  test("a page's eagerness alone means semantic_vad over the operator's server_vad (its silence length dropped)", async () => {
+    const base = await serve({ REALTIME_TURN_DETECTION: 'server_vad', REALTIME_VAD_SILENCE_MS: '700' });
+    const page = await mint(base, { vad_eagerness: 'high' });
+    assert.equal(page.status, 200, JSON.stringify(page.json));
+    assert.deepEqual(page.session.audio.input, { turn_detection: { type: 'semantic_vad', eagerness: 'high' } });
+    const back = await mint(await serve({ REALTIME_TURN_DETECTION: 'semantic_vad' }), { vad_threshold: 0.3 });
+    assert.deepEqual(back.session.audio.input, { turn_detection: { type: 'server_vad', threshold: 0.3 } });
+  });
+
   test('a locked answer setting keeps the operator value and is named in X-Realtime-Locked', async () => {
     const base = await serve({
       REALTIME_MAX_OUTPUT_TOKENS: '100',

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import * as widgetRule from '../../src/session/tool-rule.ts';
 import * as serverRule from '../../server/src/observer/tool-rule.ts';
 import { ToolCalls } from '../../src/session/tools.ts';
+import { RealtimeError } from '../../src/session/errors.ts';
 
 type Rule = typeof widgetRule;
 type Decision = widgetRule.ToolDecision;
@@ -262,6 +263,7 @@ describe("the widget's ToolCalls follows the rule", () => {
     const calls = new ToolCalls(
       (event) => (sentEvents.push(event as Record<string, unknown>), true),
       () => {},
+      RealtimeError,
     );
     const tools = [
       { name: 'get_weather', handler: () => new Promise((resolve) => waiting.push(() => resolve({ sky: 'clear' }))) },

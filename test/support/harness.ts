@@ -4,6 +4,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/index.js';
 import './engines.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
+import type { SettingAttribute } from '../../src/events/session-settings.js';
 import { FakeRealtimeService } from '../fakes/fake-realtime-service.js';
 import type { Payload } from './payload.js';
 
@@ -35,7 +36,8 @@ export type Attrs = Partial<
     | 'history-turns'
     | 'history-chars'
     | 'history-minutes'
-    | 'link-origins',
+    | 'link-origins'
+    | SettingAttribute,
     string
   >
 >;

@@ -84,6 +84,19 @@ export async function startE2eServices() {
   const rateLimit = { max: 10_000, windowMs: 60_000 };
   api.use('/api', createApp({ sessionDefaults, rateLimit }, { provider, logger }));
   api.use('/api-filtered', createApp({ sessionDefaults, rateLimit, webrtcFilter: true }, { provider, logger }));
+  // An operator who fixes the turn detection (semantic, low eagerness) and the reasoning effort (REALTIME_LOCKED).
+  api.use(
+    '/api-locked',
+    createApp(
+      {
+        sessionDefaults,
+        rateLimit,
+        settings: { turn_detection: 'semantic_vad', vad_eagerness: 'low', reasoning_effort: 'minimal' },
+        locked: new Set(['vad_eagerness', 'reasoning_effort'] as const),
+      },
+      { provider, logger },
+    ),
+  );
   // With the observer on: it logs the conversation here and runs the example server tool.
   const observerLines: Array<Record<string, unknown>> = [];
   const observerLog = pino({ level: 'info' }, { write: (line: string) => void observerLines.push(JSON.parse(line)) });
@@ -131,7 +144,8 @@ export async function startE2eServices() {
       ctx.body = readFileSync('test/fixtures/csp.html', 'utf8');
       return;
     }
-    if (!/^\/api(-filtered|-observed|-idp|-jwt|-ticket|-quota-hourly|-quota-daily)?\//.test(ctx.path)) return next();
+    if (!/^\/api(-filtered|-locked|-observed|-idp|-jwt|-ticket|-quota-hourly|-quota-daily)?\//.test(ctx.path))
+      return next();
     ctx.respond = false;
     ctx.res.statusCode = 200; // koa presets 404; Express only sets the status when a route asks
     await new Promise<void>((resolve) => {
