@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { authConfigFrom, authEnvSchema, type AuthConfig } from './auth/auth-config.js';
+import { parseMcpServers, type McpServerTool } from './mcp-servers.js';
 import { NO_QUOTAS, quotaConfigFrom, quotaEnvSchema, type QuotaConfig } from './quota/quota-config.js';
 import {
   SettingError,
@@ -48,6 +49,8 @@ export interface ServerConfig {
   settings: SessionSettings;
   /** Fields the page may not change (REALTIME_LOCKED): its value for them is ignored. */
   locked: ReadonlySet<LockableField>;
+  /** Remote MCP servers every session gets as tools (REALTIME_MCP_SERVERS); never from the page. */
+  mcpServers: McpServerTool[];
   /** Origins allowed to call the routes from a browser; empty = same-origin only. */
   allowedOrigins: string[];
   rateLimit: { max: number; windowMs: number };
@@ -77,6 +80,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   webrtcFilter: false,
   settings: {},
   locked: new Set(),
+  mcpServers: [],
   allowedOrigins: [],
   rateLimit: { max: 20, windowMs: 60_000 },
   upstreamTimeoutMs: 10_000,
@@ -197,6 +201,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     if (error instanceof SettingError) throw new ConfigError(error.message);
     throw error;
   }
+  let mcpServers: McpServerTool[];
+  try {
+    mcpServers = parseMcpServers(present.REALTIME_MCP_SERVERS);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   const provider =
     e.REALTIME_PROVIDER ?? (e.AZURE_OPENAI_ENDPOINT ? 'azure' : e.OPENAI_API_KEY ? 'openai' : 'emulator');
   const config: ServerConfig = {
@@ -210,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     webrtcFilter: e.REALTIME_WEBRTC_FILTER ?? DEFAULT_CONFIG.webrtcFilter,
     settings,
     locked,
+    mcpServers,
     observer: e.REALTIME_OBSERVER ?? DEFAULT_CONFIG.observer,
     allowedOrigins: e.ALLOWED_ORIGINS ?? [],
     rateLimit: {

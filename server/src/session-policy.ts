@@ -76,5 +76,8 @@ export function sessionFor(
   if (fromBrowser && cfg.browserInstructions === 'append')
     instructions = [cfg.instructions, fromBrowser].filter(Boolean).join('\n\n');
   const voice = cfg.locked.has('voice') ? cfg.defaultVoice : (input.voice ?? cfg.defaultVoice);
-  return { voice, instructions, extra: toGaSession(settings, cfg.sessionDefaults) };
+  const extra = toGaSession(settings, cfg.sessionDefaults);
+  // The operator's MCP servers, beside any tools of the server's defaults; the page's function tools come by session.update.
+  if (cfg.mcpServers.length) extra.tools = [...((extra.tools as unknown[] | undefined) ?? []), ...cfg.mcpServers];
+  return { voice, instructions, extra };
 }

@@ -291,3 +291,51 @@ describe('the page over the defaults, unless locked', () => {
     assert.match(res.json.error.message, /semantic_vad only, not server_vad/);
   });
 });
+
+describe('MCP servers from the environment (REALTIME_MCP_SERVERS), never from the page', () => {
+  const docs = {
+    server_label: 'orders',
+    server_url: 'https://mcp.example.com/mcp',
+    require_approval: { never: { tool_names: ['lookup_order'] } },
+    allowed_tools: ['lookup_order', 'cancel_order'],
+    authorization: 'mcp-secret-token-0123456789',
+  };
+
+  test('every session gets them as mcp tools; the page cannot add one', async () => {
+    const base = await serve({ REALTIME_MCP_SERVERS: JSON.stringify([docs]) });
+    const { status, session, json } = await mint(base);
+    assert.equal(status, 200);
+    assert.deepEqual(session.tools, [{ type: 'mcp', ...docs }]);
+    assert.equal(JSON.stringify(json).includes('mcp-secret'), false, 'the MCP authorization never reaches the page');
+    const page = await mint(base, { tools: [{ type: 'mcp', server_label: 'x', server_url: 'https://evil.example' }] });
+    assert.deepEqual([page.status, page.json.error.code], [400, 'unknown_field']);
+  });
+
+  test('a wrong declaration stops start-up, saying what is wrong and never echoing a secret', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['not json', /^REALTIME_MCP_SERVERS must be a JSON array/],
+      [
+        JSON.stringify([{ ...docs, server_url: 'http://mcp.example.com' }]),
+        /server_url must be https:\/\/ \(http:\/\/ only on a loopback host\)/,
+      ],
+      [JSON.stringify([{ ...docs, server_label: 'has space' }]), /server_label must be letters/],
+      [
+        JSON.stringify([{ ...docs, require_approval: 'sometimes' }]),
+        /REALTIME_MCP_SERVERS: .*\(at 0\.require_approval\)/,
+      ],
+      [JSON.stringify([docs, docs]), /the server_label "orders" is used twice/],
+      [JSON.stringify([{ ...docs, extra: 1 }]), /REALTIME_MCP_SERVERS: .*extra/],
+    ];
+    for (const [value, message] of cases) {
+      assert.throws(
+        () => loadConfig({ REALTIME_MCP_SERVERS: value }),
+        (error: Error) =>
+          error instanceof ConfigError && message.test(error.message) && !error.message.includes('mcp-secret'),
+        value,
+      );
+    }
+    assert.doesNotThrow(() =>
+      loadConfig({ REALTIME_MCP_SERVERS: JSON.stringify([{ ...docs, server_url: 'http://127.0.0.1:4000/mcp' }]) }),
+    );
+  });
+});
