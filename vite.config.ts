@@ -17,7 +17,8 @@ import { defineConfig, type Plugin } from 'vite';
 /** The lazily loaded language modules, src/i18n/de.ts etc. (not en, which is built in). */
 const LANGUAGE_FILE = /^.*\/i18n\/(de|es|ar)\.(?:js|ts)$/;
 /** The widget's optional parts, src/parts/meters.ts etc.: each a file of its own too (realtime-voice.meters.js …). */
-const PART_FILE = /^.*\/parts\/(call|meters|devices|transcript|layouts|visualizer|history|controls)\.(?:js|ts)$/;
+const PART_FILE =
+  /^.*\/parts\/(call|meters|devices|transcript|layouts|visualizer|history|controls|approvals)\.(?:js|ts)$/;
 /** Files a classic script loads beside itself (it cannot hold chunks): the module bundle's own. */
 const BESIDE = [LANGUAGE_FILE, PART_FILE];
 

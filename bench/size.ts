@@ -11,7 +11,7 @@ import { bytesByModule } from '../scripts/bundle-bytes.ts';
 import { round, type Results } from './results.ts';
 
 /** The optional parts beside the bundle (src/parts/), fetched when used. */
-const PARTS = ['call', 'meters', 'devices', 'transcript', 'layouts', 'visualizer', 'history', 'controls'];
+const PARTS = ['call', 'meters', 'devices', 'transcript', 'layouts', 'visualizer', 'history', 'controls', 'approvals'];
 const gzip = (path: string) => gzipSync(readFileSync(path), { level: 9 }).length;
 
 /** Gzip figures of the alternatives, measured elsewhere (issue 8). */

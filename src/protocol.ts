@@ -8,6 +8,7 @@
 export { SERVER_EVENT_TYPES, isKnownServerEventType } from './events/server-events.js';
 export { CLIENT_EVENT_TYPES } from './events/client-events.js';
 
+import { approvalWords } from './i18n/en-approvals.js';
 import { controlsWords } from './i18n/en-controls.js';
 import { devicesWords } from './i18n/en-devices.js';
 import { en, type RealtimeVoiceStrings } from './i18n/en.js';
@@ -18,6 +19,7 @@ import { transcriptWords } from './i18n/en-transcript.js';
 export const englishStrings: RealtimeVoiceStrings = {
   ...en,
   ...controlsWords,
+  ...approvalWords,
   ...transcriptWords,
   ...devicesWords,
   ...layoutsWords,

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { RealtimeClientEvent } from './events/client-events.js';
-import type { RealtimeErrorDetail, ReconnectReason, RealtimeState } from './events/details.js';
+import type { McpApprovalRequest, RealtimeErrorDetail, ReconnectReason, RealtimeState } from './events/details.js';
 import type { RealtimeVoiceEventMap, RealtimeVoiceOwnEventMap } from './events/dom-events.js';
 import { emit } from './events/emit.js';
 import type { RealtimeServerEvent } from './events/server-events.js';
@@ -27,9 +27,10 @@ const PART_FILES: Record<ElementPartName, () => Promise<{ default: PartFactory }
   visualizer: () => import('./parts/visualizer.js'),
   history: () => import('./parts/history.js'),
   controls: () => import('./parts/controls.js'),
+  approvals: () => import('./parts/approvals.js'),
 };
 /** Their order in the panel. */
-const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
+const PANEL_PARTS = ['meters', 'approvals', 'devices', 'transcript'] as const;
 
 /**
  * A live voice conversation with an OpenAI `gpt-realtime` model (Azure OpenAI
@@ -60,6 +61,10 @@ const PANEL_PARTS = ['meters', 'devices', 'transcript'] as const;
  * @csspart sound-button - "Enable sound", shown when the browser blocked playback.
  * @csspart talk-button - Push-to-talk: hold to speak (shown while connected with `push-to-talk`).
  * @csspart interrupt-button - Cuts the assistant off (shown while it speaks).
+ * @csspart approval - The prompt of an MCP tool call waiting for the user's approval (role group, named by its question).
+ * @csspart approval-arguments - The arguments that tool call would get (JSON, indented).
+ * @csspart approve-button - Allows that tool call.
+ * @csspart deny-button - Denies it.
  * @csspart status - The status line.
  * @csspart hint - Advice while connected: "use headphones" where the microphone has no echo cancellation.
  * @csspart meters - The two level meters (with `meters`); each is a `meter` part, `input` or `output`.
@@ -282,6 +287,13 @@ export class RealtimeVoice extends LitElement {
   /** The stored prompt's variables: a JSON object of strings in the attribute, or an object. */
   declare promptVariables?: string | Record<string, string>;
 
+  /**
+   * Decides the MCP tool calls the service asks approval for (the operator's MCP servers with
+   * `require_approval`): return (or resolve to) `true` to allow, `false` to deny, or `undefined` to
+   * ask the user, as without it: an approve / deny prompt naming the server, the tool and the arguments.
+   */
+  declare mcpApproval?: (request: McpApprovalRequest) => boolean | undefined | Promise<boolean | undefined>;
+
   /** The base URL of every widget's parts (see `parts-url`); set before the first widget upgrades. */
   static get partsUrl(): string | undefined {
     return partsConfig.url;
@@ -307,8 +319,8 @@ export class RealtimeVoice extends LitElement {
   /** The session behind the element: the whole protocol flow, usable without the UI. */
   readonly session = new RealtimeSession();
   #internals?: ElementInternals;
-  /** The microphone of this call has no echo cancellation (Safari on some devices, some headsets). */
-  #noEchoCancellation = false;
+  /** A call's session has an MCP server: the approvals part is wanted. */
+  #mcp = false;
 
   #parts: Partial<Record<ElementPartName, ElementPart>> = {};
   /** Parts asked for: fetched, being fetched, or failed (asked again only when `parts-url` changes). */
@@ -408,8 +420,9 @@ export class RealtimeVoice extends LitElement {
   /** The session settings set (by attribute or property), by attribute name. */
   get #settings(): PageSettings {
     const self = this as unknown as Record<string, PageSettings[keyof PageSettings] | null>;
+    // Unset (undefined, null or an empty attribute): not sent.
     const set = SETTING_ATTRIBUTES.map((name) => [name, self[settingProperty(name)]]).filter(
-      ([, v]) => v != null && v !== '',
+      ([, v]) => (v ?? '') !== '',
     );
     return Object.fromEntries(set) as PageSettings;
   }
@@ -504,6 +517,8 @@ export class RealtimeVoice extends LitElement {
       history: this.persist !== null,
       // The buttons of a running call come with the first call (there is a token and an offer to wait for).
       controls: this._state !== 'idle',
+      // The approve / deny prompt comes once a call's session has an MCP server (its tools listed).
+      approvals: this.#mcp,
     };
     // A new base URL: the parts that failed are worth another try.
     const retry = changed.has('partsUrl');
@@ -569,7 +584,7 @@ export class RealtimeVoice extends LitElement {
         ${this.#parts.controls?.render?.(s, undefined) ?? nothing}
         ${this.#parts.meters?.render?.(s, undefined) ?? nothing}
         <p part="status" id="status" dir="auto" class="status ${compact ? 'visually-hidden' : ''}" data-tone=${st === 'error' || this.#insecure ? 'error' : 'info'}>${statusText(s, this.#view)}</p>
-        ${live && this.#noEchoCancellation && !compact ? html`<p part="hint" class="status" dir="auto">${s.useHeadphones}</p>` : nothing}
+        ${this.#parts.controls?.hint?.(s) ?? nothing}
         ${PANEL_PARTS.slice(1).map((name) => this.#parts[name]?.render?.(s, undefined) ?? nothing)}
         <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this._announcement}</div>
         <slot></slot>
@@ -644,10 +659,9 @@ export class RealtimeVoice extends LitElement {
       this._activity = 'listening';
       this._talking = false;
     }
-    // Read once per call: whether the browser gave the microphone echo cancellation.
-    if (next === 'connected') this.#noEchoCancellation = this.session.echoCancelled === false;
     this.#eachPart((part) => part.state?.(next, previous));
-    const view = { ...this.#view, noEchoCancellation: this.#noEchoCancellation };
+    // Said once a call is up: the browser gave its microphone no echo cancellation (the controls part shows the hint).
+    const view = { ...this.#view, noEchoCancellation: next === 'connected' && this.session.echoCancelled === false };
     const said = stateAnnouncement(this.#words, next, previous, view);
     if (said) this._announcement = said;
     this.#setCustomState(next);
@@ -663,6 +677,8 @@ export class RealtimeVoice extends LitElement {
 
   #onServerEvent(event: RealtimeServerEvent): void {
     this._activity = activityAfter(event.type, this._activity);
+    // The service lists an MCP server's tools as the session starts, long before the model could ask to use one.
+    if (event.type.startsWith('mcp_list')) this.#mcp = true;
     this.#eachPart((part) => part.serverEvent?.(event));
     // The server's `error` would reach window.onerror (and error trackers) if it bubbled.
     const bubbles = event.type !== 'error';

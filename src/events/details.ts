@@ -124,3 +124,15 @@ export interface RealtimeLevelsDetail {
   /** Assistant voice level, 0 to 1. */
   output: number;
 }
+
+/** An MCP tool's call the service asks the user to allow (an `mcp_approval_request` item). */
+export interface McpApprovalRequest {
+  /** The request item's id (`approval_request_id` of the answer). */
+  id: string;
+  /** The MCP server's `server_label`. */
+  serverLabel: string;
+  /** The tool's name. */
+  name: string;
+  /** The arguments, as the JSON text the service gave. */
+  arguments: string;
+}

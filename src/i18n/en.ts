@@ -38,6 +38,12 @@ export interface RealtimeVoiceStrings {
   pushToTalkReady: string;
   /** Cuts off the assistant's answer. */
   interrupt: string;
+  /** An MCP tool asks to run: `{server}` and `{tool}` are replaced. */
+  approvalAsk: string;
+  /** The arguments the tool would get. */
+  approvalArguments: string;
+  approve: string;
+  deny: string;
   /** Text input: label, placeholder, button. */
   message: string;
   typeHere: string;
@@ -84,6 +90,10 @@ export type PartWord =
   | 'holdToTalk'
   | 'interrupt'
   | 'enableSound'
+  | 'approvalAsk'
+  | 'approvalArguments'
+  | 'approve'
+  | 'deny'
   | 'noUserTranscript'
   | 'message'
   | 'typeHere'

@@ -1,6 +1,7 @@
 /**
  * The controls part (`realtime-voice.controls.js`): the buttons of a running call beside the main
- * one — push-to-talk's hold-to-talk, "Stop answer" while the assistant speaks, and mute — and the
+ * one — push-to-talk's hold-to-talk, "Stop answer" while the assistant speaks, mute and "Enable
+ * sound" — and the
  * page's changes to a running call (voice, instructions, session settings), which it sends as
  * `session.update`. Fetched with the call (as soon as start() is called, beside the token and the
  * microphone), so the page's first download stays small; the main button, which starts and ends a
@@ -47,6 +48,11 @@ const controls: PartFactory = ({ html, nothing, css }, host) => {
         user-select: none;
       }
     `,
+    /** Where the microphone has no echo cancellation (Safari on some devices, some headsets) the model may hear itself. */
+    hint: (s) =>
+      el.state === 'connected' && el.layout !== 'compact' && el.session.echoCancelled === false
+        ? html`<p part="hint" class="status" dir="auto">${s.useHeadphones}</p>`
+        : nothing,
     render: (given) => {
       const s = { ...controlsWords, ...given };
       if (el.state !== 'connected') return nothing;

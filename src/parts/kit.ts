@@ -48,6 +48,8 @@ export interface ElementPart {
   header?(s: Words): unknown;
   /** Its piece of the panel (`panel` is the rest, for parts that wrap it: the layouts). */
   render?(s: Words, panel: unknown): unknown;
+  /** Advice under the status line (the controls: "use headphones" where the microphone has no echo cancellation). */
+  hint?(s: Words): unknown;
   /** start() was called, inside the user's click. */
   starting?(): void;
   state?(next: RealtimeState, previous: RealtimeState): void;

@@ -47,7 +47,7 @@ export class CallHelpers {
   #toolCalls?: InstanceType<CallPart['ToolCalls']>;
   #usage?: InstanceType<CallPart['UsageMeter']>;
   /** The page's session settings into each call's session (one for the session: a locked one is told once). */
-  #settings?: InstanceType<CallPart['SettingsSync']>;
+  settings?: InstanceType<CallPart['SettingsSync']>;
   #attempt?: Attempt;
   #early: RealtimeServerEvent[] = [];
   /** The conversation so far (final turns), given back to a call that continues it. */
@@ -68,7 +68,7 @@ export class CallHelpers {
         this.#transcripts = new part.TranscriptTracker();
         this.talk = new part.PushToTalk(this.host);
         this.#usage = new part.UsageMeter();
-        this.#settings = new part.SettingsSync(this.host, settingField, RealtimeError);
+        this.settings = new part.SettingsSync(this.host, settingField, RealtimeError);
       }
       return part;
     });
@@ -145,11 +145,6 @@ export class CallHelpers {
     for (const event of this.#early.splice(0)) this.#handle(attempt, event);
   }
 
-  /** The page's session settings into the running call's session, where it differs. */
-  syncSettings(): void {
-    this.#settings?.sync();
-  }
-
   /** Transcripts, renewal timing, tool calls. */
   #handle(attempt: Attempt, event: RealtimeServerEvent): void {
     if (attempt !== this.#attempt || attempt.disposed) return;
@@ -167,7 +162,7 @@ export class CallHelpers {
         () => this.host.renew(),
       );
     }
-    this.#settings!.handle(event);
+    this.settings!.handle(event);
     const usage = this.#usage!.handle(event);
     if (usage) this.host.usage(usage);
     const tools = this.host.options().tools;

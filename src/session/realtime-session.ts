@@ -309,7 +309,7 @@ export class RealtimeSession extends SessionEvents {
 
   /** Brings `options.settings` into the running call where its session differs (a `session.update`, locked fields left out). */
   syncSettings(): void {
-    this.#helpers.syncSettings();
+    this.#helpers.settings?.sync();
   }
 
   /** `session.update` with the fields given (partial); `type: "realtime"` is added, as the GA protocol requires. */
