@@ -1,7 +1,7 @@
 /**
  * What the model side of a call does, without any transport: session
  * updates, the conversation's items, turns from VAD or manual commits,
- * responses (speech, text or a function call) and their cancellation.
+ * responses (speech, text, a function call or an MCP server's tool) and their cancellation.
  * The Call feeds it microphone frames and client events and sends what it
  * emits to the data channel and the observers.
  *
@@ -10,7 +10,8 @@
  * - conversation/client-events.ts: client events checked as the service does (else `error` events);
  * - conversation/items.ts: the item list and conversation.item.create/retrieve/delete/truncate;
  * - conversation/responses.ts: response streaming, audio pacing, cancel and output buffer clear;
- * - conversation/model.ts: the scripted model (what it answers, which tool it calls: `chooseTool`).
+ * - conversation/model.ts: the scripted model (what it answers, which tool it calls: `chooseTool`);
+ * - conversation/mcp.ts: the session's remote MCP servers, their tools listed and called.
  */
 import { newId } from './ids.js';
 import type { SessionInput } from './protocol/session-schema.js';
@@ -20,6 +21,7 @@ import type { Speech } from './tts.js';
 import { EnergyVad } from './vad.js';
 import { checkClientEvent, errorEvent } from './conversation/client-events.js';
 import { ConversationItems, type Item, type ServerEvent } from './conversation/items.js';
+import { McpServers } from './conversation/mcp.js';
 import { Responses, type ResponseParams } from './conversation/responses.js';
 
 export type { ContentPart, Item, ServerEvent } from './conversation/items.js';
@@ -47,6 +49,8 @@ export interface ConversationDeps {
   emit(event: ServerEvent): void;
   speaker?: Speaker;
   synthesize?: (text: string, voice: string, speed: number) => Promise<Speech>;
+  /** The bound on each MCP listing and call (the service's 20 s unless a test shortens it). */
+  mcpTimeoutMs?: number;
 }
 
 export class Conversation {
@@ -55,6 +59,7 @@ export class Conversation {
   readonly vad: EnergyVad;
   readonly #items: ConversationItems;
   readonly #responses: Responses;
+  readonly #mcp: McpServers;
   #pendingUserItemId?: string;
   /** Manual-commit buffer: milliseconds of input since the last commit/clear, and of them, loud ones. */
   #bufferMs = 0;
@@ -76,9 +81,11 @@ export class Conversation {
     this.#items = new ConversationItems(this.items, emit, (code, message, param, clientEventId) =>
       this.#error(code, message, param, clientEventId),
     );
+    this.#mcp = new McpServers({ items: this.#items, emit }, deps.mcpTimeoutMs);
     this.#responses = new Responses({
       session,
       items: this.#items,
+      mcp: this.#mcp,
       conversationId: this.#conversationId,
       speaker: deps.speaker,
       synthesize: deps.synthesize,
@@ -106,11 +113,14 @@ export class Conversation {
     this.#closed = true;
     clearTimeout(this.#idleTimer);
     this.#responses.close();
+    this.#mcp.close();
     this.deps.speaker?.clear();
   }
 
+  /** session.created; the MCP servers of the session the call was created with are listed then. */
   sessionCreated(): void {
     this.#emit({ type: 'session.created', session: this.session });
+    this.#mcp.sync(this.session.tools);
   }
 
   // ---- input audio ----
@@ -180,8 +190,12 @@ export class Conversation {
         this.#bufferMs = this.#bufferSpeechMs = 0;
         this.vad.reset();
         return this.#emit({ type: 'input_audio_buffer.cleared' });
-      case 'conversation.item.create':
-        return this.#items.create(event.item as Item, event.previous_item_id as string | undefined, clientEventId);
+      case 'conversation.item.create': {
+        const item = event.item as Item;
+        const previousItemId = event.previous_item_id as string | undefined;
+        if (item.type === 'mcp_approval_response') return this.#answerApproval(item, previousItemId, clientEventId);
+        return this.#items.create(item, previousItemId, clientEventId);
+      }
       case 'conversation.item.retrieve':
         return this.#items.retrieve(event.item_id as string, clientEventId);
       case 'conversation.item.delete':
@@ -258,6 +272,38 @@ export class Conversation {
     const td = this.session.audio.input.turn_detection;
     if (td) this.vad.settings = vadSettings(td);
     this.#emit({ type: 'session.updated', session: this.session });
+    if (update.tools !== undefined) this.#mcp.sync(this.session.tools);
+  }
+
+  // ---- MCP approvals ----
+
+  /**
+   * The user's answer to an approval request: it joins the conversation and, as on the service, the
+   * response that acts on it (the call, or the answer without it) starts without a response.create.
+   */
+  #answerApproval(item: Item, previousItemId: string | undefined, clientEventId?: string): void {
+    const requestId = item.approval_request_id;
+    const request = this.items.find((i) => i.type === 'mcp_approval_request' && i.id === requestId);
+    if (!request) {
+      return this.#error(
+        'invalid_value',
+        `No MCP approval request with id '${requestId}' in this conversation.`,
+        'item.approval_request_id',
+        clientEventId,
+      );
+    }
+    if (this.items.some((i) => i.type === 'mcp_approval_response' && i.approval_request_id === requestId)) {
+      return this.#error(
+        'invalid_value',
+        `The MCP approval request '${requestId}' has already been answered.`,
+        'item.approval_request_id',
+        clientEventId,
+      );
+    }
+    const before = this.items.length;
+    this.#items.create(item, previousItemId, clientEventId);
+    if (this.items.length === before) return; // refused (an unknown previous_item_id): already reported
+    if (!this.#responses.activeId) this.#respond({});
   }
 
   // ---- turns ----

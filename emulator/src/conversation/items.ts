@@ -26,10 +26,31 @@ export interface Item {
   call_id?: string;
   name?: string;
   arguments?: string;
-  output?: string;
+  output?: string | null;
+  /** MCP items: the server's label; a listing's tools; a call's approval, and its error. */
+  server_label?: string;
+  tools?: McpListedTool[];
+  approval_request_id?: string | null;
+  approve?: boolean;
+  reason?: string | null;
+  error?: McpCallError | null;
   /** Emulator-only bookkeeping, never sent. */
   meta?: { speechMs?: number; audioMs?: number };
 }
+
+/** One tool of an `mcp_list_tools` item, as the server listed it. */
+export interface McpListedTool {
+  name: string;
+  input_schema: Record<string, unknown>;
+  description: string | null;
+  annotations: Record<string, unknown> | null;
+}
+
+/** Why an `mcp_call` failed: the server's JSON-RPC error, the tool's own error result, or an HTTP status. */
+export type McpCallError =
+  | { type: 'protocol_error'; code: number; message: string }
+  | { type: 'tool_execution_error'; message: string }
+  | { type: 'http_error'; code: number; message: string };
 
 export type Emit = (event: ServerEvent) => void;
 /** Reports a refused client event as an `error` event (the service's invalid_request_error). */

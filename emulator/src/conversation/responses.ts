@@ -2,7 +2,9 @@
  * Responses: one at a time, streamed as the service streams them. A text
  * answer's deltas at once; a spoken answer's audio synthesized, played
  * through the speaker, and its transcript deltas paced to the audio
- * generated (GENERATION_SPEEDUP × real time); a tool call's argument deltas.
+ * generated (GENERATION_SPEEDUP × real time); a tool call's argument deltas;
+ * an MCP tool's approval request, or its call on the server and the answer
+ * that reads its result back (two output items in one response).
  * Then cancellation (response.cancel, barge-in) and output_audio_buffer.clear,
  * which keep in the item only what was generated or heard.
  */
@@ -11,7 +13,8 @@ import { voiceName, type EffectiveSession } from '../session.js';
 import type { Speaker } from '../speaker.js';
 import { synthesize, type Speech } from '../tts.js';
 import { wire, type ConversationItems, type Emit, type Item, type ServerEvent } from './items.js';
-import { chooseTool, replyText, toolArguments } from './model.js';
+import type { CallableMcpTool, McpServers } from './mcp.js';
+import { approvalToAct, chooseTool, replyText, toolArguments } from './model.js';
 
 /**
  * The service generates an answer faster than it plays: `response.done` comes when the
@@ -38,7 +41,12 @@ export interface ResponseParams {
 interface ActiveResponse {
   id: string;
   modalities: ['audio'] | ['text'];
-  item?: Item;
+  /** Its output items, in order; the last is the one being generated. */
+  output: Item[];
+  /** Output items already announced done (an MCP call, before the answer that follows it). */
+  doneItems: Set<Item>;
+  /** Ends the MCP request it waits on, if any, when it is cancelled or the call closes. */
+  abort: AbortController;
   /** The transcript generated so far (sent as deltas). */
   transcriptSent: string;
   /** Milliseconds of its audio generated so far. */
@@ -77,6 +85,8 @@ export interface ResponseHost {
   readonly conversationId: string;
   readonly speaker?: Speaker;
   readonly synthesize?: (text: string, voice: string, speed: number) => Promise<Speech>;
+  /** The session's MCP servers: their listed tools, and the calls to them. */
+  readonly mcp?: McpServers;
   emit: Emit;
   isClosed(): boolean;
   /** An answer is over (generated; for audio, played): server_vad's idle timeout starts counting. */
@@ -104,6 +114,7 @@ export class Responses {
 
   close(): void {
     clearInterval(this.#response?.generator);
+    this.#response?.abort.abort();
     this.#playback = undefined;
   }
 
@@ -114,6 +125,9 @@ export class Responses {
     const response: ActiveResponse = {
       id: newId('resp'),
       modalities,
+      output: [],
+      doneItems: new Set(),
+      abort: new AbortController(),
       transcriptSent: '',
       generatedMs: 0,
       finished: false,
@@ -127,9 +141,35 @@ export class Responses {
     const context = params.input ? (params.input as Item[]) : this.host.items.list;
     this.host.sawContext?.(response.id, context);
     response.input = inputCost(params.instructions ?? session.instructions, context);
-    const tool = chooseTool(context, params.tools ?? session.tools, params.tool_choice ?? session.tool_choice);
-    if (tool) return this.#callTool(response, tool, context);
+    const tools = params.tools ?? session.tools;
+    // The model sees an MCP server's tools once they are listed: a response waits for a listing under way.
+    const listing = this.host.mcp?.whenListed(tools);
+    if (listing) {
+      await listing;
+      if (this.#response !== response || this.host.isClosed()) return;
+    }
+    const approval = approvalToAct(context, this.host.items.list);
+    if (approval?.approved) {
+      const { server_label, name, id } = approval.request;
+      const called = await this.#callMcpTool(response, server_label!, name!, approval.request.arguments!, id);
+      if (!called) return;
+    } else if (!approval) {
+      const mcpTools = this.host.mcp?.callableTools(tools) ?? [];
+      const tool = chooseTool(context, tools, params.tool_choice ?? session.tool_choice, mcpTools);
+      if (tool?.type === 'function') return this.#callTool(response, tool, context);
+      if (tool?.type === 'mcp') {
+        const args = toolArguments({ parameters: tool.input_schema }, context);
+        if (tool.requiresApproval) return this.#requestApproval(response, tool, args);
+        if (!(await this.#callMcpTool(response, tool.server_label, tool.name, args))) return;
+      }
+    }
+    return this.#answer(response, params, [...context, ...response.output.filter((i) => !context.includes(i))]);
+  }
 
+  /** The answer in words, as the response's next output item: text, or speech with its transcript. */
+  async #answer(response: ActiveResponse, params: ResponseParams, context: Item[]): Promise<void> {
+    const session = this.host.session;
+    const modalities = response.modalities;
     let text = replyText(params.instructions ?? session.instructions, context, this.host.items.list);
     const item: Item = {
       id: newId('item'),
@@ -140,10 +180,8 @@ export class Responses {
       content: [],
       meta: {},
     };
-    response.item = item;
-    this.#emit({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire(item) });
-    this.#addOutput(response, item);
-    const at = { response_id: response.id, item_id: item.id, output_index: 0, content_index: 0 };
+    const outputIndex = this.#addOutputItem(response, item);
+    const at = { response_id: response.id, item_id: item.id, output_index: outputIndex, content_index: 0 };
 
     const maxTokens = params.max_output_tokens ?? session.max_output_tokens;
     if (modalities[0] === 'text' || !this.host.speaker) {
@@ -268,17 +306,108 @@ export class Responses {
       this.#emit({ type: 'response.output_audio.done', ...at });
       this.#emit({ type: 'response.output_audio_transcript.done', ...at, transcript: text });
       this.#emit({ type: 'response.content_part.done', ...at, part: { type: 'audio', transcript: text } });
-      response.item!.content = [{ type: 'output_audio', transcript: text }];
+      response.output.at(-1)!.content = [{ type: 'output_audio', transcript: text }];
       this.#finishGenerated(response);
     };
     response.generator = setInterval(tick, GENERATION_TICK_MS);
     tick();
   }
 
-  /** The response's item joins the conversation, unless the response is out of band. */
-  #addOutput(response: ActiveResponse, item: Item): void {
-    if (!response.conversationId) return;
-    this.host.items.addOutput(item);
+  /**
+   * The response's next output item (response.output_item.added); it joins the conversation, unless
+   * the response is out of band. Returns its output_index.
+   */
+  #addOutputItem(response: ActiveResponse, item: Item): number {
+    const outputIndex = response.output.push(item) - 1;
+    this.#emit({
+      type: 'response.output_item.added',
+      response_id: response.id,
+      output_index: outputIndex,
+      item: wire(item),
+    });
+    if (response.conversationId) this.host.items.addOutput(item);
+    return outputIndex;
+  }
+
+  /** An output item is over: response.output_item.done, and conversation.item.done when it is in the conversation. */
+  #itemDone(response: ActiveResponse, item: Item): void {
+    if (response.doneItems.has(item)) return;
+    response.doneItems.add(item);
+    const outputIndex = response.output.indexOf(item);
+    this.#emit({
+      type: 'response.output_item.done',
+      response_id: response.id,
+      output_index: outputIndex,
+      item: wire(item),
+    });
+    if (response.conversationId)
+      this.#emit({
+        type: 'conversation.item.done',
+        previous_item_id: this.host.items.previousId(item),
+        item: wire(item),
+      });
+  }
+
+  /** An MCP tool that needs the user's approval: the request is the response's only output. */
+  #requestApproval(response: ActiveResponse, tool: CallableMcpTool, args: string): void {
+    const item: Item = {
+      id: newId('mcpr'),
+      type: 'mcp_approval_request',
+      object: 'realtime.item',
+      status: 'in_progress',
+      server_label: tool.server_label,
+      name: tool.name,
+      arguments: args,
+    };
+    this.#addOutputItem(response, item);
+    this.#finish(response, 'completed');
+    this.host.answered();
+  }
+
+  /**
+   * An MCP call as an output item: its arguments streamed, then the real tools/call on the server, then
+   * its output (or error). Returns whether the response is still on (not cancelled, the call not closed).
+   */
+  async #callMcpTool(
+    response: ActiveResponse,
+    serverLabel: string,
+    name: string,
+    args: string,
+    approvalRequestId?: string,
+  ): Promise<boolean> {
+    const item: Item = {
+      id: newId('mcp'),
+      type: 'mcp_call',
+      object: 'realtime.item',
+      status: 'in_progress',
+      server_label: serverLabel,
+      name,
+      arguments: '',
+      approval_request_id: approvalRequestId ?? null,
+      output: null,
+      error: null,
+    };
+    const outputIndex = this.#addOutputItem(response, item);
+    const at = { response_id: response.id, item_id: item.id, output_index: outputIndex };
+    for (const delta of halves(args)) this.#emit({ type: 'response.mcp_call_arguments.delta', ...at, delta });
+    item.arguments = args;
+    this.#emit({ type: 'response.mcp_call_arguments.done', ...at, arguments: args });
+    this.#emit({ type: 'response.mcp_call.in_progress', item_id: item.id, output_index: outputIndex });
+    const result = this.host.mcp
+      ? await this.host.mcp.call(serverLabel, name, args, response.abort.signal)
+      : { error: { type: 'tool_execution_error' as const, message: 'This emulator has no MCP client.' } };
+    if (this.#response !== response || this.host.isClosed()) return false;
+    if ('output' in result) {
+      item.output = result.output;
+      item.status = 'completed';
+      this.#emit({ type: 'response.mcp_call.completed', item_id: item.id, output_index: outputIndex });
+    } else {
+      item.error = result.error;
+      item.status = 'incomplete';
+      this.#emit({ type: 'response.mcp_call.failed', item_id: item.id, output_index: outputIndex });
+    }
+    this.#itemDone(response, item);
+    return true;
   }
 
   #callTool(
@@ -296,11 +425,8 @@ export class Responses {
       name: tool.name,
       arguments: '',
     };
-    response.item = item;
-    this.#emit({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire(item) });
-    this.#addOutput(response, item);
-    const half = Math.ceil(args.length / 2);
-    for (const delta of [args.slice(0, half), args.slice(half)].filter(Boolean)) {
+    this.#addOutputItem(response, item);
+    for (const delta of halves(args)) {
       this.#emit({
         type: 'response.function_call_arguments.delta',
         response_id: response.id,
@@ -337,16 +463,11 @@ export class Responses {
   ): void {
     if (response.finished) return;
     response.finished = true;
-    const item = response.item;
-    if (item) {
+    response.abort.abort();
+    for (const item of response.output) {
+      if (response.doneItems.has(item)) continue;
       item.status = status === 'completed' ? 'completed' : 'incomplete';
-      this.#emit({ type: 'response.output_item.done', response_id: response.id, output_index: 0, item: wire(item) });
-      if (response.conversationId)
-        this.#emit({
-          type: 'conversation.item.done',
-          previous_item_id: this.host.items.previousId(item),
-          item: wire(item),
-        });
+      this.#itemDone(response, item);
     }
     if (this.#response === response) this.#response = undefined;
     this.#emit({ type: 'response.done', response: this.#responseObject(response, status, details) });
@@ -356,7 +477,7 @@ export class Responses {
         {
           name: 'tokens',
           limit: 40000,
-          remaining: 40000 - usageOf(item, response.input).total_tokens,
+          remaining: 40000 - usageOf(response.output, response.input).total_tokens,
           reset_seconds: 1.2,
         },
       ],
@@ -375,12 +496,12 @@ export class Responses {
       id: response.id,
       status,
       status_details: details ?? null,
-      output: done && response.item ? [wire(response.item)] : [],
+      output: done ? response.output.map((item) => wire(item)) : [],
       conversation_id: response.conversationId,
       output_modalities: response.modalities,
       max_output_tokens: session.max_output_tokens,
       audio: { output: { format: session.audio.output.format, voice: session.audio.output.voice } },
-      usage: done ? usageOf(response.item, response.input) : null,
+      usage: done ? usageOf(response.output, response.input) : null,
       metadata: response.metadata,
     };
   }
@@ -413,10 +534,12 @@ function withinTokens(
 ): string {
   if (maxTokens === 'inf') return text;
   const cost = (part: string) =>
-    usageOf({
-      content: [type === 'output_text' ? { type, text: part } : { type, transcript: part }],
-      meta: { audioMs: part.length * audioMsPerChar },
-    } as Item).output_tokens;
+    usageOf([
+      {
+        content: [type === 'output_text' ? { type, text: part } : { type, transcript: part }],
+        meta: { audioMs: part.length * audioMsPerChar },
+      } as Item,
+    ]).output_tokens;
   if (cost(text) <= maxTokens) return text;
   let kept = '';
   for (const word of words(text)) {
@@ -424,6 +547,12 @@ function withinTokens(
     kept += word;
   }
   return kept;
+}
+
+/** A tool call's arguments as the deltas the emulator streams: two halves (one when short). */
+function halves(args: string): string[] {
+  const half = Math.ceil(args.length / 2);
+  return [args.slice(0, half), args.slice(half)].filter(Boolean);
 }
 
 /** Splits text into deltas that keep their spaces, as the service's word-ish deltas do. */
@@ -448,10 +577,13 @@ function inputCost(instructions: string, context: readonly Item[]): InputCost {
  * (its 20 tokens a second), and a fixed 100 for the session's own framing. The context's tokens are its
  * items', so a conversation given back to a new call costs what its text costs.
  */
-function usageOf(item: Item | undefined, input: InputCost = { textChars: 0, audioMs: 0 }) {
-  const text = JSON.stringify(item?.content ?? item?.arguments ?? '');
-  const outputText = Math.ceil(text.length / 4);
-  const outputAudio = Math.ceil((item?.meta?.audioMs ?? 0) / 50);
+function usageOf(output: readonly Item[], input: InputCost = { textChars: 0, audioMs: 0 }) {
+  let outputText = 0;
+  let outputAudio = 0;
+  for (const item of output) {
+    outputText += Math.ceil(JSON.stringify(item.content ?? item.arguments ?? '').length / 4);
+    outputAudio += Math.ceil((item.meta?.audioMs ?? 0) / 50);
+  }
   const inputText = 100 + Math.ceil(input.textChars / 4);
   const inputAudio = Math.ceil(input.audioMs / 50);
   return {

@@ -348,6 +348,34 @@ export const serverEventSchemas = {
     name: z.string(),
     arguments: z.string(),
   }),
+  // MCP: a listing is about its conversation item; a call's progress events name no response (as in the description).
+  'mcp_list_tools.in_progress': server('mcp_list_tools.in_progress', { item_id: id }),
+  'mcp_list_tools.completed': server('mcp_list_tools.completed', { item_id: id }),
+  'mcp_list_tools.failed': server('mcp_list_tools.failed', { item_id: id }),
+  'response.mcp_call_arguments.delta': server('response.mcp_call_arguments.delta', {
+    response_id: id,
+    item_id: id,
+    output_index: z.number().int().min(0),
+    delta: z.string(),
+  }),
+  'response.mcp_call_arguments.done': server('response.mcp_call_arguments.done', {
+    response_id: id,
+    item_id: id,
+    output_index: z.number().int().min(0),
+    arguments: z.string(),
+  }),
+  'response.mcp_call.in_progress': server('response.mcp_call.in_progress', {
+    item_id: id,
+    output_index: z.number().int().min(0),
+  }),
+  'response.mcp_call.completed': server('response.mcp_call.completed', {
+    item_id: id,
+    output_index: z.number().int().min(0),
+  }),
+  'response.mcp_call.failed': server('response.mcp_call.failed', {
+    item_id: id,
+    output_index: z.number().int().min(0),
+  }),
   'output_audio_buffer.started': server('output_audio_buffer.started', { response_id: id }),
   'output_audio_buffer.stopped': server('output_audio_buffer.stopped', { response_id: id }),
   'output_audio_buffer.cleared': server('output_audio_buffer.cleared', { response_id: id }),
