@@ -126,6 +126,7 @@ export default {
         'test/e2e/continuity.test.ts',
         'test/e2e/markdown.test.ts',
         'test/e2e/settings.test.ts',
+        'test/e2e/mcp.test.ts',
       ],
       browsers: engines('silence'),
     },

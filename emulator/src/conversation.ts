@@ -119,7 +119,7 @@ export class Conversation {
 
   /** session.created; the MCP servers of the session the call was created with are listed then. */
   sessionCreated(): void {
-    this.#emit({ type: 'session.created', session: this.session });
+    this.#emit({ type: 'session.created', session: withoutSecrets(this.session) });
     this.#mcp.sync(this.session.tools);
   }
 
@@ -271,7 +271,7 @@ export class Conversation {
     applySession(this.session, update);
     const td = this.session.audio.input.turn_detection;
     if (td) this.vad.settings = vadSettings(td);
-    this.#emit({ type: 'session.updated', session: this.session });
+    this.#emit({ type: 'session.updated', session: withoutSecrets(this.session) });
     if (update.tools !== undefined) this.#mcp.sync(this.session.tools);
   }
 
@@ -366,4 +366,24 @@ export class Conversation {
   #error(code: string, message: string, param?: string, clientEventId?: string, type = 'invalid_request_error'): void {
     this.deps.emit(errorEvent(code, message, param, clientEventId, type));
   }
+}
+
+/**
+ * The session as the client sees it: an MCP tool's `authorization` and header values stay with the
+ * service (the browser holds the data channel, and the operator's MCP credentials are not its business).
+ */
+function withoutSecrets(session: EffectiveSession): EffectiveSession {
+  if (!session.tools.some((tool) => tool.type === 'mcp')) return session;
+  return {
+    ...session,
+    tools: session.tools.map((tool) => {
+      if (tool.type !== 'mcp') return tool;
+      const { authorization, headers, ...rest } = tool as typeof tool & {
+        authorization?: string;
+        headers?: Record<string, string>;
+      };
+      void authorization;
+      return headers ? { ...rest, headers: Object.fromEntries(Object.keys(headers).map((k) => [k, '***'])) } : rest;
+    }) as EffectiveSession['tools'],
+  };
 }

@@ -70,7 +70,13 @@ export type RealtimeItemInput =
   | (ItemBase & { type: 'message'; role: 'system'; content: Array<{ type?: 'input_text'; text?: string }> })
   | (ItemBase & { type: 'function_call'; call_id?: string; name: string; arguments: string })
   | (ItemBase & { type: 'function_call_output'; call_id: string; output: string })
-  | { type: 'mcp_approval_response'; id: string; approval_request_id: string; approve: boolean; reason?: string | null }
+  | {
+      type: 'mcp_approval_response';
+      id?: string;
+      approval_request_id: string;
+      approve: boolean;
+      reason?: string | null;
+    }
   | {
       type: 'mcp_list_tools';
       id?: string;

@@ -628,3 +628,34 @@ function send(conv: ReturnType<typeof conversation>, text: string): void {
   conv.send(typed(text));
   conv.send({ type: 'response.create' });
 }
+
+test("an approval without an item id, as OpenAI's Agents SDK sends it (previous_item_id, no id), is taken: the call runs", async () => {
+  const callsBefore = orders.calls.length;
+  const { events, send, next, stop } = await listed([mcpTool({ require_approval: 'always' })]);
+  try {
+    send(typed('cancel_order 44'));
+    send({ type: 'response.create' });
+    const request = ((await next(responseDone)).response as ResponseObject).output[0]!;
+    const from = events.length;
+    send({
+      type: 'conversation.item.create',
+      previous_item_id: request.id,
+      item: { type: 'mcp_approval_response', approval_request_id: request.id, approve: true },
+    });
+    const response = (await next(responseDone, from)).response as ResponseObject;
+    assert.deepEqual(
+      response.output.map((i) => i.type),
+      ['mcp_call', 'message'],
+    );
+    assert.equal(orders.calls.length, callsBefore + 1);
+    const added = events.slice(from).find((e) => e.type === 'conversation.item.added')!.item as Item;
+    assert.match(String(added.id), /./, 'the service gave the answer an id');
+    assert.deepEqual(
+      events.filter((e) => e.type === 'error'),
+      [],
+    );
+    assert.deepEqual(schemaProblems(events), []);
+  } finally {
+    stop();
+  }
+});

@@ -94,7 +94,11 @@ describe('the emulator accepts every documented field and refuses undocumented o
     test(`${kind}: every documented field is accepted (${fixture[kind].length} cases)`, () => {
       const refused: string[] = [];
       for (const c of fixture[kind]) {
-        const errors = c.candidates.map((candidate) => errorOf(answer(kind, candidate)));
+        // An approval answering no request of this fresh conversation passed the schema: the conversation
+        // looked the request up. Refusing it for that is the conversation's rule, not a refused field.
+        const errors = c.candidates
+          .map((candidate) => errorOf(answer(kind, candidate)))
+          .map((error) => (error && /^No MCP approval request with id/.test(error.message) ? undefined : error));
         if (errors.every(Boolean)) refused.push(`${c.field}: ${errors[0]!.message}`);
       }
       assert.deepEqual(refused, []);

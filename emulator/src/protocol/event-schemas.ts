@@ -84,7 +84,8 @@ export const itemCreateSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('mcp_approval_response'),
-    id,
+    // Required by the OpenAPI description, yet OpenAI's own Agents SDK sends none: the service gives it one.
+    id: id.optional(),
     approval_request_id: z.string(),
     approve: z.boolean(),
     reason: z.string().nullable().optional(),

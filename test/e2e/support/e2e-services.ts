@@ -21,6 +21,7 @@ import { issueTicket } from '../../../server/src/auth/ticket.ts';
 import { REAL_UNITS } from '../../../server/src/quota/quota-config.ts';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createServer } from 'node:http';
+import { startMcpServer } from '../../support/mcp-server.ts';
 import type { AddressInfo } from 'node:net';
 
 const TICKET_SECRET = 'e2e-ticket-secret-0123456789-0123456789';
@@ -97,6 +98,27 @@ export async function startE2eServices() {
       { provider, logger },
     ),
   );
+  // An operator's MCP server (a real one on loopback): lookup_order runs without asking, the others need approval.
+  const mcp = await startMcpServer();
+  api.use(
+    '/api-mcp',
+    createApp(
+      {
+        sessionDefaults,
+        rateLimit,
+        mcpServers: [
+          {
+            type: 'mcp',
+            server_label: 'orders',
+            server_url: mcp.url,
+            require_approval: { never: { tool_names: ['lookup_order'] } },
+            authorization: 'e2e-mcp-secret',
+          },
+        ],
+      },
+      { provider, logger },
+    ),
+  );
   // With the observer on: it logs the conversation here and runs the example server tool.
   const observerLines: Array<Record<string, unknown>> = [];
   const observerLog = pino({ level: 'info' }, { write: (line: string) => void observerLines.push(JSON.parse(line)) });
@@ -144,7 +166,7 @@ export async function startE2eServices() {
       ctx.body = readFileSync('test/fixtures/csp.html', 'utf8');
       return;
     }
-    if (!/^\/api(-filtered|-locked|-observed|-idp|-jwt|-ticket|-quota-hourly|-quota-daily)?\//.test(ctx.path))
+    if (!/^\/api(-filtered|-locked|-mcp|-observed|-idp|-jwt|-ticket|-quota-hourly|-quota-daily)?\//.test(ctx.path))
       return next();
     ctx.respond = false;
     ctx.res.statusCode = 200; // koa presets 404; Express only sets the status when a route asks
@@ -203,6 +225,8 @@ export async function startE2eServices() {
         }
         return types;
       }
+      case 'mcp-calls':
+        return mcp.calls.map((c) => ({ name: c.name, args: c.args, authorization: c.headers.authorization }));
       case 'server-observer-log':
         return observerLines
           .filter((line) => line.callId === callId)
