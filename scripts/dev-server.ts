@@ -17,6 +17,7 @@ import { createApp } from '../server/src/app.ts';
 import { createHttpServer } from '../server/src/http-server.ts';
 import { DEMO_SESSION_DEFAULTS } from './demo-session.ts';
 import { loadConfig } from '../server/src/config.ts';
+import { startMcpServer } from './demo-mcp-server.ts';
 import { issueTicket } from '../server/src/auth/ticket.ts';
 import { EMULATOR_API_KEY } from '../server/src/providers/emulator.ts';
 import { createProvider } from '../server/src/providers/index.ts';
@@ -71,10 +72,27 @@ export async function startDevServer(options: { port: number; env?: NodeJS.Proce
           .send(issueTicket({ userId: 'demo-user', secret })),
     );
   }
+  // On the emulator, unless the environment names its own: a local "orders" MCP server, so the demo shows an
+  // MCP tool call (lookup_order runs at once; cancel_order asks the user's approval). DEMO_MCP=0 leaves it out.
+  const demoMcp =
+    provider.name === 'emulator' && !config.mcpServers.length && env.DEMO_MCP !== '0'
+      ? await startMcpServer()
+      : undefined;
+  const mcpServers = demoMcp
+    ? [
+        {
+          type: 'mcp' as const,
+          server_label: 'orders',
+          server_url: demoMcp.url,
+          require_approval: { never: { tool_names: ['lookup_order'] } },
+        },
+      ]
+    : config.mcpServers;
   app.use(
     createApp(
       {
         ...config,
+        mcpServers,
         sessionDefaults: DEMO_SESSION_DEFAULTS,
       },
       { provider, logger, onCall: config.observer ? (callId, log) => void observers.open(callId, log) : undefined },
@@ -102,7 +120,7 @@ export async function startDevServer(options: { port: number; env?: NodeJS.Proce
     provider: provider.name,
     http,
     async close() {
-      await Promise.all([observers.closeAll(), emulator.close(), vite.close()]);
+      await Promise.all([observers.closeAll(), emulator.close(), vite.close(), demoMcp?.close()]);
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -13,7 +13,7 @@ import type { SessionInput } from '../../emulator/src/protocol/session-schema.ts
 import { applySession, defaultSession } from '../../emulator/src/session.ts';
 import { Speaker } from '../../emulator/src/speaker.ts';
 import { RATE } from '../../emulator/src/audio.ts';
-import { startMcpServer, type RunningMcpServer } from '../support/mcp-server.ts';
+import { startMcpServer, type RunningMcpServer } from '../../scripts/demo-mcp-server.ts';
 
 type McpToolInput = Extract<NonNullable<SessionInput['tools']>[number], { type: 'mcp' }>;
 type Item = Record<string, unknown> & { id: string; type: string };

@@ -21,7 +21,7 @@ import { issueTicket } from '../../../server/src/auth/ticket.ts';
 import { REAL_UNITS } from '../../../server/src/quota/quota-config.ts';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createServer } from 'node:http';
-import { startMcpServer } from '../../support/mcp-server.ts';
+import { startMcpServer } from '../../../scripts/demo-mcp-server.ts';
 import type { AddressInfo } from 'node:net';
 
 const TICKET_SECRET = 'e2e-ticket-secret-0123456789-0123456789';

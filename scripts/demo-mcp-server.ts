@@ -1,5 +1,6 @@
 /**
- * A real MCP server on loopback for the emulator's MCP tests: the official SDK's McpServer behind its
+ * A real MCP server on loopback, for the emulator's MCP tests and `npm start`'s demo (an "orders" server
+ * whose cancel_order asks the user's approval): the official SDK's McpServer behind its
  * Streamable HTTP transport, stateless (a fresh server and transport for each POST, as the SDK's
  * stateless example does), so nothing outlives a request but what `close()` ends.
  *
