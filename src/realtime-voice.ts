@@ -143,6 +143,7 @@ export class RealtimeVoice extends LitElement {
     _announcement: { state: true },
     _reason: { state: true },
     _talking: { state: true },
+    _mcp: { state: true },
     // The session settings (declared below), one attribute each.
     ...Object.fromEntries(SETTING_ATTRIBUTES.map((name) => [settingProperty(name), { attribute: name }])),
   };
@@ -314,13 +315,13 @@ export class RealtimeVoice extends LitElement {
   private _announcement = '';
   private _reason?: ReconnectReason;
   private _talking = false;
+  /** A call's session has an MCP server (its tools listed): the approvals part is fetched at once. */
+  private _mcp = false;
 
   /** The session behind the element: the whole protocol flow, usable without the UI. */
   /** The session behind the element: the whole protocol flow, usable without the UI. */
   readonly session = new RealtimeSession();
   #internals?: ElementInternals;
-  /** A call's session has an MCP server: the approvals part is wanted. */
-  #mcp = false;
 
   #parts: Partial<Record<ElementPartName, ElementPart>> = {};
   /** Parts asked for: fetched, being fetched, or failed (asked again only when `parts-url` changes). */
@@ -518,7 +519,7 @@ export class RealtimeVoice extends LitElement {
       // The buttons of a running call come with the first call (there is a token and an offer to wait for).
       controls: this._state !== 'idle',
       // The approve / deny prompt comes once a call's session has an MCP server (its tools listed).
-      approvals: this.#mcp,
+      approvals: this._mcp,
     };
     // A new base URL: the parts that failed are worth another try.
     const retry = changed.has('partsUrl');
@@ -678,7 +679,7 @@ export class RealtimeVoice extends LitElement {
   #onServerEvent(event: RealtimeServerEvent): void {
     this._activity = activityAfter(event.type, this._activity);
     // The service lists an MCP server's tools as the session starts, long before the model could ask to use one.
-    if (event.type.startsWith('mcp_list')) this.#mcp = true;
+    if (event.type.startsWith('mcp_list')) this._mcp = true;
     this.#eachPart((part) => part.serverEvent?.(event));
     // The server's `error` would reach window.onerror (and error trackers) if it bubbled.
     const bubbles = event.type !== 'error';

@@ -40,6 +40,6 @@ export function loadPart<T>(name: PartName, beside: () => Promise<T>, base?: str
 
 /** A part that could not be loaded: a non-fatal error naming its file; the rest of the widget works without it. */
 export function partUnavailable(name: PartName, error: unknown): RealtimeError {
-  const message = `The widget's ${name} part (realtime-voice.${name}.js) did not load (${(error as Error)?.message ?? error}); the widget works without it.`;
+  const message = `The ${name} part (realtime-voice.${name}.js) did not load (${(error as Error)?.message ?? error}); the widget works without it.`;
   return new RealtimeError('part-unavailable', message, { cause: error, fatal: false });
 }
