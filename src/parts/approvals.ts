@@ -2,8 +2,8 @@
  * The approvals part (`realtime-voice.approvals.js`): the approve / deny prompt of an MCP tool call
  * the service asks approval for (`mcp_approval_request`, from the operator's MCP servers with
  * `require_approval`), or the page's `mcpApproval` function deciding instead; the answer goes back as
- * an `mcp_approval_response` item. Fetched when a call's session has an MCP tool (session.created or
- * session.updated), long before the model can ask.
+ * an `mcp_approval_response` item. Fetched as soon as a call's session lists an MCP server's tools
+ * (`mcp_list_tools.*`), long before the model can ask.
  */
 import type { McpApprovalRequest } from '../events/details.js';
 import { approvalWords } from '../i18n/en-approvals.js';
@@ -29,6 +29,8 @@ const approvals: PartFactory = ({ html, nothing, css }, host) => {
   let waiting: McpApprovalRequest[] = [];
   const seen = new Set<string>();
   let ids = 0;
+  /** Counts the calls: an answer the page's function gives after its call ended goes nowhere. */
+  let call = 0;
   /** The answer goes in after the request (as the Agents SDK sends it); the service then goes on by itself. */
   const answer = (request: McpApprovalRequest, approve: boolean) => {
     waiting = waiting.filter((r) => r !== request);
@@ -45,6 +47,7 @@ const approvals: PartFactory = ({ html, nothing, css }, host) => {
     el.requestUpdate();
   };
   const ask = async (request: McpApprovalRequest) => {
+    const asked = call;
     let decided: boolean | undefined;
     try {
       decided = await el.mcpApproval?.(request);
@@ -55,6 +58,7 @@ const approvals: PartFactory = ({ html, nothing, css }, host) => {
         error,
       );
     }
+    if (asked !== call) return;
     if (typeof decided === 'boolean') return answer(request, decided);
     waiting = [...waiting, request];
     el.requestUpdate();
@@ -90,7 +94,9 @@ const approvals: PartFactory = ({ html, nothing, css }, host) => {
     },
     /** A request belongs to its call: a new call (or none) has nothing to answer. */
     state: (next) => {
-      if (next !== 'connected' && waiting.length) {
+      if (next === 'connected') return;
+      call++;
+      if (waiting.length) {
         waiting = [];
         el.requestUpdate();
       }

@@ -1,11 +1,10 @@
 /**
  * The controls part (`realtime-voice.controls.js`): the buttons of a running call beside the main
- * one — push-to-talk's hold-to-talk, "Stop answer" while the assistant speaks, mute and "Enable
- * sound" — and the
- * page's changes to a running call (voice, instructions, session settings), which it sends as
- * `session.update`. Fetched with the call (as soon as start() is called, beside the token and the
- * microphone), so the page's first download stays small; the main button, which starts and ends a
- * call, is the core's.
+ * one (push-to-talk's hold-to-talk, "Stop answer" while the assistant speaks, mute, "Enable sound"),
+ * the "use headphones" hint, and the page's changes to a running call (voice, instructions, session
+ * settings), which it sends as `session.update`. Fetched with the call (as soon as start() is called,
+ * beside the token and the microphone), so the page's first download stays small; the main button,
+ * which starts and ends a call, is the core's.
  */
 import { controlsWords } from '../i18n/en-controls.js';
 import type { PartFactory } from './kit.js';

@@ -3,8 +3,8 @@
  * of them a call's session still lacks. A server that applied them (the reference server does, from
  * the request) created the session with them, so nothing is sent; a server that did not (one that
  * takes only voice and instructions, the page's own signaling), or a change during the call, gets
- * the difference as one `session.update`. The settings given are the page's without the ones its
- * server locked (src/session/call-helpers.ts leaves those out).
+ * the difference as one `session.update`. Fields the page's server locked (`X-Realtime-Locked`) are
+ * never sent; the page is told of them once.
  *
  * Part of the call part: it imports nothing at run time from the core (types only).
  */
@@ -18,10 +18,6 @@ import type { SessionView } from './session-view.js';
 type Session = RealtimeSessionConfig & { audio?: { input?: Record<string, unknown> } };
 type Json = Record<string, unknown>;
 
-/**
- * Follows the call's session (`session.created`, `session.updated`) and answers the `session.update`
- * that brings the page's settings into it, if any is needed.
- */
 /** What the settings need of the session. */
 export type SettingsHost = Pick<SessionView, 'options' | 'locked' | 'send' | 'report'>;
 

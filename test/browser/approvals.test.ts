@@ -185,6 +185,23 @@ describe('MCP approvals', () => {
     el.stop();
   });
 
+  it("the page's decision that comes after its call ended goes nowhere (no answer, no error)", async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    let decide: ((approve: boolean) => void) | undefined;
+    el.mcpApproval = () => new Promise<boolean>((resolve) => (decide = resolve));
+    const errors = record(el, ['realtime-error']);
+    expect(await el.start()).to.equal(true);
+    const call = fake.service.lastCall!;
+    await listAndAsk(el, call);
+    await until(() => decide !== undefined, 'the page asked');
+    el.stop();
+    await until(() => el.state !== 'connected', 'the call ended');
+    decide!(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(answers(call)).to.deep.equal([]);
+    expect(errors.map((e) => e.detail.code)).to.deep.equal([]);
+  });
+
   it('a reconnection drops the requests of the lost call: no prompt left to answer', async () => {
     const el = await connected();
     const call = fake.service.lastCall!;
