@@ -127,6 +127,7 @@ export default {
         'test/e2e/markdown.test.ts',
         'test/e2e/settings.test.ts',
         'test/e2e/mcp.test.ts',
+        'test/e2e/impaired.test.ts',
       ],
       browsers: engines('silence'),
     },

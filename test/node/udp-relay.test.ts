@@ -171,7 +171,7 @@ test('loopback only; close() and the lifetime end it, with nothing pending', asy
   p.close();
 });
 
-test('throughRelay moves the answer to one candidate on the relay; relayTarget reads where it was', () => {
+test('throughRelay moves the answer to one IPv4 candidate on the relay (not ::1); relayTarget reads where it was', () => {
   const answer = [
     'v=0',
     'o=- 1 2 IN IP4 127.0.0.1',
@@ -179,6 +179,7 @@ test('throughRelay moves the answer to one candidate on the relay; relayTarget r
     't=0 0',
     'm=audio 40001 UDP/TLS/RTP/SAVPF 111',
     'c=IN IP4 192.168.1.5',
+    'a=candidate:0 1 udp 2122136831 ::1 40000 typ host generation 0',
     'a=candidate:1 1 udp 2122260223 192.168.1.5 40001 typ host generation 0',
     'a=candidate:2 1 udp 2122194687 127.0.0.1 40002 typ host generation 0',
     'a=candidate:3 1 tcp 1518280447 127.0.0.1 9 typ host tcptype passive generation 0',
@@ -190,5 +191,5 @@ test('throughRelay moves the answer to one candidate on the relay; relayTarget r
   const candidates = moved.split('\r\n').filter((l) => l.startsWith('a=candidate:'));
   assert.deepEqual(candidates, ['a=candidate:1 1 udp 2122260223 127.0.0.1 5555 typ host generation 0']);
   assert.match(moved, /c=IN IP4 127\.0\.0\.1/);
-  assert.throws(() => throughRelay('v=0\r\n', 1), /no UDP candidate/);
+  assert.throws(() => throughRelay('v=0\r\n', 1), /no IPv4 UDP candidate/);
 });

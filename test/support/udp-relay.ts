@@ -212,8 +212,8 @@ export function throughRelay(answerSdp: string, relayPort: number): string {
   let replaced = false;
   for (const line of lines) {
     if (line.startsWith('a=candidate:')) {
-      // Only the first UDP candidate, moved to the relay; the others would go around it.
-      if (replaced || !/ udp /i.test(line)) continue;
+      // Only the first IPv4 UDP candidate, moved to the relay; the others would go around it.
+      if (replaced || !isIpv4Udp(line)) continue;
       const parts = line.split(' ');
       parts[4] = '127.0.0.1';
       parts[5] = String(relayPort);
@@ -227,16 +227,24 @@ export function throughRelay(answerSdp: string, relayPort: number): string {
     }
     out.push(line);
   }
-  if (!replaced) throw new Error('the answer has no UDP candidate to move to the relay');
+  if (!replaced) throw new Error('the answer has no IPv4 UDP candidate to move to the relay');
   return out.join('\r\n');
 }
 
-/** The target a relay forwards to: the first UDP candidate of the answer, as it was. */
+/** The target a relay forwards to: the first IPv4 UDP candidate of the answer, as it was. */
 export function relayTarget(answerSdp: string): { address: string; port: number } {
-  const line = answerSdp.split('\r\n').find((l) => l.startsWith('a=candidate:') && / udp /i.test(l));
-  if (!line) throw new Error('the answer has no UDP candidate');
+  const line = answerSdp.split('\r\n').find(isIpv4Udp);
+  if (!line) throw new Error('the answer has no IPv4 UDP candidate');
   const parts = line.split(' ');
   return { address: parts[4]!, port: Number(parts[5]) };
+}
+
+/** `a=candidate:… udp … <IPv4 address> <port> …` (the relay is an IPv4 socket). */
+function isIpv4Udp(line: string): boolean {
+  const parts = line.split(' ');
+  return (
+    line.startsWith('a=candidate:') && parts[2]?.toLowerCase() === 'udp' && /^\d+\.\d+\.\d+\.\d+$/.test(parts[4] ?? '')
+  );
 }
 
 /** Replayable random numbers in [0, 1) from a seed (pure-rand's xoroshiro128+; its next() returns an int32). */

@@ -22,6 +22,8 @@ import { REAL_UNITS } from '../../../server/src/quota/quota-config.ts';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createServer } from 'node:http';
 import { startMcpServer } from '../../../scripts/demo-mcp-server.ts';
+import { UdpRelay, relayTarget, throughRelay, type Impairment } from '../../support/udp-relay.ts';
+import type { RealtimeProvider } from '../../../server/src/providers/provider.ts';
 import type { AddressInfo } from 'node:net';
 
 const TICKET_SECRET = 'e2e-ticket-secret-0123456789-0123456789';
@@ -119,6 +121,22 @@ export async function startE2eServices() {
       { provider, logger },
     ),
   );
+  // A bad network (issue 18): calls through /api-impaired/connect cross a UDP relay the tests script.
+  let relay: UdpRelay | undefined;
+  const impaired: RealtimeProvider = {
+    name: provider.name,
+    createClientSecret: (session, signal) => provider.createClientSecret(session, signal),
+    callsUrl: (options) => provider.callsUrl(options),
+    observer: (callId) => provider.observer(callId),
+    hangup: (callId) => provider.hangup(callId),
+    async createCall(offer, token, options, signal) {
+      const answer = await provider.createCall(offer, token, options, signal);
+      relay?.close();
+      relay = await UdpRelay.start(relayTarget(answer.sdp), { lifetimeMs: 120_000 });
+      return { ...answer, sdp: throughRelay(answer.sdp, relay.port) };
+    },
+  };
+  api.use('/api-impaired', createApp({ sessionDefaults, rateLimit }, { provider: impaired, logger }));
   // With the observer on: it logs the conversation here and runs the example server tool.
   const observerLines: Array<Record<string, unknown>> = [];
   const observerLog = pino({ level: 'info' }, { write: (line: string) => void observerLines.push(JSON.parse(line)) });
@@ -166,7 +184,11 @@ export async function startE2eServices() {
       ctx.body = readFileSync('test/fixtures/csp.html', 'utf8');
       return;
     }
-    if (!/^\/api(-filtered|-locked|-mcp|-observed|-idp|-jwt|-ticket|-quota-hourly|-quota-daily)?\//.test(ctx.path))
+    if (
+      !/^\/api(-filtered|-locked|-mcp|-impaired|-observed|-idp|-jwt|-ticket|-quota-hourly|-quota-daily)?\//.test(
+        ctx.path,
+      )
+    )
       return next();
     ctx.respond = false;
     ctx.res.statusCode = 200; // koa presets 404; Express only sets the status when a route asks
@@ -225,6 +247,17 @@ export async function startE2eServices() {
         }
         return types;
       }
+      case 'relay-impair':
+        relay?.impair(payload.impairment as Impairment, (payload.direction as 'up' | 'down' | undefined) ?? 'both');
+        return relay?.stats;
+      case 'relay-blackout':
+        relay?.blackout(Number(payload.ms));
+        return relay?.stats;
+      case 'relay-stats':
+        return relay?.stats;
+      case 'relay-close':
+        relay?.close();
+        return true;
       case 'mcp-calls':
         return mcp.calls.map((c) => ({ name: c.name, args: c.args, authorization: c.headers.authorization }));
       case 'server-observer-log':

@@ -1,0 +1,78 @@
+// Bad networks end to end (issue 18): the call's media and ICE cross a UDP relay on loopback
+// (test/support/udp-relay.ts) that the test scripts; the element talks to the real server and emulator.
+import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { record, voiceFixture } from '../support/harness.js';
+import { recordServerEvents, sleep } from './e2e-harness.js';
+import type { RealtimeVoice } from '../../src/realtime-voice.js';
+
+type Stats = Record<'up' | 'down', { received: number; forwarded: number; lost: number; blackedOut: number }>;
+const relay = (command: string, payload: Record<string, unknown> = {}) =>
+  executeServerCommand(`relay-${command}`, payload) as Promise<Stats>;
+
+async function connected(): Promise<{ el: RealtimeVoice; events: ReturnType<typeof recordServerEvents> }> {
+  const el = await voiceFixture({ 'connect-url': '/api-impaired/connect' });
+  el.muted = true;
+  const events = recordServerEvents(el);
+  const errors = record(el, ['realtime-error']);
+  const started = await el.start();
+  expect(started, JSON.stringify(errors.map((e) => e.detail))).to.equal(true);
+  return { el, events };
+}
+
+/** One typed turn, answered with voice that plays to its end. */
+async function turn(el: RealtimeVoice, events: ReturnType<typeof recordServerEvents>, n: number): Promise<void> {
+  const from = events.length;
+  el.sendText(`turn ${n}: tell me something short`);
+  const later = () => events.slice(from);
+  const deadline = performance.now() + 30_000;
+  while (!later().some((e) => e.type === 'output_audio_buffer.stopped')) {
+    if (performance.now() > deadline)
+      throw new Error(
+        `turn ${n} not answered: ${later()
+          .map((e) => e.type)
+          .join(', ')}`,
+      );
+    await sleep(50);
+  }
+  const done = later().find((e) => e.type === 'response.done')!;
+  expect((done.detail as unknown as { response: { status: string } }).response.status).to.equal('completed');
+}
+
+describe('a bad network (real server, emulator, a UDP relay)', () => {
+  for (const loss of [0.05, 0.15]) {
+    it(`${loss * 100} % loss with 150 ± 50 ms jitter: every turn is answered with voice, the call stays connected`, async () => {
+      const { el, events } = await connected();
+      const states = record(el, ['realtime-state']);
+      await relay('impair', { impairment: { loss, delayMs: 150, jitterMs: 50 } });
+      for (let n = 1; n <= 3; n++) await turn(el, events, n);
+      expect(
+        states.map((s) => s.detail.state),
+        'no state change while impaired',
+      ).to.deep.equal([]);
+      expect(el.state).to.equal('connected');
+      const stats = await relay('stats');
+      const lossSeen = stats.down.lost / stats.down.received;
+      expect(lossSeen, 'the relay lost what it was told to').to.be.within(loss / 2, loss * 2);
+      // The page's own figures see the loss on the model's voice, and conceal it.
+      const call = await el.session.callStats();
+      expect(call!.packetsLost, 'the browser saw packets lost').to.be.greaterThan(0);
+      el.stop();
+    });
+  }
+
+  it('a 3 s blackout: the same call comes back (ICE consent survives), no new call, and the next turn is answered', async () => {
+    const { el, events } = await connected();
+    const states = record(el, ['realtime-state']);
+    const callId = el.session.callId;
+    await turn(el, events, 1);
+    await relay('blackout', { ms: 3000 });
+    await sleep(3500);
+    await turn(el, events, 2);
+    expect(el.session.callId, 'the same call').to.equal(callId);
+    expect(states.map((s) => s.detail.state)).to.deep.equal([]);
+    const stats = await relay('stats');
+    expect(stats.up.blackedOut + stats.down.blackedOut, 'the blackout dropped traffic').to.be.greaterThan(20);
+    el.stop();
+  });
+});
