@@ -2,16 +2,18 @@
 // (test/support/udp-relay.ts) that the test scripts; the element talks to the real server and emulator.
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
-import { record, voiceFixture } from '../support/harness.js';
-import { recordServerEvents, sleep } from './e2e-harness.js';
+import { record, until, voiceFixture } from '../support/harness.js';
+import { callLog, recordServerEvents, sleep } from './e2e-harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
 type Stats = Record<'up' | 'down', { received: number; forwarded: number; lost: number; blackedOut: number }>;
 const relay = (command: string, payload: Record<string, unknown> = {}) =>
   executeServerCommand(`relay-${command}`, payload) as Promise<Stats>;
 
-async function connected(): Promise<{ el: RealtimeVoice; events: ReturnType<typeof recordServerEvents> }> {
-  const el = await voiceFixture({ 'connect-url': '/api-impaired/connect' });
+async function connected(
+  attrs: Record<string, string> = {},
+): Promise<{ el: RealtimeVoice; events: ReturnType<typeof recordServerEvents> }> {
+  const el = await voiceFixture({ 'connect-url': '/api-impaired/connect', ...attrs });
   el.muted = true;
   const events = recordServerEvents(el);
   const errors = record(el, ['realtime-error']);
@@ -74,5 +76,44 @@ describe('a bad network (real server, emulator, a UDP relay)', () => {
     const stats = await relay('stats');
     expect(stats.up.blackedOut + stats.down.blackedOut, 'the blackout dropped traffic').to.be.greaterThan(20);
     el.stop();
+  });
+
+  it('a 20 s blackout: the element reconnects on its own (a new call) and the conversation goes on with its turns given back', async () => {
+    const { el, events } = await connected({ transcript: '' });
+    const states = record(el, ['realtime-state']);
+    await turn(el, events, 1);
+    const first = el.session.callId;
+    await relay('blackout', { ms: 20_000 });
+    // The old path stays dark; the new call's relay is a new one, and works.
+    await until(() => states.some((s) => s.detail.state === 'reconnecting'), 'reconnecting', 15_000);
+    await until(() => el.state === 'connected' && el.session.callId !== first, 'a new call', 30_000);
+    expect(states.map((s) => s.detail.state).slice(0, 2)).to.deep.equal(['reconnecting', 'connected']);
+    expect(el.shadowRoot!.textContent).to.contain('Reconnected');
+    await turn(el, events, 2);
+    const log = await callLog(el.session.callId!);
+    const context = (log.contexts.at(-1)?.items ?? []).map((i) => i.text).join(' | ');
+    expect(context, 'the earlier turn given back to the new call').to.contain('turn 1');
+    el.stop();
+  });
+
+  it('the network gone for good: a clear fatal error, nothing hangs, the microphone is released', async () => {
+    const { el } = await connected({ 'reconnect-attempts': '0' });
+    const errors = record(el, ['realtime-error']);
+    const stream = el.session.localStream!;
+    try {
+      await relay('gone');
+      await until(() => el.state === 'error', 'the error state', 30_000);
+      const fatal = errors.map((e) => e.detail).find((d) => d.fatal);
+      expect(fatal?.code).to.be.oneOf(['connection-lost', 'ice-failed']);
+      expect(String(fatal?.message)).to.match(/connection|network/i);
+      expect(
+        stream.getTracks().every((t) => t.readyState === 'ended'),
+        'microphone released',
+      ).to.equal(true);
+      expect(el.session.localStream).to.equal(undefined);
+    } finally {
+      await relay('back');
+      el.stop();
+    }
   });
 });

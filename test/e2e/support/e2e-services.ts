@@ -123,6 +123,7 @@ export async function startE2eServices() {
   );
   // A bad network (issue 18): calls through /api-impaired/connect cross a UDP relay the tests script.
   let relay: UdpRelay | undefined;
+  let networkGone = false;
   const impaired: RealtimeProvider = {
     name: provider.name,
     createClientSecret: (session, signal) => provider.createClientSecret(session, signal),
@@ -133,6 +134,8 @@ export async function startE2eServices() {
       const answer = await provider.createCall(offer, token, options, signal);
       relay?.close();
       relay = await UdpRelay.start(relayTarget(answer.sdp), { lifetimeMs: 120_000 });
+      // The network gone for good: the new call's path is dead too.
+      if (networkGone) relay.blackout(120_000);
       return { ...answer, sdp: throughRelay(answer.sdp, relay.port) };
     },
   };
@@ -255,8 +258,14 @@ export async function startE2eServices() {
         return relay?.stats;
       case 'relay-stats':
         return relay?.stats;
-      case 'relay-close':
-        relay?.close();
+      case 'relay-gone':
+        // Every datagram of this call and of any new one is dropped, until relay-back.
+        networkGone = true;
+        relay?.blackout(120_000);
+        return true;
+      case 'relay-back':
+        networkGone = false;
+        relay?.blackout(0);
         return true;
       case 'mcp-calls':
         return mcp.calls.map((c) => ({ name: c.name, args: c.args, authorization: c.headers.authorization }));
