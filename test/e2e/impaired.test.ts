@@ -7,20 +7,29 @@ import { callLog, recordServerEvents, sleep } from './e2e-harness.js';
 import type { RealtimeVoice } from '../../src/realtime-voice.js';
 
 type Stats = Record<'up' | 'down', { received: number; forwarded: number; lost: number; blackedOut: number }>;
+// This engine's own relay lane: Chromium and Firefox run this file at the same time against one server.
+const lane = /Firefox\//.test(navigator.userAgent)
+  ? 'firefox'
+  : /Chrome\//.test(navigator.userAgent)
+    ? 'chromium'
+    : 'webkit';
 const relay = (command: string, payload: Record<string, unknown> = {}) =>
-  executeServerCommand(`relay-${command}`, payload) as Promise<Stats>;
+  executeServerCommand(`relay-${command}`, { ...payload, lane }) as Promise<Stats>;
 
 async function connected(
   attrs: Record<string, string> = {},
 ): Promise<{ el: RealtimeVoice; events: ReturnType<typeof recordServerEvents> }> {
-  const el = await voiceFixture({ 'connect-url': '/api-impaired/connect', ...attrs });
+  const el = await voiceFixture({ 'connect-url': `/api-impaired/${lane}/connect`, ...attrs });
   el.muted = true;
   const events = recordServerEvents(el);
   const errors = record(el, ['realtime-error']);
   const started = await el.start();
   expect(started, JSON.stringify(errors.map((e) => e.detail))).to.equal(true);
+  errorsOf.set(el, errors);
   return { el, events };
 }
+
+const errorsOf = new WeakMap<RealtimeVoice, Array<{ detail: unknown }>>();
 
 /** One typed turn, answered with voice that plays to its end. */
 async function turn(el: RealtimeVoice, events: ReturnType<typeof recordServerEvents>, n: number): Promise<void> {
@@ -33,7 +42,7 @@ async function turn(el: RealtimeVoice, events: ReturnType<typeof recordServerEve
       throw new Error(
         `turn ${n} not answered: ${later()
           .map((e) => e.type)
-          .join(', ')}`,
+          .join(', ')}; errors: ${JSON.stringify(errorsOf.get(el)?.map((e) => e.detail))}`,
       );
     await sleep(50);
   }

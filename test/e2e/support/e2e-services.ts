@@ -121,25 +121,43 @@ export async function startE2eServices() {
       { provider, logger },
     ),
   );
-  // A bad network (issue 18): calls through /api-impaired/connect cross a UDP relay the tests script.
-  let relay: UdpRelay | undefined;
-  let networkGone = false;
-  const impaired: RealtimeProvider = {
-    name: provider.name,
-    createClientSecret: (session, signal) => provider.createClientSecret(session, signal),
-    callsUrl: (options) => provider.callsUrl(options),
-    observer: (callId) => provider.observer(callId),
-    hangup: (callId) => provider.hangup(callId),
-    async createCall(offer, token, options, signal) {
-      const answer = await provider.createCall(offer, token, options, signal);
-      relay?.close();
-      relay = await UdpRelay.start(relayTarget(answer.sdp), { lifetimeMs: 120_000 });
-      // The network gone for good: the new call's path is dead too.
-      if (networkGone) relay.blackout(120_000);
-      return { ...answer, sdp: throughRelay(answer.sdp, relay.port) };
-    },
+  // A bad network (issue 18): calls through /api-impaired/<lane>/connect cross a UDP relay the tests script.
+  // Each browser's test file has a lane of its own (Chromium and Firefox run at once), so one engine's
+  // blackout never darkens the other's call.
+  // (The apps are made here, not in a request: express-rate-limit refuses to be created in a handler.)
+  const lanes = new Map<string, { relay?: UdpRelay; networkGone: boolean; app: express.Express }>();
+  for (const name of ['chromium', 'firefox', 'webkit']) {
+    const state: { relay?: UdpRelay; networkGone: boolean } = { networkGone: false };
+    const impaired: RealtimeProvider = {
+      name: provider.name,
+      createClientSecret: (session, signal) => provider.createClientSecret(session, signal),
+      callsUrl: (options) => provider.callsUrl(options),
+      observer: (callId) => provider.observer(callId),
+      hangup: (callId) => provider.hangup(callId),
+      async createCall(offer, token, options, signal) {
+        const answer = await provider.createCall(offer, token, options, signal);
+        state.relay?.close();
+        state.relay = await UdpRelay.start(relayTarget(answer.sdp), { lifetimeMs: 120_000 });
+        // The network gone for good: the new call's path is dead too.
+        if (state.networkGone) state.relay.blackout(120_000);
+        return { ...answer, sdp: throughRelay(answer.sdp, state.relay.port) };
+      },
+    };
+    lanes.set(
+      name,
+      Object.assign(state, { app: createApp({ sessionDefaults, rateLimit }, { provider: impaired, logger }) }),
+    );
+  }
+  const laneOf = (name: string) => {
+    const lane = lanes.get(name);
+    if (!lane) throw new Error(`no relay lane ${name}`);
+    return lane;
   };
-  api.use('/api-impaired', createApp({ sessionDefaults, rateLimit }, { provider: impaired, logger }));
+  api.use('/api-impaired/:lane', (req, res, next) => {
+    const lane = lanes.get(req.params.lane);
+    if (lane) lane.app(req, res, next);
+    else next();
+  });
   // With the observer on: it logs the conversation here and runs the example server tool.
   const observerLines: Array<Record<string, unknown>> = [];
   const observerLog = pino({ level: 'info' }, { write: (line: string) => void observerLines.push(JSON.parse(line)) });
@@ -250,23 +268,34 @@ export async function startE2eServices() {
         }
         return types;
       }
-      case 'relay-impair':
-        relay?.impair(payload.impairment as Impairment, (payload.direction as 'up' | 'down' | undefined) ?? 'both');
-        return relay?.stats;
-      case 'relay-blackout':
-        relay?.blackout(Number(payload.ms));
-        return relay?.stats;
+      case 'relay-impair': {
+        const lane = laneOf(String(payload.lane));
+        lane.relay?.impair(
+          payload.impairment as Impairment,
+          (payload.direction as 'up' | 'down' | undefined) ?? 'both',
+        );
+        return lane.relay?.stats;
+      }
+      case 'relay-blackout': {
+        const lane = laneOf(String(payload.lane));
+        lane.relay?.blackout(Number(payload.ms));
+        return lane.relay?.stats;
+      }
       case 'relay-stats':
-        return relay?.stats;
-      case 'relay-gone':
-        // Every datagram of this call and of any new one is dropped, until relay-back.
-        networkGone = true;
-        relay?.blackout(120_000);
+        return laneOf(String(payload.lane)).relay?.stats;
+      case 'relay-gone': {
+        // Every datagram of this lane's call and of any new one is dropped, until relay-back.
+        const lane = laneOf(String(payload.lane));
+        lane.networkGone = true;
+        lane.relay?.blackout(120_000);
         return true;
-      case 'relay-back':
-        networkGone = false;
-        relay?.blackout(0);
+      }
+      case 'relay-back': {
+        const lane = laneOf(String(payload.lane));
+        lane.networkGone = false;
+        lane.relay?.blackout(0);
         return true;
+      }
       case 'mcp-calls':
         return mcp.calls.map((c) => ({ name: c.name, args: c.args, authorization: c.headers.authorization }));
       case 'server-observer-log':
