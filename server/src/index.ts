@@ -14,6 +14,7 @@ import { createProvider } from './providers/index.js';
 import { redisQuotaStore, type QuotaStore } from './quota/quota-store.js';
 import { quotasOf } from './quota/quotas.js';
 import { redisRateLimitStore, type SharedStore } from './rate-limit-store.js';
+import { shutDownGracefully } from './shutdown.js';
 import { exampleTools } from './tools/example-tools.js';
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -59,21 +60,26 @@ server.listen(config.port, () =>
   log.info({ port: config.port, provider: provider.name, auth: config.auth!.mode }, 'realtime-voice server listening'),
 );
 
+// Requests in flight finish, observers close with a reason, the stores last: shutdown.ts.
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'shutting down');
-    server.close();
-    // The watched calls give their slots back and count their minutes before the quota store closes.
-    void Promise.all([
-      observers.closeAll(),
-      quotasOf(app)
-        ?.shutdown()
-        .then(() => quotaStore?.close()),
-      shared?.close(),
-      ticketReplays.close(),
-    ]).then(() => {
-      server.closeAllConnections();
-      process.exit(0);
-    });
+    void shutDownGracefully({
+      server,
+      log,
+      closeObservers: () => observers.closeAll(),
+      // The watched calls give their slots back and count their minutes before the quota store closes.
+      closeStores: () =>
+        Promise.all([
+          quotasOf(app)
+            ?.shutdown()
+            .then(() => quotaStore?.close()),
+          shared?.close(),
+          ticketReplays.close(),
+        ]),
+    }).then(() => process.exit(0));
   });
 }

@@ -23,12 +23,17 @@ export class CallObservers {
     private readonly log: Logger,
   ) {}
 
+  #closing = false;
+
   get size(): number {
     return this.#open.size;
   }
 
   async open(callId: string, log: Logger = this.log): Promise<void> {
+    if (this.#closing) return;
     const { url, headers } = await this.provider.observer(callId);
+    // A call answered while the server shuts down gets no observer: closeAll() has run or is running.
+    if (this.#closing) return;
     const ws = new WebSocket(url, { headers, handshakeTimeout: 10_000 });
     this.#open.set(callId, ws);
     const callLog = log.child({ callId });
@@ -119,13 +124,17 @@ export class CallObservers {
     return true;
   }
 
-  /** Graceful shutdown: close every observer. */
+  /** Graceful shutdown: close every observer with 1001 and a reason; none opens after this. */
   async closeAll(): Promise<void> {
+    this.#closing = true;
     const closing = [...this.#open.values()].map(
       (ws) =>
         new Promise<void>((resolve) => {
           ws.once('close', () => resolve());
-          ws.close(1001, 'server shutting down');
+          // One still connecting is closed once open: closing it now would abort the handshake, and the
+          // service would see the socket drop with no close frame and no reason.
+          if (ws.readyState === WebSocket.CONNECTING) ws.once('open', () => ws.close(1001, 'server shutting down'));
+          else ws.close(1001, 'server shutting down');
           setTimeout(() => {
             ws.terminate();
             resolve();

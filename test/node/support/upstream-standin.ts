@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export type Fault =
   | { kind: 'ok' }
@@ -21,7 +22,9 @@ export type Fault =
   /** Any status, content type and bytes: garbage answers for the fuzz tests. */
   | { kind: 'raw'; status: number; contentType?: string; body: string | Uint8Array }
   /** Headers promising more body than comes before the connection drops. */
-  | { kind: 'truncated' };
+  | { kind: 'truncated' }
+  /** A success that takes `ms` to come (requests in flight during a shutdown). */
+  | { kind: 'slow'; ms: number };
 
 export interface RecordedRequest {
   method: string;
@@ -38,12 +41,17 @@ export class UpstreamStandIn {
   recording = true;
   /** What client_secrets and calls answer next (per route; default ok). */
   faults: { secrets: Fault; calls: Fault } = { secrets: { kind: 'ok' }, calls: { kind: 'ok' } };
+  /** WebSocket upgrades (the observer's `wss://…/realtime?call_id=`), when a test serves them. */
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   #server?: Server;
   #hanging = new Set<ServerResponse>();
   #issued = 0;
 
   async start(): Promise<string> {
     this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#server.on('upgrade', (req, socket, head) =>
+      this.onUpgrade ? this.onUpgrade(req, socket, head) : socket.destroy(),
+    );
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
@@ -71,7 +79,11 @@ export class UpstreamStandIn {
         ? 'calls'
         : undefined;
     if (!route) return json(res, 404, { error: { code: 'NotFound', message: 'Resource not found' } });
-    const fault = this.faults[route];
+    let fault = this.faults[route];
+    if (fault.kind === 'slow') {
+      await new Promise((resolve) => setTimeout(resolve, (fault as { ms: number }).ms));
+      fault = { kind: 'ok' };
+    }
     switch (fault.kind) {
       case 'hang':
         this.#hanging.add(res);
