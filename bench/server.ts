@@ -3,7 +3,8 @@
  * each against the upstream stand-in (test/node/support/upstream-standin.ts)
  * hit directly as the baseline, with the server's resident memory before and
  * after 10,000 /token requests (and 5,000 /connect). Server and stand-in run in their own processes, so
- * the load generator does not steal their event loop; on a 2-core machine
+ * the load generator does not steal their event loop (a second 10,000 /token
+ * shows whether RSS keeps growing or has settled); on a 2-core machine
  * the three still share the cores. A second baseline for /token is the
  * smallest possible token route (support/minimal-proxy-process.ts): what a
  * proxy hop costs at all, against what this server adds to it.
@@ -19,6 +20,8 @@ const WARM_UP = 500;
 /** The minimal proxy baseline only needs a throughput figure. */
 const MINIMAL_PROXY_REQUESTS = 5_000;
 const CONNECTIONS = 10;
+/** autocannon's sample tick, which is also when a run of `amount` requests notices it is done. */
+const SAMPLE_MS = 100;
 /** Hard stop for one run, whatever the count reached. */
 const RUN_LIMIT_MS = 45_000;
 
@@ -87,9 +90,16 @@ function child(
   });
 }
 
-function memoryOf(proc: ChildProcess): Promise<{ rss: number; heapUsed: number }> {
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+function memoryOf(proc: ChildProcess): Promise<Memory> {
   return new Promise((resolve) => {
-    proc.once('message', (message: { rss: number; heapUsed: number }) => resolve(message));
+    proc.once('message', (message: Memory) => resolve(message));
     proc.send('rss');
   });
 }
@@ -111,7 +121,9 @@ function putLoad(results: Results, route: string, result: autocannon.Result): vo
 function load(url: string, headers: Record<string, string>, body: string, amount: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url, method: 'POST', headers, body, connections: CONNECTIONS, amount, timeout: 10 },
+      // autocannon ends a run at its next sample tick (1 s by default), so a run's duration, and every
+      // rate from it, came in whole seconds: 5,000 requests done in 2.1 s counted as 3 s. 100 ms ticks.
+      { url, method: 'POST', headers, body, connections: CONNECTIONS, amount, timeout: 10, sampleInt: SAMPLE_MS },
       (error, result) => {
         clearTimeout(limit);
         if (error) reject(error);
@@ -154,6 +166,9 @@ export async function benchServer(results: Results): Promise<void> {
     const direct = await secretsDirect();
     const token = await load(`${server.base}/token`, json, tokenBody, REQUESTS);
     const rssAfterToken = await memoryOf(server.process);
+    // Bounded or growing: 10,000 more requests, and the memory again.
+    await load(`${server.base}/token`, json, tokenBody, REQUESTS);
+    const rssAfterSecond = await memoryOf(server.process);
     log('server: /token with AUTH_MODE=jwt (an RS256 sign-in token verified on every request)');
     const jwtHeaders = { ...json, authorization: `Bearer ${signedIn.token}` };
     await load(`${signedIn.base}/token`, jwtHeaders, tokenBody, WARM_UP);
@@ -193,6 +208,10 @@ export async function benchServer(results: Results): Promise<void> {
     results.server_rss_before_bytes = rssBefore.rss;
     results.server_rss_growth_bytes = rssAfterToken.rss - rssBefore.rss;
     results.server_heap_growth_bytes = rssAfterToken.heapUsed - rssBefore.heapUsed;
+    // Where RSS goes: the heap V8 reserved (its young generation grows under load and stays grown), external memory.
+    results.server_heap_reserved_growth_bytes = rssAfterToken.heapTotal - rssBefore.heapTotal;
+    results.server_external_growth_bytes = rssAfterToken.external - rssBefore.external;
+    results.server_rss_growth_second_10k_bytes = rssAfterSecond.rss - rssAfterToken.rss;
     results.server_rss_growth_after_connect_bytes = rssAfterConnect.rss - rssBefore.rss;
     results.server_requests_per_run = REQUESTS;
     results.connect_requests_per_run = CONNECT_REQUESTS;

@@ -1,7 +1,8 @@
 /**
  * The reference server in its own process for the throughput runs, in front
  * of the stand-in (UPSTREAM_BASE). Answers `rss` over IPC with its resident
- * memory and heap after a full garbage collection (run with --expose-gc).
+ * memory, the heap used and reserved (heapTotal) and external memory after a
+ * full garbage collection (run with --expose-gc).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,7 +55,7 @@ process.on('message', (message) => {
   if (message === 'exit') process.exit(0); // a clean exit, so --cpu-prof can write its profile
   if (message !== 'rss') return;
   globalThis.gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  process.send!({ rss, heapUsed });
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  process.send!({ rss, heapUsed, heapTotal, external });
 });
 process.on('disconnect', () => process.exit(0));

@@ -53,6 +53,8 @@ export function createApp(config: Partial<ServerConfig>, deps: AppDeps): express
   const log = deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is `no-store` and made for one request: an ETag would hash each body for nothing.
+  app.set('etag', false);
   app.set('trust proxy', cfg.trustProxy);
 
   // Scoped to the API: `npm start` mounts this app in front of the demo pages.

@@ -87,6 +87,8 @@ export class Quotas {
    * a limit that fails open is no limit.
    */
   admit(route: 'token' | 'connect'): RequestHandler {
+    // No limit set (the default): nothing to count, and no admission for callStarted to settle.
+    if (!watchesCalls(this.cfg) && !this.cfg.callsPerHour) return (_req, _res, next) => next();
     return async (req: Request, res: Response, next: NextFunction) => {
       const userId = res.locals.userId as string | undefined;
       // An address as the rate limiter counts it: IPv4-mapped as IPv4, IPv6 by its /56 (one
