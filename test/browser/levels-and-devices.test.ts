@@ -69,17 +69,17 @@ describe('level meters', () => {
     }
   });
 
-  it('under prefers-reduced-motion the meters update a few times a second instead of every frame', async () => {
+  it('under prefers-reduced-motion the meters update a few times a second instead of about 15', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url, meters: '' });
     await el.start();
     const normal = await levelRate(el, 1000);
     await emulateMedia({ reducedMotion: 'reduce' });
     try {
       const calm = await levelRate(el, 1000);
-      // Rates, not a timing budget: ~30 a second against ~4 (a loaded CI machine has run the first at 19).
-      expect(normal, 'about every other frame').to.be.above(10);
+      // Rates, not a timing budget: ~15 a second against ~4 (a loaded CI machine has run the first at 2/3 of its rate).
+      expect(normal, 'about 15 a second').to.be.above(7);
       expect(calm, 'a few times a second').to.be.within(1, 6);
-      expect(normal, 'far fewer under reduced motion').to.be.above(calm * 2.5);
+      expect(normal, 'fewer under reduced motion').to.be.above(calm * 1.75);
     } finally {
       await emulateMedia({ reducedMotion: 'no-preference' });
       el.stop();
