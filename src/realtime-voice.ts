@@ -66,7 +66,7 @@ const PANEL_PARTS = ['meters', 'approvals', 'devices', 'transcript'] as const;
  * @csspart approve-button - Allows that tool call.
  * @csspart deny-button - Denies it.
  * @csspart status - The status line.
- * @csspart hint - Advice while connected: "use headphones" where the microphone has no echo cancellation.
+ * @csspart hint - Advice while connected: the network interrupted (the call may still come back), or "use headphones" where the microphone has no echo cancellation.
  * @csspart meters - The two level meters (with `meters`); each is a `meter` part, `input` or `output`.
  * @csspart meter - One level meter; its fill width follows the level.
  * @csspart devices - The device pickers (with `devices`).

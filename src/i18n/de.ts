@@ -20,6 +20,7 @@ export const de: RealtimeVoiceStrings = {
   thinking: 'Einen Moment…',
   muted: 'Mikrofon stumm: Der Assistent hört Sie nicht.',
   soundBlocked: 'Der Browser hat den Ton blockiert: Drücken Sie „Ton einschalten“.',
+  networkInterrupted: 'Die Netzwerkverbindung ist unterbrochen: Warte, bis sie zurückkommt…',
   useHeadphones:
     'Dieser Browser unterdrückt hier kein Echo: Nutzen Sie Kopfhörer, sonst hört der Assistent sich selbst.',
   closing: 'Beende…',

@@ -8,4 +8,5 @@ export const controlsWords = {
   holdToTalk: 'Hold to talk',
   interrupt: 'Stop answer',
   enableSound: 'Enable sound',
+  networkInterrupted: 'The network connection is interrupted: waiting for it to come back…',
 } satisfies Partial<Pick<RealtimeVoiceStrings, PartWord>>;

@@ -20,6 +20,8 @@ export interface RealtimeVoiceStrings {
   soundBlocked: string;
   /** While connected, where the microphone has no echo cancellation. */
   useHeadphones: string;
+  /** While the call's network path is interrupted (ICE disconnected) and may still come back. */
+  networkInterrupted: string;
   closing: string;
   closed: string;
   /** Prefix of an announced error. */
@@ -90,6 +92,7 @@ export type PartWord =
   | 'holdToTalk'
   | 'interrupt'
   | 'enableSound'
+  | 'networkInterrupted'
   | 'approvalAsk'
   | 'approvalArguments'
   | 'approve'

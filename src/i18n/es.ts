@@ -19,6 +19,7 @@ export const es: RealtimeVoiceStrings = {
   thinking: 'Pensando…',
   muted: 'Micrófono silenciado: el asistente no le oye.',
   soundBlocked: 'El navegador bloqueó el sonido: pulse «Activar sonido» para oír al asistente.',
+  networkInterrupted: 'La conexión de red está interrumpida: esperando a que vuelva…',
   useHeadphones: 'Este navegador no cancela el eco aquí: use auriculares, o el asistente puede oírse a sí mismo.',
   closing: 'Terminando…',
   closed: 'Conversación terminada.',

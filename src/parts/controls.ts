@@ -1,7 +1,7 @@
 /**
  * The controls part (`realtime-voice.controls.js`): the buttons of a running call beside the main
  * one (push-to-talk's hold-to-talk, "Stop answer" while the assistant speaks, mute, "Enable sound"),
- * the "use headphones" hint, and the page's changes to a running call (voice, instructions, session
+ * the "use headphones" hint, the "network interrupted" notice, and the page's changes to a running call (voice, instructions, session
  * settings), which it sends as `session.update`. Fetched with the call (as soon as start() is called,
  * beside the token and the microphone), so the page's first download stays small; the main button,
  * which starts and ends a call, is the core's.
@@ -29,9 +29,17 @@ const controls: PartFactory = ({ html, nothing, css }, host) => {
     if (await el.session.resumeAudio()) el.requestUpdate();
   };
 
+  // Each call's peer connection, watched once: its state decides the "network interrupted" notice.
+  const watched = new WeakSet<RTCPeerConnection>();
+
   return {
     /** A running call follows the page: new instructions, voice and settings go to its session. */
     updated: (changed) => {
+      const pc = el.session.peerConnection;
+      if (pc && !watched.has(pc)) {
+        watched.add(pc);
+        pc.addEventListener('connectionstatechange', () => el.requestUpdate());
+      }
       if (el.state !== 'connected') return;
       const session = el.session;
       // Separate updates: a voice change is refused once the model has spoken, and a refused update changes nothing.
@@ -47,11 +55,21 @@ const controls: PartFactory = ({ html, nothing, css }, host) => {
         user-select: none;
       }
     `,
-    /** Where the microphone has no echo cancellation (Safari on some devices, some headsets) the model may hear itself. */
-    hint: (s) =>
-      el.state === 'connected' && el.layout !== 'compact' && el.session.echoCancelled === false
+    /**
+     * The network path interrupted (a tunnel, Wi-Fi lost for seconds): the call may still come back, and
+     * the silence is explained meanwhile; after the grace period the call is replaced ("reconnecting").
+     * Else, where the microphone has no echo cancellation (Safari on some devices, some headsets), the
+     * model may hear itself.
+     */
+    hint: (given) => {
+      if (el.state !== 'connected' || el.layout === 'compact') return nothing;
+      const s = { ...controlsWords, ...given };
+      if (el.session.peerConnection?.connectionState === 'disconnected')
+        return html`<p part="hint" class="status" role="status" dir="auto">${s.networkInterrupted}</p>`;
+      return el.session.echoCancelled === false
         ? html`<p part="hint" class="status" dir="auto">${s.useHeadphones}</p>`
-        : nothing,
+        : nothing;
+    },
     render: (given) => {
       const s = { ...controlsWords, ...given };
       if (el.state !== 'connected') return nothing;

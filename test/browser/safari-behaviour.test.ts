@@ -107,6 +107,27 @@ describe('Safari and iOS behaviour (injected)', () => {
     }
   });
 
+  it('the network path interrupted (ICE disconnected): "connection interrupted" shown as a status while the call may come back, gone when it does; no state change', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await el.start();
+    await el.updateComplete;
+    const states = record(el, ['realtime-state']);
+    const pc = el.session.peerConnection!;
+    let state: RTCPeerConnectionState = 'disconnected';
+    Object.defineProperty(pc, 'connectionState', { configurable: true, get: () => state });
+    pc.dispatchEvent(new Event('connectionstatechange'));
+    await el.updateComplete;
+    expect(part(el, 'hint')?.textContent).to.contain('network connection is interrupted');
+    expect(part(el, 'hint')?.getAttribute('role')).to.equal('status');
+    state = 'connected';
+    pc.dispatchEvent(new Event('connectionstatechange'));
+    await el.updateComplete;
+    expect(part(el, 'hint'), 'gone when the path is back').to.equal(null);
+    expect(el.state).to.equal('connected');
+    expect(states, 'the call itself never changed state').to.deep.equal([]);
+    el.stop();
+  });
+
   it('an AudioContext the system interrupts is resumed when the page is back and at the next touch, so the meters move again', async () => {
     const contexts: AudioContext[] = [];
     const Original = window.AudioContext;

@@ -93,7 +93,17 @@ describe('a bad network (real server, emulator, a UDP relay)', () => {
     await turn(el, events, 1);
     const first = el.session.callId;
     await relay('blackout', { ms: 20_000 });
-    // The old path stays dark; the new call's relay is a new one, and works.
+    // The old path stays dark; the new call's relay is a new one, and works. Before the call is given up,
+    // the silence is explained (the browser says the path is disconnected; the call may still come back).
+    await until(
+      () => el.shadowRoot!.textContent!.includes('network connection is interrupted'),
+      'the interrupted notice',
+      15_000,
+    );
+    expect(
+      states.map((s) => s.detail.state),
+      'no state change while it may come back',
+    ).to.deep.equal([]);
     await until(() => states.some((s) => s.detail.state === 'reconnecting'), 'reconnecting', 15_000);
     await until(() => el.state === 'connected' && el.session.callId !== first, 'a new call', 30_000);
     expect(states.map((s) => s.detail.state).slice(0, 2)).to.deep.equal(['reconnecting', 'connected']);
