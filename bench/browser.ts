@@ -28,6 +28,7 @@ import { startPulseAudio } from '../test/support/pulseaudio.mjs';
 import { createApp } from '../server/src/app.ts';
 import { EMULATOR_API_KEY, emulatorProvider } from '../server/src/providers/emulator.ts';
 import { startBenchEmulator, type BenchEmulator } from './support/emulator.ts';
+import { impairedPath, type ImpairedPath } from './support/impaired-path.ts';
 
 /**
  * What `npm start` gives a person (500 ms of silence ends a turn), with the
@@ -43,6 +44,8 @@ const CACHE = resolve('.cache/bench');
 export interface Stack {
   url: string;
   emulator: BenchEmulator;
+  /** /impaired/token and /impaired/calls: calls across a scriptable UDP relay (support/impaired-path.ts). */
+  impaired: ImpairedPath;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,12 @@ export async function startStack(): Promise<Stack> {
   const logger = pino({ level: 'silent' });
   // /token?delay=ms: a token service as slow as a cloud one (the connect bench's warm-up runs).
   app.use('/token', (req, _res, next) => void setTimeout(next, Math.min(Number(req.query.delay) || 0, 5000)));
+  let url = '';
+  const impaired = impairedPath(emulatorProvider(emulator.baseUrl), emulator.baseUrl, () => url, {
+    sessionDefaults: BENCH_SESSION_DEFAULTS,
+    logger,
+  });
+  app.use('/impaired', impaired.router);
   app.use(
     createApp(
       { sessionDefaults: BENCH_SESSION_DEFAULTS, rateLimit: { max: 1_000_000, windowMs: 60_000 } },
@@ -74,10 +83,13 @@ export async function startStack(): Promise<Stack> {
   app.use('/parts', express.static('dist'));
   const http: Server = createServer(app);
   await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    url,
     emulator,
+    impaired,
     async close() {
+      impaired.close();
       http.closeAllConnections();
       await new Promise<void>((done) => http.close(() => done()));
       emulator.stop();

@@ -35,7 +35,7 @@ interface TurnParts {
   playout: number;
 }
 
-interface Conversation {
+export interface Conversation {
   turnsMs: number[];
   parts: TurnParts[];
   discarded: number;
@@ -106,7 +106,16 @@ function cpuSeconds(rootPid: number): number {
   return total / 100; // USER_HZ is 100 on Linux
 }
 
-async function converse(browser: Browser, page: Page, url: string): Promise<Conversation> {
+/**
+ * One conversation of `ms` (default 30 s) on `url`, measured; `beforeStop` reads what else it needs
+ * from the live call (the impairment bench: the audio's getStats figures).
+ */
+export async function converse(
+  browser: Browser,
+  page: Page,
+  url: string,
+  options: { ms?: number; beforeStop?: (page: Page) => Promise<void> } = {},
+): Promise<Conversation> {
   await page.goto(url, { waitUntil: 'load' });
   if (!(await page.evaluate(() => (window as unknown as BenchWindow).benchStart())))
     throw new Error(`start() failed on ${url}`);
@@ -126,7 +135,7 @@ async function converse(browser: Browser, page: Page, url: string): Promise<Conv
   const task0 = await taskSeconds();
   const cpu0 = cpuSeconds(browser.process()!.pid!);
   const t0 = performance.now();
-  await sleep(CONVERSATION_MS);
+  await sleep(options.ms ?? CONVERSATION_MS);
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(browser.process()!.pid!) - cpu0;
   const task = (await taskSeconds()) - task0;
@@ -139,6 +148,7 @@ async function converse(browser: Browser, page: Page, url: string): Promise<Conv
       longTasks: bench.longTasks.slice(from),
     };
   }, longTasksBefore);
+  await options.beforeStop?.(page);
   await page.evaluate(async () => {
     const w = window as unknown as BenchWindow;
     await w.__bench.stopProbe();
