@@ -192,6 +192,15 @@ export function summaryRows(r: Results): Row[] {
       verdict(leaked, (v) => v === 0, '0'),
     ]);
   }
+  if (r.emulator_cycles !== undefined) {
+    rows.push([
+      `emulator: ${r.emulator_cycles} start/stop cycles (${r.emulator_cycles_mid_answer} closed mid-answer) + ${r.emulator_concurrent_rounds} × ${r.emulator_concurrent_calls} concurrent calls: native crashes`,
+      num(r.emulator_native_crashes),
+      `cycle ${ms(r.emulator_cycle_ms_median)} median, ${r.emulator_concurrent_connected} of ${r.emulator_concurrent_calls} connected at once`,
+      '',
+      verdict(r.emulator_native_crashes, (v) => v === 0, '0'),
+    ]);
+  }
   if (r.token_rps !== undefined) {
     rows.push([
       `/token, ${r.server_connections} connections, ${r.token_requests} requests: req/s, p50 / p99`,

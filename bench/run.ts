@@ -8,8 +8,10 @@
  *   npm run bench -- --only=connect    one part (or several: --only=size,server)
  *   BENCH_TURN_CONVERSATIONS=6 npm run bench -- --only=turn
  *                                      more turns (default 2 conversations of 30 s a client)
+ *   BENCH_EMULATOR_CYCLES=200 npm run bench -- --only=emulator
+ *                                      fewer emulator start/stop cycles (default 1000, 200 of them in Firefox; about 7 minutes)
  *
- * Parts: size, server, connect, turn, leaks, firefox, visualizer (see each module's header). With --only, the figures of the
+ * Parts: size, server, connect, turn, leaks, firefox, visualizer, emulator (see each module's header). With --only, the figures of the
  * other parts are kept from the previous bench/results.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { cpus, totalmem } from 'node:os';
 import { summaryMarkdown } from './report.ts';
 import { log, type Results } from './results.ts';
 import { benchConnect } from './browser-connect.ts';
+import { benchEmulatorStress } from './emulator-stress.ts';
 import { benchFirefox } from './firefox.ts';
 import { benchLeaks } from './leaks.ts';
 import { benchServer } from './server.ts';
@@ -32,6 +35,7 @@ const PARTS: Record<string, (results: Results) => Promise<void>> = {
   leaks: benchLeaks,
   firefox: benchFirefox,
   visualizer: benchVisualizer,
+  emulator: benchEmulatorStress,
 };
 
 const only = process.argv
