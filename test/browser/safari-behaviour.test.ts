@@ -113,16 +113,32 @@ describe('Safari and iOS behaviour (injected)', () => {
     await el.updateComplete;
     const states = record(el, ['realtime-state']);
     const pc = el.session.peerConnection!;
+    // The state is driven where the getter lives (an own property on Firefox's peer connection, which
+    // is implemented in JS, hung the page); only this call's connection reads as disconnected.
     let state: RTCPeerConnectionState = 'disconnected';
-    Object.defineProperty(pc, 'connectionState', { configurable: true, get: () => state });
-    pc.dispatchEvent(new Event('connectionstatechange'));
-    await el.updateComplete;
-    expect(part(el, 'hint')?.textContent).to.contain('network connection is interrupted');
-    expect(part(el, 'hint')?.getAttribute('role')).to.equal('status');
-    state = 'connected';
-    pc.dispatchEvent(new Event('connectionstatechange'));
-    await el.updateComplete;
-    expect(part(el, 'hint'), 'gone when the path is back').to.equal(null);
+    let owner: object = RTCPeerConnection.prototype;
+    while (!Object.getOwnPropertyDescriptor(owner, 'connectionState')) owner = Object.getPrototypeOf(owner);
+    const real = Object.getOwnPropertyDescriptor(owner, 'connectionState')!;
+    Object.defineProperty(owner, 'connectionState', {
+      configurable: true,
+      get(this: RTCPeerConnection) {
+        return this === pc ? state : real.get!.call(this);
+      },
+    });
+    try {
+      pc.dispatchEvent(new Event('connectionstatechange'));
+      await el.updateComplete;
+      expect(part(el, 'hint')?.textContent ?? '').to.contain('network connection is interrupted');
+      expect(part(el, 'hint')?.getAttribute('role') ?? '').to.equal('status');
+      state = 'connected';
+      pc.dispatchEvent(new Event('connectionstatechange'));
+      await el.updateComplete;
+      // Text, not the element: chai describing a live element in a failure message hung Firefox's page.
+      // (Firefox's fake microphone cancels no echo: its "use headphones" hint is what is left there.)
+      expect(part(el, 'hint')?.textContent ?? '', 'gone when the path is back').not.to.contain('interrupted');
+    } finally {
+      Object.defineProperty(owner, 'connectionState', real);
+    }
     expect(el.state).to.equal('connected');
     expect(states, 'the call itself never changed state').to.deep.equal([]);
     el.stop();
