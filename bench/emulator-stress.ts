@@ -23,7 +23,7 @@
  * emulator_failed_starts(_firefox), emulator_cycle_ms_median/_p90
  * (Chromium; _firefox apart), emulator_concurrent_calls,
  * emulator_concurrent_connected (the fewest connected in a round).
- * The cycles stop early at BENCH_EMULATOR_BUDGET_S (default 360 s, Chromium)
+ * The cycles stop early at BENCH_EMULATOR_BUDGET_S (default 420 s, Chromium)
  * and BENCH_EMULATOR_FIREFOX_BUDGET_S (120 s), so the part stays bounded
  * (about 7 minutes here); emulator_cycles says how many ran.
  */
@@ -34,7 +34,7 @@ import { log, percentile, putDistribution, round, type Results } from './results
 const CYCLES = Number(process.env.BENCH_EMULATOR_CYCLES ?? 1000);
 const CONCURRENT = Number(process.env.BENCH_EMULATOR_CONCURRENT ?? 20);
 const CONCURRENT_ROUNDS = Number(process.env.BENCH_EMULATOR_CONCURRENT_ROUNDS ?? 3);
-const BUDGET_MS = Number(process.env.BENCH_EMULATOR_BUDGET_S ?? 360) * 1000;
+const BUDGET_MS = Number(process.env.BENCH_EMULATOR_BUDGET_S ?? 420) * 1000;
 /** Of the cycles, how many run in Firefox ESR (after the Chromium ones), within their own budget. */
 const FIREFOX_CYCLES = Number(process.env.BENCH_EMULATOR_FIREFOX_CYCLES ?? 200);
 const FIREFOX_BUDGET_MS = Number(process.env.BENCH_EMULATOR_FIREFOX_BUDGET_S ?? 120) * 1000;

@@ -41,6 +41,33 @@ export interface CallOptions {
 }
 
 const GATHER_LIMIT_MS = 2000;
+/**
+ * A call whose browser never connects is ended after this long. A browser that goes away between its
+ * offer and our answer (a page stopped while connecting) sends no STUN, so ICE never fails and such a
+ * call lived for its whole maximum duration: 1,000 bench cycles (5 % stopped while connecting) left
+ * about 30 of them open, each with three libwebrtc threads and a 100 Hz speaker timer.
+ */
+const CONNECT_LIMIT_MS = 15_000;
+/**
+ * session.created goes this long after the data channel opened, not at once. @roamhq/wrtc 0.10.0
+ * crashes (SIGSEGV on the JS thread) when the browser closes its channel while
+ * RTCDataChannel.send() runs; the core of a Firefox bench cycle (2026-12-04):
+ *
+ *   #0 node_webrtc::RTCDataChannel::Send(Napi::CallbackInfo const&) + 1112   mov (%rdi),%rax, rdi = 0
+ *   #1 Napi::InstanceWrap<node_webrtc::RTCDataChannel>::InstanceMethodCallbackWrapper
+ *
+ * Send checks that the channel is open (a blocking call to libwebrtc's signaling thread), converts
+ * the string, then reads its channel pointer (`_jingleDataChannel`, at +0x1d0) a second time; the
+ * signaling thread, free again, had meanwhile handled the browser's close (RTCDataChannel::
+ * OnStateChange → CleanupInternals, which sets that pointer to null). The message being sent in the
+ * core was session.created: a page that stops as soon as its channel opens (every bench and leak
+ * cycle, many tests) closes it within milliseconds of our open, exactly when session.created used to
+ * go out. A little later, the close has been handled: `readyState` (which reads the pointer once,
+ * safe) says closed and nothing is sent. The service, too, sends it some time after the open.
+ * No JS ordering makes send() itself safe against a close that lands during it; the other sends
+ * happen in answer to the page and are rarely this close to its hang-up.
+ */
+const SESSION_CREATED_DELAY_MS = 50;
 
 /** The stream id of the service's audio (its answers carry `a=msid:realtimeapi audio`). */
 export const SERVICE_STREAM_ID = 'realtimeapi';
@@ -62,6 +89,9 @@ export class Call {
   };
   #closed = false;
   readonly #expiry: ReturnType<typeof setTimeout>;
+  readonly #connectDeadline: ReturnType<typeof setTimeout>;
+  #sessionCreatedTimer?: ReturnType<typeof setTimeout>;
+  #announced = false;
 
   constructor(private readonly options: CallOptions) {
     this.#pc = new wrtc.RTCPeerConnection() as unknown as RTCPeerConnection;
@@ -80,8 +110,10 @@ export class Call {
     this.#pc.ondatachannel = (event) => this.#adopt(event.channel);
     this.#pc.onconnectionstatechange = () => {
       const state = this.#pc.connectionState;
+      if (state === 'connected') clearTimeout(this.#connectDeadline);
       if (state === 'failed' || state === 'closed') this.close('peer connection ' + state);
     };
+    this.#connectDeadline = setTimeout(() => this.close('peer connection never connected'), CONNECT_LIMIT_MS);
     this.#expiry = setTimeout(() => {
       this.#emit({
         type: 'error',
@@ -117,6 +149,7 @@ export class Call {
     const answer = await this.#pc.createAnswer();
     await this.#pc.setLocalDescription({ type: 'answer', sdp: serviceLikeAnswer(answer.sdp!) });
     await gathered(this.#pc);
+    if (this.#closed) throw new Error('the call ended while its answer was being made');
     this.#speaker.start();
     return filterCandidates(this.#pc.localDescription!.sdp, this.options.ice);
   }
@@ -155,6 +188,8 @@ export class Call {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#expiry);
+    clearTimeout(this.#connectDeadline);
+    clearTimeout(this.#sessionCreatedTimer);
     this.conversation.close();
     this.#speaker.stop();
     this.#sink?.stop();
@@ -184,9 +219,20 @@ export class Call {
     };
     channel.onclose = () => this.close('data channel closed');
     // With webrtcfilter=on the browser does not get it (see #emit); observers and the log do.
-    const opened = () => this.conversation.sessionCreated();
+    // Not at once (SESSION_CREATED_DELAY_MS says why), but always before any other event (#emit).
+    const opened = () => {
+      this.#sessionCreatedTimer = setTimeout(() => this.#announce(), SESSION_CREATED_DELAY_MS);
+    };
     if (channel.readyState === 'open') opened();
     else channel.onopen = opened;
+  }
+
+  /** session.created, once, unless the call ended first. */
+  #announce(): void {
+    if (this.#announced || this.#closed) return;
+    this.#announced = true;
+    clearTimeout(this.#sessionCreatedTimer);
+    this.conversation.sessionCreated();
   }
 
   #listen(track: MediaStreamTrack): void {
@@ -197,6 +243,8 @@ export class Call {
   }
 
   #emit(event: ServerEvent): void {
+    // An event that would reach the browser before the (delayed) session.created sends that first.
+    if (!this.#announced && event.type !== 'session.created' && this.#channel?.readyState === 'open') this.#announce();
     const full = { event_id: newId('event'), ...event };
     this.log.push(full);
     if (this.log.length > 5000) this.log.splice(0, 1000);

@@ -117,8 +117,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       onClosed: (ended) => calls.delete(ended.id),
     });
     calls.set(call.id, call);
+    // A browser that went away before its answer came (a page stopped while connecting) never connects
+    // to the call: it is ended at once instead of waiting for the connect deadline.
+    let abandoned = false;
+    res.once('close', () => (abandoned = !res.writableFinished));
     try {
       const answer = await call.answer(offer);
+      if (abandoned) return call.close('offer abandoned');
       res.status(201).type('application/sdp').set('Location', `${req.baseUrl}/calls/${call.id}`).send(answer);
     } catch (error) {
       call.close('negotiation failed');
