@@ -11,7 +11,7 @@
  *   BENCH_EMULATOR_CYCLES=200 npm run bench -- --only=emulator
  *                                      fewer emulator start/stop cycles (default 1000, 200 of them in Firefox; about 7 minutes)
  *
- * Parts: size, server, connect, turn, leaks, firefox, visualizer, emulator (see each module's header). With --only, the figures of the
+ * Parts: size, server, connect, turn, leaks, firefox, visualizer, impair, emulator (see each module's header). With --only, the figures of the
  * other parts are kept from the previous bench/results.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { log, type Results } from './results.ts';
 import { benchConnect } from './browser-connect.ts';
 import { benchEmulatorStress } from './emulator-stress.ts';
 import { benchFirefox } from './firefox.ts';
+import { benchImpair } from './impair.ts';
 import { benchLeaks } from './leaks.ts';
 import { benchServer } from './server.ts';
 import { benchSize } from './size.ts';
@@ -35,6 +36,7 @@ const PARTS: Record<string, (results: Results) => Promise<void>> = {
   leaks: benchLeaks,
   firefox: benchFirefox,
   visualizer: benchVisualizer,
+  impair: benchImpair,
   emulator: benchEmulatorStress,
 };
 
