@@ -10,6 +10,8 @@ type Row = [what: string, widget: string, baseline: string, ratio: string, goal:
 const kb = (bytes: unknown) => (typeof bytes === 'number' ? `${(bytes / 1024).toFixed(1)} KB` : '–');
 const ms = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? `${Math.round(value)} ms` : '–');
 const num = (value: unknown) => (value === undefined ? '–' : String(value));
+const mb = (bytes: unknown, digits = 1) =>
+  typeof bytes === 'number' ? `${(bytes / 2 ** 20).toFixed(digits)} MB` : '–';
 const pair = (r: Results, prefix: string) => `${ms(r[`${prefix}_median`])} / ${ms(r[`${prefix}_p90`])}`;
 
 function verdict(value: unknown, ok: (v: number) => boolean, goal: string): string {
@@ -192,6 +194,34 @@ export function summaryRows(r: Results): Row[] {
       verdict(leaked, (v) => v === 0, '0'),
     ]);
   }
+  if (r.impair_loss5_turn_first_audio_ms_widget_median !== undefined) {
+    for (const loss of [0, 5, 15]) {
+      const k = `impair_loss${loss}`;
+      rows.push([
+        `bad network, ${loss} % loss + 150 ± 50 ms jitter: first answer audio median / voice concealed`,
+        `${ms(r[`${k}_turn_first_audio_ms_widget_median`])} / ${num(r[`${k}_concealed_pct_widget`])} %`,
+        `bare ${ms(r[`${k}_turn_first_audio_ms_bare_median`])} / ${num(r[`${k}_concealed_pct_bare`])} %`,
+        '',
+        '',
+      ]);
+    }
+    rows.push([
+      'bad network: 3 s blackout → same call back, voice again after / 20 s → dead link seen, new call after, turn given back',
+      `${r.impair_blackout3s_recovered ? 'yes' : 'no'}, ${ms(r.impair_blackout3s_voice_back_ms)} / ${ms(r.dead_link_detect_ms)}, ${ms(r.impair_blackout20s_reconnect_ms)}, ${r.impair_blackout20s_reconnected_with_context ? 'yes' : 'no'}`,
+      '',
+      '',
+      '',
+    ]);
+  }
+  if (r.soak_minutes !== undefined) {
+    rows.push([
+      `soak: one call of ${r.soak_minutes} min with meters: heap slope / main thread busy / DOM nodes slope`,
+      `${num(r.soak_heap_slope_bytes_per_min)} B/min / ${num(r.soak_main_thread_busy_pct_widget)} % / ${num(r.soak_dom_nodes_slope_per_min)} per min`,
+      `bare (${num(r.soak_bare_minutes)} min) ${num(r.soak_heap_slope_bytes_per_min_bare)} B/min / ${num(r.soak_main_thread_busy_pct_bare)} %`,
+      '',
+      '',
+    ]);
+  }
   if (r.emulator_cycles !== undefined) {
     rows.push([
       `emulator: ${r.emulator_cycles} start/stop cycles (${r.emulator_cycles_mid_answer} closed mid-answer) + ${r.emulator_concurrent_rounds} × ${r.emulator_concurrent_calls} concurrent calls: native crashes`,
@@ -219,11 +249,11 @@ export function summaryRows(r: Results): Row[] {
       ]);
     }
     rows.push([
-      '/token vs the smallest token route (node:http + fetch, no checks)',
+      '/token vs the smallest token route (node:http + fetch, no checks), median of rounds in turn',
       `${r.token_rps} req/s`,
       `minimal proxy ${r.minimal_proxy_rps} req/s, p99 ${ms(r.minimal_proxy_p99_ms)}`,
       num(r.token_vs_minimal_proxy_rps_ratio),
-      '',
+      verdict(r.token_vs_minimal_proxy_rps_ratio, (v) => v >= 0.8, '≥ 0.8'),
     ]);
     rows.push([
       `/connect, ${r.connect_requests} requests: req/s, p50 / p99`,
@@ -233,9 +263,9 @@ export function summaryRows(r: Results): Row[] {
       '',
     ]);
     rows.push([
-      'server RSS growth over 10,000 /token requests (after GC)',
-      `${((Number(r.server_rss_growth_bytes) || 0) / 2 ** 20).toFixed(1)} MB`,
-      `RSS before ${((Number(r.server_rss_before_bytes) || 0) / 2 ** 20).toFixed(0)} MB`,
+      'server RSS growth over 10,000 /token requests (after GC) / over 10,000 more / of it V8 heap reserved',
+      `${mb(r.server_rss_growth_bytes)} / ${mb(r.server_rss_growth_second_10k_bytes)} / ${mb(r.server_heap_reserved_growth_bytes)}`,
+      `RSS before ${mb(r.server_rss_before_bytes, 0)}`,
       '',
       '',
     ]);

@@ -1,7 +1,12 @@
 /**
  * The flat results record every benchmark module writes into (keys carry
- * their unit), and the few statistics they share.
+ * their unit), the few statistics they share, and the one writer of bench/results.json.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+const RESULTS_FILE = 'bench/results.json';
+
 export type Results = Record<string, number | string>;
 
 export function round(value: number, digits = 1): number {
@@ -35,4 +40,21 @@ export function ratio(a: number, b: number, digits = 2): number {
 
 export function log(message: string): void {
   console.log(`[bench] ${message}`);
+}
+
+/**
+ * Merges `results` into bench/results.json (whatever else is there stays: parts run alone, the soak)
+ * and stamps the run's date and machine; returns what was written. Read at the very end: another
+ * bench may have written the file meanwhile.
+ */
+export function writeResults(results: Results, forget: string[] = []): Results {
+  const previous: Results = existsSync(RESULTS_FILE) ? JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) : {};
+  for (const key of forget) delete previous[key];
+  const merged: Results = { ...previous, ...results };
+  delete merged.date;
+  delete merged.machine;
+  merged.date = new Date().toISOString();
+  merged.machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(merged, null, 2)}\n`);
+  return merged;
 }

@@ -12,12 +12,10 @@
  *                                      fewer emulator start/stop cycles (default 1000, 200 of them in Firefox; about 7 minutes)
  *
  * Parts: size, server, connect, turn, leaks, firefox, visualizer, impair, emulator (see each module's header). With --only, the figures of the
- * other parts are kept from the previous bench/results.json.
+ * other parts are kept from the previous bench/results.json (so are the soak's, always).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { summaryMarkdown } from './report.ts';
-import { log, type Results } from './results.ts';
+import { log, writeResults, type Results } from './results.ts';
 import { benchConnect } from './browser-connect.ts';
 import { benchEmulatorStress } from './emulator-stress.ts';
 import { benchFirefox } from './firefox.ts';
@@ -51,8 +49,6 @@ if (unknown.length) {
   process.exit(2);
 }
 
-const previous: Results =
-  only && existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8')) : {};
 const results: Results = {};
 const started = performance.now();
 for (const [name, part] of Object.entries(PARTS)) {
@@ -68,13 +64,7 @@ for (const [name, part] of Object.entries(PARTS)) {
   }
   log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
-for (const name of only ?? []) delete previous[`${name}_failed`];
-const merged: Results = { ...previous, ...results };
-delete merged.date;
-delete merged.machine;
-merged.date = new Date().toISOString();
-merged.machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-writeFileSync('bench/results.json', `${JSON.stringify(merged, null, 2)}\n`);
+const merged = writeResults(results, only?.map((name) => `${name}_failed`) ?? []);
 const width = Math.max(...Object.keys(merged).map((k) => k.length));
 for (const [key, value] of Object.entries(merged)) console.log(`${key.padEnd(width)}  ${value}`);
 console.log(`\n${summaryMarkdown(merged)}\n`);

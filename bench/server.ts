@@ -11,14 +11,15 @@
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
-import { log, ratio, round, type Results } from './results.ts';
+import { log, median, ratio, round, type Results } from './results.ts';
 
 const REQUESTS = 10_000;
 /** /connect is slower (two upstream requests each): fewer, to keep the whole bench within minutes. */
 const CONNECT_REQUESTS = 5_000;
 const WARM_UP = 500;
-/** The minimal proxy baseline only needs a throughput figure. */
+/** The minimal proxy baseline only needs a throughput figure: rounds of this many, each beside a /token run as long. */
 const MINIMAL_PROXY_REQUESTS = 5_000;
+const PAIRED_ROUNDS = 3;
 const CONNECTIONS = 10;
 /** autocannon's sample tick, which is also when a run of `amount` requests notices it is done. */
 const SAMPLE_MS = 100;
@@ -173,9 +174,17 @@ export async function benchServer(results: Results): Promise<void> {
     const jwtHeaders = { ...json, authorization: `Bearer ${signedIn.token}` };
     await load(`${signedIn.base}/token`, jwtHeaders, tokenBody, WARM_UP);
     const tokenJwt = await load(`${signedIn.base}/token`, jwtHeaders, tokenBody, REQUESTS);
-    log('server: the minimal token proxy');
+    log(`server: /token and the minimal token proxy, ${PAIRED_ROUNDS} rounds in turn`);
+    // In turn, so that load from outside (this machine is shared) falls on both alike: each round's
+    // ratio is of two runs a few seconds apart, and the figure is the median round.
     await load(`${minimal.base}/`, json, tokenBody, WARM_UP);
-    const minimalProxy = await load(`${minimal.base}/`, json, tokenBody, MINIMAL_PROXY_REQUESTS);
+    const pairs: Array<{ token: number; minimal: number }> = [];
+    let minimalProxy: autocannon.Result | undefined;
+    for (let round = 0; round < PAIRED_ROUNDS; round++) {
+      const ours = await load(`${server.base}/token`, json, tokenBody, MINIMAL_PROXY_REQUESTS);
+      minimalProxy = await load(`${minimal.base}/`, json, tokenBody, MINIMAL_PROXY_REQUESTS);
+      pairs.push({ token: rps(ours), minimal: rps(minimalProxy) });
+    }
     log('server: stand-in direct (calls), then /connect');
     const directCalls = await callsDirect();
     const connect = await load(
@@ -197,9 +206,10 @@ export async function benchServer(results: Results): Promise<void> {
     results.token_p99_ms_auth_jwt = tokenJwt.latency.p99;
     results.token_non_2xx_auth_jwt = tokenJwt.non2xx + tokenJwt.errors;
     results.token_auth_jwt_vs_none_rps_ratio = ratio(rps(tokenJwt), rps(token));
-    results.minimal_proxy_rps = rps(minimalProxy);
-    results.minimal_proxy_p99_ms = minimalProxy.latency.p99;
-    results.token_vs_minimal_proxy_rps_ratio = ratio(rps(token), rps(minimalProxy));
+    results.minimal_proxy_rps = round(median(pairs.map((p) => p.minimal)), 0);
+    results.minimal_proxy_p99_ms = minimalProxy!.latency.p99;
+    results.token_vs_minimal_proxy_rps_ratio = round(median(pairs.map((p) => p.token / p.minimal)), 2);
+    results.token_vs_minimal_proxy_rounds = pairs.map((p) => `${p.token}/${p.minimal}`).join(' ');
     results.upstream_direct_calls_rps = rps(directCalls);
     results.upstream_direct_calls_p99_ms = directCalls.latency.p99;
     putLoad(results, 'connect', connect);

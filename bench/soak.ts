@@ -16,11 +16,10 @@
  *   npm run soak                                            30 min widget, 5 min bare, a sample a minute
  *   SOAK_MINUTES=3 SOAK_BARE_MINUTES=1 SOAK_SAMPLE_MS=30000 npm run soak    a quick check
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
 import { heapAfterGc, sleep, withBrowserBench, type BenchWindow, type Stack } from './browser.ts';
-import { log, round, type Results } from './results.ts';
+import { log, round, writeResults, type Results } from './results.ts';
+import { cpuSeconds } from './turn.ts';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const BARE_MINUTES = Number(process.env.SOAK_BARE_MINUTES ?? 5);
@@ -55,34 +54,6 @@ interface Phase {
   drops: number;
   restarts: number;
   peerConnections: number;
-}
-
-/**
- * CPU seconds used so far by the browser and all its descendant processes: the same reading of
- * /proc/<pid>/stat (utime + stime over the browser's process tree) as turn.ts, whose helper is private.
- */
-function cpuSeconds(rootPid: number): number {
-  const parent = new Map<number, number>();
-  const ticks = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(entry), Number(fields[1]));
-      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
-    } catch {
-      /* the process ended meanwhile */
-    }
-  }
-  const inTree = (pid: number): boolean => {
-    for (let p: number | undefined = pid, hops = 0; p && hops < 20; p = parent.get(p), hops++)
-      if (p === rootPid) return true;
-    return false;
-  };
-  let total = 0;
-  for (const [pid, t] of ticks) if (inTree(pid)) total += t;
-  return total / 100; // USER_HZ is 100 on Linux
 }
 
 /** Least-squares slope of y over x (units of y per unit of x); NaN with fewer than two points. */
@@ -310,17 +281,8 @@ if (
   );
 results.soak_date = new Date().toISOString();
 
-// Read-modify-write at the very end: other benchmarks may have written the file meanwhile.
-const previous: Results = existsSync('bench/results.json')
-  ? JSON.parse(readFileSync('bench/results.json', 'utf8'))
-  : {};
-for (const key of ['soak_failed', 'soak_failed_bare']) delete previous[key];
-const merged: Results = { ...previous, ...results };
-delete merged.date;
-delete merged.machine;
-merged.date = new Date().toISOString();
-merged.machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-writeFileSync('bench/results.json', `${JSON.stringify(merged, null, 2)}\n`);
+// Merged at the very end: other benchmarks may have written the file meanwhile.
+writeResults(results, ['soak_failed', 'soak_failed_bare']);
 for (const [key, value] of Object.entries(results)) console.log(`${key.padEnd(44)}  ${value}`);
 log(`soak total ${((performance.now() - started) / 60_000).toFixed(1)} min`);
 // @roamhq/wrtc (the emulator) and Chromium children would keep the process alive.

@@ -81,8 +81,8 @@ export function turnLatencies(
   return { turnsMs, parts, discarded };
 }
 
-/** CPU seconds used so far by the browser and all its descendant processes. */
-function cpuSeconds(rootPid: number): number {
+/** CPU seconds used so far by the browser and all its descendant processes (also the soak's). */
+export function cpuSeconds(rootPid: number): number {
   const parent = new Map<number, number>();
   const ticks = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
