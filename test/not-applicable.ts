@@ -24,7 +24,7 @@ export const notApplicable: Record<Exclude<Engine, 'chromium'>, Record<string, s
       SAME_PROCESS_PEER,
     'layouts, theming, keyboard and accessibility dark mode follows prefers-color-scheme; custom properties still win':
       NO_MEDIA_EMULATION,
-    'level meters under prefers-reduced-motion the meters update a few times a second instead of every frame':
+    'level meters under prefers-reduced-motion the meters update a few times a second instead of about 15':
       NO_MEDIA_EMULATION,
     'launcher card, slots, theme and the thinking state theme="auto": inline on the page’s color-scheme, the floating panel on the user’s preference':
       NO_MEDIA_EMULATION,
