@@ -35,8 +35,9 @@ export async function shutDownGracefully(parts: ShutdownParts): Promise<{ cut: n
   // whose request finishes during the drain becomes idle too, so this is repeated until the end.
   server.closeIdleConnections();
   const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
-  // Answers sent from now on close their socket instead of keeping it alive.
-  server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
+  // Answers to requests that still come on open sockets close them instead of keeping them alive.
+  // Before the app's own listener: one that answers at once would have sent its headers already.
+  server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
   const deadline = parts.drainDeadlineMs ?? DRAIN_DEADLINE_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), deadline)));
