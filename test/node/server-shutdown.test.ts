@@ -25,16 +25,18 @@ async function freePort(): Promise<number> {
 
 describe('graceful shutdown (the server process, SIGTERM with requests in flight)', () => {
   const standIn = new UpstreamStandIn();
-  const observerCloses: Array<{ code: number; reason: string }> = [];
+  const observerCloses: Array<{ n: number; code: number; reason: string }> = [];
+  let opened = 0;
   const sockets = new WebSocketServer({ noServer: true });
   let upstream = '';
   before(async () => {
     upstream = await standIn.start();
     // The observer's socket (wss://…/v1/realtime?call_id=…, here ws://): what close code and reason it gets.
     standIn.onUpgrade = (req, socket, head) =>
-      sockets.handleUpgrade(req, socket, head, (ws) =>
-        ws.on('close', (code, reason) => observerCloses.push({ code, reason: reason.toString() })),
-      );
+      sockets.handleUpgrade(req, socket, head, (ws) => {
+        const n = ++opened;
+        ws.on('close', (code, reason) => observerCloses.push({ n, code, reason: reason.toString() }));
+      });
   });
   after(async () => {
     sockets.close();
@@ -136,7 +138,12 @@ describe('graceful shutdown (the server process, SIGTERM with requests in flight
       assert.ok(exitMs < DRAIN_DEADLINE_MS, `exited ${Math.round(exitMs)} ms after SIGTERM, inside the drain deadline`);
       // Every observer socket the server had opened (the first call's, and the in-flight calls' ones) closed with the reason.
       assert.ok(observerCloses.length >= 1);
-      for (const close of observerCloses) assert.deepEqual(close, { code: 1001, reason: 'server shutting down' });
+      for (const close of observerCloses)
+        assert.deepEqual(
+          { code: close.code, reason: close.reason },
+          { code: 1001, reason: 'server shutting down' },
+          JSON.stringify(observerCloses),
+        );
       assert.match(output, /"msg":"shut down"/);
       assert.match(output, /"cut":0/);
     } finally {

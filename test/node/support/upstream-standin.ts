@@ -46,6 +46,7 @@ export class UpstreamStandIn {
   #server?: Server;
   #hanging = new Set<ServerResponse>();
   #issued = 0;
+  #calls = 0;
 
   async start(): Promise<string> {
     this.#server = createServer((req, res) => void this.#handle(req, res));
@@ -126,7 +127,8 @@ export class UpstreamStandIn {
         res
           .writeHead(201, {
             'Content-Type': 'application/sdp',
-            Location: `/v1/realtime/calls/rtc_standin${this.#issued}`,
+            // Each call its own id, as the service gives: concurrent calls must not share one.
+            Location: `/v1/realtime/calls/rtc_standin${++this.#calls}`,
           })
           .end(ANSWER_SDP);
     }
