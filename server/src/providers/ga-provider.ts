@@ -71,7 +71,7 @@ export class GaProvider implements RealtimeProvider {
         ...(audio ? { audio } : {}),
       },
     };
-    const text = await this.#post(
+    const { text } = await this.#postFor(
       '/realtime/client_secrets',
       { ...(await this.#serverHeaders()), 'Content-Type': 'application/json' },
       JSON.stringify(body),
@@ -108,11 +108,6 @@ export class GaProvider implements RealtimeProvider {
       throw new UpstreamError(502, 'bad_answer', 'The realtime service answered the offer without SDP.');
     const callId = (response.headers.get('location') ?? '').split('?')[0]!.split('/').filter(Boolean).pop();
     return callId ? { sdp: text, callId } : { sdp: text };
-  }
-
-  /** The body of a successful POST, as text. */
-  async #post(path: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<string> {
-    return (await this.#postFor(path, headers, body, signal)).text;
   }
 
   /**
@@ -209,7 +204,7 @@ export class GaProvider implements RealtimeProvider {
       throw this.#redact(new UpstreamError(response.status, ...serviceError(text)));
   }
 
-  /** The server's own credentials (never the browser's token): observer and hang-up. */
+  /** The server's own credentials (never the browser's token): client secrets, observer and hang-up. */
   async #serverHeaders(): Promise<Record<string, string>> {
     const auth = this.options.auth;
     if (auth.kind === 'api-key') return { 'api-key': auth.key };
