@@ -58,6 +58,7 @@ export class WrtcClient {
 
   async connect(base: string, token: string, query = '', prefix = '/v1/realtime'): Promise<Response> {
     await this.pc.setLocalDescription(await this.pc.createOffer());
+    await this.#gathered();
     const res = await fetch(`${base}${prefix}/calls${query}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` },
@@ -75,6 +76,25 @@ export class WrtcClient {
       };
     });
     return res;
+  }
+
+  /**
+   * Waits for ICE gathering to finish (host candidates only: a few ms), so the
+   * offer posted is the final one. Read while libwebrtc was still adding
+   * candidates, the description once came out with a `c=` line whose address
+   * did not match its type (CI, ten calls at once: "The address type is
+   * mismatching"), and the emulator rightly refused the offer.
+   */
+  #gathered(): Promise<void> {
+    if (this.pc.iceGatheringState === 'complete') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 3_000);
+      this.pc.onicegatheringstatechange = () => {
+        if (this.pc.iceGatheringState !== 'complete') return;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /** Plays PCM (48 kHz mono) as the microphone, in real time, then silence forever. */
