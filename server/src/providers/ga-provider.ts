@@ -7,8 +7,10 @@
  * one plain POST each (#postFor), with the same timeout, redirect refusal and
  * error mapping: the OpenAI SDK's `realtime.calls` has no method that posts
  * an offer, and its `clientSecrets.create` cost a fifth of the server's CPU
- * under load (see #postFor).
+ * under load (see #postFor). The POST itself is node:http's, not fetch's
+ * (upstream-post.ts says why).
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   UpstreamError,
   type CallAnswer,
@@ -16,6 +18,7 @@ import {
   type RealtimeProvider,
   type SessionRequest,
 } from './provider.js';
+import { PostError, postText, REDIRECTS, type UpstreamAnswer } from './upstream-post.js';
 
 export type ProviderAuth =
   /** OpenAI, the emulator: `Authorization: Bearer <key>`. */
@@ -98,7 +101,7 @@ export class GaProvider implements RealtimeProvider {
     options: { filter: boolean },
     signal?: AbortSignal,
   ): Promise<CallAnswer> {
-    const { text, response } = await this.#postFor(
+    const { text, headers } = await this.#postFor(
       `/realtime/calls${options.filter ? '?webrtcfilter=on' : ''}`,
       { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` },
       offerSdp,
@@ -106,24 +109,29 @@ export class GaProvider implements RealtimeProvider {
     );
     if (!text.startsWith('v='))
       throw new UpstreamError(502, 'bad_answer', 'The realtime service answered the offer without SDP.');
-    const callId = (response.headers.get('location') ?? '').split('?')[0]!.split('/').filter(Boolean).pop();
+    const callId = String(headers.location ?? '')
+      .split('?')[0]!
+      .split('/')
+      .filter(Boolean)
+      .pop();
     return callId ? { sdp: text, callId } : { sdp: text };
   }
 
   /**
    * One POST to the service, as both requests of a call make it: bounded by the timeout (and the
-   * caller's signal), never following a redirect (fetch would carry the `api-key` header to wherever it
-   * points; it strips only Authorization across origins), the service's error status and message
-   * kept, whatever it echoes of the credentials removed. (Client secrets went through the OpenAI SDK
-   * until a profile of /token under load put a fifth of the server's CPU in it: 0.45 ms a request
-   * spent building and logging request details for a single POST.)
+   * caller's signal), never following a redirect (a client that follows one would carry the `api-key`
+   * header to wherever it points; fetch strips only Authorization across origins), the service's error
+   * status and message kept, whatever it echoes of the credentials removed. (Client secrets went
+   * through the OpenAI SDK until a profile of /token under load put a fifth of the server's CPU in it:
+   * 0.45 ms a request spent building and logging request details for a single POST; then through
+   * fetch, until the next profile put more of it there than in Express: upstream-post.ts.)
    */
   async #postFor(
     path: string,
     headers: Record<string, string>,
     body: string,
     signal?: AbortSignal,
-  ): Promise<{ text: string; response: Response }> {
+  ): Promise<{ text: string; headers: IncomingHttpHeaders }> {
     // A timer and one controller rather than AbortSignal.timeout()/any(): in Node 20 those make
     // transferable signals kept for the GC, which cost ~4 % of the server's CPU under load (profile).
     const controller = new AbortController();
@@ -135,41 +143,25 @@ export class GaProvider implements RealtimeProvider {
     const onAbort = () => controller.abort();
     if (signal?.aborted) controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    let response: Response | undefined;
-    let text: string;
+    let answer: UpstreamAnswer;
     try {
-      response = await fetch(`${this.options.baseUrl}${path}`, {
-        method: 'POST',
-        headers,
-        body,
-        signal: controller.signal,
-        redirect: 'error',
-      });
-      text = await response.text();
+      answer = await postText(new URL(`${this.options.baseUrl}${path}`), headers, body, controller.signal);
     } catch (error) {
       if (timedOut) throw timeoutError(this.options.timeoutMs);
-      if (redirected(error)) throw redirectError();
       // The answer started and broke off (a truncated body): something unreadable, not an unreachable service.
-      if (response)
-        throw new UpstreamError(
-          502,
-          'bad_response',
-          `The realtime service's answer broke off (${(error as Error).message}).`,
-        );
-      throw new UpstreamError(
-        502,
-        'unreachable',
-        `The realtime service could not be reached (${(error as Error).message}).`,
-      );
+      if (error instanceof PostError && error.phase === 'body')
+        throw new UpstreamError(502, 'bad_response', `The realtime service's answer broke off (${BROKE_OFF}).`);
+      throw new UpstreamError(502, 'unreachable', `The realtime service could not be reached (${NOT_REACHED}).`);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
-    if (!response.ok)
-      throw this.#redact(
-        new UpstreamError(response.status, ...serviceError(text), response.headers.get('retry-after') ?? undefined),
-      );
-    return { text, response };
+    if (REDIRECTS.has(answer.status)) throw redirectError();
+    if (answer.status < 200 || answer.status > 299) {
+      const retryAfter = answer.headers['retry-after'];
+      throw this.#redact(new UpstreamError(answer.status, ...serviceError(answer.text), retryAfter));
+    }
+    return { text: answer.text, headers: answer.headers };
   }
 
   callsUrl(options: { filter: boolean }): string {
@@ -224,18 +216,6 @@ function mergeAudio(base: unknown, voice: string | undefined): Record<string, un
   return { ...audio, output: { ...(audio.output ?? {}), voice } };
 }
 
-/** fetch refused to follow a redirect (`redirect: 'error'`); the reason sits somewhere in the cause chain. */
-function redirected(error: unknown): boolean {
-  for (
-    let e = error as { message?: string; cause?: unknown } | undefined, depth = 0;
-    e && depth < 5;
-    e = e.cause as typeof e, depth++
-  ) {
-    if (/redirect/i.test(String(e.message))) return true;
-  }
-  return false;
-}
-
 function redirectError(): UpstreamError {
   return new UpstreamError(
     502,
@@ -243,6 +223,14 @@ function redirectError(): UpstreamError {
     'The realtime service answered with a redirect, which the server does not follow (it would carry the key elsewhere).',
   );
 }
+
+/**
+ * The words in parentheses that these failures have always carried (they came from fetch's errors:
+ * its "fetch failed" for any failure to connect or send, "terminated" for a body cut short); kept, so
+ * that the answers and the log read as before.
+ */
+const NOT_REACHED = 'fetch failed';
+const BROKE_OFF = 'terminated';
 
 function timeoutError(timeoutMs: number): UpstreamError {
   return new UpstreamError(504, 'timeout', `The realtime service did not answer within ${timeoutMs / 1000} s.`);
