@@ -14,7 +14,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { resolve } from 'node:path';
 import { findChromium } from './scripts/find-chromium.mjs';
 import { browserCommands } from './test/support/browser-commands.mjs';
-import { fakeTokenService } from './test/support/fake-token-service.mjs';
+import { fakeTokenService, lateParts } from './test/support/fake-token-service.mjs';
 import { firefox, hasFirefox } from './test/support/firefox-launcher.mjs';
 import { hasPulseAudio, startPulseAudio } from './test/support/pulseaudio.mjs';
 import { hasWebKit, webkitLauncher } from './test/support/webkit-launcher.mjs';
@@ -94,7 +94,7 @@ export default {
   concurrentBrowsers: 2,
   browserStartTimeout: 60_000,
   testsFinishTimeout: 600_000,
-  middleware: [fakeTokenService(), services.middleware],
+  middleware: [fakeTokenService(), lateParts(), services.middleware],
   plugins: [
     prebuiltModules(),
     esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }),

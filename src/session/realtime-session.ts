@@ -352,6 +352,10 @@ export class RealtimeSession extends SessionEvents {
       message: (message) => this.#onMessage(attempt, message),
     });
     watchConnection(attempt, attempt.pc!, attempt.dc!, (error) => this.#fail(attempt, error));
+    // Reconnection is the call part's (fetched since start()): a call is not live until it is in, or
+    // a network failure in its first moments would end it instead of reconnecting. Without it, live
+    // anyway; a stop() meanwhile ends the wait (guard).
+    await attempt.guard(this.#helpers.load().catch(() => {}));
     // With webrtcfilter=on no session.created ever arrives: an open data channel is "connected".
     this.#setState('connected');
     this.#helpers.connected(attempt);

@@ -1,5 +1,4 @@
 import { expect } from '@open-wc/testing';
-import type { RealtimeVoice } from '../../src/realtime-voice.js';
 import {
   injectConnectionState,
   nextEvent,
@@ -13,13 +12,6 @@ import {
   voiceFixture,
 } from '../support/harness.js';
 
-/**
- * Reconnection is the call part's work, fetched at start() beside the token and the microphone: a fault
- * in the first moments of a call, before that part is in, ends the call instead (Firefox under CI's load
- * was that slow once in two runs; against the service a call takes longer to connect than the part to
- * arrive). These tests are about reconnection, so they wait for the part (callStats() loads it).
- */
-const callPartIn = (el: RealtimeVoice) => el.session.callStats();
 describe('resilience: reconnection, session renewal, hidden pages', () => {
   const fake = useFakeService();
 
@@ -34,7 +26,6 @@ describe('resilience: reconnection, session renewal, hidden pages', () => {
       const seen = log.map((e) => [e.type, (e.detail as { state?: string; code?: string }).state ?? e.detail.code]);
       throw new Error(`${error.message}; so far: ${JSON.stringify(seen)}, state ${el.state}`);
     };
-    await callPartIn(el);
     injectConnectionState(el.session.peerConnection!, 'failed');
     await untilState(el, 'reconnecting').catch(said);
     await el.updateComplete;
@@ -63,12 +54,42 @@ describe('resilience: reconnection, session renewal, hidden pages', () => {
     expect(fake.probe.liveTracks()).to.have.length(0);
   });
 
+  it('a call is live only once the call part is in: a network failure the instant it says connected still reconnects', async () => {
+    // The built parts, 1.5 s late: the call is negotiated long before its part arrives.
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, 'parts-url': '/late-parts/1500/' });
+    const log = record(el, ['realtime-state', 'realtime-error']);
+    let injected = false;
+    el.addEventListener('realtime-state', (event) => {
+      if (event.detail.state !== 'connected' || injected) return;
+      injected = true;
+      // The earliest moment a fault can reach a live call (before, it is a failed connect, fatal by design).
+      injectConnectionState(el.session.peerConnection!, 'failed');
+    });
+    const started = el.start();
+    await until(() => fake.service.lastCall?.pc?.connectionState === 'connected', 'the call negotiated', 10_000);
+    expect(el.state, 'not live before its part is in').to.equal('connecting');
+    expect(await started).to.equal(true);
+    const arrived = performance
+      .getEntriesByType('resource')
+      .some((e) => e.name.includes('late-parts/1500/realtime-voice.call.js'));
+    expect(arrived, 'the call part came from the late URL').to.equal(true);
+    await untilState(el, 'connected', 20_000);
+    const seen = log.map((e) => (e.type === 'realtime-state' ? e.detail.state : `${e.detail.code}/${e.detail.fatal}`));
+    expect(seen.slice(0, 5)).to.deep.equal([
+      'connecting',
+      'connected',
+      'connection-lost/false',
+      'reconnecting',
+      'connected',
+    ]);
+    el.stop();
+  });
+
   it('gives up after reconnect-attempts tries with backoff, ending in the last error', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url, 'reconnect-attempts': '2' });
     await el.start();
     fake.service.behaviour = { status: 503 };
     const started = performance.now();
-    await callPartIn(el);
     injectConnectionState(el.session.peerConnection!, 'failed');
     const failed = await nextEvent<CustomEvent>(el, 'realtime-error', 15_000, (e) => e.detail.fatal);
     const elapsed = performance.now() - started;
@@ -87,7 +108,6 @@ describe('resilience: reconnection, session renewal, hidden pages', () => {
   it('stop() while waiting to reconnect cancels it; a hang-up by the service does not reconnect', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url });
     await el.start();
-    await callPartIn(el);
     injectConnectionState(el.session.peerConnection!, 'failed');
     await untilState(el, 'reconnecting');
     el.stop();
@@ -109,7 +129,6 @@ describe('resilience: reconnection, session renewal, hidden pages', () => {
     await el.start();
     Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
     try {
-      await callPartIn(el);
       injectConnectionState(el.session.peerConnection!, 'failed');
       await untilState(el, 'reconnecting');
       await sleep(1800);
@@ -187,7 +206,6 @@ describe('resilience: reconnection, session renewal, hidden pages', () => {
   it('a connection that stays disconnected past the grace period is lost and replaced', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url });
     await el.start();
-    await callPartIn(el);
     injectConnectionState(el.session.peerConnection!, 'disconnected');
     await sleep(1000);
     expect(el.state, 'a short blip is waited out').to.equal('connected');

@@ -113,3 +113,17 @@ function safeParse(text) {
     return text;
   }
 }
+
+/**
+ * Built part files that arrive late: `/late-parts/<ms>/realtime-voice.<part>.js` waits `ms` (at most
+ * 10 s), then redirects to `/dist/` (a page's `parts-url="/late-parts/1500/"`). For what a call does in
+ * its first moments, before its parts are in.
+ */
+export function lateParts() {
+  return async function latePartsMiddleware(ctx, next) {
+    const match = /^\/late-parts\/(\d+)\/(realtime-voice\.[\w-]+\.js)$/.exec(ctx.path);
+    if (!match) return next();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(Number(match[1]), 10_000)));
+    ctx.redirect(`/dist/${match[2]}`);
+  };
+}

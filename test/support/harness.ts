@@ -15,6 +15,7 @@ export type Attrs = Partial<
   Record<
     | 'token-url'
     | 'connect-url'
+    | 'parts-url'
     | 'calls-url'
     | 'credentials'
     | 'voice'
