@@ -5,10 +5,19 @@
  *   baseline: JS heap (after full GCs, CDP) and the live peer connections,
  *   media tracks and audio contexts (pages/instrument.js) before and after.
  *   Everything must be back where it started.
+ * - In Chromium, that heap growth split by what keeps it, from a heap snapshot
+ *   taken with each heap figure (heap-snapshot-diff.ts): V8's compiled code
+ *   (optimized code, bytecode, feedback) and the rest. The widget's code keeps
+ *   growing for hundreds of cycles: each of its functions is optimized once it
+ *   has run often enough, and most run a few times a call. The bare client's
+ *   page has hardly any code. That is all of the difference between the two
+ *   (issue 18): after 400 warm-up cycles (BENCH_LEAK_WARM_UP), or with V8's
+ *   JIT off, the widget's heap grows as little as the bare client's; the
+ *   element's own objects do not grow at all (bench/heap-snapshot.ts shows how).
  * - 10 widgets on one page: heap per idle widget; all ten started at once
  *   vs one alone; everything released after they stop.
  */
-import type { Page } from 'puppeteer-core';
+import type { CDPSession, Page } from 'puppeteer-core';
 import {
   heapAfterGc,
   liveObjects,
@@ -18,15 +27,18 @@ import {
   type Live,
   type Stack,
 } from './browser.ts';
+import { COMPILED_CODE, parseSnapshot, takeHeapSnapshot, v8HeapByKind } from './heap-snapshot-diff.ts';
 import { log, ratio, round, type Results } from './results.ts';
 
 const CYCLES = Number(process.env.BENCH_LEAK_CYCLES ?? 100);
-/** Warm-up cycles before the "before" figures: lazy setup and most JIT compilation happen there. */
-const WARM_UP = 10;
+/** Warm-up cycles before the "before" figures: lazy setup happens there (V8's JIT goes on far longer, see below). */
+const WARM_UP = Number(process.env.BENCH_LEAK_WARM_UP ?? 10);
 const WIDGETS = 10;
 
 interface CycleReport {
   heapGrowth: number;
+  /** Of it, V8's compiled code (NaN without the snapshots). */
+  heapGrowthCode: number;
   before: Live;
   after: Live;
   leftovers: { audioElements: number; pendingTimers: number };
@@ -47,7 +59,13 @@ async function leftovers(page: Page): Promise<{ audioElements: number; pendingTi
   });
 }
 
-export async function cycles(page: Page, stack: Stack, url: string): Promise<CycleReport> {
+/** V8's compiled code in the page's heap after full GCs, from a heap snapshot. */
+async function compiledCode(cdp: CDPSession): Promise<number> {
+  return v8HeapByKind(parseSnapshot((await takeHeapSnapshot(cdp)).text)).get(COMPILED_CODE) ?? 0;
+}
+
+/** `snapshots`: also split the heap growth (Chromium only: CDP's heap profiler). */
+export async function cycles(page: Page, stack: Stack, url: string, snapshots = false): Promise<CycleReport> {
   await page.goto(url, { waitUntil: 'load' });
   const cycle = async () => {
     const ok = await page.evaluate(async () => {
@@ -66,6 +84,9 @@ export async function cycles(page: Page, stack: Stack, url: string): Promise<Cyc
   for (let i = 0; i < WARM_UP; i++) await cycle();
   const before = await settledObjects(page);
   const heapBefore = await heapAfterGc(page);
+  const profiler = snapshots ? await page.createCDPSession() : undefined;
+  await profiler?.send('HeapProfiler.enable');
+  const codeBefore = profiler ? await compiledCode(profiler) : Number.NaN;
   const t0 = performance.now();
   let failed = 0;
   for (let i = 0; i < CYCLES; i++) if (!(await cycle())) failed++;
@@ -73,8 +94,11 @@ export async function cycles(page: Page, stack: Stack, url: string): Promise<Cyc
   if (failed) log(`leaks: ${failed} of ${CYCLES} starts failed on ${url}`);
   await sleep(1000);
   const heapAfter = await heapAfterGc(page);
+  const codeAfter = profiler ? await compiledCode(profiler) : Number.NaN;
+  await profiler?.detach();
   return {
     heapGrowth: heapAfter - heapBefore,
+    heapGrowthCode: codeAfter - codeBefore,
     before,
     after: await settledObjects(page),
     leftovers: await leftovers(page),
@@ -102,13 +126,17 @@ export async function benchLeaks(results: Results): Promise<void> {
   await withBrowserBench('silence', async ({ stack, page }) => {
     log(`leaks: ${CYCLES} start/stop cycles, widget`);
     // With meters: the shared AudioContext must be closed again after every call, too.
-    const widget = await cycles(page, stack, `${stack.url}/widget.html?meters`);
+    const widget = await cycles(page, stack, `${stack.url}/widget.html?meters`, true);
     log(`leaks: ${CYCLES} start/stop cycles, bare client`);
-    const bare = await cycles(page, stack, `${stack.url}/bare.html`);
+    const bare = await cycles(page, stack, `${stack.url}/bare.html`, true);
     // Without meters (no AudioContext, no analysers): tells the meters' share of the heap growth.
     log(`leaks: ${CYCLES} start/stop cycles, widget without meters`);
-    const plain = await cycles(page, stack, `${stack.url}/widget.html`);
+    const plain = await cycles(page, stack, `${stack.url}/widget.html`, true);
     results.heap_growth_bytes_widget_plain = plain.heapGrowth;
+    // Of each growth, V8's compiled code: what is left is the page's objects (and the bench's records of its calls).
+    results.heap_growth_bytes_compiled_code = widget.heapGrowthCode;
+    results.heap_growth_bytes_compiled_code_bare = bare.heapGrowthCode;
+    results.heap_growth_bytes_widget_plain_compiled_code = plain.heapGrowthCode;
     results.leak_cycles = CYCLES;
     putLeakFigures(results, '', widget, bare);
     results.leak_peer_connections_created = widget.after.createdPcs;
