@@ -83,11 +83,13 @@ export function watchConnection(
   // the grace period, and playback the browser paused meanwhile resumes.
   const onVisible = () => {
     if (document.visibilityState !== 'visible' || attempt.disposed) return;
-    if (pc.connectionState === 'disconnected' || pc.connectionState === 'failed') fail(connectionLost());
+    if (lostPath(pc)) fail(connectionLost());
     else if (attempt.audio?.paused && attempt.audio.srcObject) attempt.audio.play().catch(() => {});
   };
   document.addEventListener('visibilitychange', onVisible, { signal });
   dc.addEventListener('close', () => fail(new RealtimeError('data-channel-closed', HUNG_UP)), { signal });
+  /** RTP packets of the model's voice received by the last check. */
+  let heard = 0;
   const onChange = () => {
     const state = pc.connectionState;
     if (state === 'connected') {
@@ -95,9 +97,23 @@ export function watchConnection(
       grace = undefined;
     } else if (state === 'failed' || state === 'closed') {
       fail(connectionLost());
-    } else if (state === 'disconnected' && grace === undefined) {
-      grace = attempt.setTimer(() => fail(connectionLost()), DISCONNECT_GRACE_MS);
+    } else if (state === 'disconnected' && !grace) {
+      void check(-1);
     }
+  };
+  // The grace runs out only when no voice came in it: Firefox says `disconnected` when its consent checks
+  // go unanswered on a lossy link (seen at 15 % loss) while the voice still arrives; a dead path brings none.
+  // `before`: the count of the check before (-1 for the first, which only takes it).
+  const check = async (before = heard) => {
+    heard = 0;
+    // Never on a closed connection (a check runs while `disconnected`, a timer only while the call lives).
+    (await pc.getStats()).forEach((report: { type: string; packetsReceived: number }) => {
+      if (report.type === 'inbound-rtp') heard += report.packetsReceived;
+    });
+    grace = undefined;
+    if (pc.connectionState !== 'disconnected') return;
+    if (heard > before) grace = attempt.setTimer(check, DISCONNECT_GRACE_MS);
+    else fail(connectionLost());
   };
   pc.addEventListener('connectionstatechange', onChange, { signal });
 }

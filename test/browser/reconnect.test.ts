@@ -203,14 +203,34 @@ describe('resilience: reconnection, session renewal, hidden pages', () => {
     el.stop();
   });
 
-  it('a connection that stays disconnected past the grace period is lost and replaced', async () => {
+  it('a connection that stays disconnected past the grace period, with no voice coming, is lost and replaced', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url });
     await el.start();
+    // The service's voice stops, as on a dead path.
+    await Promise.all(fake.service.lastCall!.pc.getSenders().map((sender) => sender.replaceTrack(null)));
     injectConnectionState(el.session.peerConnection!, 'disconnected');
     await sleep(1000);
     expect(el.state, 'a short blip is waited out').to.equal('connected');
     await untilState(el, 'reconnecting', 6000);
     await untilState(el, 'connected');
+    el.stop();
+  });
+
+  it('disconnected while the voice still comes (Firefox on a lossy link) is waited out past the grace period', async () => {
+    const el = await voiceFixture({ 'token-url': tokenUrl().url });
+    await el.start();
+    const states = record(el, ['realtime-state']);
+    const pc = el.session.peerConnection!;
+    injectConnectionState(pc, 'disconnected');
+    // Past two grace periods: each ends with more of the service's voice received, so the call is kept.
+    await sleep(11_000);
+    expect(states.map((s) => s.detail.state)).to.deep.equal([]);
+    expect(el.state).to.equal('connected');
+    injectConnectionState(pc, 'connected');
+    // Back, then lost for good: the voice stops, and the grace runs out once.
+    await Promise.all(fake.service.lastCall!.pc.getSenders().map((sender) => sender.replaceTrack(null)));
+    injectConnectionState(pc, 'disconnected');
+    await untilState(el, 'reconnecting', 12_000);
     el.stop();
   });
 });
