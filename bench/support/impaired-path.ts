@@ -9,6 +9,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../../server/src/app.ts';
 import type { RealtimeProvider } from '../../server/src/providers/provider.ts';
+import { overrideProvider } from '../../test/support/provider-override.ts';
 import { UdpRelay, relayTarget, throughRelay, type Impairment } from '../../test/support/udp-relay.ts';
 
 /** A relay outlives no bench run: it closes itself after this long. */
@@ -52,14 +53,7 @@ export function impairedPath(
     if (location) res.set('Location', location);
     res.status(201).type('application/sdp').send(throughRelay(sdp, relay.port));
   });
-  const tokens: RealtimeProvider = {
-    name: provider.name,
-    createClientSecret: (session, signal) => provider.createClientSecret(session, signal),
-    callsUrl: () => `${stackUrl()}/impaired/calls`,
-    createCall: (offer, token, options, signal) => provider.createCall(offer, token, options, signal),
-    observer: (callId) => provider.observer(callId),
-    hangup: (callId) => provider.hangup(callId),
-  };
+  const tokens = overrideProvider(provider, { callsUrl: () => `${stackUrl()}/impaired/calls` });
   router.use(
     createApp(
       { sessionDefaults: settings.sessionDefaults, rateLimit: { max: 1_000_000, windowMs: 60_000 } },

@@ -50,7 +50,11 @@ async function turn(el: RealtimeVoice, events: ReturnType<typeof recordServerEve
   expect((done.detail as unknown as { response: { status: string } }).response.status).to.equal('completed');
 }
 
-describe('a bad network (real server, emulator, a UDP relay)', () => {
+describe('a bad network (real server, emulator, a UDP relay)', function () {
+  // Three voiced turns over a lossy path, or a blackout and a reconnection, outlast the default 45 s
+  // on a loaded 2-core CI machine (Firefox at 15 % loss, once). Each wait has its own deadline and
+  // says what it saw; this only keeps mocha from cutting a slow test short without saying so.
+  this.timeout(120_000);
   for (const loss of [0.05, 0.15]) {
     it(`${loss * 100} % loss with 150 ± 50 ms jitter: every turn is answered with voice, the call stays connected`, async () => {
       const { el, events } = await connected();

@@ -23,7 +23,7 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createServer } from 'node:http';
 import { startMcpServer } from '../../../scripts/demo-mcp-server.ts';
 import { UdpRelay, relayTarget, throughRelay, type Impairment } from '../../support/udp-relay.ts';
-import type { RealtimeProvider } from '../../../server/src/providers/provider.ts';
+import { overrideProvider } from '../../support/provider-override.ts';
 import type { AddressInfo } from 'node:net';
 
 const TICKET_SECRET = 'e2e-ticket-secret-0123456789-0123456789';
@@ -128,12 +128,7 @@ export async function startE2eServices() {
   const lanes = new Map<string, { relay?: UdpRelay; networkGone: boolean; app: express.Express }>();
   for (const name of ['chromium', 'firefox', 'webkit']) {
     const state: { relay?: UdpRelay; networkGone: boolean } = { networkGone: false };
-    const impaired: RealtimeProvider = {
-      name: provider.name,
-      createClientSecret: (session, signal) => provider.createClientSecret(session, signal),
-      callsUrl: (options) => provider.callsUrl(options),
-      observer: (callId) => provider.observer(callId),
-      hangup: (callId) => provider.hangup(callId),
+    const impaired = overrideProvider(provider, {
       async createCall(offer, token, options, signal) {
         const answer = await provider.createCall(offer, token, options, signal);
         state.relay?.close();
@@ -142,7 +137,7 @@ export async function startE2eServices() {
         if (state.networkGone) state.relay.blackout(120_000);
         return { ...answer, sdp: throughRelay(answer.sdp, state.relay.port) };
       },
-    };
+    });
     lanes.set(
       name,
       Object.assign(state, { app: createApp({ sessionDefaults, rateLimit }, { provider: impaired, logger }) }),
