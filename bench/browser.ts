@@ -99,7 +99,8 @@ export async function startStack(): Promise<Stack> {
 
 const INSTRUMENT = readFileSync('bench/pages/instrument.js', 'utf8');
 
-export async function launchChromium(microphoneWav: string): Promise<Browser> {
+/** `extraArgs`: e.g. V8 flags (bench/heap-snapshot.ts runs the JIT off with `--js-flags=--jitless`). */
+export async function launchChromium(microphoneWav: string, extraArgs: string[] = []): Promise<Browser> {
   return puppeteer.launch({
     executablePath: findChromium(),
     headless: true,
@@ -117,6 +118,7 @@ export async function launchChromium(microphoneWav: string): Promise<Browser> {
       '--allow-loopback-in-peer-connection',
       '--autoplay-policy=no-user-gesture-required',
       '--enable-precise-memory-info',
+      ...extraArgs,
     ],
   });
 }

@@ -20,10 +20,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type CDPSession, type Page } from 'puppeteer-core';
-import { findChromium } from '../scripts/find-chromium.mjs';
+import type { CDPSession, Page } from 'puppeteer-core';
 import {
   heapAfterGc,
+  launchChromium,
   microphoneFiles,
   newInstrumentedPage,
   sleep,
@@ -32,7 +32,8 @@ import {
   type Stack,
 } from './browser.ts';
 import { diffSnapshots, inV8Heap, parseSnapshot, takeHeapSnapshot, type Snapshot } from './heap-snapshot-diff.ts';
-import { cycles } from './leaks.ts';
+import { benchCycle, cycles } from './leaks.ts';
+import { slope } from './results.ts';
 
 const WARM = Number(process.env.HEAP_WARM ?? 20);
 const STEP = Number(process.env.HEAP_STEP ?? 50);
@@ -42,53 +43,6 @@ const KEEP = process.env.HEAP_KEEP;
 const JS_FLAGS = process.env.HEAP_JS_FLAGS;
 const [MODE = 'snapshots', ...PAGES] = process.argv.slice(2);
 const PAGE = PAGES[0] ?? '/widget.html?meters';
-
-/** The bench's Chromium (browser.ts launchChromium), with V8 flags if asked. */
-function launch(microphoneWav: string): Promise<Browser> {
-  return puppeteer.launch({
-    executablePath: findChromium(),
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${microphoneWav}`,
-      '--allow-loopback-in-peer-connection',
-      '--autoplay-policy=no-user-gesture-required',
-      '--enable-precise-memory-info',
-      ...(JS_FLAGS ? [`--js-flags=${JS_FLAGS}`] : []),
-    ],
-  });
-}
-
-/** Least-squares slope (soak.ts has the same; importing it would run the soak). */
-function slope(points: Array<[number, number]>): number {
-  const n = points.length;
-  const mx = points.reduce((t, [x]) => t + x, 0) / n;
-  const my = points.reduce((t, [, y]) => t + y, 0) / n;
-  const sxy = points.reduce((t, [x, y]) => t + (x - mx) * (y - my), 0);
-  const sxx = points.reduce((t, [x]) => t + (x - mx) ** 2, 0);
-  return sxy / sxx;
-}
-
-async function cycle(page: Page): Promise<boolean> {
-  return page.evaluate(async () => {
-    const w = window as unknown as BenchWindow;
-    try {
-      return await w.benchStart();
-    } catch {
-      return false;
-    } finally {
-      w.benchStop();
-    }
-  });
-}
 
 async function snapshot(cdp: CDPSession, name: string): Promise<Snapshot> {
   await sleep(1000);
@@ -111,13 +65,13 @@ function report(title: string, a: Snapshot, b: Snapshot, units: number, unit: st
 async function snapshots(stack: Stack, page: Page): Promise<void> {
   await page.goto(`${stack.url}${PAGE}`, { waitUntil: 'load' });
   let failed = 0;
-  for (let i = 0; i < WARM; i++) if (!(await cycle(page))) failed++;
+  for (let i = 0; i < WARM; i++) if (!(await benchCycle(page))) failed++;
   const cdp = await page.createCDPSession();
   await cdp.send('HeapProfiler.enable');
   let previous = await snapshot(cdp, `after-${WARM}`);
   let done = WARM;
   for (let s = 0; s < STEPS; s++) {
-    for (let i = 0; i < STEP; i++) if (!(await cycle(page))) failed++;
+    for (let i = 0; i < STEP; i++) if (!(await benchCycle(page))) failed++;
     done += STEP;
     const next = await snapshot(cdp, `after-${done}`);
     report(`${PAGE}: cycles ${done - STEP} → ${done}`, previous, next, STEP, 'cycle');
@@ -169,7 +123,11 @@ async function conversation(stack: Stack, page: Page): Promise<void> {
 const files = await microphoneFiles();
 const stack = await startStack();
 try {
-  const browser = await launch(MODE === 'conversation' ? files.speech : files.silence);
+  // The bench's Chromium, with V8 flags if asked.
+  const browser = await launchChromium(
+    MODE === 'conversation' ? files.speech : files.silence,
+    JS_FLAGS ? [`--js-flags=${JS_FLAGS}`] : [],
+  );
   try {
     const page = await newInstrumentedPage(browser);
     console.log(

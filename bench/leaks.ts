@@ -64,20 +64,25 @@ async function compiledCode(cdp: CDPSession): Promise<number> {
   return v8HeapByKind(parseSnapshot((await takeHeapSnapshot(cdp)).text)).get(COMPILED_CODE) ?? 0;
 }
 
+/** One start and stop of the page's client; false if the start failed. */
+export function benchCycle(page: Page): Promise<boolean> {
+  return page.evaluate(async () => {
+    const w = window as unknown as BenchWindow;
+    try {
+      return await w.benchStart();
+    } catch {
+      return false;
+    } finally {
+      w.benchStop();
+    }
+  });
+}
+
 /** `snapshots`: also split the heap growth (Chromium only: CDP's heap profiler). */
 export async function cycles(page: Page, stack: Stack, url: string, snapshots = false): Promise<CycleReport> {
   await page.goto(url, { waitUntil: 'load' });
   const cycle = async () => {
-    const ok = await page.evaluate(async () => {
-      const w = window as unknown as BenchWindow;
-      try {
-        return await w.benchStart();
-      } catch {
-        return false;
-      } finally {
-        w.benchStop();
-      }
-    });
+    const ok = await benchCycle(page);
     if (!ok) await stack.emulator.ready(); // after an emulator crash, its restart
     return ok;
   };

@@ -58,3 +58,18 @@ export function writeResults(results: Results, forget: string[] = []): Results {
   writeFileSync(RESULTS_FILE, `${JSON.stringify(merged, null, 2)}\n`);
   return merged;
 }
+
+/** Least-squares slope of y over x (units of y per unit of x); NaN with fewer than two points. */
+export function slope(points: Array<[number, number]>): number {
+  const valid = points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  if (valid.length < 2) return Number.NaN;
+  const mx = valid.reduce((s, [x]) => s + x, 0) / valid.length;
+  const my = valid.reduce((s, [, y]) => s + y, 0) / valid.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of valid) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+  }
+  return sxx === 0 ? Number.NaN : sxy / sxx;
+}

@@ -18,7 +18,7 @@
  */
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
 import { heapAfterGc, sleep, withBrowserBench, type BenchWindow, type Stack } from './browser.ts';
-import { log, round, writeResults, type Results } from './results.ts';
+import { log, round, slope, writeResults, type Results } from './results.ts';
 import { cpuSeconds } from './turn.ts';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
@@ -54,21 +54,6 @@ interface Phase {
   drops: number;
   restarts: number;
   peerConnections: number;
-}
-
-/** Least-squares slope of y over x (units of y per unit of x); NaN with fewer than two points. */
-export function slope(points: Array<[number, number]>): number {
-  const valid = points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
-  if (valid.length < 2) return Number.NaN;
-  const mx = valid.reduce((s, [x]) => s + x, 0) / valid.length;
-  const my = valid.reduce((s, [, y]) => s + y, 0) / valid.length;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [x, y] of valid) {
-    sxy += (x - mx) * (y - my);
-    sxx += (x - mx) ** 2;
-  }
-  return sxx === 0 ? Number.NaN : sxy / sxx;
 }
 
 async function metrics(cdp: CDPSession): Promise<Record<string, number>> {
