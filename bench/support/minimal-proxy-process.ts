@@ -2,8 +2,10 @@
  * The smallest token route one could write, as a second baseline for
  * /token: node:http, read the body, fetch() client_secrets from the stand-in
  * (UPSTREAM_BASE), answer its JSON. No validation, no rate limit, no
- * headers, no SDK. What is left between it and the reference server is what
- * Express, helmet, the rate limiter, zod, logging and the OpenAI SDK cost.
+ * headers. What is left between it and the reference server is what Express,
+ * helmet, the rate limiter, zod and logging cost, less what the server saves
+ * posting upstream with undici's request() rather than fetch()
+ * (server/src/providers/upstream-post.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -7,8 +7,8 @@
  * one plain POST each (#postFor), with the same timeout, redirect refusal and
  * error mapping: the OpenAI SDK's `realtime.calls` has no method that posts
  * an offer, and its `clientSecrets.create` cost a fifth of the server's CPU
- * under load (see #postFor). The POST itself is node:http's, not fetch's
- * (upstream-post.ts says why).
+ * under load (see #postFor). The POST itself is undici's request(), not
+ * fetch (upstream-post.ts says why).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import {
@@ -124,7 +124,8 @@ export class GaProvider implements RealtimeProvider {
    * status and message kept, whatever it echoes of the credentials removed. (Client secrets went
    * through the OpenAI SDK until a profile of /token under load put a fifth of the server's CPU in it:
    * 0.45 ms a request spent building and logging request details for a single POST; then through
-   * fetch, until the next profile put more of it there than in Express: upstream-post.ts.)
+   * fetch, until the next profile put more of it there than in Express: upstream-post.ts, now undici's
+   * request() without fetch's WHATWG layer over it.)
    */
   async #postFor(
     path: string,
