@@ -8,7 +8,7 @@
  * the three still share the cores. A second baseline for /token is the
  * smallest possible token route (support/minimal-proxy-process.ts): what a
  * proxy hop costs at all, against what this server adds to it. Its upstream
- * POST is fetch's; the server's is node:http's (server/src/providers/
+ * POST is fetch's; the server's is undici's request() (server/src/providers/
  * upstream-post.ts), which costs less a request than fetch's, so a ratio near
  * 1 says the server's own layers (Express, helmet, the limiter, validation)
  * cost about what it saves there, not that they cost nothing.

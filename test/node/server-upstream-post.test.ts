@@ -24,6 +24,10 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string): void {
       return void res.writeHead(200, { 'Content-Encoding': 'br' }).end(brotliCompressSync(json));
     case '/gzip-error':
       return void res.writeHead(429, { 'Content-Encoding': 'gzip' }).end(gzipSync('{"error":{"message":"slow down"}}'));
+    case '/gzip-br':
+      return void res.writeHead(200, { 'Content-Encoding': 'gzip, br' }).end(brotliCompressSync(gzipSync(json)));
+    case '/unknown-coding':
+      return void res.writeHead(200, { 'Content-Encoding': 'x-custom' }).end(json);
     case '/bom':
       return void res.writeHead(200).end(`\uFEFF${json}`);
     case '/redirect':
@@ -80,6 +84,11 @@ describe('postText', () => {
   test('an error answer is decoded too (the service’s message is read from it), as fetch did', async () => {
     const answer = await post('/gzip-error');
     assert.deepEqual([answer.status, answer.text], [429, '{"error":{"message":"slow down"}}']);
+  });
+
+  test('codings in a chain are undone last first; with one it does not know, the bytes stay as they came (as fetch)', async () => {
+    assert.equal((await post('/gzip-br')).text, '{"value":"ek_1","note":"é"}');
+    assert.equal((await post('/unknown-coding')).text, '{"value":"ek_1","note":"é"}');
   });
 
   test('a UTF-8 BOM is dropped, as fetch’s text() did', async () => {

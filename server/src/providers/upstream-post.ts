@@ -6,11 +6,13 @@
  * transferable) and its abort signals cost the server more CPU than Express,
  * the rate limiter and the route together (bench/server.ts, profiled). The
  * same answers: no redirect followed (request() follows none), a compressed
- * answer decoded (undici's decompress interceptor, error answers included, as
- * fetch), a body read as UTF-8 (a BOM dropped: the body's text() does).
+ * answer decoded (error answers included, as fetch), a body read as UTF-8 (a
+ * BOM dropped). Decoded here with node:zlib, not undici's decompress
+ * interceptor: that one is experimental and says so on stderr at start-up.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { Agent, request, type Dispatcher } from 'undici';
 
 export interface UpstreamAnswer {
   status: number;
@@ -31,11 +33,28 @@ export class PostError extends Error {
 /** The redirect statuses fetch refuses under `redirect: 'error'`. */
 export const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/**
- * Keep-alive connections per origin, every answer decoded as fetch decoded it (gzip, deflate, br,
- * and chains of them; the interceptor's default leaves 4xx/5xx answers encoded, fetch did not).
- */
-const dispatcher: Dispatcher = new Agent().compose(interceptors.decompress({ skipErrorResponses: false }));
+/** Keep-alive connections per origin. */
+const dispatcher = new Agent();
+
+/** fetch's decoders (it asks for these and decodes them, so a gateway's choice changes nothing). */
+const DECODERS: Record<string, (data: Buffer) => Buffer> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  deflate: inflateSync,
+  br: brotliDecompressSync,
+};
+
+/** The answer's bytes as text: each Content-Encoding undone, last applied first; UTF-8 without a BOM. */
+function decode(data: Buffer, contentEncoding: string | string[] | undefined): string {
+  const codings = String(contentEncoding ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding && coding !== 'identity');
+  // A coding it does not know, and fetch decodes nothing (the bytes as they came).
+  if (codings.every((coding) => coding in DECODERS))
+    for (const coding of codings.reverse()) data = DECODERS[coding]!(data);
+  return new TextDecoder().decode(data); // drops a BOM, as fetch's text() did
+}
 
 /**
  * POSTs `body` to `url`; resolves with the status, headers and text of the answer (any status,
@@ -69,7 +88,8 @@ export async function postText(
   }
   try {
     // Rejects when the answer ends early (the connection closed before Content-Length): fetch called that a failure.
-    return { status, headers: answerHeaders, text: await answer.body.text() };
+    const data = Buffer.from(await answer.body.arrayBuffer());
+    return { status, headers: answerHeaders, text: decode(data, answerHeaders['content-encoding']) };
   } catch (error) {
     throw new PostError('body', error as Error);
   }
