@@ -441,7 +441,11 @@ const faults: Record<string, Fault[]> = {
       name: 'peer connection disconnected and not back within the 5 s grace',
       code: 'connection-lost',
       message: /connection to the realtime service was lost/,
-      during: (_call, el) => injectConnectionState(el.session.peerConnection!, 'disconnected'),
+      // The service's voice stops too, as on a dead path (while it still comes, the grace is extended).
+      during: async (call, el) => {
+        await Promise.all(call.pc.getSenders().map((sender) => sender.replaceTrack(null)));
+        injectConnectionState(el.session.peerConnection!, 'disconnected');
+      },
       minMs: 4900,
       maxMs: 8000,
     },
