@@ -7,6 +7,7 @@ export { TranscriptTracker } from '../session/transcripts.js';
 export { ToolCalls } from '../session/tools.js';
 export { readCallStats } from '../session/call-stats.js';
 export { keepScreenAwake } from '../session/wake-lock.js';
+export { watchDisconnects } from '../session/disconnects.js';
 export { Reconnection } from '../session/reconnection.js';
 export { WarmToken } from '../session/warm-token.js';
 export { PushToTalk } from '../session/push-to-talk.js';

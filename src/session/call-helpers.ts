@@ -4,6 +4,7 @@ import type { RealtimeServerEvent } from '../events/server-events.js';
 import { loadPart, partUnavailable } from '../parts/load.js';
 import type { Attempt } from './attempt.js';
 import { RealtimeError } from './errors.js';
+import { connectionLost } from './health.js';
 import type { SessionView } from './session-view.js';
 import { warmKey, type Signaling } from './signaling.js';
 import type { WarmToken } from './warm-token.js';
@@ -25,6 +26,7 @@ export type CallHelpersHost = Pick<
   | 'interrupt'
   | 'applyMicrophone'
   | 'report'
+  | 'fail'
   | 'transcript'
   | 'usage'
   | 'renew'
@@ -52,6 +54,8 @@ export class CallHelpers {
   #early: RealtimeServerEvent[] = [];
   /** The conversation so far (final turns), given back to a call that continues it. */
   history: HistoryTurn[] = [];
+  /** The call the part's per-call watchers (screen, network path) were set up for: once each. */
+  #watched?: Attempt;
   /** This call continues the conversation: the history goes back in once it is connected. */
   #continues = false;
   /** This call starts a conversation (nothing to continue): its usage totals start from zero too. */
@@ -107,20 +111,24 @@ export class CallHelpers {
     if (!continues) this.history = [];
     this.load().then(
       () => this.#start(attempt),
-      // The call goes on without transcripts, tools, push-to-talk and reconnection.
+      // The call goes on without transcripts, tools, push-to-talk, reconnection and the disconnected grace.
       (error: unknown) => this.host.report(partUnavailable('call', error)),
     );
   }
 
   /**
-   * The call is connected (and the part in): the screen stays on, and a continued conversation goes back
+   * The call is connected (and the part in): the screen stays on, its network path is watched through
+   * `disconnected` spells (a grace period), and a continued conversation goes back
    * in before anything else is said. Not earlier: the page's sign-in was only just seen (a new user's
    * history is cleared, see the history part), and the items wait in the send queue behind the session's
    * first update.
    */
   connected(attempt: Attempt): void {
-    if (!this.part || attempt !== this.#attempt) return;
+    // Not a call a listener of its `connected` ended at once (disposed: its peer connection is gone).
+    if (!this.part || attempt !== this.#attempt || attempt.disposed || attempt === this.#watched) return;
+    this.#watched = attempt;
     this.part.keepScreenAwake(attempt.abort.signal);
+    this.part.watchDisconnects(attempt, attempt.pc!, () => this.host.fail(attempt, connectionLost()));
     if (this.#continues) for (const event of this.part.replayEvents(this.history)) this.host.send(event);
     this.#continues = false;
   }

@@ -1,9 +1,6 @@
 import type { Attempt } from './attempt.js';
 import { AttemptAborted, RealtimeError } from './errors.js';
 
-/** How long a `disconnected` peer connection may take to recover before the call counts as lost (as the Agents SDK). */
-export const DISCONNECT_GRACE_MS = 5_000;
-
 export const DATA_CHANNEL_REFUSED =
   'The realtime service closed the event channel before the call was set up. The token may have expired; start again.';
 const CONNECTION_LOST =
@@ -68,8 +65,8 @@ export function whenOpen(
 }
 
 /**
- * Watches a connected call: the service hanging up, the network path failing, or staying
- * `disconnected` past the grace period (ICE consent lost) each end it through `fail`.
+ * Watches a connected call: the service hanging up or the network path failing each end it through
+ * `fail`. Staying `disconnected` (the grace period) is the call part's (src/session/disconnects.ts).
  */
 export function watchConnection(
   attempt: Attempt,
@@ -77,44 +74,9 @@ export function watchConnection(
   dc: RTCDataChannel,
   fail: (error: RealtimeError) => void,
 ): void {
-  let grace: ReturnType<typeof setTimeout> | undefined;
   const { signal } = attempt.abort;
-  // Back on a page that was hidden (phone locked, tab switched): a dead call is replaced now, not after
-  // the grace period, and playback the browser paused meanwhile resumes.
-  const onVisible = () => {
-    if (document.visibilityState !== 'visible' || attempt.disposed) return;
-    if (lostPath(pc)) fail(connectionLost());
-    else if (attempt.audio?.paused && attempt.audio.srcObject) attempt.audio.play().catch(() => {});
-  };
-  document.addEventListener('visibilitychange', onVisible, { signal });
   dc.addEventListener('close', () => fail(new RealtimeError('data-channel-closed', HUNG_UP)), { signal });
-  /** RTP packets of the model's voice received by the last check. */
-  let heard = 0;
-  const onChange = () => {
-    const state = pc.connectionState;
-    if (state === 'connected') {
-      attempt.clearTimer(grace);
-      grace = undefined;
-    } else if (state === 'failed' || state === 'closed') {
-      fail(connectionLost());
-    } else if (state === 'disconnected' && !grace) {
-      void check(-1);
-    }
-  };
-  // The grace runs out only when no voice came in it: Firefox says `disconnected` when its consent checks
-  // go unanswered on a lossy link (seen at 15 % loss) while the voice still arrives; a dead path brings none.
-  // `before`: the count of the check before (-1 for the first, which only takes it).
-  const check = async (before = heard) => {
-    heard = 0;
-    // Never on a closed connection (a check runs while `disconnected`, a timer only while the call lives).
-    (await pc.getStats()).forEach((report: { type: string; packetsReceived: number }) => {
-      if (report.type === 'inbound-rtp') heard += report.packetsReceived;
-    });
-    grace = undefined;
-    if (pc.connectionState !== 'disconnected') return;
-    if (heard > before) grace = attempt.setTimer(check, DISCONNECT_GRACE_MS);
-    else fail(connectionLost());
-  };
+  const onChange = () => (pc.connectionState === 'failed' || pc.connectionState === 'closed') && fail(connectionLost());
   pc.addEventListener('connectionstatechange', onChange, { signal });
 }
 
