@@ -36,6 +36,11 @@ type ErrorClass = new (
  */
 export class SettingsSync {
   #session?: Session;
+  /**
+   * Updates sent and not answered yet, oldest first. The service answers each with one `session.updated`
+   * in turn; one that answers an earlier update does not undo a later one (or it would be sent again).
+   */
+  #pending: Json[] = [];
 
   /** Locked settings the page was told of, across the calls of a session (told once). */
   readonly #told = new Set<string>();
@@ -52,8 +57,11 @@ export class SettingsSync {
   /** Keeps the session the service says the call has; a new session gets the page's settings. */
   handle(event: RealtimeServerEvent): void {
     if (event.type !== 'session.created' && event.type !== 'session.updated') return;
-    this.#session = (event as { session?: Session }).session;
-    if (event.type === 'session.created') this.sync(true);
+    const created = event.type === 'session.created';
+    if (created) this.#pending = [];
+    else this.#pending.shift();
+    this.#session = this.#pending.reduce(merge, (event as { session?: Session }).session as Json) as Session;
+    if (created) this.sync(true);
   }
 
   /**
@@ -113,6 +121,7 @@ export class SettingsSync {
     if (!Object.keys(session).length) return undefined;
     // Sent as the page wants it: the service's session.updated then says it took it (or an error why not).
     this.#session = merge(current as Json, session) as Session;
+    this.#pending.push(session);
     return { type: 'session.update', session: { type: 'realtime', ...session } } as RealtimeClientEvent;
   }
 }
