@@ -358,6 +358,8 @@ export class RealtimeSession extends SessionEvents {
     await attempt.guard(this.#helpers.load().catch(() => {}));
     // With webrtcfilter=on no session.created ever arrives: an open data channel is "connected".
     this.#setState('connected');
+    // The service spoke while the call was connecting: what was queued since goes now, in order.
+    if (!this.#queue.held) this.#release(attempt);
     this.#helpers.connected(attempt);
     attempt.setTimer(() => this.#release(attempt), HEARD_WAIT_MS);
   }

@@ -35,9 +35,12 @@ export class SendQueue {
     return true;
   }
 
-  /** Sends what was queued; later sends go straight out. */
+  /**
+   * Sends what was queued; later sends go straight out once the call is connected. Also after the hold:
+   * the service may speak before the call is connected (the call part still loading), and what is sent
+   * between the two (the part's settings update) is queued, to go when the call is.
+   */
   release(dc: RTCDataChannel): void {
-    if (!this.held) return;
     this.held = false;
     for (const event of this.#queue.splice(0)) dc.send(JSON.stringify(event));
   }

@@ -224,4 +224,18 @@ describe('the session as attributes', () => {
     expect(errors, 'not again at the next render').to.have.length(1);
     el.stop();
   });
+
+  it('the service speaks before the call part is in: its settings update still goes out, once the call is connected', async () => {
+    // The built parts 1.5 s late: session.created comes long before, and the part answers it while the
+    // call is still connecting (the update is queued after the service spoke; it was left there).
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, 'parts-url': '/late-parts/1500/', eagerness: 'low' });
+    expect(await el.start()).to.equal(true);
+    const call = fake.service.lastCall!;
+    await until(() => settingUpdates(call).length === 1, 'the settings update', 3000);
+    expect(settingUpdates(call)[0]!.session).to.deep.equal({
+      type: 'realtime',
+      audio: { input: { turn_detection: { type: 'semantic_vad', eagerness: 'low' } } },
+    });
+    el.stop();
+  });
 });

@@ -549,9 +549,21 @@ describe('send queue (src/session/send-queue.ts)', () => {
       [0, 1, 2].map((i) => JSON.stringify(event(i))),
     );
     assert.equal(queue.held, false);
-    queue.push(event(3), true);
     queue.release(dc);
-    assert.equal(sent.length, 3);
+    assert.equal(sent.length, 3, 'each event is sent once');
+  });
+
+  test('the service spoke before the call is connected: what is sent meanwhile waits for the next release', () => {
+    const queue = new SendQueue();
+    const { sent, dc } = channel();
+    const open = { readyState: 'open', send: dc.send } as unknown as RTCDataChannel;
+    queue.release(open); // session.created came while the call part was still loading
+    assert.equal(queue.send(event(0), open, 'connecting'), undefined, 'queued, not refused');
+    assert.deepEqual(sent, [], 'not yet: the call is not connected');
+    queue.release(open); // connected
+    assert.deepEqual(sent, [JSON.stringify(event(0))]);
+    assert.equal(queue.send(event(1), open, 'connected'), undefined);
+    assert.equal(sent.length, 2, 'connected: straight out');
   });
 
   test('reset empties it and holds again', () => {
