@@ -441,13 +441,16 @@ const faults: Record<string, Fault[]> = {
       name: 'peer connection disconnected and not back within the 5 s grace',
       code: 'connection-lost',
       message: /connection to the realtime service was lost/,
-      // The service's voice stops too, as on a dead path (while it still comes, the grace is extended).
+      // The service's voice stops too, as on a dead path (while it still comes, the grace is extended), and a
+      // second before the browser says `disconnected` (packets on their way, and Firefox's counts, are in by then).
       during: async (call, el) => {
         await Promise.all(call.pc.getSenders().map((sender) => sender.replaceTrack(null)));
+        await sleep(1000);
         injectConnectionState(el.session.peerConnection!, 'disconnected');
       },
-      minMs: 4900,
-      maxMs: 8000,
+      // That second and the 5 s grace.
+      minMs: 5900,
+      maxMs: 9000,
     },
     {
       name: 'token expired mid-session (service sends session_expired)',

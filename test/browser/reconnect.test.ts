@@ -206,8 +206,10 @@ describe('resilience: reconnection, session renewal, hidden pages', () => {
   it('a connection that stays disconnected past the grace period, with no voice coming, is lost and replaced', async () => {
     const el = await voiceFixture({ 'token-url': tokenUrl().url });
     await el.start();
-    // The service's voice stops, as on a dead path.
+    // The service's voice stops, as on a dead path, where it stops seconds before the browser's consent checks
+    // say `disconnected` (a second here: packets on their way, and Firefox's counts, are in by then).
     await Promise.all(fake.service.lastCall!.pc.getSenders().map((sender) => sender.replaceTrack(null)));
+    await sleep(1000);
     injectConnectionState(el.session.peerConnection!, 'disconnected');
     await sleep(1000);
     expect(el.state, 'a short blip is waited out').to.equal('connected');
