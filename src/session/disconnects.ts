@@ -19,6 +19,8 @@ export function watchDisconnects(attempt: Attempt, pc: RTCPeerConnection, lost: 
   let heard = 0;
   const onVisible = () => {
     if (document.visibilityState !== 'visible' || attempt.disposed) return;
+    // Not the core's lostPath (health.ts): a part shares no module with the core, or the build would split
+    // the core into a shared chunk. `failed` needs no check here: the core's watcher ends that call.
     if (pc.connectionState === 'disconnected' || pc.iceConnectionState === 'disconnected') lost();
     else if (attempt.audio?.paused && attempt.audio.srcObject) attempt.audio.play().catch(() => {});
   };
