@@ -226,9 +226,10 @@ describe('the session as attributes', () => {
   });
 
   it('the service speaks before the call part is in: its settings update still goes out, once the call is connected', async () => {
-    // The built parts 1.5 s late: session.created comes long before, and the part answers it while the
-    // call is still connecting (the update is queued after the service spoke; it was left there).
-    const el = await voiceFixture({ 'token-url': tokenUrl().url, 'parts-url': '/late-parts/1500/', eagerness: 'low' });
+    // The built parts 1 s late: session.created comes long before, and the part answers it while the
+    // call is still connecting (the update is queued after the service spoke; it was left there). Not
+    // reconnect.test.ts's 1500: the browser reuses a part it fetched from a URL in a later page of the run.
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, 'parts-url': '/late-parts/1000/', eagerness: 'low' });
     expect(await el.start()).to.equal(true);
     const call = fake.service.lastCall!;
     await until(() => settingUpdates(call).length === 1, 'the settings update', 3000);
