@@ -358,10 +358,11 @@ export class RealtimeSession extends SessionEvents {
     await attempt.guard(this.#helpers.load().catch(() => {}));
     // With webrtcfilter=on no session.created ever arrives: an open data channel is "connected".
     this.#setState('connected');
-    // The service spoke while the call was connecting: what was queued since goes now, in order.
-    if (!this.#queue.held) this.#release(attempt);
+    // The service spoke while the call was connecting: what was queued since goes now, in order. Else it
+    // goes when the service speaks, or once the wait is over.
+    if (this.#queue.held) attempt.setTimer(() => this.#release(attempt), HEARD_WAIT_MS);
+    else this.#release(attempt);
     this.#helpers.connected(attempt);
-    attempt.setTimer(() => this.#release(attempt), HEARD_WAIT_MS);
   }
 
   /** Sends what was queued, once the service has spoken on the channel (or the wait is over). */
