@@ -41,7 +41,8 @@ describe('level meters', () => {
     const meters = el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="meter"]');
     expect(meters).to.have.length(2);
     expect(part(el, 'meters')!.getAttribute('aria-hidden')).to.equal('true');
-    await until(() => Number(meters[1]!.style.getPropertyValue('--level')) > 0, 'the output meter drawn');
+    const fill = meters[1]!.querySelector<HTMLElement>('.fill')!;
+    await until(() => Number(/scaleX\((.*)\)/.exec(fill.style.transform)?.[1]) > 0, 'the output meter drawn');
     el.stop();
     expect(el.inputLevel).to.equal(0);
     await el.updateComplete;
