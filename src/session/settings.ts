@@ -9,7 +9,7 @@
  * Part of the call part: it imports nothing at run time from the core (types only).
  */
 import type { RealtimeClientEvent } from '../events/client-events.js';
-import type { RealtimeServerEvent } from '../events/server-events.js';
+import type { RealtimeServerEvent, ServerErrorEvent, SessionCreatedEvent } from '../events/server-events.js';
 import type { RealtimeSessionConfig } from '../events/session-config.js';
 import type { PageSettings, SettingAttribute } from '../events/session-settings.js';
 import type { RealtimeError } from './errors.js';
@@ -35,12 +35,23 @@ type ErrorClass = new (
  * `session.created` replaces the session it compares with.
  */
 export class SettingsSync {
+  /** The session as the service last said it is. */
+  #confirmed?: Json;
+  /** That session with the updates on their way put in: what the page's settings are compared with. */
   #session?: Session;
   /**
-   * Updates sent and not answered yet, oldest first. The service answers each with one `session.updated`
-   * in turn; one that answers an earlier update does not undo a later one (or it would be sent again).
+   * Updates sent and not answered yet, oldest first. One stays here until a `session.updated` shows it (or
+   * a later one) in place, or an `error` names its `event_id`: an answer to another update (the tools', the
+   * page's own) or to an earlier one must not undo it, or it would be sent again.
    */
-  #pending: Json[] = [];
+  #pending: { id: string; session: Json }[] = [];
+  #sent = 0;
+  /**
+   * Values the service refused, each as its field and JSON (`turn_detection{…}`): not sent
+   * again (the page changing one sends the new value), or every later change would go with them and be
+   * refused whole.
+   */
+  readonly #refused = new Set<string>();
 
   /** Locked settings the page was told of, across the calls of a session (told once). */
   readonly #told = new Set<string>();
@@ -56,12 +67,48 @@ export class SettingsSync {
 
   /** Keeps the session the service says the call has; a new session gets the page's settings. */
   handle(event: RealtimeServerEvent): void {
-    if (event.type !== 'session.created' && event.type !== 'session.updated') return;
-    const created = event.type === 'session.created';
-    if (created) this.#pending = [];
-    else this.#pending.shift();
-    this.#session = this.#pending.reduce(merge, (event as { session?: Session }).session as Json) as Session;
-    if (created) this.sync(true);
+    const { type } = event;
+    if (type === 'error') {
+      const error = (event as ServerErrorEvent).error;
+      const at = this.#pending.findIndex((update) => update.id === error?.event_id);
+      if (at < 0) return;
+      this.#refuse(this.#pending.splice(at, 1)[0]!.session, error.param);
+      this.#merge();
+      // The service refuses an update whole: what it did not object to goes again, without what it did.
+      return this.sync();
+    }
+    if (type !== 'session.created' && type !== 'session.updated') return;
+    const session = (event as SessionCreatedEvent).session as Json;
+    // It answers updates in turn: the last one it shows in place was taken, and every one before it answered.
+    let taken = -1;
+    this.#pending.forEach((update, at) => same(update.session, session) && (taken = at));
+    this.#pending.splice(0, type === 'session.created' ? Infinity : taken + 1);
+    this.#confirmed = session;
+    this.#merge();
+    if (type === 'session.created') this.sync(true);
+  }
+
+  #merge(): void {
+    this.#session = this.#pending.reduce(
+      (session, update) => merge(session, update.session),
+      this.#confirmed!,
+    ) as Session;
+  }
+
+  /**
+   * Keeps what the service refused of an update: the field its `param` names
+   * (`session.audio.input.turn_detection.threshold`), or the whole update when it names none of it.
+   * Fields go by their own names: the audio input's and the session's do not overlap.
+   */
+  #refuse({ audio, ...top }: Json, param?: string | null): void {
+    const fields = Object.entries({ ...(audio as { input?: Json } | undefined)?.input, ...top });
+    const named = fields.filter(([key]) => `${param}.`.includes(`.${key}.`));
+    for (const [key, value] of named.length ? named : fields) this.#refused.add(key + JSON.stringify(value));
+  }
+
+  /** A value to send: not one the service refused. */
+  #fresh(key: string, value: unknown): boolean {
+    return !this.#refused.has(key + JSON.stringify(value));
   }
 
   /**
@@ -114,15 +161,16 @@ export class SettingsSync {
     const session: Json = {};
     const input: Json = {};
     for (const [key, value] of Object.entries(wanted.input))
-      if (!same(value, current.audio?.input?.[key])) input[key] = value;
+      if (!same(value, current.audio?.input?.[key]) && this.#fresh(key, value)) input[key] = value;
     for (const [key, value] of Object.entries(wanted.top))
-      if (!same(value, (current as Json)[key])) session[key] = value;
+      if (!same(value, (current as Json)[key]) && this.#fresh(key, value)) session[key] = value;
     if (Object.keys(input).length) session.audio = { input };
     if (!Object.keys(session).length) return undefined;
     // Sent as the page wants it: the service's session.updated then says it took it (or an error why not).
+    const id = `rv_settings_${++this.#sent}`;
     this.#session = merge(current as Json, session) as Session;
-    this.#pending.push(session);
-    return { type: 'session.update', session: { type: 'realtime', ...session } } as RealtimeClientEvent;
+    this.#pending.push({ id, session });
+    return { type: 'session.update', event_id: id, session: { type: 'realtime', ...session } } as RealtimeClientEvent;
   }
 }
 

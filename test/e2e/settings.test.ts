@@ -63,6 +63,32 @@ describe('the session as attributes (real server, real call)', () => {
     el.stop();
   });
 
+  it('a value the emulator refuses during the call: one error, and the later changes are applied without it', async () => {
+    const el = await voiceFixture({ 'token-url': '/api/token' });
+    el.muted = true;
+    const events = recordServerEvents(el);
+    const errors = record(el, ['realtime-error']);
+    expect(await el.start()).to.equal(true);
+    await waitFor(events, (e) => e.type === 'session.created', 5000, 'session.created');
+    const updated = () =>
+      events.filter((e) => e.type === 'session.updated').map((e) => e.detail as unknown as { session: Session });
+    el.maxOutputTokens = 99_999; // over the service's 4,096
+    await waitFor(errors, (e) => e.detail.code === 'service-error', 5000, 'the refusal');
+    expect(String(errors[0]!.detail.message)).to.contain('max_output_tokens');
+    el.reasoningEffort = 'low';
+    await waitFor(events, () => updated().some((u) => u.session.reasoning?.effort === 'low'), 5000, 'effort low');
+    // Before, the refused cap went with the change after the first one, and the service refused that whole.
+    el.outputModalities = 'text';
+    await waitFor(events, () => updated().some((u) => u.session.output_modalities?.[0] === 'text'), 5000, 'text only');
+    const log = await callLog(el.session.callId!);
+    expect(log.clientTypes.filter((t) => t === 'session.update')).to.have.length(3);
+    expect(log.errors, 'one refusal, of the first update').to.have.length(1);
+    expect(errors.map((e) => e.detail.code)).to.deep.equal(['service-error']);
+    expect(updated().at(-1)!.session.max_output_tokens, "the service's own cap").to.equal('inf');
+    expect(el.state).to.equal('connected');
+    el.stop();
+  });
+
   it("a locked field: the operator's value in the session, one non-fatal setting-locked, the unlocked ones applied", async () => {
     const el = await voiceFixture({
       'token-url': '/api-locked/token',

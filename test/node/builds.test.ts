@@ -70,7 +70,10 @@ const CORE_BUDGET = 20 * 1024;
 // call's updates and the sound button out of the core into the controls part (634 → 827 B). So 34 KB.
 // The disconnected grace out of the core into the call part (core −149 B, call part +202 B: 34,807 B); the settings'
 // unanswered updates kept, so an answer to an earlier one does not undo a later one (+38 B). So 34 KB + 128 B.
-const CORE_AND_PARTS_BUDGET = 34 * 1024 + 128;
+// The settings' updates named (event_id) so an error says which it refused: a refused value is not sent with
+// every later change (which the service then refused whole), another update's answer is not taken for theirs
+// (call part 5,463 → 5,702 B: 35,070 B). So 34 KB + 384 B.
+const CORE_AND_PARTS_BUDGET = 34 * 1024 + 384;
 
 test(
   'size budgets: the core (Lit included), the core with the parts of issue 15, and each later part, gzip',
