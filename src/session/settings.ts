@@ -47,11 +47,10 @@ export class SettingsSync {
   #pending: { id: string; session: Json }[] = [];
   #sent = 0;
   /**
-   * Values the service refused, each as its field and JSON (`turn_detection{…}`): not sent
-   * again (the page changing one sends the new value), or every later change would go with them and be
-   * refused whole.
+   * The value the service refused for a field, as JSON (`turn_detection` → `{…}`): not sent again while the
+   * page keeps it, or every later change would go with it and be refused whole. Another value takes its place.
    */
-  readonly #refused = new Set<string>();
+  readonly #refused = new Map<string, string>();
 
   /** Locked settings the page was told of, across the calls of a session (told once). */
   readonly #told = new Set<string>();
@@ -103,12 +102,14 @@ export class SettingsSync {
   #refuse({ audio, ...top }: Json, param?: string | null): void {
     const fields = Object.entries({ ...(audio as { input?: Json } | undefined)?.input, ...top });
     const named = fields.filter(([key]) => `${param}.`.includes(`.${key}.`));
-    for (const [key, value] of named.length ? named : fields) this.#refused.add(key + JSON.stringify(value));
+    for (const [key, value] of named.length ? named : fields) this.#refused.set(key, JSON.stringify(value));
   }
 
-  /** A value to send: not one the service refused. */
+  /** A value to send: not the one the service refused (the page set another: that one goes, and is told). */
   #fresh(key: string, value: unknown): boolean {
-    return !this.#refused.has(key + JSON.stringify(value));
+    if (this.#refused.get(key) === JSON.stringify(value)) return false;
+    this.#refused.delete(key);
+    return true;
   }
 
   /**

@@ -148,6 +148,11 @@ describe('SettingsSync', () => {
       type: 'realtime',
       audio: { input: { turn_detection: { type: 'server_vad', threshold: 0.4 } } },
     });
+    serverEvent('session.updated', { audio: { input: { turn_detection: { type: 'server_vad', threshold: 0.4 } } } });
+    // And back to the refused one: sent, so the service says again why it refuses it (not a silent nothing).
+    options.settings = { 'vad-threshold': 7, 'reasoning-effort': 'high' };
+    sync.sync();
+    assert.equal(sent.length, 5);
   });
 
   test('an error that names no field of the update refuses all of it: nothing goes again until the page changes it', () => {
