@@ -6,7 +6,9 @@ import type { Attempt } from './attempt.js';
 import { RealtimeError } from './errors.js';
 import { connectionLost } from './health.js';
 import type { SessionView } from './session-view.js';
-import { warmKey, type Signaling } from './signaling.js';
+import type { RealtimeCallStats } from './call-stats.js';
+import { signalingContext, signalingFor, warmKey, type Signaling } from './signaling.js';
+import { isActive } from './state.js';
 import type { WarmToken } from './warm-token.js';
 
 /** Server events of a call kept for the call part while it loads (it sees each event of the call, in order). */
@@ -78,18 +80,35 @@ export class CallHelpers {
     });
   }
 
-  /** Fetches a token ahead (once the part is in, if `allowed` still holds) for the settings as they are. */
-  warmUp(allowed: () => boolean, fetchAhead: () => Promise<Signaling>): void {
+  /**
+   * Fetches a token ahead for the settings as they are, once the part is in: in token mode only (a proxy
+   * or the page's own signaling has no token to fetch), and not while a call is under way.
+   */
+  warmUp(): void {
+    const allowed = () => {
+      const o = this.host.options();
+      return o.tokenUrl && !o.connectUrl && !o.signaling && !isActive(this.host.state()) ? o : undefined;
+    };
     if (!allowed()) return;
     // A part that cannot be fetched is only a missed head start: the click's call reports it.
     this.load().then(
       () => {
-        if (!allowed()) return;
-        const o = this.host.options();
-        this.warm!.warm(warmKey(o), o.authorization, fetchAhead);
+        const o = allowed();
+        if (o)
+          this.warm!.warm(warmKey(o), o.authorization, () => {
+            const signaling = signalingFor(o);
+            return signaling.prepare(signalingContext(o, new AbortController().signal)).then(() => signaling);
+          });
       },
       () => {},
     );
+  }
+
+  /** The running call's quality, read by the call part (undefined without a call, or without the part). */
+  async callStats(pc: RTCPeerConnection | undefined): Promise<RealtimeCallStats | undefined> {
+    if (!pc || pc.connectionState === 'closed') return undefined;
+    const part = await this.load().catch(() => undefined);
+    return part?.readCallStats(pc);
   }
 
   /** The token fetched ahead for the settings as they are now, if one is (taken once). */

@@ -101,6 +101,20 @@ export async function switchMicrophone(host: MicrophoneHost, attempt: Attempt): 
 }
 
 /**
+ * The page chose another microphone: during a call it is switched without reconnecting. False (and a
+ * non-fatal error) when the device cannot be opened; the call goes on with the old one.
+ */
+export async function chooseMicrophone(host: MicrophoneHost, attempt: Attempt | undefined): Promise<boolean> {
+  try {
+    if (attempt) await switchMicrophone(host, attempt);
+    return true;
+  } catch (error) {
+    if (!(error instanceof AttemptAborted)) host.report(microphoneError(error).nonFatal());
+    return false;
+  }
+}
+
+/**
  * A microphone unplugged (or revoked) mid-call: fall back to the system's default device without
  * dropping the call; only when there is none does the call end.
  */

@@ -8,7 +8,7 @@ import type { RealtimeSessionConfig } from '../events/session-config.js';
 import { Attempt } from './attempt.js';
 import { CallHelpers } from './call-helpers.js';
 import type { RealtimeCallStats } from './call-stats.js';
-import { AttemptAborted, RealtimeError, microphoneError, toRealtimeError, type RealtimeErrorDetail } from './errors.js';
+import { AttemptAborted, RealtimeError, toRealtimeError, type RealtimeErrorDetail } from './errors.js';
 import { browserProblem, watchConnection } from './health.js';
 import type { RealtimeSessionOptions } from './options.js';
 import * as microphone from './microphone.js';
@@ -127,11 +127,8 @@ export class RealtimeSession extends SessionEvents {
   }
 
   /** The running call's quality (round trip, jitter, losses, concealed audio), the same in every engine; undefined without a call (or without the call part, which could not be fetched). */
-  async callStats(): Promise<RealtimeCallStats | undefined> {
-    const pc = this.#attempt?.pc;
-    if (!pc || pc.connectionState === 'closed') return undefined;
-    const part = await this.#helpers.load().catch(() => undefined);
-    return part?.readCallStats(pc);
+  callStats(): Promise<RealtimeCallStats | undefined> {
+    return this.#helpers.callStats(this.#attempt?.pc);
   }
 
   /** The conversation so far, as a next call would be given it back: final turns, newest last. */
@@ -206,15 +203,7 @@ export class RealtimeSession extends SessionEvents {
    * deadline, not two. Nothing else happens ahead (no microphone).
    */
   warmUp(): void {
-    const canWarm = () => {
-      const o = this.options;
-      return !!o.tokenUrl && !o.connectUrl && !o.signaling && !isActive(this.#state);
-    };
-    this.#helpers.warmUp(canWarm, () => {
-      const signaling = signalingFor(this.options);
-      const context = signalingContext(this.options, new AbortController().signal);
-      return signaling.prepare(context).then(() => signaling);
-    });
+    this.#helpers.warmUp();
   }
 
   /** A new attempt, from the click of start() or from a reconnection. */
@@ -269,15 +258,9 @@ export class RealtimeSession extends SessionEvents {
    * device. Resolves false (and reports a non-fatal error) when the device cannot be opened; the call
    * then goes on with the old one.
    */
-  async switchMicrophone(deviceId?: string): Promise<boolean> {
+  switchMicrophone(deviceId?: string): Promise<boolean> {
     this.options = { ...this.options, inputDeviceId: deviceId };
-    try {
-      if (this.#attempt) await microphone.switchMicrophone(this.#view, this.#attempt);
-      return true;
-    } catch (error) {
-      if (!(error instanceof AttemptAborted)) this.#report(microphoneError(error).nonFatal());
-      return false;
-    }
+    return microphone.chooseMicrophone(this.#view, this.#attempt);
   }
 
   /** Plays the model's voice on this output device, where `setSinkId` exists. */
