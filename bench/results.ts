@@ -43,13 +43,20 @@ export function log(message: string): void {
 }
 
 /**
- * Merges `results` into bench/results.json (whatever else is there stays: parts run alone, the soak)
+ * Merges `results` into bench/results.json (whatever else is there stays: parts run alone, the soak; a
+ * family of keys it measured is replaced whole)
  * and stamps the run's date and machine; returns what was written. Read at the very end: another
  * bench may have written the file meanwhile.
  */
 export function writeResults(results: Results, forget: string[] = []): Results {
   const previous: Results = existsSync(RESULTS_FILE) ? JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) : {};
   for (const key of forget) delete previous[key];
+  // A family of keys (`core_module_gzip_bytes:<module>`) is replaced whole by a run that measured it: a module
+  // that left the core must not keep its old figure.
+  const families = Object.keys(results)
+    .filter((key) => key.includes(':'))
+    .map((key) => key.slice(0, key.indexOf(':') + 1));
+  for (const key of Object.keys(previous)) if (families.some((family) => key.startsWith(family))) delete previous[key];
   const merged: Results = { ...previous, ...results };
   delete merged.date;
   delete merged.machine;
