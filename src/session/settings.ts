@@ -37,8 +37,6 @@ type ErrorClass = new (
 export class SettingsSync {
   /** The session as the service last said it is. */
   #confirmed?: Json;
-  /** That session with the updates on their way put in: what the page's settings are compared with. */
-  #session?: Session;
   /**
    * Updates sent and not answered yet, oldest first. One stays here until a `session.updated` shows it (or
    * a later one) in place, or an `error` names its `event_id`: an answer to another update (the tools', the
@@ -72,7 +70,6 @@ export class SettingsSync {
       const at = this.#pending.findIndex((update) => update.id === error?.event_id);
       if (at < 0) return;
       this.#refuse(this.#pending.splice(at, 1)[0]!.session, error.param);
-      this.#merge();
       // The service refuses an update whole: what it did not object to goes again, without what it did.
       return this.sync();
     }
@@ -83,15 +80,15 @@ export class SettingsSync {
     this.#pending.forEach((update, at) => same(update.session, session) && (taken = at));
     this.#pending.splice(0, type === 'session.created' ? Infinity : taken + 1);
     this.#confirmed = session;
-    this.#merge();
     if (type === 'session.created') this.sync(true);
   }
 
-  #merge(): void {
-    this.#session = this.#pending.reduce(
-      (session, update) => merge(session, update.session),
-      this.#confirmed!,
-    ) as Session;
+  /** The session as the service said it, with the updates on their way put in: what the page's settings are compared with. */
+  get #session(): Session | undefined {
+    return (
+      this.#confirmed &&
+      (this.#pending.reduce((session, update) => merge(session, update.session), this.#confirmed) as Session)
+    );
   }
 
   /**
@@ -169,7 +166,6 @@ export class SettingsSync {
     if (!Object.keys(session).length) return undefined;
     // Sent as the page wants it: the service's session.updated then says it took it (or an error why not).
     const id = `rv_settings_${++this.#sent}`;
-    this.#session = merge(current as Json, session) as Session;
     this.#pending.push({ id, session });
     return { type: 'session.update', event_id: id, session: { type: 'realtime', ...session } } as RealtimeClientEvent;
   }
