@@ -43,6 +43,7 @@ export class SettingsSync {
    * page's own) or to an earlier one must not undo it, or it would be sent again.
    */
   #pending: { id: string; session: Json }[] = [];
+  /** Numbers the updates' `event_id`s (`rv_settings_N`). */
   #sent = 0;
   /**
    * The value the service refused for a field, as JSON (`turn_detection` → `{…}`): not sent again while the
@@ -102,7 +103,7 @@ export class SettingsSync {
     for (const [key, value] of named.length ? named : fields) this.#refused.set(key, JSON.stringify(value));
   }
 
-  /** A value to send: not the one the service refused (the page set another: that one goes, and is told). */
+  /** A value to send: not the one the service refused (once the page sets another, that one goes, and so on). */
   #fresh(key: string, value: unknown): boolean {
     if (this.#refused.get(key) === JSON.stringify(value)) return false;
     this.#refused.delete(key);
