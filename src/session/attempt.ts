@@ -11,6 +11,8 @@ export class Attempt {
   pc?: RTCPeerConnection;
   dc?: RTCDataChannel;
   audio?: HTMLAudioElement;
+  /** The model's voice, as received. */
+  remote?: MediaStream;
   /** True when the session created `audio` and must remove it from the page. */
   ownsAudio = false;
   #timers = new Set<ReturnType<typeof setTimeout>>();
@@ -82,6 +84,6 @@ export class Attempt {
       this.audio.srcObject = null;
       if (this.ownsAudio) this.audio.remove();
     }
-    this.stream = this.pc = this.dc = this.audio = undefined;
+    this.stream = this.remote = this.pc = this.dc = this.audio = undefined;
   }
 }

@@ -13,7 +13,7 @@ import { browserProblem, watchConnection } from './health.js';
 import type { RealtimeSessionOptions } from './options.js';
 import * as microphone from './microphone.js';
 import { negotiate } from './peer.js';
-import { playOn, playRemote, prepareAudio, resumePlayback } from './playback.js';
+import { Speaker } from './playback.js';
 import { HEARD_WAIT_MS, SendQueue, userMessage } from './send-queue.js';
 import { parseServerEvent, serviceError, speakingAfter } from './server-messages.js';
 import type { SessionView } from './session-view.js';
@@ -45,8 +45,8 @@ export class RealtimeSession extends SessionEvents {
   /** The service's answer to this call's offer: its call id and the fields the page's server locked. */
   #answer?: SdpAnswer;
   #lastError?: RealtimeErrorDetail;
-  #audioBlocked = false;
-  #remoteStream?: MediaStream;
+  /** The model's voice: its audio element, speaker and autoplay block. */
+  readonly #speaker = new Speaker((error) => this.#report(error));
   #assistantSpeaking = false;
   /** What the jobs kept in their own modules are lent of the session: its options, state and attempt. */
   readonly #view = ((s): SessionView => ({
@@ -94,7 +94,7 @@ export class RealtimeSession extends SessionEvents {
 
   /** True while the browser refuses to play the model's voice until the user clicks (call resumeAudio() from a click). */
   get audioBlocked(): boolean {
-    return this.#audioBlocked;
+    return this.#speaker.blocked;
   }
 
   /** The microphone stream of the current call. */
@@ -109,7 +109,7 @@ export class RealtimeSession extends SessionEvents {
 
   /** The model's voice, as received. */
   get remoteStream(): MediaStream | undefined {
-    return this.#attempt?.disposed ? undefined : this.#remoteStream;
+    return this.#attempt?.remote;
   }
 
   /** True between the model's audio starting and stopping (or being cut off). */
@@ -224,10 +224,8 @@ export class RealtimeSession extends SessionEvents {
     this.#queue.reset();
     this.#cancelIds.clear();
     this.#answer = undefined;
-    this.#audioBlocked = false;
     this.#setState(state, reason);
-    prepareAudio(attempt, this.options.audioElement, this.options.audioParent);
-    void this.#playOn(attempt.audio);
+    this.#speaker.prepare(attempt, this.options);
     const setup = initialSession(this.options);
     if (setup) this.updateSession(setup);
     // A reconnection or renewal goes on with the conversation; start() does when the page keeps it (persist).
@@ -264,15 +262,9 @@ export class RealtimeSession extends SessionEvents {
   }
 
   /** Plays the model's voice on this output device, where `setSinkId` exists. */
-  async setOutputDevice(deviceId: string): Promise<boolean> {
+  setOutputDevice(deviceId: string): Promise<boolean> {
     this.options = { ...this.options, outputDeviceId: deviceId };
-    return this.#playOn(this.#attempt?.audio);
-  }
-
-  async #playOn(audio: HTMLAudioElement | undefined): Promise<boolean> {
-    const failed = audio && (await playOn(audio, this.options.outputDeviceId));
-    if (failed) this.#report(failed);
-    return !failed;
+    return this.#speaker.playOn(this.#attempt?.audio, deviceId);
   }
 
   /**
@@ -309,10 +301,8 @@ export class RealtimeSession extends SessionEvents {
   }
 
   /** Retries playback after the browser blocked autoplay; call from a click. */
-  async resumeAudio(): Promise<boolean> {
-    const playing = await resumePlayback(this.#attempt?.audio);
-    if (playing) this.#audioBlocked = false;
-    return playing;
+  resumeAudio(): Promise<boolean> {
+    return this.#speaker.resume(this.#attempt?.audio);
   }
 
   // ---- the connection flow ----
@@ -325,13 +315,7 @@ export class RealtimeSession extends SessionEvents {
 
     this.#answer = await negotiate(attempt, ready, context, {
       dataChannelLabel: this.options.dataChannelLabel,
-      track: (stream) => {
-        this.#remoteStream = stream;
-        playRemote(attempt, stream, (error) => {
-          this.#audioBlocked = true;
-          this.#report(error);
-        });
-      },
+      track: (stream) => this.#speaker.play(attempt, stream),
       message: (message) => this.#onMessage(attempt, message),
     });
     watchConnection(attempt, attempt.pc!, attempt.dc!, (error) => this.#fail(attempt, error));
@@ -399,7 +383,6 @@ export class RealtimeSession extends SessionEvents {
     this.#helpers.reconnection?.cancel();
     this.#attempt?.dispose();
     this.#startPromise = undefined;
-    this.#remoteStream = undefined;
     if (this.#helpers.talk) this.#helpers.talk.talking = false;
     this.#assistantSpeaking = false;
   }
