@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { literalsHtmlCssMinifier } from '@literals/rollup-plugin-html-css-minifier';
 import MagicString from 'magic-string';
 import { defineConfig, type Plugin } from 'vite';
@@ -42,6 +42,25 @@ function stripPureAnnotations(): Plugin {
   };
 }
 
+/**
+ * A module two parts share (src/parts/offscreen.ts, the drawing worker of the meters and the visualizer) goes
+ * into each part that imports it, not into a chunk of its own: a part is one file that imports nothing (a
+ * classic script loads it too, its worker is that file, and a host copies one file per part). Each importer
+ * resolves it under an id of its own, so the bundler keeps one copy per part.
+ */
+function copyIntoEachPart(): Plugin {
+  const SHARED = /\/parts\/offscreen\.(?:js|ts)$/;
+  return {
+    name: 'realtime-voice:copy-into-each-part',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      if (!importer || !source.includes('offscreen')) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved && SHARED.test(resolved.id) ? `${resolved.id}?part=${basename(importer)}` : null;
+    },
+  };
+}
+
 export default defineConfig(({ command, mode }) => {
   if (command === 'serve') {
     return {
@@ -68,12 +87,16 @@ export default defineConfig(({ command, mode }) => {
   const selfContained = mode === 'bundle' || classic;
   return {
     // The markup and CSS inside html`` / css`` are strings to terser: this minifies them (~1 KB gzip).
-    plugins: selfContained
-      ? [
-          { ...literalsHtmlCssMinifier({ include: ['src/**/*.ts'], failOnError: true }), enforce: 'pre' as const },
-          stripPureAnnotations(),
-        ]
-      : [],
+    plugins: [
+      ...(selfContained
+        ? [
+            { ...literalsHtmlCssMinifier({ include: ['src/**/*.ts'], failOnError: true }), enforce: 'pre' as const },
+            stripPureAnnotations(),
+          ]
+        : []),
+      // The one-file build inlines every part: one copy is enough there.
+      ...(mode === 'all' ? [] : [copyIntoEachPart()]),
+    ],
     resolve: selfContained
       ? {
           conditions: ['node', 'module', 'production', 'default'],

@@ -13,7 +13,7 @@
  */
 import { build } from 'esbuild';
 import express from 'express';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -258,6 +258,17 @@ export async function heapAfterGc(page: Page): Promise<number> {
   } finally {
     await cdp.detach();
   }
+}
+
+/**
+ * The widget's page with its parts as built files (dist/ on the bench's origin), as a site serving dist/ has
+ * them: the meters' and the visualizer's drawing workers are their parts' own files, which an inlined part
+ * cannot start. Throws when dist/ is not built.
+ */
+export function withBuiltParts(page: string): string {
+  if (!existsSync('dist/realtime-voice.meters.js'))
+    throw new Error('this bench loads the built parts (dist/): run npm run build first');
+  return `${page}${page.includes('?') ? '&' : '?'}parts-url=/parts/`;
 }
 
 export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));

@@ -17,7 +17,7 @@
  *   SOAK_MINUTES=3 SOAK_BARE_MINUTES=1 SOAK_SAMPLE_MS=30000 npm run soak    a quick check
  */
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
-import { heapAfterGc, sleep, withBrowserBench, type BenchWindow, type Stack } from './browser.ts';
+import { heapAfterGc, sleep, withBrowserBench, withBuiltParts, type BenchWindow, type Stack } from './browser.ts';
 import { log, round, slope, writeResults, type Results } from './results.ts';
 import { cpuSeconds } from './turn.ts';
 
@@ -29,6 +29,8 @@ const RECOVERY_MS = 30_000;
 
 const CLIENTS = { widget: '/widget.html?meters', bare: '/bare.html' } as const;
 type Client = keyof typeof CLIENTS;
+/** The widget's pages load the built parts (the meters draw in their worker, as on a site); the bare client has none. */
+const pageOf = (client: Client) => (client === 'bare' ? CLIENTS.bare : withBuiltParts(CLIENTS[client]));
 
 interface Sample {
   /** Minutes since the call was set up. */
@@ -106,7 +108,7 @@ async function soakPhase(browser: Browser, page: Page, stack: Stack, client: Cli
     peerConnections: 0,
   };
   const pid = browser.process()!.pid!;
-  await page.goto(`${stack.url}${CLIENTS[client]}`, { waitUntil: 'load' });
+  await page.goto(`${stack.url}${pageOf(client)}`, { waitUntil: 'load' });
   if (!(await startCall(page))) {
     log(`soak: ${client}: the call did not start; once more`);
     await stack.emulator.ready();

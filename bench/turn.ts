@@ -16,7 +16,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'puppeteer-core';
-import { sleep, withBrowserBench, type BenchWindow, type ProbeEvent, type TurnEvent } from './browser.ts';
+import {
+  sleep,
+  withBrowserBench,
+  withBuiltParts,
+  type BenchWindow,
+  type ProbeEvent,
+  type TurnEvent,
+} from './browser.ts';
 import { log, median, putDistribution, ratio, round, type Results } from './results.ts';
 
 const CONVERSATION_MS = 30_000;
@@ -25,6 +32,8 @@ const CONVERSATIONS = Number(process.env.BENCH_TURN_CONVERSATIONS ?? 2);
 /** widget_plain: the widget without its level meters, to tell their share of the widget's turn from the rest. */
 const CLIENTS = { widget: '/widget.html?meters', bare: '/bare.html', widget_plain: '/widget.html' } as const;
 type Client = keyof typeof CLIENTS;
+/** The widget's pages load the built parts (the meters draw in their worker, as on a site); the bare client has none. */
+const pageOf = (client: Client) => (client === 'bare' ? CLIENTS.bare : withBuiltParts(CLIENTS[client]));
 
 interface TurnParts {
   /** End of speech → `input_audio_buffer.speech_stopped` arrives: the network path in and the VAD's 500 ms of silence. */
@@ -172,7 +181,7 @@ export async function benchTurn(results: Results): Promise<void> {
       for (const client of i % 2 ? [...order].reverse() : order) {
         log(`turn: ${client} conversation ${i + 1}/${CONVERSATIONS} (${CONVERSATION_MS / 1000} s)`);
         try {
-          runs[client].push(await converse(browser, page, `${stack.url}${CLIENTS[client]}`));
+          runs[client].push(await converse(browser, page, `${stack.url}${pageOf(client)}`));
         } catch (error) {
           log(`turn: ${client} conversation failed: ${(error as Error).message.split('\n')[0]}`);
           await stack.emulator.ready();
@@ -180,7 +189,7 @@ export async function benchTurn(results: Results): Promise<void> {
       }
     }
     // The widget runs with its level meters on (an AnalyserNode per side, drawn every frame): their cost is in these figures.
-    await page.goto(`${stack.url}${CLIENTS.widget}`, { waitUntil: 'load' });
+    await page.goto(`${stack.url}${pageOf('widget')}`, { waitUntil: 'load' });
     results.widget_meters_attribute_supported = (await page
       .evaluate(async () => {
         await customElements.whenDefined('realtime-voice');

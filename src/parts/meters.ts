@@ -1,9 +1,56 @@
-/** The meters part (`realtime-voice.meters.js`): two level bars and `realtime-levels`, from one shared AudioContext. */
+/**
+ * The meters part (`realtime-voice.meters.js`): two level bars and `realtime-levels`, from one shared
+ * AudioContext. Each bar's fill is a canvas drawn in a worker where the browser can (offscreen.ts: the
+ * worker is this same file), so a moving level costs the page's main thread a message, not a frame of
+ * its own (each redraw of a fill on the page was style, pre-paint and commit: most of what the meters
+ * cost, ~1 point of a core in the bench's conversation). Where there is no worker, the page moves the
+ * fill itself (a `transform`), as fewer redraws.
+ */
 import { LevelsController } from '../ui/levels-controller.js';
 import type { MetersPart, PartFactory } from './kit.js';
+import { inWorker, serveInWorker, startDrawingWorker, type DrawingWorker } from './offscreen.js';
 
 /** Two ticks of the levels controller (66 ms) less a margin for a late timer. */
 const MIN_REDRAW_MS = 100;
+
+/** What the page tells the bars' worker (one or more fields each); asked, it answers each bar's filled share. */
+interface ToMeters {
+  size?: [number, number];
+  colour?: string;
+  rtl?: boolean;
+  levels?: [number, number];
+}
+
+/** In the worker: each bar's fill is its level of the width, from the start side (the right in RTL). */
+function drawInWorker(): void {
+  let bars: OffscreenCanvasRenderingContext2D[] = [];
+  let colour = '';
+  let rtl = false;
+  let levels = [0, 0];
+  serveInWorker<ToMeters>(true, (data) => {
+    if (data.canvases) bars = data.canvases.map((canvas) => canvas.getContext('2d')!);
+    if (data.size) for (const { canvas } of bars) [canvas.width, canvas.height] = data.size;
+    colour = data.colour ?? colour;
+    rtl = data.rtl ?? rtl;
+    levels = data.levels ?? levels;
+    return bars.map((bar, i) => {
+      const { width, height } = bar.canvas;
+      const filled = Math.round(width * levels[i]!);
+      bar.clearRect(0, 0, width, height);
+      bar.fillStyle = colour;
+      bar.fillRect(rtl ? width - filled : 0, 0, filled, height);
+      // For tests (asked): the share of the bar's middle row that is drawn.
+      if (!data.ask || !width || !height) return 0;
+      const row = bar.getImageData(0, height >> 1, width, 1).data;
+      let drawn = 0;
+      for (let x = 3; x < row.length; x += 4) if (row[x]) drawn++;
+      return drawn / width;
+    });
+  });
+}
+
+// Loaded as the worker: draw the bars the page sends.
+if (inWorker) drawInWorker();
 
 const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
   const el = host.element;
@@ -12,8 +59,15 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
   /** The levels the bars show, and when they were last redrawn. */
   let shown = [0, 0];
   let drawn = 0;
+  /** The bars' fills of this call, and the worker that draws them (undefined: the page does). */
+  let fills: HTMLCanvasElement[] = [];
+  let worker: DrawingWorker<ToMeters> | undefined;
+  /** Bumped for each set of fills: a worker that starts after its fills went is dropped. */
+  let generation = 0;
+  let size: [number, number] = [0, 0];
+  const queries = ['prefers-color-scheme: dark', 'forced-colors: active'].map((q) => matchMedia(`(${q})`));
   /**
-   * Redraws the bars only for a move one can see: 1/25 of the bar (2.5 px of its 4rem), and not more
+   * Without the worker, the page redraws the bars only for a move one can see: 1/25 of the bar (2.5 px of its 4rem), and not more
    * than about 8 times a second, except a bar leaving or reaching rest (the start and end of speech),
    * drawn at once. Each redraw costs the page a frame (style, pre-paint, commit: 1.1 ms of main
    * thread each, traced, most of what the meters cost), and speech moves the level visibly at nearly
@@ -26,7 +80,11 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
   const draw = (input: number, output: number) => {
     const levels = [input, output];
     const now = performance.now();
-    if (
+    if (worker) {
+      // Off the main thread: every change goes, no frame of the page's is asked for.
+      if (input !== shown[0] || output !== shown[1]) worker.send({ levels: [input, output] });
+      shown = levels;
+    } else if (
       levels.some((level, i) => level !== shown[i] && (!level || Math.abs(level - shown[i]!) >= 0.04)) &&
       (levels.some((level, i) => !level !== !shown[i]) || now - drawn >= MIN_REDRAW_MS)
     ) {
@@ -40,6 +98,63 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
     if (host.active()) host.emit('realtime-levels', { input, output });
   };
   const levels = new LevelsController(el, el.session, draw);
+
+  /** The fill's colour and the direction, read when the fills come and when the theme changes (not each tick). */
+  const look = () => {
+    const style = getComputedStyle(fills[0]!);
+    worker?.send({ colour: style.color, rtl: style.direction === 'rtl' });
+  };
+  const sized = new ResizeObserver(([entry]) => {
+    const box = entry!.contentRect;
+    size = [Math.round(box.width * devicePixelRatio), Math.round(box.height * devicePixelRatio)];
+    worker?.send({ size });
+  });
+  const listen = (on: boolean) => {
+    for (const query of queries) query[on ? 'addEventListener' : 'removeEventListener']('change', look);
+  };
+  const detach = () => {
+    worker?.dispose();
+    worker = undefined;
+    sized.disconnect();
+    listen(false);
+    fills = [];
+    generation++;
+  };
+  /** The worker for the fills of this call, where it starts; until it has, and without it, the page draws. */
+  const attach = async (canvases: HTMLCanvasElement[]) => {
+    const mine = ++generation;
+    const started = await startDrawingWorker<ToMeters>(import.meta.url, /meters[^/]*\.(js|ts)(\?|#|$)/, canvases);
+    if (mine !== generation) return started?.dispose();
+    if (!started) return;
+    worker = started;
+    for (const canvas of canvases) {
+      canvas.dataset.drawnIn = 'worker';
+      canvas.style.transform = ''; // the page's drawing until now
+    }
+    listen(true);
+    look();
+    shown = [levels.input, levels.output];
+    worker.send({ size, levels: [levels.input, levels.output] });
+  };
+  /** After each render: the fills it left (new or gone), and the look when the theme or direction changed. */
+  const sync = (changed?: Map<PropertyKey, unknown>) => {
+    const found = [...el.renderRoot.querySelectorAll<HTMLCanvasElement>('canvas.fill')];
+    if (found[0] !== fills[0]) {
+      detach();
+      fills = found;
+      if (!found.length) return;
+      sized.observe(found[0]!);
+      // For tests and screenshots: draws these levels (or the last ones) and resolves once they are drawn, with
+      // each bar's filled share where the worker draws (the page cannot read a transferred canvas).
+      Object.assign(found[0]!.parentElement!.parentElement!, {
+        metersDraw: (input?: number, output?: number) => {
+          if (input !== undefined) draw(input, output ?? 0);
+          return worker?.ask({}) ?? Promise.resolve(undefined);
+        },
+      });
+      void attach(found);
+    } else if (worker && ['theme', 'dir', 'lang', 'layout'].some((key) => changed?.has(key))) look();
+  };
   // Loaded during a call (the attribute came late, or the file did): the page had its click already,
   // so the shared AudioContext may run.
   if (wanted() && host.active()) levels.start();
@@ -67,8 +182,10 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
       /* A transform, not a width: the browser only composites it (no layout or paint at 15 Hz). Set by draw(). */
       .fill {
         display: block;
+        inline-size: 100%;
         block-size: 100%;
-        background: var(--realtime-voice-meter, var(--_accent));
+        color: var(--realtime-voice-meter, var(--_accent));
+        background: currentColor;
         transform: scaleX(0);
         transform-origin: left;
         will-change: transform;
@@ -76,13 +193,19 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
       .fill:dir(rtl) {
         transform-origin: right;
       }
+      /* Drawn by the worker: the canvas is the whole bar, its pixels the fill. */
+      .fill[data-drawn-in='worker'] {
+        background: none;
+        transform: none;
+        will-change: auto;
+      }
     `,
     /** Decorative (hidden from assistive technology): the status line says who is talking. */
     render: () =>
       el.meters && host.active()
         ? html`<div part="meters" class="meters" aria-hidden="true">
-            <span part="meter input" class="meter"><span class="fill"></span></span>
-            <span part="meter output" class="meter"><span class="fill"></span></span>
+            <span part="meter input" class="meter"><canvas class="fill"></canvas></span>
+            <span part="meter output" class="meter"><canvas class="fill"></canvas></span>
           </div>`
         : undefined,
     starting: () => wanted() && levels.start(),
@@ -91,7 +214,10 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
     },
     updated: (changed) => {
       if ((changed.has('meters') || changed.has('visualizer')) && wanted() && host.active()) levels.start();
+      sync(changed);
     },
+    connected: () => sync(),
+    disconnected: detach,
   };
 };
 export default meters;

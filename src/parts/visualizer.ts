@@ -5,14 +5,12 @@
  * (`outputLevel`), with a look for each state: idle, connecting, listening, user speaking, thinking,
  * assistant speaking, muted, error.
  *
- * Off the page's main thread where the browser can: the canvas is handed to a worker
- * (`transferControlToOffscreen`), and the worker is this same file (`new Worker(import.meta.url)`: no
- * blob: or data: URL, so a strict CSP holds). The worker runs the frame loop and draws; the page only
- * tells it the look, the colours, the size and the levels (as `realtime-levels` come, ~30 a second).
- * Any 60 fps loop on the main thread costs ~5 % of a core here even drawing nothing (bench: an empty
- * requestAnimationFrame loop); in the worker the page's share is the messages. Where there is no
- * OffscreenCanvas, the file is not on this origin (a CDN `parts-url`), the worker does not start (a
- * CSP without worker-src 'self'), or the one-file build inlined it, the page draws itself, as before.
+ * Off the page's main thread where the browser can (offscreen.ts): the canvas is handed to a worker
+ * that is this same file. The worker runs the frame loop and draws; the page only tells it the look,
+ * the colours, the size and the levels (as `realtime-levels` come, ~30 a second). Any 60 fps loop on
+ * the main thread costs ~5 % of a core here even drawing nothing (bench: an empty
+ * requestAnimationFrame loop); in the worker the page's share is the messages. Where the worker
+ * cannot be, the page draws itself, as before.
  *
  * The loop runs only while a call is active and the canvas is on screen (IntersectionObserver) in a
  * visible tab, and only for the looks that move (not idle, muted, error); no layout is read in a
@@ -23,6 +21,7 @@
  * through the canvas's own `color` properties so that `light-dark()` and system colours resolve.
  */
 import type { PartFactory } from './kit.js';
+import { inWorker, serveInWorker, startDrawingWorker } from './offscreen.js';
 
 type Rgb = [number, number, number, number];
 
@@ -43,19 +42,16 @@ interface Painter {
   /** true: the frame loop; false: one still frame. */
   run(moving: boolean): void;
   dispose(): void;
-  /** The worker's: asks for its pixels and frame count (for tests). */
-  snapshot?(): void;
+  /** The worker's: its pixels and how many frames it drew (for tests). */
+  snapshot?(): Promise<unknown>;
 }
 
-/** Messages from the page to the worker (one or more fields each). */
+/** Messages from the page to the worker (one or more fields each; asked, it answers with its pixels and frames). */
 interface ToWorker {
-  canvas?: OffscreenCanvas;
   scene?: Scene;
   size?: [number, number];
   levels?: [number, number];
   run?: boolean;
-  /** For tests: the worker answers with its pixels and how many frames it drew. */
-  snapshot?: boolean;
 }
 
 /** The looks that do not move (and draw no level). */
@@ -178,8 +174,6 @@ function loopPainter(
 
 /** In the worker: the canvas comes from the page, then scenes, sizes, levels and run/still. */
 function runWorker(scope: {
-  postMessage(message: unknown): void;
-  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
   requestAnimationFrame?: (callback: (now: number) => void) => number;
   cancelAnimationFrame?: (id: number) => void;
 }): void {
@@ -191,9 +185,9 @@ function runWorker(scope: {
     request: (callback: (now: number) => void) => scope.requestAnimationFrame!(callback),
     cancel: (id: number) => scope.cancelAnimationFrame!(id),
   };
-  scope.onmessage = ({ data }) => {
-    if (data.canvas) {
-      ctx = data.canvas.getContext('2d')!;
+  serveInWorker<ToWorker>(!!scope.requestAnimationFrame, (data) => {
+    if (data.canvases) {
+      ctx = data.canvases[0]!.getContext('2d')!;
       painter = loopPainter(ctx, loop, () => frames++);
     }
     if (!painter || !ctx) return;
@@ -201,67 +195,29 @@ function runWorker(scope: {
     if (data.size) painter.size(...data.size);
     if (data.levels) painter.levels(...data.levels);
     if (data.run !== undefined) painter.run(data.run);
-    if (data.snapshot)
-      scope.postMessage({ pixels: ctx.getImageData(0, 0, ctx.canvas.width || 1, ctx.canvas.height || 1), frames });
-  };
-  scope.postMessage({ ready: !!scope.requestAnimationFrame });
+    if (data.ask) return { pixels: ctx.getImageData(0, 0, ctx.canvas.width || 1, ctx.canvas.height || 1), frames };
+  });
 }
 
-// Loaded as the worker (no document): draw what the page sends.
-if (typeof document === 'undefined' && typeof postMessage === 'function') runWorker(self as never);
-
-/** How long the page waits for its worker to say it runs before drawing itself. */
-const WORKER_START_MS = 2_000;
+// Loaded as the worker: draw what the page sends.
+if (inWorker) runWorker(self as never);
 
 /**
  * Starts the worker for `canvas`; resolves with a painter that sends it what to draw, or undefined
- * when the page should draw itself (nothing was transferred then: the canvas is still the page's).
+ * when the page should draw itself.
  */
-function workerPainter(canvas: HTMLCanvasElement, onSnapshot: (data: unknown) => void): Promise<Painter | undefined> {
-  const url = import.meta.url;
-  if (
-    typeof OffscreenCanvas === 'undefined' ||
-    typeof canvas.transferControlToOffscreen !== 'function' ||
-    // This part's own file (not the one-file build, which inlines it into a classic script).
-    !/visualizer[^/]*\.(js|ts)(\?|#|$)/.test(url) ||
-    new URL(url, location.href).origin !== location.origin
-  )
-    return Promise.resolve(undefined);
-  let worker: Worker;
-  try {
-    worker = new Worker(url, { type: 'module' });
-  } catch {
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve) => {
-    const give = (painter?: Painter) => {
-      clearTimeout(timer);
-      if (!painter) worker.terminate();
-      resolve(painter);
-    };
-    const timer = setTimeout(give, WORKER_START_MS);
-    worker.onerror = () => give();
-    worker.onmessage = ({ data }) => {
-      if (!data.ready) return give(); // no frame loop in this worker
-      let offscreen: OffscreenCanvas;
-      try {
-        offscreen = canvas.transferControlToOffscreen();
-      } catch {
-        return give(); // someone took a context of the canvas meanwhile: the page draws
-      }
-      const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
-      send({ canvas: offscreen }, [offscreen]);
-      worker.onmessage = ({ data: answer }) => onSnapshot(answer);
-      give({
-        scene: (scene) => send({ scene }),
-        size: (w, h) => send({ size: [w, h] }),
-        levels: (input, output) => send({ levels: [input, output] }),
-        run: (run) => send({ run }),
-        dispose: () => worker.terminate(),
-        snapshot: () => send({ snapshot: true }),
-      });
-    };
-  });
+async function workerPainter(canvas: HTMLCanvasElement): Promise<Painter | undefined> {
+  const worker = await startDrawingWorker<ToWorker>(import.meta.url, /visualizer[^/]*\.(js|ts)(\?|#|$)/, [canvas]);
+  return (
+    worker && {
+      scene: (scene) => worker.send({ scene }),
+      size: (w, h) => worker.send({ size: [w, h] }),
+      levels: (input, output) => worker.send({ levels: [input, output] }),
+      run: (run) => worker.send({ run }),
+      dispose: () => worker.dispose(),
+      snapshot: () => worker.ask({}),
+    }
+  );
 }
 
 const visualizer: PartFactory = ({ html, css }, host) => {
@@ -288,8 +244,6 @@ const visualizer: PartFactory = ({ html, css }, host) => {
   let look = '';
   let kind = '';
   let size: [number, number] = [0, 0];
-  /** For tests (`canvas.visualizerSnapshot()`): the worker's answers. */
-  let answered: (data: unknown) => void = () => {};
 
   const lookNow = () =>
     el.state === 'error'
@@ -356,22 +310,18 @@ const visualizer: PartFactory = ({ html, css }, host) => {
   /** A painter for the canvas: the worker's where it starts, else the page's own loop. */
   const attach = async (target: HTMLCanvasElement) => {
     const mine = ++generation;
-    const inWorker = await workerPainter(target, (data) => answered(data));
-    if (mine !== generation) return inWorker?.dispose();
+    const drawer = await workerPainter(target);
+    if (mine !== generation) return drawer?.dispose();
     painter =
-      inWorker ??
+      drawer ??
       loopPainter(target.getContext('2d')!, {
         request: (callback) => requestAnimationFrame(callback),
         cancel: (id) => cancelAnimationFrame(id),
       });
-    target.dataset.drawnIn = inWorker ? 'worker' : 'page';
+    target.dataset.drawnIn = drawer ? 'worker' : 'page';
     // For tests: the worker's pixels and frame count (the page can no longer read a transferred canvas).
     (target as HTMLCanvasElement & { visualizerSnapshot?: () => Promise<unknown> }).visualizerSnapshot = () =>
-      new Promise((resolve) => {
-        if (!inWorker?.snapshot) return resolve(undefined);
-        answered = resolve;
-        inWorker.snapshot();
-      });
+      drawer?.snapshot?.() ?? Promise.resolve(undefined);
     if (size[0]) painter.size(...size);
     theme();
   };

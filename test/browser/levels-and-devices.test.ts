@@ -41,13 +41,63 @@ describe('level meters', () => {
     const meters = el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="meter"]');
     expect(meters).to.have.length(2);
     expect(part(el, 'meters')!.getAttribute('aria-hidden')).to.equal('true');
+    // Drawn in a worker (the part's own file): the page asks it what its bars show.
     const fill = meters[1]!.querySelector<HTMLElement>('.fill')!;
-    await until(() => Number(/scaleX\((.*)\)/.exec(fill.style.transform)?.[1]) > 0, 'the output meter drawn');
+    await until(() => fill.dataset.drawnIn === 'worker', 'the bars handed to their worker');
+    const drawer = part(el, 'meters') as HTMLElement & { metersDraw(): Promise<number[] | undefined> };
+    let shares: number[] | undefined;
+    const deadline = performance.now() + 5_000;
+    while (!(shares && shares[1]! > 0) && performance.now() < deadline) {
+      shares = await drawer.metersDraw();
+      await sleep(30);
+    }
+    expect(shares?.[1], 'the output bar filled in the worker').to.be.above(0);
+    expect(fill.style.transform, 'the page moves nothing itself').to.equal('');
     el.stop();
     expect(el.inputLevel).to.equal(0);
     await el.updateComplete;
     expect(part(el, 'meters'), 'shown only during a call').to.equal(null);
     assert.exists(fake.service.lastCall);
+  });
+
+  it("the bars' worker ends with the call; where no worker starts, the page moves the bars itself", async () => {
+    const Original = window.Worker;
+    const started: Worker[] = [];
+    const ended = new Set<Worker>();
+    const refuse = { on: false };
+    window.Worker = class extends Original {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        // As under a CSP without worker-src: the constructor throws.
+        if (refuse.on) throw new DOMException('refused by the test', 'SecurityError');
+        super(url, options);
+        started.push(this);
+      }
+      override terminate() {
+        ended.add(this);
+        super.terminate();
+      }
+    };
+    try {
+      const el = await voiceFixture({ 'token-url': tokenUrl().url, meters: '' });
+      await el.start();
+      const fill = () => part(el, 'meters')?.querySelectorAll<HTMLElement>('.fill')[1];
+      await until(() => fill()?.dataset.drawnIn === 'worker', 'the bars handed to their worker');
+      expect(started, 'one worker for both bars').to.have.length(1);
+      el.stop();
+      await el.updateComplete;
+      expect(ended.has(started[0]!), 'ended with the call').to.equal(true);
+
+      refuse.on = true;
+      await el.start();
+      await until(
+        () => Number(/scaleX\((.*)\)/.exec(fill()?.style.transform ?? '')?.[1]) > 0,
+        'the page moving the output bar',
+      );
+      expect(fill()!.dataset.drawnIn, 'no worker').to.equal(undefined);
+      el.stop();
+    } finally {
+      window.Worker = Original;
+    }
   });
 
   it('every widget on the page shares one AudioContext, closed when the last call ends', async () => {

@@ -118,17 +118,20 @@ describe('pages the widget lands on', () => {
       files: string[];
       transcriptLines: string[];
       drawnIn?: string;
+      metersDrawnIn?: string;
     };
     const result = new Promise<CspResult>((resolve) => {
       window.addEventListener('message', (e) => e.data?.kind === 'csp-result' && resolve(e.data));
     });
     document.body.append(frame);
-    const { text, violations, buttonBackground, parts, files, transcriptLines, drawnIn } = await result;
+    const { text, violations, buttonBackground, parts, files, transcriptLines, drawnIn, metersDrawnIn } = await result;
     frame.remove();
     expect(files, 'the parts, fetched from beside the bundle under the policy').to.deep.equal([
       '/dist/realtime-voice.call.js',
       '/dist/realtime-voice.controls.js',
       '/dist/realtime-voice.devices.js',
+      // The part, and the same file again as its bars' worker.
+      '/dist/realtime-voice.meters.js',
       '/dist/realtime-voice.meters.js',
       '/dist/realtime-voice.transcript.js',
       // The part, and the same file again as its worker.
@@ -136,6 +139,7 @@ describe('pages the widget lands on', () => {
       '/dist/realtime-voice.visualizer.js',
     ]);
     expect(drawnIn, 'the visualizer drew in its worker under the policy').to.equal('worker');
+    expect(metersDrawnIn, "the meters' bars drew in their worker under the policy").to.equal('worker');
     expect(parts, 'the parts rendered').to.deep.equal(['transcript', 'text-form', 'devices']);
     expect(transcriptLines.at(-1)).to.contain('You wrote: policy check.');
     expect(violations, 'CSP violations').to.deep.equal([]);
