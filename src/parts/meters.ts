@@ -13,7 +13,10 @@ import { inWorker, serveInWorker, startDrawingWorker, type DrawingWorker } from 
 /** Two ticks of the levels controller (66 ms) less a margin for a late timer. */
 const MIN_REDRAW_MS = 100;
 
-/** What the page tells the bars' worker (one or more fields each); asked, it answers each bar's filled share. */
+/**
+ * What the page tells the bars' worker (one or more fields each); asked, it answers each bar's middle row of
+ * pixels (RGBA).
+ */
 interface ToMeters {
   size?: [number, number];
   colour?: string;
@@ -39,12 +42,8 @@ function drawInWorker(): void {
       bar.clearRect(0, 0, width, height);
       bar.fillStyle = colour;
       bar.fillRect(rtl ? width - filled : 0, 0, filled, height);
-      // For tests (asked): the share of the bar's middle row that is drawn.
-      if (!data.ask || !width || !height) return 0;
-      const row = bar.getImageData(0, height >> 1, width, 1).data;
-      let drawn = 0;
-      for (let x = 3; x < row.length; x += 4) if (row[x]) drawn++;
-      return drawn / width;
+      // For tests (asked): the bar's middle row of pixels (RGBA), what it shows.
+      return data.ask && width && height ? [...bar.getImageData(0, height >> 1, width, 1).data] : [];
     });
   });
 }
@@ -65,6 +64,8 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
   /** Bumped for each set of fills: a worker that starts after its fills went is dropped. */
   let generation = 0;
   let size: [number, number] = [0, 0];
+  /** When the fills' colour and direction were last read (and sent to the worker). */
+  let looked = 0;
   const queries = ['prefers-color-scheme: dark', 'forced-colors: active'].map((q) => matchMedia(`(${q})`));
   /**
    * Without the worker, the page redraws the bars only for a move one can see: 1/25 of the bar (2.5 px of its 4rem), and not more
@@ -84,6 +85,8 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
       // Off the main thread: every change goes, no frame of the page's is asked for.
       if (input !== shown[0] || output !== shown[1]) worker.send({ levels: [input, output] });
       shown = levels;
+      // The page's own theme switch (a class on <html>) tells this part nothing: its look is read again each second.
+      if (now - looked >= 1000) look();
     } else if (
       levels.some((level, i) => level !== shown[i] && (!level || Math.abs(level - shown[i]!) >= 0.04)) &&
       (levels.some((level, i) => !level !== !shown[i]) || now - drawn >= MIN_REDRAW_MS)
@@ -102,6 +105,7 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
   /** The fill's colour and the direction, read when the fills come and when the theme changes (not each tick). */
   const look = () => {
     const style = getComputedStyle(fills[0]!);
+    looked = performance.now();
     worker?.send({ colour: style.color, rtl: style.direction === 'rtl' });
   };
   const sized = new ResizeObserver(([entry]) => {
@@ -145,7 +149,7 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
       if (!found.length) return;
       sized.observe(found[0]!);
       // For tests and screenshots: draws these levels (or the last ones) and resolves once they are drawn, with
-      // each bar's filled share where the worker draws (the page cannot read a transferred canvas).
+      // each bar's middle row of pixels where the worker draws (the page cannot read a transferred canvas).
       Object.assign(found[0]!.parentElement!.parentElement!, {
         metersDraw: (input?: number, output?: number) => {
           if (input !== undefined) draw(input, output ?? 0);

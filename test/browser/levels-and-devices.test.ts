@@ -23,6 +23,24 @@ function levelRate(el: RealtimeVoice, ms: number): Promise<number> {
   });
 }
 
+/** The meters' test hook: draws these levels in the worker and answers each bar's middle row of pixels (RGBA). */
+type MetersDrawer = HTMLElement & { metersDraw(input?: number, output?: number): Promise<number[][] | undefined> };
+
+/** What the bars show, from their rows: the share filled, where the fill starts (from the left) and its colour. */
+function barsShown(rows: number[][] | undefined) {
+  const bars = (rows ?? []).map((row) => {
+    const width = row.length / 4;
+    const filled = [...Array(width).keys()].filter((x) => row[x * 4 + 3]);
+    const first = filled[0];
+    return {
+      share: filled.length / (width || 1),
+      start: first === undefined ? undefined : first / width,
+      rgb: first === undefined ? undefined : row.slice(first * 4, first * 4 + 3),
+    };
+  });
+  return { shares: bars.map((b) => b.share), starts: bars.map((b) => b.start), rgb: bars.find((b) => b.rgb)?.rgb };
+}
+
 describe('level meters', () => {
   const fake = useFakeService();
 
@@ -44,11 +62,11 @@ describe('level meters', () => {
     // Drawn in a worker (the part's own file): the page asks it what its bars show.
     const fill = meters[1]!.querySelector<HTMLElement>('.fill')!;
     await until(() => fill.dataset.drawnIn === 'worker', 'the bars handed to their worker');
-    const drawer = part(el, 'meters') as HTMLElement & { metersDraw(): Promise<number[] | undefined> };
+    const drawer = part(el, 'meters') as MetersDrawer;
     let shares: number[] | undefined;
     const deadline = performance.now() + 5_000;
     while (!(shares && shares[1]! > 0) && performance.now() < deadline) {
-      shares = await drawer.metersDraw();
+      shares = barsShown(await drawer.metersDraw()).shares;
       await sleep(30);
     }
     expect(shares?.[1], 'the output bar filled in the worker').to.be.above(0);
@@ -58,6 +76,48 @@ describe('level meters', () => {
     await el.updateComplete;
     expect(part(el, 'meters'), 'shown only during a call').to.equal(null);
     assert.exists(fake.service.lastCall);
+  });
+
+  it("the bars follow the page's own theme switch during a call (a colour set on <html>, the page's direction)", async () => {
+    const root = document.documentElement;
+    const el = await voiceFixture({ 'token-url': tokenUrl().url, meters: '' });
+    try {
+      await el.start();
+      await until(
+        () => part(el, 'meters')?.querySelector<HTMLElement>('.fill')?.dataset.drawnIn === 'worker',
+        'the worker',
+      );
+      const drawer = part(el, 'meters') as MetersDrawer;
+      // Half-full bars: where the filled half sits says the direction.
+      const drawn = async () => barsShown(await drawer.metersDraw(0.5, 0.5));
+      const red = [255, 0, 0];
+      expect((await drawn()).rgb, 'the theme colour before the switch').to.not.deep.equal(red);
+      // As a site's dark-mode toggle does: nothing on the element itself changes.
+      root.style.setProperty('--realtime-voice-meter', 'rgb(255, 0, 0)');
+      let seen = await drawn();
+      const deadline = performance.now() + 5_000;
+      while (String(seen.rgb) !== String(red) && performance.now() < deadline) {
+        await sleep(100);
+        seen = await drawn();
+      }
+      expect(seen.rgb, "the page's new colour, read again during the call").to.deep.equal(red);
+      expect(seen.shares[1], 'still half the bar').to.be.closeTo(0.5, 0.05);
+      expect(seen.starts[1], 'filled from the left').to.equal(0);
+      root.dir = 'rtl';
+      const deadline2 = performance.now() + 5_000;
+      while (!(seen.starts[1]! > 0.4) && performance.now() < deadline2) {
+        await sleep(100);
+        seen = await drawn();
+      }
+      expect(seen.starts[1], "filled from the right once the page's direction is right to left").to.be.closeTo(
+        0.5,
+        0.05,
+      );
+    } finally {
+      root.removeAttribute('dir');
+      root.style.removeProperty('--realtime-voice-meter');
+      el.stop();
+    }
   });
 
   it("the bars' worker ends with the call; where no worker starts, the page moves the bars itself", async () => {
