@@ -183,9 +183,12 @@ export interface Live {
   pcs: number;
   tracks: number;
   contexts: number;
+  /** Workers not terminated (the parts' drawing workers). */
+  workers: number;
   createdPcs: number;
   createdTracks: number;
   createdContexts: number;
+  createdWorkers: number;
 }
 
 /** One peer connection's milestones as pages/instrument.js records them, in ms of the page's performance.now(). */

@@ -5,7 +5,7 @@
  * heap growth is not measured there.
  */
 import { connectOnce } from './browser-connect.ts';
-import { withBrowserBench } from './browser.ts';
+import { withBrowserBench, withBuiltParts } from './browser.ts';
 import { cycles, putLeakFigures } from './leaks.ts';
 import { log, median, putDistribution, ratio, type Results } from './results.ts';
 
@@ -46,7 +46,7 @@ export async function benchFirefox(results: Results): Promise<void> {
       results.firefox_connect_failures = failures;
 
       log(`firefox leaks: ${CYCLES} start/stop cycles, widget (meters on), then the bare client`);
-      const widget = await cycles(page, stack, `${stack.url}/widget.html?meters`);
+      const widget = await cycles(page, stack, `${stack.url}${withBuiltParts('/widget.html?meters')}`);
       const bare = await cycles(page, stack, `${stack.url}/bare.html`);
       results.firefox_leak_cycles = CYCLES;
       putLeakFigures(results, 'firefox_', widget, bare);

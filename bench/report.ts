@@ -142,10 +142,15 @@ export function summaryRows(r: Results): Row[] {
     ]);
   }
   if (r.leak_cycles !== undefined) {
-    const leaked = Number(r.leaked_peer_connections) + Number(r.leaked_tracks) + Number(r.leaked_audio_contexts);
+    // Workers: keys of runs before the meters drew in one are missing, counted as none.
+    const leaked =
+      Number(r.leaked_peer_connections) +
+      Number(r.leaked_tracks) +
+      Number(r.leaked_audio_contexts) +
+      Number(r.leaked_workers ?? 0);
     rows.push([
-      `${r.leak_cycles} start/stop cycles: leaked peer connections / tracks / audio contexts`,
-      `${r.leaked_peer_connections} / ${r.leaked_tracks} / ${r.leaked_audio_contexts}`,
+      `${r.leak_cycles} start/stop cycles: leaked peer connections / tracks / audio contexts / drawing workers (of created)`,
+      `${r.leaked_peer_connections} / ${r.leaked_tracks} / ${r.leaked_audio_contexts} / ${r.leaked_workers ?? '–'} (of ${r.leak_workers_created ?? '–'})`,
       `bare ${r.leaked_peer_connections_bare} / ${r.leaked_tracks_bare} / –`,
       '',
       verdict(leaked, (v) => v === 0, '0'),
@@ -194,10 +199,11 @@ export function summaryRows(r: Results): Row[] {
     const leaked =
       Number(r.firefox_leaked_peer_connections) +
       Number(r.firefox_leaked_tracks) +
-      Number(r.firefox_leaked_audio_contexts);
+      Number(r.firefox_leaked_audio_contexts) +
+      Number(r.firefox_leaked_workers ?? 0);
     rows.push([
-      `Firefox ESR: ${r.firefox_leak_cycles} start/stop cycles: leaked peer connections / tracks / audio contexts (no heap figure over BiDi)`,
-      `${r.firefox_leaked_peer_connections} / ${r.firefox_leaked_tracks} / ${r.firefox_leaked_audio_contexts}`,
+      `Firefox ESR: ${r.firefox_leak_cycles} start/stop cycles: leaked peer connections / tracks / audio contexts / drawing workers (of created; no heap figure over BiDi)`,
+      `${r.firefox_leaked_peer_connections} / ${r.firefox_leaked_tracks} / ${r.firefox_leaked_audio_contexts} / ${r.firefox_leaked_workers ?? '–'} (of ${r.firefox_leak_workers_created ?? '–'})`,
       `bare ${r.firefox_leaked_peer_connections_bare} / ${r.firefox_leaked_tracks_bare} / –`,
       '',
       verdict(leaked, (v) => v === 0, '0'),

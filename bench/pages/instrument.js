@@ -1,7 +1,8 @@
 // Installed before any page script (puppeteer evaluateOnNewDocument): wraps
-// RTCPeerConnection, AudioContext and getUserMedia so the benchmark can time
-// the same milestones for the widget and the bare client, and count what is
-// still alive (open peer connections, live tracks, running audio contexts).
+// RTCPeerConnection, AudioContext, Worker and getUserMedia so the benchmark can
+// time the same milestones for the widget and the bare client, and count what
+// is still alive (open peer connections, live tracks, running audio contexts,
+// workers not terminated: the meters' and the visualizer's drawing workers).
 // Instances are held weakly: the counting must not keep anything alive.
 (() => {
   if (window.__bench) return;
@@ -12,6 +13,8 @@
     pcs: [],
     tracks: [],
     contexts: [],
+    workers: [],
+    terminated: new WeakSet(),
     gum: [],
     longTasks: [],
     /** Contexts the benchmark itself creates (the audio probe) are not counted as the page's. */
@@ -23,13 +26,16 @@
         .filter((pc) => pc && pc.signalingState !== 'closed' && pc.connectionState !== 'closed');
       const tracks = this.tracks.map(alive).filter((t) => t && t.readyState === 'live');
       const contexts = this.contexts.map(alive).filter((c) => c && c.state !== 'closed');
+      const workers = this.workers.map(alive).filter((w) => w && !this.terminated.has(w));
       return {
         pcs: pcs.length,
         tracks: tracks.length,
         contexts: contexts.length,
+        workers: workers.length,
         createdPcs: this.pcs.length,
         createdTracks: this.tracks.length,
         createdContexts: this.contexts.length,
+        createdWorkers: this.workers.length,
       };
     },
   };
@@ -111,6 +117,22 @@
     }
     window.AudioContext = BenchAudioContext;
     if (window.webkitAudioContext) window.webkitAudioContext = BenchAudioContext;
+  }
+
+  // A worker the page drops without terminate() runs on until the page goes: counted as alive.
+  const NativeWorker = window.Worker;
+  if (NativeWorker) {
+    class BenchWorker extends NativeWorker {
+      constructor(...args) {
+        super(...args);
+        bench.workers.push(new WeakRef(this));
+      }
+      terminate() {
+        bench.terminated.add(this);
+        super.terminate();
+      }
+    }
+    window.Worker = BenchWorker;
   }
 
   const devices = navigator.mediaDevices;
