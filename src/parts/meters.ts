@@ -66,7 +66,6 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
   let size: [number, number] = [0, 0];
   /** When the fills' colour and direction were last read (and sent to the worker). */
   let looked = 0;
-  const queries = ['prefers-color-scheme: dark', 'forced-colors: active'].map((q) => matchMedia(`(${q})`));
   /**
    * Without the worker, the page redraws the bars only for a move one can see: 1/25 of the bar (2.5 px of its 4rem), and not more
    * than about 8 times a second, except a bar leaving or reaching rest (the start and end of speech),
@@ -85,7 +84,8 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
       // Off the main thread: every change goes, no frame of the page's is asked for.
       if (input !== shown[0] || output !== shown[1]) worker.send({ levels: [input, output] });
       shown = levels;
-      // The page's own theme switch (a class on <html>) tells this part nothing: its look is read again each second.
+      // Nothing tells this part of a new look (the theme attribute, the page's own dark-mode class on <html>,
+      // `dir`, forced colours, the OS's colour scheme): it is read again each second while the call runs.
       if (now - looked >= 1000) look();
     } else if (
       levels.some((level, i) => level !== shown[i] && (!level || Math.abs(level - shown[i]!) >= 0.04)) &&
@@ -102,7 +102,7 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
   };
   const levels = new LevelsController(el, el.session, draw);
 
-  /** The fill's colour and the direction, read when the fills come and when the theme changes (not each tick). */
+  /** The fill's colour and the direction: read when the fills come, then each second (not each tick). */
   const look = () => {
     const style = getComputedStyle(fills[0]!);
     looked = performance.now();
@@ -113,14 +113,10 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
     size = [Math.round(box.width * devicePixelRatio), Math.round(box.height * devicePixelRatio)];
     worker?.send({ size });
   });
-  const listen = (on: boolean) => {
-    for (const query of queries) query[on ? 'addEventListener' : 'removeEventListener']('change', look);
-  };
   const detach = () => {
     worker?.dispose();
     worker = undefined;
     sized.disconnect();
-    listen(false);
     fills = [];
     generation++;
   };
@@ -135,13 +131,12 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
       canvas.dataset.drawnIn = 'worker';
       canvas.style.transform = ''; // the page's drawing until now
     }
-    listen(true);
     look();
     shown = [levels.input, levels.output];
     worker.send({ size, levels: [levels.input, levels.output] });
   };
-  /** After each render: the fills it left (new or gone), and the look when the theme or direction changed. */
-  const sync = (changed?: Map<PropertyKey, unknown>) => {
+  /** After each render: the fills it left (new or gone). */
+  const sync = () => {
     const found = [...el.renderRoot.querySelectorAll<HTMLCanvasElement>('canvas.fill')];
     if (found[0] !== fills[0]) {
       detach();
@@ -157,7 +152,7 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
         },
       });
       void attach(found);
-    } else if (worker && ['theme', 'dir', 'lang', 'layout'].some((key) => changed?.has(key))) look();
+    }
   };
   // Loaded during a call (the attribute came late, or the file did): the page had its click already,
   // so the shared AudioContext may run.
@@ -218,7 +213,7 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
     },
     updated: (changed) => {
       if ((changed.has('meters') || changed.has('visualizer')) && wanted() && host.active()) levels.start();
-      sync(changed);
+      sync();
     },
     connected: () => sync(),
     disconnected: detach,
