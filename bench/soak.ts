@@ -17,9 +17,9 @@
  *   SOAK_MINUTES=3 SOAK_BARE_MINUTES=1 SOAK_SAMPLE_MS=30000 npm run soak    a quick check
  */
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
-import { heapAfterGc, sleep, withBrowserBench, withBuiltParts, type BenchWindow, type Stack } from './browser.ts';
+import { heapAfterGc, sleep, withBrowserBench, type BenchWindow, type Stack } from './browser.ts';
 import { log, round, slope, writeResults, type Results } from './results.ts';
-import { cpuSeconds } from './turn.ts';
+import { cpuSeconds, pageOf, type Client as TurnClient } from './turn.ts';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const BARE_MINUTES = Number(process.env.SOAK_BARE_MINUTES ?? 5);
@@ -27,10 +27,8 @@ const SAMPLE_MS = Number(process.env.SOAK_SAMPLE_MS ?? 60_000);
 /** How long a client may take to bring a dropped call back by itself before the soak starts it again. */
 const RECOVERY_MS = 30_000;
 
-const CLIENTS = { widget: '/widget.html?meters', bare: '/bare.html' } as const;
-type Client = keyof typeof CLIENTS;
-/** The widget's pages load the built parts (the meters draw in their worker, as on a site); the bare client has none. */
-const pageOf = (client: Client) => (client === 'bare' ? CLIENTS.bare : withBuiltParts(CLIENTS[client]));
+/** The widget with its meters, and the bare client: turn.ts's pages. */
+type Client = Extract<TurnClient, 'widget' | 'bare'>;
 
 interface Sample {
   /** Minutes since the call was set up. */

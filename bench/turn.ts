@@ -31,9 +31,12 @@ const CONVERSATION_MS = 30_000;
 const CONVERSATIONS = Number(process.env.BENCH_TURN_CONVERSATIONS ?? 2);
 /** widget_plain: the widget without its level meters, to tell their share of the widget's turn from the rest. */
 const CLIENTS = { widget: '/widget.html?meters', bare: '/bare.html', widget_plain: '/widget.html' } as const;
-type Client = keyof typeof CLIENTS;
-/** The widget's pages load the built parts (the meters draw in their worker, as on a site); the bare client has none. */
-const pageOf = (client: Client) => (client === 'bare' ? CLIENTS.bare : withBuiltParts(CLIENTS[client]));
+export type Client = keyof typeof CLIENTS;
+/**
+ * A client's page (the soak's too). The widget's pages load the built parts (the meters draw in their worker, as
+ * on a site); the bare client has none.
+ */
+export const pageOf = (client: Client) => (client === 'bare' ? CLIENTS.bare : withBuiltParts(CLIENTS[client]));
 
 interface TurnParts {
   /** End of speech → `input_audio_buffer.speech_stopped` arrives: the network path in and the VAD's 500 ms of silence. */
