@@ -98,6 +98,12 @@ const PANEL_PARTS = ['meters', 'approvals', 'devices', 'transcript'] as const;
  * @cssprop --realtime-voice-listening - State color while the assistant listens (status dot). Default #15803d (dark: #4ade80).
  * @cssprop --realtime-voice-thinking - State color between the user's turn and the answer. Default #7c3aed (dark: #c4b5fd).
  * @cssprop --realtime-voice-connecting - State color while connecting or reconnecting. Default #b45309 (dark: #fcd34d).
+ * @cssprop --realtime-voice-visualizer-size - Side of the visualizer's square canvas. Default 3rem (floating: 5rem).
+ * @cssprop --realtime-voice-visualizer-user - Visualizer color while idle, listening and the user speaks. Default the listening color.
+ * @cssprop --realtime-voice-visualizer-assistant - Visualizer color while the assistant speaks. Default the accent color.
+ * @cssprop --realtime-voice-visualizer-thinking - Visualizer color between the user's turn and the answer. Default the thinking color.
+ * @cssprop --realtime-voice-visualizer-error - Visualizer color after an error. Default the danger color.
+ * @cssprop --realtime-voice-visualizer-muted - Visualizer color while muted. Default the muted text color.
  */
 // The interface below only adds typed addEventListener overloads to the class (nothing to implement).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging

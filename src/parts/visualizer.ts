@@ -15,9 +15,11 @@
  * The loop runs only while a call is active and the canvas is on screen (IntersectionObserver) in a
  * visible tab, and only for the looks that move (not idle, muted, error); no layout is read in a
  * frame: the backing size comes from a ResizeObserver, the colours are read when the look or the theme
- * changes. Under `prefers-reduced-motion: reduce` there is no loop: a still frame when the look changes.
+ * changes, and when the colours themselves change (a site's own dark-mode class, the OS scheme, forced
+ * colours: a 1 ms transition on them ends, so an idle orb follows too, with no polling). Under
+ * `prefers-reduced-motion: reduce` there is no loop: a still frame when the look changes.
  *
- * Colours: `--realtime-voice-visualizer-user`, `-assistant`, `-error`, `-muted` (any CSS colour),
+ * Colours: `--realtime-voice-visualizer-user`, `-assistant`, `-thinking`, `-error`, `-muted` (any CSS colour),
  * through the canvas's own `color` properties so that `light-dark()` and system colours resolve.
  */
 import type { PartFactory } from './kit.js';
@@ -225,7 +227,8 @@ const visualizer: PartFactory = ({ html, css }, host) => {
   const media = (q: string) => matchMedia(`(${q})`);
   const calm = media('prefers-reduced-motion: reduce');
   const forced = media('forced-colors: active');
-  const queries = [calm, forced, media('prefers-color-scheme: dark')];
+  // The colour scheme needs no query of its own: what it changes, the colours' transition reports (below).
+  const queries = [calm, forced];
   /** Turns any CSS colour into numbers (once per look change): canvas gradients need its alpha apart. */
   const probe = document.createElement('canvas').getContext('2d', { willReadFrequently: true })!;
   const rgb = (colour: string): Rgb => {
@@ -281,6 +284,12 @@ const visualizer: PartFactory = ({ html, css }, host) => {
     run();
   };
   const onLevels = () => painter?.levels(el.inputLevel, el.outputLevel);
+  /** A colour's transition ended: it changed, whatever the cause. Read them again once for the five. */
+  let recolouring: ReturnType<typeof setTimeout> | undefined;
+  const recolour = () => {
+    clearTimeout(recolouring);
+    recolouring = setTimeout(theme);
+  };
 
   const sized = new ResizeObserver(([entry]) => {
     const box = entry!.contentRect;
@@ -296,6 +305,7 @@ const visualizer: PartFactory = ({ html, css }, host) => {
     const how = on ? 'addEventListener' : 'removeEventListener';
     document[how]('visibilitychange', run);
     el[how]('realtime-levels', onLevels);
+    canvas?.[how]('transitionend', recolour);
     for (const query of queries) query[how]('change', theme);
   };
   const detach = () => {
@@ -359,6 +369,9 @@ const visualizer: PartFactory = ({ html, css }, host) => {
         accent-color: var(--realtime-voice-visualizer-thinking, var(--_thinking, light-dark(#7c3aed, #c4b5fd)));
         column-rule-color: var(--realtime-voice-visualizer-error, var(--_danger));
         text-decoration-color: var(--realtime-voice-visualizer-muted, var(--_muted-text));
+        /* Not to animate: a change of any of the five, from any cause, ends in a transitionend (recolour). */
+        transition: 1ms;
+        transition-property: color, caret-color, accent-color, column-rule-color, text-decoration-color;
       }
       :host([layout='floating']) .visualizer {
         inline-size: var(--realtime-voice-visualizer-size, 5rem);

@@ -181,6 +181,23 @@ describe('visualizer', () => {
     expect(distance(p, picture(plain)), 'unlike the default colour').to.be.above(100);
   });
 
+  it("idle, the orb takes the site's own theme switch (a class on <html>) with no state change", async () => {
+    const sheet = document.createElement('style');
+    sheet.textContent = 'html.site-dark { --realtime-voice-visualizer-user: rgb(255, 0, 0); }';
+    document.head.append(sheet);
+    const redness = (p: ReturnType<typeof picture>) => p.r - Math.max(p.g, p.b);
+    try {
+      const el = await visualizerFixture('orb');
+      await drawn(el);
+      expect(redness(picture(el)), 'the default colour first').to.be.below(100);
+      document.documentElement.classList.add('site-dark');
+      await until(() => redness(picture(el)) > 100, 'the orb redrawn red');
+    } finally {
+      document.documentElement.classList.remove('site-dark');
+      sheet.remove();
+    }
+  });
+
   it('orb in a call: drawn in a frame loop, its pixels move, and it grows with the level', async () => {
     const el = await visualizerFixture('orb', { 'token-url': tokenUrl().url });
     const levels = fakeLevels(el);
