@@ -72,9 +72,12 @@ export class LevelMeter {
   /** 0 (silence) to 1 (loud): RMS of the last ~10 ms, scaled so speech sits mid-range. */
   get level(): number {
     this.#analyser.getFloatTimeDomainData(this.#samples);
+    const samples = this.#samples;
     let sum = 0;
-    for (const sample of this.#samples) sum += sample * sample;
-    return Math.min(1, Math.sqrt(sum / this.#samples.length) * 4);
+    // Indexed, not for…of: called 30 times a second, this stays in V8's interpreter a long while, where an
+    // iterator step costs several times an index.
+    for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
+    return Math.min(1, Math.sqrt(sum / samples.length) * 4);
   }
 
   dispose(): void {

@@ -24,7 +24,9 @@ export class LevelsController implements ReactiveController {
   #context?: AudioContext;
   #in?: LevelMeter;
   #out?: LevelMeter;
-  #timer?: ReturnType<typeof setTimeout>;
+  #timer?: ReturnType<typeof setInterval>;
+  /** The timer's period now: it is set again only when `prefers-reduced-motion` changes it. */
+  #period = 0;
   readonly #calm = typeof matchMedia === 'function' ? matchMedia('(prefers-reduced-motion: reduce)') : undefined;
 
   constructor(
@@ -42,8 +44,9 @@ export class LevelsController implements ReactiveController {
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
+    clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#period = 0;
     this.#in = this.#tap(this.#in);
     this.#out = this.#tap(this.#out);
     if (this.#context) releaseAudioContext();
@@ -57,7 +60,12 @@ export class LevelsController implements ReactiveController {
   }
 
   #tick = () => {
-    this.#timer = setTimeout(this.#tick, this.#calm?.matches ? 250 : 66);
+    // An interval, not a timeout set again each tick: one timer call fewer on the page's main thread 15 times a second.
+    const period = this.#calm?.matches ? 250 : 66;
+    if (period !== this.#period) {
+      clearInterval(this.#timer);
+      this.#timer = setInterval(this.#tick, (this.#period = period));
+    }
     if (document.hidden) return;
     this.#in = this.#tap(this.#in, this.sources.localStream);
     this.#out = this.#tap(this.#out, this.sources.remoteStream);
