@@ -70,14 +70,17 @@ export const runsWithoutWebRtc = new Set([
   'core and parts: each optional part is fetched only when used, never delays the click parts-url loads the built parts from that base URL (here dist/, as a CDN folder would hold them)',
 ]);
 
-// The visualizer part (test/browser/visualizer.test.ts): reduced motion needs media emulation; three tests need no call.
+// The visualizer part (test/browser/visualizer.test.ts): reduced motion needs media emulation; four tests need no call.
 notApplicable.firefox[
   'visualizer under prefers-reduced-motion: no frame loop, a still picture, drawn again when the state changes'
 ] = NO_MEDIA_EMULATION;
+notApplicable.firefox["visualizer idle under prefers-reduced-motion too, the orb takes the site's own theme switch"] =
+  NO_MEDIA_EMULATION;
 for (const title of [
   'visualizer no visualizer attribute, or "none": its file is not fetched and nothing is drawn; "orb" fetches it',
   'visualizer idle (no call): a still orb on a decorative canvas part, and no frame loop',
   'visualizer a custom property sets the drawn colour',
+  "visualizer idle, the orb takes the site's own theme switch (a class on <html>) with no state change",
 ])
   runsWithoutWebRtc.add(title);
 

@@ -369,9 +369,10 @@ const visualizer: PartFactory = ({ html, css }, host) => {
         accent-color: var(--realtime-voice-visualizer-thinking, var(--_thinking, light-dark(#7c3aed, #c4b5fd)));
         column-rule-color: var(--realtime-voice-visualizer-error, var(--_danger));
         text-decoration-color: var(--realtime-voice-visualizer-muted, var(--_muted-text));
-        /* Not to animate: a change of any of the five, from any cause, ends in a transitionend (recolour). */
-        transition: 1ms;
-        transition-property: color, caret-color, accent-color, column-rule-color, text-decoration-color;
+        /* Not to animate: a change of any of the five, from any cause, ends in a transitionend (recolour). Kept
+           under prefers-reduced-motion (the core's styles turn transitions off there): 1 ms of colour is no motion. */
+        transition-duration: 1ms !important;
+        transition-property: color, caret-color, accent-color, column-rule-color, text-decoration-color !important;
       }
       :host([layout='floating']) .visualizer {
         inline-size: var(--realtime-voice-visualizer-size, 5rem);

@@ -111,6 +111,24 @@ function fakeLevels(el: RealtimeVoice): { input: number; output: number } {
   return levels;
 }
 
+/** An idle orb, then a class on <html> that sets its colour: the orb is redrawn in it. */
+async function followsSiteTheme(): Promise<void> {
+  const sheet = document.createElement('style');
+  sheet.textContent = 'html.site-dark { --realtime-voice-visualizer-user: rgb(255, 0, 0); }';
+  document.head.append(sheet);
+  const redness = (p: ReturnType<typeof picture>) => p.r - Math.max(p.g, p.b);
+  try {
+    const el = await visualizerFixture('orb');
+    await drawn(el);
+    expect(redness(picture(el)), 'the default colour first').to.be.below(100);
+    document.documentElement.classList.add('site-dark');
+    await until(() => redness(picture(el)) > 100, 'the orb redrawn red');
+  } finally {
+    document.documentElement.classList.remove('site-dark');
+    sheet.remove();
+  }
+}
+
 const drawn = (el: RealtimeVoice) => until(() => !!canvasOf(el)?.width && picture(el).alpha > 0.01, 'a picture');
 
 /** Makes the page draw itself (no OffscreenCanvas hand-over), as where the browser cannot; undoes it. */
@@ -181,20 +199,16 @@ describe('visualizer', () => {
     expect(distance(p, picture(plain)), 'unlike the default colour').to.be.above(100);
   });
 
-  it("idle, the orb takes the site's own theme switch (a class on <html>) with no state change", async () => {
-    const sheet = document.createElement('style');
-    sheet.textContent = 'html.site-dark { --realtime-voice-visualizer-user: rgb(255, 0, 0); }';
-    document.head.append(sheet);
-    const redness = (p: ReturnType<typeof picture>) => p.r - Math.max(p.g, p.b);
+  it("idle, the orb takes the site's own theme switch (a class on <html>) with no state change", () =>
+    followsSiteTheme());
+
+  // The core's styles turn transitions off under reduced motion; the colours' own 1 ms one must stay.
+  it("idle under prefers-reduced-motion too, the orb takes the site's own theme switch", async () => {
+    await emulateMedia({ reducedMotion: 'reduce' });
     try {
-      const el = await visualizerFixture('orb');
-      await drawn(el);
-      expect(redness(picture(el)), 'the default colour first').to.be.below(100);
-      document.documentElement.classList.add('site-dark');
-      await until(() => redness(picture(el)) > 100, 'the orb redrawn red');
+      await followsSiteTheme();
     } finally {
-      document.documentElement.classList.remove('site-dark');
-      sheet.remove();
+      await emulateMedia({ reducedMotion: 'no-preference' });
     }
   });
 
