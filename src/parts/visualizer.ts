@@ -335,8 +335,8 @@ const visualizer: PartFactory = ({ html, css }, host) => {
     if (size[0]) painter.size(...size);
     theme();
   };
-  /** After each render: the canvas it left (new, gone or the same), the look now, and the theme (colours). */
-  const sync = (changed?: Map<PropertyKey, unknown>) => {
+  /** After each render: the canvas it left (new, gone or the same) and the look now. */
+  const sync = () => {
     const found = el.renderRoot.querySelector<HTMLCanvasElement>('canvas.visualizer') ?? undefined;
     if (found !== canvas) {
       detach();
@@ -350,8 +350,9 @@ const visualizer: PartFactory = ({ html, css }, host) => {
         return;
       }
     }
-    if (!canvas || (look === lookNow() && kind === el.visualizer && !changed?.has('theme') && !changed?.has('layout')))
-      return;
+    // A theme or layout that changes the colours needs no read here: the colours' transition reports it
+    // (recolour), and a read now would get the transition's first, old colours.
+    if (!canvas || (look === lookNow() && kind === el.visualizer)) return;
     look = lookNow();
     kind = el.visualizer;
     theme();
