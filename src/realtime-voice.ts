@@ -44,7 +44,7 @@ const PANEL_PARTS = ['meters', 'approvals', 'devices', 'transcript'] as const;
  * @fires realtime-transcript - User or assistant text grew. `detail: {role, itemId, text, delta, final, truncated?, restored?}`; `restored`: a turn of an earlier call or page given back (`persist`).
  * @fires realtime-event - Every server event of the data channel, `detail` = the parsed event.
  * @fires realtime-usage - After each response: `detail: {responseId, response, call, conversation}`, each `{responses, inputTokens, outputTokens, totalTokens, inputTextTokens, inputAudioTokens, cachedTokens, outputTextTokens, outputAudioTokens}`; `call` and `conversation` are running totals (the conversation's go on over reconnections, renewals and, with `persist`, later calls of this page; a reload counts from zero).
- * @fires realtime-levels - With `meters` or a `visualizer`: about 15 times a second while a call runs (4 under prefers-reduced-motion), `detail: {input, output}` levels from 0 to 1, for custom visualizers.
+ * @fires realtime-levels - With `meters` or a `visualizer`, while a call runs: `detail: {input, output}` levels from 0 to 1 in steps of 0.02, for custom visualizers; once at the start, then each time either changes, at most about 15 times a second (4 under prefers-reduced-motion). None while both hold still (silence), so a page is not woken for nothing.
 
  * Every server event is also dispatched under its own type, verbatim (`session.created`,
  * `response.output_audio_transcript.delta`, …; listed one by one in custom-elements.json). The

@@ -84,3 +84,58 @@ export class LevelMeter {
     this.#source.disconnect();
   }
 }
+
+/** The name the levels' AudioWorklet processor is registered under. */
+export const LEVELS_PROCESSOR = 'realtime-voice-levels';
+
+/** The AudioWorklet scope's own names (TypeScript's DOM library has none of them). */
+interface WorkletScope {
+  registerProcessor?(name: string, processor: unknown): void;
+  AudioWorkletProcessor: new () => { readonly port: MessagePort };
+  sampleRate: number;
+}
+
+/**
+ * In an AudioWorklet's scope (the meters part's own file, loaded by `audioWorklet.addModule`): registers
+ * a processor that measures its two inputs (the microphone, the model's voice) on the audio thread over
+ * each period (ms, 66 unless told; `{ period }`, `{ paused }` to its port) and posts `[input, output]`
+ * when either differs from what it posted last. The page then runs no timer and reads no analyser,
+ * and while nobody speaks (both levels steady, most often 0) its main thread is not woken at all: a
+ * timer of the page's, even one that found nothing new, is a task 15 times a second. Elsewhere (a
+ * page, a worker) it does nothing.
+ */
+export function registerLevelsProcessor(): void {
+  const scope = globalThis as unknown as WorkletScope;
+  if (typeof scope.registerProcessor !== 'function') return;
+  class Levels extends scope.AudioWorkletProcessor {
+    sums = [0, 0];
+    frames = 0;
+    period = 66;
+    paused = false;
+    /** What the page was last told (none yet: the first period's levels always go). */
+    posted = [-1, -1];
+    constructor() {
+      super();
+      this.port.onmessage = ({ data }) => Object.assign(this, data);
+    }
+    process(inputs: Float32Array[][]): boolean {
+      for (let k = 0; k < 2; k++) {
+        const samples = inputs[k]?.[0];
+        if (samples) for (let i = 0; i < samples.length; i++) this.sums[k]! += samples[i]! * samples[i]!;
+      }
+      // A render quantum is 128 frames, whether or not an input is connected.
+      this.frames += 128;
+      if (this.frames < (scope.sampleRate * this.period) / 1000) return true;
+      // Steps of 1/50, as the page's own measure gives; RMS over the period, scaled so speech sits mid-range.
+      const levels = this.sums.map((sum) => Math.round(Math.min(1, Math.sqrt(sum / this.frames) * 4) * 50) / 50);
+      if (!this.paused && levels.some((level, k) => level !== this.posted[k])) {
+        this.port.postMessage(levels);
+        this.posted = levels;
+      }
+      this.sums = [0, 0];
+      this.frames = 0;
+      return true;
+    }
+  }
+  scope.registerProcessor(LEVELS_PROCESSOR, Levels);
+}

@@ -6,6 +6,7 @@
  * cost, ~1 point of a core in the bench's conversation). Where there is no worker, the page moves the
  * fill itself (a `transform`), as fewer redraws.
  */
+import { registerLevelsProcessor } from '../audio/levels.js';
 import { LevelsController } from '../ui/levels-controller.js';
 import type { MetersPart, PartFactory } from './kit.js';
 import { inWorker, serveInWorker, startDrawingWorker, type DrawingWorker } from './offscreen.js';
@@ -50,6 +51,11 @@ function drawInWorker(): void {
 
 // Loaded as the worker: draw the bars the page sends.
 if (inWorker) drawInWorker();
+// Loaded as the AudioWorklet: measure the levels on the audio thread.
+registerLevelsProcessor();
+
+/** This file as itself (not inlined into the one-file build): what its worker and its worklet load. */
+const OWN_FILE = /meters[^/]*\.(js|ts)(\?|#|$)/;
 
 const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
   const el = host.element;
@@ -79,28 +85,44 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
    */
   const draw = (input: number, output: number) => {
     const levels = [input, output];
-    const now = performance.now();
     if (worker) {
       // Off the main thread: every change goes, no frame of the page's is asked for.
       if (input !== shown[0] || output !== shown[1]) worker.send({ levels: [input, output] });
       shown = levels;
       // Nothing tells this part of a new look (the theme attribute, the page's own dark-mode class on <html>,
-      // `dir`, forced colours, the OS's colour scheme): it is read again each second while the call runs.
-      if (now - looked >= 1000) look();
-    } else if (
-      levels.some((level, i) => level !== shown[i] && (!level || Math.abs(level - shown[i]!) >= 0.04)) &&
-      (levels.some((level, i) => !level !== !shown[i]) || now - drawn >= MIN_REDRAW_MS)
-    ) {
-      shown = levels;
-      drawn = now;
-      el.renderRoot.querySelectorAll<HTMLElement>('.fill').forEach((fill, i) => {
-        const transform = `scaleX(${levels[i]})`;
-        if (fill.style.transform !== transform) fill.style.transform = transform;
-      });
+      // `dir`, forced colours, the OS's colour scheme): it is read again each second while the levels move.
+      if (performance.now() - looked >= 1000) look();
+    } else {
+      latest = levels;
+      if (!later) drawOnPage();
     }
     if (host.active()) host.emit('realtime-levels', { input, output });
   };
-  const levels = new LevelsController(el, el.session, draw);
+  /** The levels last measured, for the page's drawing, and its redraw put off to respect the rate. */
+  let latest = [0, 0];
+  let later: ReturnType<typeof setTimeout> | undefined;
+  const drawOnPage = () => {
+    later = undefined;
+    const levels = latest;
+    const since = performance.now() - drawn;
+    if (!levels.some((level, i) => level !== shown[i] && (!level || Math.abs(level - shown[i]!) >= 0.04))) return;
+    // Too soon after the last redraw: put off, not dropped, as the levels come only when they change, and
+    // the last of a move may be the one that stays.
+    if (!levels.some((level, i) => !level !== !shown[i]) && since < MIN_REDRAW_MS)
+      return void (later = setTimeout(drawOnPage, MIN_REDRAW_MS - since));
+    shown = levels;
+    drawn = performance.now();
+    el.renderRoot.querySelectorAll<HTMLElement>('.fill').forEach((fill, i) => {
+      const transform = `scaleX(${levels[i]})`;
+      if (fill.style.transform !== transform) fill.style.transform = transform;
+    });
+  };
+  const levels = new LevelsController(
+    el,
+    el.session,
+    draw,
+    OWN_FILE.test(import.meta.url) ? import.meta.url : undefined,
+  );
 
   /** The fill's colour and the direction: read when the fills come, then each second (not each tick). */
   const look = () => {
@@ -114,6 +136,8 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
     worker?.send({ size });
   });
   const detach = () => {
+    clearTimeout(later);
+    later = undefined;
     worker?.dispose();
     worker = undefined;
     sized.disconnect();
@@ -123,7 +147,7 @@ const meters: PartFactory<MetersPart> = ({ html, css }, host) => {
   /** The worker for the fills of this call, where it starts; until it has, and without it, the page draws. */
   const attach = async (canvases: HTMLCanvasElement[]) => {
     const mine = ++generation;
-    const started = await startDrawingWorker<ToMeters>(import.meta.url, /meters[^/]*\.(js|ts)(\?|#|$)/, canvases);
+    const started = await startDrawingWorker<ToMeters>(import.meta.url, OWN_FILE, canvases);
     if (mine !== generation) return started?.dispose();
     if (!started) return;
     worker = started;

@@ -7,7 +7,7 @@
  *
  * Off the page's main thread where the browser can (offscreen.ts): the canvas is handed to a worker
  * that is this same file. The worker runs the frame loop and draws; the page only tells it the look,
- * the colours, the size and the levels (as `realtime-levels` come, ~30 a second). Any 60 fps loop on
+ * the colours, the size and the levels (as `realtime-levels` come: when they change, ≤ 15 a second). Any 60 fps loop on
  * the main thread costs ~5 % of a core here even drawing nothing (bench: an empty
  * requestAnimationFrame loop); in the worker the page's share is the messages. Where the worker
  * cannot be, the page draws itself, as before.

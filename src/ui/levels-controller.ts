@@ -1,22 +1,33 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { acquireAudioContext, LevelMeter, releaseAudioContext } from '../audio/levels.js';
+import { acquireAudioContext, LEVELS_PROCESSOR, LevelMeter, releaseAudioContext } from '../audio/levels.js';
 
 export interface LevelSources {
   readonly localStream?: MediaStream;
   readonly remoteStream?: MediaStream;
 }
 
+/** How often, with the levels measured on the audio thread, the page looks for new streams to measure. */
+const AUDIO_THREAD_CHECK_MS = 500;
+
 /**
  * Drives the level meters: about 15 times a second (4 under
- * `prefers-reduced-motion`) it reads both levels (in steps of 1/50) and
- * hands them to `draw`; in a hidden tab it reads nothing. A timer, not an
- * animation-frame loop: a loop asks the browser for a new frame 60 times a
- * second even when nothing moved. (Drawing every frame, the meters took
- * 10 % of the main thread in the bench's 30 s conversation; at 30 Hz, 4.3 %
- * against 0.7 % for the widget without meters. Each tick is a task of its
- * own and each redraw a frame, so 15 Hz, with the bars redrawn only for a
- * visible move, halves that.) Streams are re-tapped when they change
- * (a new microphone, a reconnection).
+ * `prefers-reduced-motion`) both levels are measured (in steps of 1/50), and
+ * `draw` gets them when either changed (once at the start, then on change:
+ * silence or a steady tone gives nothing to draw and no event); in a hidden
+ * tab nothing is measured. Streams are tapped again when they change (a new
+ * microphone, a reconnection).
+ *
+ * Where it can, the levels are measured on the audio thread: an AudioWorklet
+ * from `worklet` (the meters part's own file, so a strict CSP holds) posts
+ * them when they change, and the page only handles that message: while
+ * nobody speaks its main thread is not woken. Until it runs, and where it
+ * cannot (no AudioWorklet, the one-file build, a module that does not load),
+ * a timer of the page reads two AnalyserNodes. (Bench, 20 s conversations:
+ * the timer's meters took the main thread from 1.06 % to 1.91 %; levels from
+ * the audio thread, posted each period, 1.61–1.87 %: no gain, a task 15 times
+ * a second whatever wakes it; posted on change, 1.34 %. A timer, not an
+ * animation-frame loop: a loop asks for a frame 60 times a second even when
+ * nothing moved.)
  */
 export class LevelsController implements ReactiveController {
   input = 0;
@@ -24,15 +35,24 @@ export class LevelsController implements ReactiveController {
   #context?: AudioContext;
   #in?: LevelMeter;
   #out?: LevelMeter;
+  /** The levels' processor on the audio thread, once it runs; its two inputs' sources. */
+  #worklet?: AudioWorkletNode;
+  #taps: (MediaStreamAudioSourceNode | undefined)[] = [];
+  /** Counts the starts: a worklet that loads after a stop (or for an earlier start) is not used. */
+  #starts = 0;
   #timer?: ReturnType<typeof setInterval>;
-  /** The timer's period now: it is set again only when `prefers-reduced-motion` changes it. */
+  /** The timer's period now: it is set again only when the mode or `prefers-reduced-motion` changes it. */
   #period = 0;
+  /** Set by start(): the first levels go to `draw` even if unchanged (a listener learns them once). */
+  #fresh = false;
   readonly #calm = typeof matchMedia === 'function' ? matchMedia('(prefers-reduced-motion: reduce)') : undefined;
 
   constructor(
     host: ReactiveControllerHost,
     private readonly sources: LevelSources,
     private readonly draw: (input: number, output: number) => void,
+    /** The AudioWorklet module that registers the levels' processor (the meters part's own file), if any. */
+    private readonly worklet?: string,
   ) {
     host.addController(this);
   }
@@ -40,15 +60,21 @@ export class LevelsController implements ReactiveController {
   /** Call inside the click that starts the call: only then may the shared AudioContext run. */
   start(): void {
     this.#context ??= acquireAudioContext();
-    if (this.#context && !this.#timer) this.#tick();
+    if (!this.#context || this.#timer) return;
+    this.#fresh = true;
+    this.#tick();
+    if (this.worklet && this.#context.audioWorklet)
+      void this.#onAudioThread(this.#context, this.worklet, ++this.#starts);
   }
 
   stop(): void {
+    this.#starts++;
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#period = 0;
     this.#in = this.#tap(this.#in);
     this.#out = this.#tap(this.#out);
+    this.#offAudioThread();
     if (this.#context) releaseAudioContext();
     this.#context = undefined;
     this.input = this.output = 0;
@@ -60,20 +86,30 @@ export class LevelsController implements ReactiveController {
   }
 
   #tick = () => {
-    // An interval, not a timeout set again each tick: one timer call fewer on the page's main thread 15 times a second.
-    const period = this.#calm?.matches ? 250 : 66;
+    const period = this.#worklet ? AUDIO_THREAD_CHECK_MS : this.#calm?.matches ? 250 : 66;
     if (period !== this.#period) {
+      // An interval, not a timeout set again each tick: one timer call fewer on the main thread each time.
       clearInterval(this.#timer);
       this.#timer = setInterval(this.#tick, (this.#period = period));
     }
+    if (this.#worklet) return this.#retap(this.#worklet);
     if (document.hidden) return;
     this.#in = this.#tap(this.#in, this.sources.localStream);
     this.#out = this.#tap(this.#out, this.sources.remoteStream);
     // Steps of 1/50, so that silence or a steady level gives the same numbers and the drawing can skip them.
-    this.input = Math.round((this.#in?.level ?? 0) * 50) / 50;
-    this.output = Math.round((this.#out?.level ?? 0) * 50) / 50;
-    this.draw(this.input, this.output);
+    this.#show(this.#in?.level ?? 0, this.#out?.level ?? 0);
   };
+
+  /** The levels (rounded to 1/50) go to `draw` when either changed, or when they are the first of a start. */
+  #show(input: number, output: number): void {
+    input = Math.round(input * 50) / 50;
+    output = Math.round(output * 50) / 50;
+    if (!this.#fresh && input === this.input && output === this.output) return;
+    this.#fresh = false;
+    this.input = input;
+    this.output = output;
+    this.draw(input, output);
+  }
 
   #tap(meter: LevelMeter | undefined, stream?: MediaStream): LevelMeter | undefined {
     if (meter?.stream === stream) return meter;
@@ -81,5 +117,55 @@ export class LevelsController implements ReactiveController {
     return stream && this.#context && stream.getAudioTracks().length
       ? new LevelMeter(this.#context, stream)
       : undefined;
+  }
+
+  /** Loads the levels' processor; once it runs, the analysers go and the timer only checks on it. */
+  async #onAudioThread(context: AudioContext, url: string, start: number): Promise<void> {
+    let node: AudioWorkletNode;
+    try {
+      await context.audioWorklet.addModule(url);
+      if (start !== this.#starts) return;
+      node = new AudioWorkletNode(context, LEVELS_PROCESSOR, { numberOfInputs: 2, numberOfOutputs: 0 });
+    } catch {
+      return; // the page's timer goes on measuring
+    }
+    this.#worklet = node;
+    this.#listen(true);
+    this.#tellWorklet();
+    node.port.onmessage = ({ data }: MessageEvent<[number, number]>) => this.#show(...data);
+    this.#in = this.#tap(this.#in);
+    this.#out = this.#tap(this.#out);
+    this.#tick();
+  }
+
+  /** Connects the streams of now (a new microphone, a reconnection's) to the processor's inputs. */
+  #retap(node: AudioWorkletNode): void {
+    [this.sources.localStream, this.sources.remoteStream].forEach((stream, input) => {
+      const tap = this.#taps[input];
+      if (tap?.mediaStream === stream) return;
+      tap?.disconnect();
+      this.#taps[input] = stream?.getAudioTracks().length ? this.#context!.createMediaStreamSource(stream) : undefined;
+      this.#taps[input]?.connect(node, 0, input);
+    });
+  }
+
+  /** Tells the processor its period (the preference may have changed) and whether to be quiet (a hidden tab). */
+  #tellWorklet = () =>
+    this.#worklet?.port.postMessage({ period: this.#calm?.matches ? 250 : 66, paused: document.hidden });
+
+  /** The preference and the tab's visibility reach the processor at once, not at the next check. */
+  #listen(on: boolean): void {
+    const how = on ? 'addEventListener' : 'removeEventListener';
+    this.#calm?.[how]('change', this.#tellWorklet);
+    document[how]('visibilitychange', this.#tellWorklet);
+  }
+
+  #offAudioThread(): void {
+    this.#listen(false);
+    this.#taps.forEach((tap) => tap?.disconnect());
+    this.#taps = [];
+    this.#worklet?.port.close();
+    this.#worklet?.disconnect();
+    this.#worklet = undefined;
   }
 }

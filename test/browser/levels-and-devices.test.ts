@@ -23,6 +23,34 @@ function levelRate(el: RealtimeVoice, ms: number): Promise<number> {
   });
 }
 
+/** Counts the page's analyser reads and the AudioWorklet processors made (by name), until `restore()`. */
+function watchLevelMeasures() {
+  const read = AnalyserNode.prototype.getFloatTimeDomainData;
+  const Node = window.AudioWorkletNode;
+  const watch = {
+    analyserReads: 0,
+    processors: [] as string[],
+    /** Messages the processors posted to the page (each one a task on its main thread). */
+    posts: 0,
+    restore() {
+      AnalyserNode.prototype.getFloatTimeDomainData = read;
+      window.AudioWorkletNode = Node;
+    },
+  };
+  AnalyserNode.prototype.getFloatTimeDomainData = function (this: AnalyserNode, array) {
+    watch.analyserReads++;
+    return read.call(this, array);
+  };
+  window.AudioWorkletNode = class extends Node {
+    constructor(context: BaseAudioContext, name: string, options?: AudioWorkletNodeOptions) {
+      super(context, name, options);
+      watch.processors.push(name);
+      this.port.addEventListener('message', () => watch.posts++);
+    }
+  };
+  return watch;
+}
+
 /** The meters' test hook: draws these levels in the worker and answers each bar's middle row of pixels (RGBA). */
 type MetersDrawer = HTMLElement & { metersDraw(input?: number, output?: number): Promise<number[][] | undefined> };
 
@@ -154,6 +182,13 @@ describe('level meters', () => {
         'the page moving the output bar',
       );
       expect(fill()!.dataset.drawnIn, 'no worker').to.equal(undefined);
+      // Levels come only when they change: a move too soon after a redraw is drawn a little later, not dropped.
+      el.muted = true;
+      await until(() => el.inputLevel === 0, 'the muted microphone at rest');
+      const drawer = part(el, 'meters') as MetersDrawer;
+      await drawer.metersDraw(0.2, 0.2);
+      await drawer.metersDraw(0.6, 0.6);
+      await until(() => fill()?.style.transform === 'scaleX(0.6)', 'the later move drawn');
       el.stop();
     } finally {
       window.Worker = Original;
@@ -180,7 +215,79 @@ describe('level meters', () => {
     }
   });
 
+  it("the levels are measured on the audio thread (an AudioWorklet from the part's own file): the page reads no analyser", async () => {
+    const watch = watchLevelMeasures();
+    fake.service.behaviour = { tone: 'wavering' };
+    try {
+      const el = await voiceFixture({ 'token-url': tokenUrl().url, meters: '' });
+      await el.start();
+      await until(() => watch.processors.length > 0, 'the levels processor');
+      let output = 0;
+      el.addEventListener('realtime-levels', (e) => (output = Math.max(output, e.detail.output)));
+      await until(() => output > 0.01, "the service's tone measured");
+      const reads = watch.analyserReads;
+      const rate = await levelRate(el, 1000);
+      expect(watch.processors).to.deep.equal(['realtime-voice-levels']);
+      expect(watch.analyserReads - reads, 'analysers read by the page in that second').to.equal(0);
+      expect(rate, 'about 15 a second, the tone never still').to.be.above(7);
+      el.stop();
+    } finally {
+      watch.restore();
+    }
+  });
+
+  for (const where of ['the audio thread', "the page's timer"] as const) {
+    it(`measured on ${where}, levels that hold still fire nothing (silence wakes no listener); a change fires at once`, async () => {
+      const watch = watchLevelMeasures();
+      const addModule = Object.getOwnPropertyDescriptor(Worklet.prototype, 'addModule')!;
+      if (where !== 'the audio thread')
+        Worklet.prototype.addModule = () => Promise.reject(new DOMException('refused', 'AbortError'));
+      try {
+        // The steady tone's level is a constant 1, the muted microphone's 0.
+        const el = await voiceFixture({ 'token-url': tokenUrl().url, meters: '' });
+        el.muted = true;
+        const first = nextEvent(el, 'realtime-levels');
+        await el.start();
+        await first;
+        if (where === 'the audio thread') await until(() => watch.processors.length > 0, 'the levels processor');
+        await until(() => el.outputLevel === 1, "the service's steady tone measured");
+        const [reads, posts] = [watch.analyserReads, watch.posts];
+        expect(await levelRate(el, 1000), 'events in a second of still levels').to.equal(0);
+        if (where === 'the audio thread') expect(watch.posts - posts, 'messages from the audio thread').to.equal(0);
+        if (where !== 'the audio thread') expect(watch.analyserReads - reads, 'the timer still reads').to.be.above(5);
+        // Chromium's fake microphone beeps, Firefox's plays a tone: unmuted, the input level moves.
+        const moved = nextEvent(el, 'realtime-levels');
+        el.muted = false;
+        expect((await moved).detail.input, "the microphone's level once unmuted").to.be.above(0);
+        el.stop();
+      } finally {
+        Object.defineProperty(Worklet.prototype, 'addModule', addModule);
+        watch.restore();
+      }
+    });
+  }
+
+  it('where the worklet does not load (as under a CSP that refuses it), a timer of the page measures', async () => {
+    const watch = watchLevelMeasures();
+    const addModule = Object.getOwnPropertyDescriptor(Worklet.prototype, 'addModule')!;
+    Worklet.prototype.addModule = () => Promise.reject(new DOMException('refused', 'AbortError'));
+    try {
+      const el = await voiceFixture({ 'token-url': tokenUrl().url, meters: '' });
+      await el.start();
+      let output = 0;
+      el.addEventListener('realtime-levels', (e) => (output = Math.max(output, e.detail.output)));
+      await until(() => output > 0.01, "the service's tone measured");
+      expect(watch.processors, 'no processor').to.deep.equal([]);
+      expect(watch.analyserReads, 'the analysers read').to.be.above(0);
+      el.stop();
+    } finally {
+      Object.defineProperty(Worklet.prototype, 'addModule', addModule);
+      watch.restore();
+    }
+  });
+
   it('under prefers-reduced-motion the meters update a few times a second instead of about 15', async () => {
+    fake.service.behaviour = { tone: 'wavering' };
     const el = await voiceFixture({ 'token-url': tokenUrl().url, meters: '' });
     await el.start();
     const normal = await levelRate(el, 1000);

@@ -104,11 +104,32 @@ async function framesIn(frames: ReturnType<typeof countFrames>, ms: number): Pro
 }
 
 /** Levels the test sets, in place of the microphone's and the service's (the element's own properties shadowed). */
+/**
+ * The element's levels, set by the test: each change fires `realtime-levels`, as the meters do when a level
+ * changes (they fire nothing while the call's own levels hold still, so the visualizer hears of these).
+ */
 function fakeLevels(el: RealtimeVoice): { input: number; output: number } {
   const levels = { input: 0, output: 0 };
   Object.defineProperty(el, 'inputLevel', { configurable: true, get: () => levels.input });
   Object.defineProperty(el, 'outputLevel', { configurable: true, get: () => levels.output });
-  return levels;
+  const set = (side: 'input' | 'output', level: number) => {
+    levels[side] = level;
+    el.dispatchEvent(new CustomEvent('realtime-levels', { detail: { ...levels } }));
+  };
+  return {
+    get input() {
+      return levels.input;
+    },
+    set input(level) {
+      set('input', level);
+    },
+    get output() {
+      return levels.output;
+    },
+    set output(level) {
+      set('output', level);
+    },
+  };
 }
 
 /** An idle orb, then a class on <html> that sets its colour: the orb is redrawn in it. */

@@ -119,27 +119,39 @@ describe('pages the widget lands on', () => {
       transcriptLines: string[];
       drawnIn?: string;
       metersDrawnIn?: string;
+      levelProcessors: string[];
     };
     const result = new Promise<CspResult>((resolve) => {
       window.addEventListener('message', (e) => e.data?.kind === 'csp-result' && resolve(e.data));
     });
     document.body.append(frame);
-    const { text, violations, buttonBackground, parts, files, transcriptLines, drawnIn, metersDrawnIn } = await result;
+    const {
+      text,
+      violations,
+      buttonBackground,
+      parts,
+      files,
+      transcriptLines,
+      drawnIn,
+      metersDrawnIn,
+      levelProcessors,
+    } = await result;
     frame.remove();
+    // Each file once in this list: the meters' is also its bars' worker and its levels' worklet, the visualizer's its
+    // worker (fetched again or taken from the cache, as the engine does; that they ran is asserted below).
     expect(files, 'the parts, fetched from beside the bundle under the policy').to.deep.equal([
       '/dist/realtime-voice.call.js',
       '/dist/realtime-voice.controls.js',
       '/dist/realtime-voice.devices.js',
-      // The part, and the same file again as its bars' worker.
-      '/dist/realtime-voice.meters.js',
       '/dist/realtime-voice.meters.js',
       '/dist/realtime-voice.transcript.js',
-      // The part, and the same file again as its worker.
-      '/dist/realtime-voice.visualizer.js',
       '/dist/realtime-voice.visualizer.js',
     ]);
     expect(drawnIn, 'the visualizer drew in its worker under the policy').to.equal('worker');
     expect(metersDrawnIn, "the meters' bars drew in their worker under the policy").to.equal('worker');
+    expect(levelProcessors, "the levels measured on the audio thread (the meters' file as a worklet)").to.deep.equal([
+      'realtime-voice-levels',
+    ]);
     expect(parts, 'the parts rendered').to.deep.equal(['transcript', 'text-form', 'devices']);
     expect(transcriptLines.at(-1)).to.contain('You wrote: policy check.');
     expect(violations, 'CSP violations').to.deep.equal([]);

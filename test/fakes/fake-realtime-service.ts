@@ -34,6 +34,11 @@ export interface FakeBehaviour {
   sessionCreatedAfterMs?: number;
   /** More of the session session.created describes (as a server that applied the page's settings created it). */
   session?: Record<string, unknown>;
+  /**
+   * The call's audio: `steady` (default) a loud 440 Hz tone, its level a constant 1; `wavering` the same tone
+   * quieter and swelling 3 times a second, so its measured level keeps changing, as a voice's does.
+   */
+  tone?: 'steady' | 'wavering';
 }
 
 export interface CallRequest {
@@ -88,12 +93,19 @@ export class FakeCall {
   }
 
   /** A tone on the service's audio track, so the element has remote audio to play. */
-  addTone(): void {
+  addTone(tone: FakeBehaviour['tone'] = 'steady'): void {
     this.#audio = new AudioContext();
     const oscillator = this.#audio.createOscillator();
     const destination = this.#audio.createMediaStreamDestination();
     oscillator.frequency.value = 440;
-    oscillator.connect(destination);
+    if (tone === 'wavering') {
+      // Amplitude 0.02–0.18: the meters' level (RMS × 4) runs between about 0.06 and 0.5, never still.
+      const volume = new GainNode(this.#audio, { gain: 0.1 });
+      const swell = new OscillatorNode(this.#audio, { frequency: 3 });
+      swell.connect(new GainNode(this.#audio, { gain: 0.08 })).connect(volume.gain);
+      oscillator.connect(volume).connect(destination);
+      swell.start();
+    } else oscillator.connect(destination);
     oscillator.start();
     for (const track of destination.stream.getAudioTracks()) this.pc.addTrack(track, destination.stream);
   }
@@ -227,7 +239,7 @@ export class FakeRealtimeService {
     const pc = new RTCPeerConnection();
     const id = `rtc_fake${++this.#nextId}`;
     const call = new FakeCall(id, pc, request, offer, b.sessionCreated ?? true, b.sessionCreatedAfterMs, b.session);
-    if (b.answer !== 'dead-peer') call.addTone();
+    if (b.answer !== 'dead-peer') call.addTone(b.tone);
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
     await pc.setLocalDescription(await pc.createAnswer());
     await gathered(pc);

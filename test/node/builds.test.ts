@@ -77,7 +77,11 @@ const CORE_BUDGET = 20 * 1024;
 // (call part 5,463 → 5,701 B: 35,080 B). So 34 KB + 384 B.
 // Issue 18: the meters' bars drawn in a worker, off the page's main thread (about a point of a core in a
 // conversation, README "Performance"), took the meters part from 1,571 to 2,618 B (36,148 B). So 35 KB + 384 B.
-const CORE_AND_PARTS_BUDGET = 35 * 1024 + 384;
+// Issue 18: the levels measured on the audio thread (an AudioWorklet from the part's own file, the page's timer
+// kept where it cannot load) and posted, and `realtime-levels` fired, only when they change: the page's main
+// thread is not woken 15 times a second while nobody speaks (20 s conversations, four each, the same hour:
+// 1.52 → 1.10 %; no meters 0.85 %). Meters 2,659 → 3,353 B (36,883 B). So 36 KB + 128 B.
+const CORE_AND_PARTS_BUDGET = 36 * 1024 + 128;
 
 test(
   'size budgets: the core (Lit included), the core with the parts of issue 15, and each later part, gzip',
