@@ -26,7 +26,7 @@ export interface RealtimeSessionEventMap {
 
 /** The element's own events (kebab-case, bubbling, composed): the session's, and the levels. */
 export interface RealtimeVoiceOwnEventMap extends RealtimeSessionEventMap {
-  /** With `meters`: the levels, about 15 times a second during a call. */
+  /** With `meters` or a `visualizer`: the levels during a call, when either changes (at most about 15 times a second; none while both hold still). */
   'realtime-levels': CustomEvent<RealtimeLevelsDetail>;
 }
 
