@@ -52,6 +52,13 @@ export function releaseAudioContext(): void {
   shared = undefined;
 }
 
+/** 0 (silence) to 1 (loud) from a sum of squared samples: their RMS, scaled so speech sits mid-range. */
+export const levelOf = (sumOfSquares: number, count: number): number =>
+  Math.min(1, Math.sqrt(sumOfSquares / count) * 4);
+
+/** A level in steps of 1/50: silence or a steady sound gives the same number each time, so a change can be told. */
+export const inSteps = (level: number): number => Math.round(level * 50) / 50;
+
 /** One stream's level: an AnalyserNode tapped off the stream, never connected to the speakers. */
 export class LevelMeter {
   readonly #source: MediaStreamAudioSourceNode;
@@ -77,7 +84,7 @@ export class LevelMeter {
     // Indexed, not for…of: called 30 times a second, this stays in V8's interpreter a long while, where an
     // iterator step costs several times an index.
     for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
-    return Math.min(1, Math.sqrt(sum / samples.length) * 4);
+    return levelOf(sum, samples.length);
   }
 
   dispose(): void {
@@ -126,8 +133,8 @@ export function registerLevelsProcessor(): void {
       // A render quantum is 128 frames, whether or not an input is connected.
       this.frames += 128;
       if (this.frames < (scope.sampleRate * this.period) / 1000) return true;
-      // Steps of 1/50, as the page's own measure gives; RMS over the period, scaled so speech sits mid-range.
-      const levels = this.sums.map((sum) => Math.round(Math.min(1, Math.sqrt(sum / this.frames) * 4) * 50) / 50);
+      // The page's own measure, over the whole period.
+      const levels = this.sums.map((sum) => inSteps(levelOf(sum, this.frames)));
       if (!this.paused && levels.some((level, k) => level !== this.posted[k])) {
         this.port.postMessage(levels);
         this.posted = levels;

@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { acquireAudioContext, LEVELS_PROCESSOR, LevelMeter, releaseAudioContext } from '../audio/levels.js';
+import { acquireAudioContext, inSteps, LEVELS_PROCESSOR, LevelMeter, releaseAudioContext } from '../audio/levels.js';
 
 export interface LevelSources {
   readonly localStream?: MediaStream;
@@ -96,14 +96,13 @@ export class LevelsController implements ReactiveController {
     if (document.hidden) return;
     this.#in = this.#tap(this.#in, this.sources.localStream);
     this.#out = this.#tap(this.#out, this.sources.remoteStream);
-    // Steps of 1/50, so that silence or a steady level gives the same numbers and the drawing can skip them.
     this.#show(this.#in?.level ?? 0, this.#out?.level ?? 0);
   };
 
   /** The levels (rounded to 1/50) go to `draw` when either changed, or when they are the first of a start. */
   #show(input: number, output: number): void {
-    input = Math.round(input * 50) / 50;
-    output = Math.round(output * 50) / 50;
+    input = inSteps(input);
+    output = inSteps(output);
     if (!this.#fresh && input === this.input && output === this.output) return;
     this.#fresh = false;
     this.input = input;

@@ -7,6 +7,7 @@ import type { RealtimeClientEvent } from '../../src/events/client-events.ts';
 import type { RealtimeErrorCode, RealtimeErrorDetail, RealtimeState } from '../../src/events/details.ts';
 import type { RealtimeServerEvent } from '../../src/events/server-events.ts';
 import { en, type CoreWords } from '../../src/i18n/en.ts';
+import { inSteps, levelOf } from '../../src/audio/levels.ts';
 import {
   DEFAULT_RECONNECT_ATTEMPTS,
   FIRST_RETRY_DELAY_MS,
@@ -708,5 +709,21 @@ describe('transcripts (src/session/transcripts.ts)', () => {
     assert.equal(added({ id: 'u3', type: 'message', role: 'user', content: [{ type: 'input_audio' }] }), undefined);
     assert.equal(added({ id: 'a2', type: 'message', role: 'assistant', content }), undefined);
     assert.equal(added({ id: 'f1', type: 'function_call', name: 'x', arguments: '{}' }), undefined);
+  });
+});
+
+describe('levels: one measure for the page and the audio thread', () => {
+  const sumOfSquares = (samples: number[]) => samples.reduce((sum, x) => sum + x * x, 0);
+  test('silence is 0; a sine of amplitude 0.1 (RMS 0.0707) scaled ×4; a loud one is capped at 1', () => {
+    assert.equal(levelOf(0, 128), 0);
+    const sine = (amplitude: number) => [...Array(480).keys()].map((i) => amplitude * Math.sin((2 * Math.PI * i) / 48));
+    assert.ok(Math.abs(levelOf(sumOfSquares(sine(0.1)), 480) - 0.283) < 0.001);
+    assert.equal(levelOf(sumOfSquares(sine(0.9)), 480), 1);
+  });
+  test('steps of 1/50: nearby levels are one number (nothing changed), a step apart two', () => {
+    assert.equal(inSteps(0.281), inSteps(0.289));
+    assert.equal(inSteps(0.283), 0.28);
+    assert.notEqual(inSteps(0.28), inSteps(0.3));
+    assert.equal(inSteps(1), 1);
   });
 });
