@@ -85,8 +85,11 @@ export class LevelsController implements ReactiveController {
     this.stop();
   }
 
+  /** How often the levels are measured (ms), on the page's timer or on the audio thread alike. */
+  #measurePeriod = () => (this.#calm?.matches ? 250 : 66);
+
   #tick = () => {
-    const period = this.#worklet ? AUDIO_THREAD_CHECK_MS : this.#calm?.matches ? 250 : 66;
+    const period = this.#worklet ? AUDIO_THREAD_CHECK_MS : this.#measurePeriod();
     if (period !== this.#period) {
       // An interval, not a timeout set again each tick: one timer call fewer on the main thread each time.
       clearInterval(this.#timer);
@@ -149,8 +152,7 @@ export class LevelsController implements ReactiveController {
   }
 
   /** Tells the processor its period (the preference may have changed) and whether to be quiet (a hidden tab). */
-  #tellWorklet = () =>
-    this.#worklet?.port.postMessage({ period: this.#calm?.matches ? 250 : 66, paused: document.hidden });
+  #tellWorklet = () => this.#worklet?.port.postMessage({ period: this.#measurePeriod(), paused: document.hidden });
 
   /** The preference and the tab's visibility reach the processor at once, not at the next check. */
   #listen(on: boolean): void {
